@@ -1,0 +1,13 @@
+using GradApi.Domain.Numerics;
+
+namespace GradApi.Domain.Activations;
+
+/// <summary>f(z) = z for z &gt; 0, else alpha (e^z - 1); f'(z) = 1 for z &gt; 0, else alpha e^z (f'(0) = alpha, as PyTorch).</summary>
+public sealed class Elu(double alpha) : Activation
+{
+    public const double DefaultAlpha = 1.0;
+    public double Alpha { get; } = alpha;
+    public override string Name => "elu";
+    public override double Value(double z) => z > 0 ? z : Alpha * Precise.Expm1(z);
+    public override double Derivative(double z) => z > 0 ? 1.0 : Alpha * Math.Exp(z);
+}

@@ -1,0 +1,10 @@
+namespace GradApi.Domain.Activations;
+
+/// <summary>f(z) = z; f'(z) = 1.</summary>
+public sealed class Identity : Activation
+{
+    public static readonly Identity Instance = new();
+    public override string Name => "identity";
+    public override double Value(double z) => z;
+    public override double Derivative(double z) => 1.0;
+}

@@ -1,0 +1,14 @@
+using GradApi.Domain.Numerics;
+
+namespace GradApi.Domain.Activations;
+
+/// <summary>sigma(z) = 1 / (1 + e^-z); sigma'(z) = sigma(z) sigma(-z).</summary>
+public sealed class Sigmoid : Activation
+{
+    public static readonly Sigmoid Instance = new();
+    public override string Name => "sigmoid";
+    public override double Value(double z) => Precise.Sigmoid(z);
+
+    // sigma (1 - sigma) is exactly 0 once sigma rounds to 1 (z > 37); sigma(z) sigma(-z) keeps every digit.
+    public override double Derivative(double z) => Precise.Sigmoid(z) * Precise.Sigmoid(-z);
+}

@@ -1,0 +1,13 @@
+using GradApi.Domain.Numerics;
+
+namespace GradApi.Domain.Activations;
+
+/// <summary>f(z) = (1/beta) ln(1 + e^(beta z)); f'(z) = sigma(beta z). Exact in both tails (no PyTorch threshold).</summary>
+public sealed class Softplus(double beta) : Activation
+{
+    public const double DefaultBeta = 1.0;
+    public double Beta { get; } = beta;
+    public override string Name => "softplus";
+    public override double Value(double z) => Precise.Softplus(Beta * z) / Beta;
+    public override double Derivative(double z) => Precise.Sigmoid(Beta * z);
+}

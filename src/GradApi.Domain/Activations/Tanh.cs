@@ -1,0 +1,16 @@
+namespace GradApi.Domain.Activations;
+
+/// <summary>tanh(z); tanh'(z) = sech^2(z) = 4 e^(-2|z|) / (1 + e^(-2|z|))^2.</summary>
+public sealed class Tanh : Activation
+{
+    public static readonly Tanh Instance = new();
+    public override string Name => "tanh";
+    public override double Value(double z) => Math.Tanh(z);
+
+    // 1 - tanh^2 is 0 once tanh rounds to 1 (|z| > 19); the sech^2 form keeps full relative precision.
+    public override double Derivative(double z)
+    {
+        double e = Math.Exp(-2.0 * Math.Abs(z));
+        return 4.0 * e / ((1.0 + e) * (1.0 + e));
+    }
+}

@@ -1,0 +1,46 @@
+using GradApi.Domain.Activations;
+using GradApi.Domain.Numerics;
+
+namespace GradApi.Domain.Losses;
+
+/// <summary>l = -sum_k y_k ln a_k; dl/da_k = -y_k / a_k. After softmax: dl/dz_k = a_k sum_j y_j - y_k.</summary>
+public sealed class Ce : Loss
+{
+    public static readonly Ce Instance = new();
+    public override string Name => "ce";
+
+    public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int k = 0; k < a.Length; k++)
+            if (y[k] != 0) sum -= y[k] * Math.Log(a[k]);
+        return sum;
+    }
+
+    public override void Gradient(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda)
+    {
+        for (int k = 0; k < a.Length; k++) dlda[k] = y[k] != 0 ? -y[k] / a[k] : 0.0;
+    }
+
+    public override bool FusesWith(Activation output) => output is Softmax;
+
+    // With a = softmax(z): -ln a_k = logsumexp(z) - z_k, finite wherever z is.
+    public override double ValueFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> y)
+    {
+        double lse = Precise.LogSumExp(z);
+        double sum = 0;
+        for (int k = 0; k < z.Length; k++)
+            if (y[k] != 0) sum += y[k] * (lse - z[k]);
+        return sum;
+    }
+
+    public override void GradientFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda) =>
+        Gradient(a, y, dlda);
+
+    public override void DeltaFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz)
+    {
+        double total = 0;
+        foreach (var v in y) total += v;
+        for (int k = 0; k < z.Length; k++) dldz[k] = a[k] * total - y[k];
+    }
+}

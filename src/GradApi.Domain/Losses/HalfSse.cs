@@ -1,0 +1,20 @@
+namespace GradApi.Domain.Losses;
+
+/// <summary>l = 1/2 sum_k (a_k - y_k)^2; dl/da_k = a_k - y_k.</summary>
+public sealed class HalfSse : Loss
+{
+    public static readonly HalfSse Instance = new();
+    public override string Name => "half_sse";
+
+    public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int k = 0; k < a.Length; k++) sum += (a[k] - y[k]) * (a[k] - y[k]);
+        return 0.5 * sum;
+    }
+
+    public override void Gradient(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda)
+    {
+        for (int k = 0; k < a.Length; k++) dlda[k] = a[k] - y[k];
+    }
+}

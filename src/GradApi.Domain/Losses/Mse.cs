@@ -1,0 +1,20 @@
+namespace GradApi.Domain.Losses;
+
+/// <summary>l = (1/K) sum_k (a_k - y_k)^2; dl/da_k = 2 (a_k - y_k) / K. With mean reduction, PyTorch's MSELoss.</summary>
+public sealed class Mse : Loss
+{
+    public static readonly Mse Instance = new();
+    public override string Name => "mse";
+
+    public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int k = 0; k < a.Length; k++) sum += (a[k] - y[k]) * (a[k] - y[k]);
+        return sum / a.Length;
+    }
+
+    public override void Gradient(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda)
+    {
+        for (int k = 0; k < a.Length; k++) dlda[k] = 2.0 * (a[k] - y[k]) / a.Length;
+    }
+}

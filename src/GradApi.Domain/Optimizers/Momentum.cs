@@ -1,0 +1,66 @@
+namespace GradApi.Domain.Optimizers;
+
+public enum MomentumConvention
+{
+    /// <summary>v = g at t = 1, else v = mu v + (1 - dampening) g; theta -= eta v.</summary>
+    PyTorch,
+    /// <summary>v = mu v - eta g (v0 = 0); theta += v.</summary>
+    HeavyBall,
+    /// <summary>v = mu v + eta g (v0 = 0); theta -= v.</summary>
+    VelocityStep,
+    /// <summary>m = mu m + (1 - mu) g (m0 = 0); theta -= eta m.</summary>
+    Ema,
+}
+
+/// <summary>Gradient descent with momentum in each of the four conventions students meet.</summary>
+public sealed class Momentum(double learningRate, double momentum, MomentumConvention convention, double dampening = 0, double weightDecay = 0)
+    : Optimizer(learningRate, weightDecay)
+{
+    public double Mu { get; } = momentum;
+    public double Dampening { get; } = dampening;
+    public MomentumConvention Convention { get; } = convention;
+
+    public override string Type => "momentum";
+    public override IReadOnlyList<string> StateNames => Convention == MomentumConvention.Ema ? ["m"] : ["v"];
+
+    public override IReadOnlyList<KeyValuePair<string, object>> Settings => Convention == MomentumConvention.PyTorch
+        ? [Setting("type", Type), Setting("convention", ConventionName(Convention)), Setting("learningRate", LearningRate),
+           Setting("momentum", Mu), Setting("dampening", Dampening), Setting("weightDecay", WeightDecay)]
+        : [Setting("type", Type), Setting("convention", ConventionName(Convention)), Setting("learningRate", LearningRate),
+           Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
+
+    public static string ConventionName(MomentumConvention convention) => convention switch
+    {
+        MomentumConvention.PyTorch => "pytorch",
+        MomentumConvention.HeavyBall => "heavy_ball",
+        MomentumConvention.VelocityStep => "velocity_step",
+        _ => "ema",
+    };
+
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    {
+        var v = state[0];
+        for (int i = 0; i < theta.Length; i++)
+        {
+            switch (Convention)
+            {
+                case MomentumConvention.PyTorch: // v = g at t=1, else mu v + (1 - dampening) g; theta -= eta v
+                    v[i] = t == 1 ? g[i] : Mu * v[i] + (1 - Dampening) * g[i];
+                    theta[i] -= LearningRate * v[i];
+                    break;
+                case MomentumConvention.HeavyBall: // v = mu v - eta g; theta += v
+                    v[i] = Mu * v[i] - LearningRate * g[i];
+                    theta[i] += v[i];
+                    break;
+                case MomentumConvention.VelocityStep: // v = mu v + eta g; theta -= v
+                    v[i] = Mu * v[i] + LearningRate * g[i];
+                    theta[i] -= v[i];
+                    break;
+                case MomentumConvention.Ema: // m = mu m + (1 - mu) g; theta -= eta m
+                    v[i] = Mu * v[i] + (1 - Mu) * g[i];
+                    theta[i] -= LearningRate * v[i];
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace GradApi.Domain.Optimizers;
+
+public enum NesterovConvention
+{
+    /// <summary>v as momentum/pytorch (no dampening); theta -= eta (g + mu v).</summary>
+    PyTorch,
+    /// <summary>g at the look-ahead theta + mu v; v = mu v - eta g; theta += v.</summary>
+    Sutskever,
+}
+
+/// <summary>Nesterov accelerated gradient, in PyTorch's rewritten form or Sutskever's look-ahead form.</summary>
+public sealed class Nesterov(double learningRate, double momentum, NesterovConvention convention, double weightDecay = 0)
+    : Optimizer(learningRate, weightDecay)
+{
+    public double Mu { get; } = momentum;
+    public NesterovConvention Convention { get; } = convention;
+
+    public override string Type => "nesterov";
+    public override IReadOnlyList<string> StateNames => ["v"];
+    public override bool UsesLookAhead => Convention == NesterovConvention.Sutskever;
+
+    public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
+        [Setting("type", Type), Setting("convention", Convention == NesterovConvention.PyTorch ? "pytorch" : "sutskever"),
+         Setting("learningRate", LearningRate), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
+
+    // Sutskever: the gradient is taken at theta + mu v.
+    public override void LookAhead(ReadOnlySpan<double> theta, double[][] state, Span<double> point)
+    {
+        if (!UsesLookAhead)
+        {
+            theta.CopyTo(point);
+            return;
+        }
+        var v = state[0];
+        for (int i = 0; i < theta.Length; i++) point[i] = theta[i] + Mu * v[i];
+    }
+
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    {
+        var v = state[0];
+        for (int i = 0; i < theta.Length; i++)
+        {
+            if (Convention == NesterovConvention.PyTorch)
+            {
+                // v = g at t=1, else mu v + g; theta -= eta (g + mu v)
+                v[i] = t == 1 ? g[i] : Mu * v[i] + g[i];
+                theta[i] -= LearningRate * (g[i] + Mu * v[i]);
+            }
+            else
+            {
+                // v = mu v - eta g(theta + mu v); theta += v
+                v[i] = Mu * v[i] - LearningRate * g[i];
+                theta[i] += v[i];
+            }
+        }
+    }
+}

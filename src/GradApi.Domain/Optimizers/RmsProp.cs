@@ -1,0 +1,56 @@
+namespace GradApi.Domain.Optimizers;
+
+/// <summary>
+/// s = rho s + (1 - rho) g^2; theta -= eta g / (sqrt(s) + eps). PyTorch semantics, with
+/// centered (gbar = rho gbar + (1 - rho) g, denominator sqrt(s - gbar^2) + eps) and
+/// momentum (b = mu b + g / denominator, theta -= eta b).
+/// </summary>
+public sealed class RmsProp(double learningRate, double rho = RmsProp.DefaultRho, double epsilon = RmsProp.DefaultEpsilon,
+    bool centered = false, double momentum = 0, EpsilonPlacement epsilonPlacement = EpsilonPlacement.OutsideSqrt,
+    double weightDecay = 0) : Optimizer(learningRate, weightDecay)
+{
+    public const double DefaultRho = 0.99;
+    public const double DefaultEpsilon = 1e-8;
+    public double Rho { get; } = rho;
+    public double Epsilon { get; } = epsilon;
+    public bool Centered { get; } = centered;
+    public double Mu { get; } = momentum;
+    public EpsilonPlacement Placement { get; } = epsilonPlacement;
+
+    public override string Type => "rmsprop";
+
+    public override IReadOnlyList<string> StateNames { get; } =
+        [.. new[] { "s" }, .. centered ? new[] { "gbar" } : [], .. momentum != 0 ? new[] { "b" } : []];
+
+    public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
+        [Setting("type", Type), Setting("learningRate", LearningRate), Setting("rho", Rho), Setting("epsilon", Epsilon),
+         Setting("epsilonPlacement", Placement == EpsilonPlacement.InsideSqrt ? "inside_sqrt" : "outside_sqrt"),
+         Setting("centered", Centered), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
+
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    {
+        var s = state[0];
+        var gbar = Centered ? state[1] : null;
+        var b = Mu != 0 ? state[^1] : null;
+        for (int i = 0; i < theta.Length; i++)
+        {
+            s[i] = Rho * s[i] + (1 - Rho) * g[i] * g[i];
+            double variance = s[i];
+            if (gbar is not null)
+            {
+                gbar[i] = Rho * gbar[i] + (1 - Rho) * g[i];
+                variance -= gbar[i] * gbar[i];
+            }
+            double denominator = Placement == EpsilonPlacement.InsideSqrt ? Math.Sqrt(variance + Epsilon) : Math.Sqrt(variance) + Epsilon;
+            if (b is not null)
+            {
+                b[i] = Mu * b[i] + g[i] / denominator;
+                theta[i] -= LearningRate * b[i];
+            }
+            else
+            {
+                theta[i] -= LearningRate * g[i] / denominator;
+            }
+        }
+    }
+}

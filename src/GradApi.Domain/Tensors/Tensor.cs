@@ -1,0 +1,70 @@
+namespace GradApi.Domain.Tensors;
+
+/// <summary>
+/// A dense row-major array of doubles with a shape: a scalar has shape [], a vector [n],
+/// a batch of vectors [B][n], a weight matrix [out][in], a batch of Jacobians [B][n][n].
+/// One type for every traced value, so tracing, overriding and comparing stay uniform.
+/// </summary>
+public sealed class Tensor
+{
+    public Tensor(int[] shape, double[] data)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(data);
+        if (ElementCount(shape) != data.Length)
+            throw new ArgumentException($"shape [{string.Join(", ", shape)}] needs {ElementCount(shape)} values, got {data.Length}");
+        Shape = shape;
+        Data = data;
+    }
+
+    public int[] Shape { get; }
+
+    /// <summary>The values in row-major order. Owned by this tensor; copy before mutating a shared one.</summary>
+    public double[] Data { get; }
+
+    public int Rank => Shape.Length;
+    public int Length => Data.Length;
+    public int Rows => Shape[0];
+    public int Columns => Shape[^1];
+
+    public double this[int i] => Data[i];
+    public double this[int row, int column] => Data[row * Shape[1] + column];
+
+    public Span<double> Row(int row) => Data.AsSpan(row * Shape[1], Shape[1]);
+    public ReadOnlySpan<double> ReadRow(int row) => Data.AsSpan(row * Shape[1], Shape[1]);
+
+    public static Tensor Zeros(params int[] shape) => new(shape, new double[ElementCount(shape)]);
+    public static Tensor Scalar(double value) => new([], [value]);
+    public static Tensor Vector(params double[] values) => new([values.Length], values);
+
+    public static Tensor Matrix(double[][] rows)
+    {
+        int columns = rows.Length == 0 ? 0 : rows[0].Length;
+        var data = new double[rows.Length * columns];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            if (rows[r].Length != columns) throw new ArgumentException($"row {r} has {rows[r].Length} columns, expected {columns}");
+            rows[r].CopyTo(data, r * columns);
+        }
+        return new Tensor([rows.Length, columns], data);
+    }
+
+    public Tensor Copy() => new((int[])Shape.Clone(), (double[])Data.Clone());
+
+    public bool SameShape(Tensor other) => Shape.AsSpan().SequenceEqual(other.Shape);
+
+    public bool AllFinite()
+    {
+        foreach (var x in Data) if (!double.IsFinite(x)) return false;
+        return true;
+    }
+
+    public static int ElementCount(ReadOnlySpan<int> shape)
+    {
+        int count = 1;
+        foreach (var d in shape) count *= d;
+        return count;
+    }
+
+    public override string ToString() => $"Tensor[{string.Join("x", Shape)}]";
+}

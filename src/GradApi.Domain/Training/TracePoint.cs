@@ -1,0 +1,62 @@
+using GradApi.Domain.Tensors;
+
+namespace GradApi.Domain.Training;
+
+/// <summary>The tensors a run produces, by their place in the /v1/train response.</summary>
+public enum TraceField
+{
+    Input,
+    Z,
+    A,
+    ActivationDerivative,
+    LossPerExample,
+    OutputGradient,
+    Delta,
+    WeightGradient,
+    BiasGradient,
+    LookAheadWeights,
+    LookAheadBiases,
+    StateWeights,
+    StateBiases,
+    Weights,
+    Biases,
+}
+
+/// <summary>Where a tensor sits in the trace: iteration index (0-based, as in the JSON array), field, layer, state slot.</summary>
+public readonly record struct TracePoint(int IterationIndex, TraceField Field, int Layer = 0, string? State = null)
+{
+    /// <summary>The RFC 6901 JSON Pointer of this tensor in the /v1/train response.</summary>
+    public string ToPointer()
+    {
+        string iteration = $"/iterations/{IterationIndex}";
+        return Field switch
+        {
+            TraceField.Input => $"{iteration}/forward/layers/{Layer}/input",
+            TraceField.Z => $"{iteration}/forward/layers/{Layer}/z",
+            TraceField.A => $"{iteration}/forward/layers/{Layer}/a",
+            TraceField.ActivationDerivative => $"{iteration}/forward/layers/{Layer}/activationDerivative",
+            TraceField.LossPerExample => $"{iteration}/loss/perExample",
+            TraceField.OutputGradient => $"{iteration}/backward/outputGradient",
+            TraceField.Delta => $"{iteration}/backward/layers/{Layer}/delta",
+            TraceField.WeightGradient => $"{iteration}/backward/layers/{Layer}/weightGradient",
+            TraceField.BiasGradient => $"{iteration}/backward/layers/{Layer}/biasGradient",
+            TraceField.LookAheadWeights => $"{iteration}/update/layers/{Layer}/lookAhead/weights",
+            TraceField.LookAheadBiases => $"{iteration}/update/layers/{Layer}/lookAhead/biases",
+            TraceField.StateWeights => $"{iteration}/update/layers/{Layer}/state/{State}/weights",
+            TraceField.StateBiases => $"{iteration}/update/layers/{Layer}/state/{State}/biases",
+            TraceField.Weights => $"{iteration}/update/layers/{Layer}/weights",
+            _ => $"{iteration}/update/layers/{Layer}/biases",
+        };
+    }
+
+    public override string ToString() => ToPointer();
+}
+
+/// <summary>
+/// Sees every tensor as the run produces it and returns the tensor the run carries forward:
+/// the computed one (observe), or another of the same shape (override, for follow-through grading).
+/// </summary>
+public interface ITraceHook
+{
+    Tensor OnTensor(TracePoint point, Tensor computed);
+}

@@ -1,0 +1,249 @@
+using System.Reflection;
+using System.Text.Json;
+using GradApi.Contracts;
+using GradApi.Domain.Tensors;
+using GradApi.Domain.Training;
+using GradApi.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace GradApi.Endpoints;
+
+/// <summary>
+/// Writes a run as the /v1/train response while it runs: each iteration is written and flushed as
+/// soon as it is computed, so memory stays flat however long the trace. Every check that can fail
+/// has run before the first byte, and non-finite values are written as strings, so a started 200
+/// always completes as valid JSON. status and divergedAtIteration close the object.
+/// </summary>
+public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest request) : IResult, IEndpointMetadataProvider
+{
+    static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Indented = false };
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var sections = new Sections(request.Include);
+        var run = new TrainingRun(problem);
+        var body = context.Response.BodyWriter;
+        var cancel = context.RequestAborted;
+
+        await using var writer = new Utf8JsonWriter(body, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteNumber("parameterCount", problem.Network.ParameterCount);
+        WriteOptimizer(writer, problem);
+        WriteLossEcho(writer, problem);
+        writer.WritePropertyName("initial");
+        WriteParameters(writer, run.Initial);
+
+        writer.WriteStartArray("iterations");
+        foreach (var iteration in run.Iterations())
+        {
+            WriteIteration(writer, iteration, sections);
+            // Hand the iteration to the pipe, then send it: memory holds one iteration at a time.
+            writer.Flush();
+            await body.FlushAsync(cancel);
+            if (cancel.IsCancellationRequested) return;
+        }
+        writer.WriteEndArray();
+
+        writer.WritePropertyName("final");
+        WriteParameters(writer, run.Final);
+        writer.WriteString("status", run.Status == RunStatus.Diverged ? "diverged" : "completed");
+        if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
+        else writer.WriteNull("divergedAtIteration");
+        writer.WriteEndObject();
+        writer.Flush();
+        await body.FlushAsync(cancel);
+    }
+
+    static void WriteOptimizer(Utf8JsonWriter writer, TrainingProblem problem)
+    {
+        writer.WriteStartObject("optimizer");
+        foreach (var (name, value) in problem.Optimizer.Settings)
+        {
+            switch (value)
+            {
+                case string s: writer.WriteString(name, s); break;
+                case bool b: writer.WriteBoolean(name, b); break;
+                case double d: writer.WritePropertyName(name); FiniteDoubleConverter.WriteValue(writer, d); break;
+            }
+        }
+        writer.WriteEndObject();
+    }
+
+    static void WriteLossEcho(Utf8JsonWriter writer, TrainingProblem problem)
+    {
+        writer.WriteStartObject("loss");
+        writer.WriteString("type", problem.Loss.Loss.Name);
+        writer.WriteString("reduction", problem.Loss.Reduction == Domain.Losses.Reduction.Sum ? "sum" : "mean");
+        writer.WriteStartArray("alsoReport");
+        foreach (var also in problem.Loss.AlsoReport) writer.WriteStringValue(also.Name);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    static void WriteParameters(Utf8JsonWriter writer, IReadOnlyList<LayerParameters> layers)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("layers");
+        foreach (var layer in layers)
+        {
+            writer.WriteStartObject();
+            WriteLayerParameters(writer, layer);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    static void WriteLayerParameters(Utf8JsonWriter writer, LayerParameters layer)
+    {
+        writer.WriteString("name", layer.Name);
+        WriteTensor(writer, "weights", layer.Weights);
+        if (layer.Biases is not null) WriteTensor(writer, "biases", layer.Biases);
+    }
+
+    static void WriteIteration(Utf8JsonWriter writer, IterationTrace iteration, Sections sections)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("iteration", iteration.Iteration);
+        writer.WriteStartArray("exampleIndices");
+        foreach (var i in iteration.ExampleIndices) writer.WriteNumberValue(i);
+        writer.WriteEndArray();
+
+        if (sections.Forward)
+        {
+            writer.WriteStartObject("forward");
+            writer.WriteStartArray("layers");
+            foreach (var layer in iteration.Forward)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", layer.Name);
+                WriteTensor(writer, "input", layer.Input);
+                WriteTensor(writer, "z", layer.Z);
+                WriteTensor(writer, "a", layer.A);
+                WriteTensor(writer, "activationDerivative", layer.ActivationDerivative);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        if (sections.Loss)
+        {
+            var loss = iteration.Loss;
+            writer.WriteStartObject("loss");
+            writer.WriteString("type", loss.Type);
+            WriteNumber(writer, "value", loss.Value);
+            WriteTensor(writer, "perExample", loss.PerExample);
+            if (loss.Also.Count > 0)
+            {
+                writer.WriteStartObject("also");
+                foreach (var (name, value) in loss.Also) WriteNumber(writer, name, value);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+        }
+
+        if (sections.Backward)
+        {
+            writer.WriteStartObject("backward");
+            WriteTensor(writer, "outputGradient", iteration.OutputGradient);
+            writer.WriteStartArray("layers");
+            foreach (var layer in iteration.Backward)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", layer.Name);
+                WriteTensor(writer, "delta", layer.Delta);
+                WriteTensor(writer, "weightGradient", layer.WeightGradient);
+                if (layer.BiasGradient is not null) WriteTensor(writer, "biasGradient", layer.BiasGradient);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        if (sections.Update || sections.State)
+        {
+            writer.WriteStartObject("update");
+            writer.WriteStartArray("layers");
+            foreach (var layer in iteration.Update)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", layer.Name);
+                if (sections.Update)
+                {
+                    WriteTensor(writer, "weights", layer.Weights);
+                    if (layer.Biases is not null) WriteTensor(writer, "biases", layer.Biases);
+                }
+                if (sections.State)
+                {
+                    writer.WriteStartObject("state");
+                    foreach (var slot in layer.State)
+                    {
+                        writer.WriteStartObject(slot.Name);
+                        WriteTensor(writer, "weights", slot.Weights);
+                        if (slot.Biases is not null) WriteTensor(writer, "biases", slot.Biases);
+                        writer.WriteEndObject();
+                    }
+                    writer.WriteEndObject();
+                }
+                if (sections.Update && layer.LookAhead is not null)
+                {
+                    writer.WriteStartObject("lookAhead");
+                    WriteTensor(writer, "weights", layer.LookAhead.Weights);
+                    if (layer.LookAhead.Biases is not null) WriteTensor(writer, "biases", layer.LookAhead.Biases);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    static void WriteNumber(Utf8JsonWriter writer, string name, double value)
+    {
+        writer.WritePropertyName(name);
+        FiniteDoubleConverter.WriteValue(writer, value);
+    }
+
+    static void WriteTensor(Utf8JsonWriter writer, string name, Tensor tensor)
+    {
+        writer.WritePropertyName(name);
+        WriteTensor(writer, tensor);
+    }
+
+    /// <summary>Nested arrays by shape: [n], [r][c], [b][n][n]; a scalar as a number.</summary>
+    public static void WriteTensor(Utf8JsonWriter writer, Tensor tensor)
+    {
+        int offset = 0;
+        WriteDimension(writer, tensor, 0, ref offset);
+    }
+
+    static void WriteDimension(Utf8JsonWriter writer, Tensor tensor, int dimension, ref int offset)
+    {
+        if (dimension == tensor.Rank)
+        {
+            FiniteDoubleConverter.WriteValue(writer, tensor.Data[offset++]);
+            return;
+        }
+        writer.WriteStartArray();
+        for (int i = 0; i < tensor.Shape[dimension]; i++) WriteDimension(writer, tensor, dimension + 1, ref offset);
+        writer.WriteEndArray();
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TrainResponse), ["application/json"]));
+
+    /// <summary>Which sections the request's include asks for (all by default).</summary>
+    sealed class Sections(string[]? include)
+    {
+        public bool Forward { get; } = include is null || include.Contains("forward");
+        public bool Loss { get; } = include is null || include.Contains("loss");
+        public bool Backward { get; } = include is null || include.Contains("backward");
+        public bool Update { get; } = include is null || include.Contains("update");
+        public bool State { get; } = include is null || include.Contains("state");
+    }
+}

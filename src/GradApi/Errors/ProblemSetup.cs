@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GradApi.Limits;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GradApi.Errors;
+
+/// <summary>
+/// Every failure is RFC 9457 problem+json: unreadable bodies (malformed JSON, unknown fields,
+/// non-finite numbers, wrong types) as 400 with errors keyed by JSON path, a wrong content type as
+/// 415, an oversized body as 413, and anything unexpected as a 500 with no internals.
+/// </summary>
+public static partial class ProblemSetup
+{
+    public static IServiceCollection AddGradProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures throw, so the handler above can answer them with problem details.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    /// <summary>Refuses a body larger than the published limit with 413 before it is read.</summary>
+    public static IApplicationBuilder UseBodySizeLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var limits = context.RequestServices.GetRequiredService<ServiceLimits>();
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            feature.MaxRequestBodySize = limits.MaxBodyBytes;
+        if (context.Request.ContentLength > limits.MaxBodyBytes)
+        {
+            await WriteProblem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"The body is {context.Request.ContentLength} bytes; the limit maxBodyBytes is {limits.MaxBodyBytes}.");
+            return;
+        }
+        await next(context);
+    });
+
+    static Task WriteProblem(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    {
+        context.Response.StatusCode = status;
+        var problem = errors is null
+            ? new ProblemDetails { Status = status, Title = title, Detail = detail }
+            : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+    }
+
+    sealed class BadRequestExceptionHandler : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (context.Response.HasStarted) return false;
+            var json = exception as JsonException ?? exception.InnerException as JsonException;
+            if (json is not null)
+            {
+                var (path, message) = Describe(json);
+                await WriteProblem(context, StatusCodes.Status400BadRequest, "The request body could not be read",
+                    "The body is not a valid request; see errors, keyed by JSON path.", new Dictionary<string, string[]> { [path] = [message] });
+                return true;
+            }
+            if (exception is BadHttpRequestException bad)
+            {
+                var limits = context.RequestServices.GetRequiredService<ServiceLimits>();
+                var (status, title, detail) = bad.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => (413, "Request body too large", $"The limit maxBodyBytes is {limits.MaxBodyBytes} bytes."),
+                    StatusCodes.Status415UnsupportedMediaType => (415, "Unsupported media type",
+                        $"Send the body as application/json; got '{context.Request.ContentType ?? "no content type"}'."),
+                    _ when bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) =>
+                        (400, "Request body required", "A JSON request body is required."),
+                    _ => (400, "Bad request", "The request could not be read."),
+                };
+                await WriteProblem(context, status, title, detail,
+                    status == 400 ? new Dictionary<string, string[]> { ["body"] = [detail] } : null);
+                return true;
+            }
+            await WriteProblem(context, StatusCodes.Status500InternalServerError, "Internal error",
+                "The service failed to answer this request; the failure was logged.");
+            return true;
+        }
+    }
+
+    /// <summary>The JSON path (network.layers[0].weights[1][0]) and a message free of .NET type names.</summary>
+    internal static (string Path, string Message) Describe(JsonException exception)
+    {
+        string path = exception.Path is null or "$" ? "body" : exception.Path.StartsWith("$.") ? exception.Path[2..] : exception.Path.TrimStart('$');
+        string text = exception.Message;
+        if (text.StartsWith(Json.FiniteDoubleConverter.NotFiniteMessage, StringComparison.Ordinal))
+            return (path, Json.FiniteDoubleConverter.NotFiniteMessage);
+
+        if (UnmappedProperty().Match(text) is { Success: true } unmapped)
+        {
+            string field = unmapped.Groups[1].Value;
+            string parent = path == "body" ? "" : path;
+            // The path of an unknown member ends with the member itself.
+            if (parent.EndsWith(field, StringComparison.Ordinal)) parent = parent[..^field.Length].TrimEnd('.');
+            return (path, $"unknown field '{field}'{(parent.Length > 0 ? $" in {parent}" : "")}; the contract rejects fields it does not define");
+        }
+        if (ConversionTarget().Match(text) is { Success: true } conversion)
+            return (path, $"expected {Friendly(conversion.Groups[1].Value)}");
+        if (exception.LineNumber is { } line)
+        {
+            string reason = text.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim().TrimEnd('.');
+            return (path, $"malformed JSON at line {line + 1}, byte {exception.BytePositionInLine + 1}: {reason}");
+        }
+        return (path, "could not be read");
+    }
+
+    static string Friendly(string type)
+    {
+        string name = type.Split('`')[0];
+        if (name.Contains("Nullable")) name = type;
+        return name switch
+        {
+            _ when name.Contains("Int32") || name.Contains("Int64") => "a whole number",
+            _ when name.Contains("Double") => "a number",
+            _ when name.Contains("Boolean") => "true or false",
+            _ when name.Contains("String[]") => "an array of strings",
+            _ when name.Contains("String") => "a string",
+            _ when name.Contains("[][]") => "an array of arrays",
+            _ when name.Contains("[]") => "an array",
+            _ when name.Contains("Dictionary") => "an object",
+            _ => "a JSON object",
+        };
+    }
+
+    [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex("could not be converted to ([^ .]+(?:\\.[^ .]+)*)")]
+    private static partial Regex ConversionTarget();
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GradApi.Json;
+
+/// <summary>The wire format: camelCase, unknown fields rejected, numbers strictly finite on input.</summary>
+public static class JsonSetup
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // "NaN" strings and quoted numbers are not numbers here; the converter below writes non-finite outputs.
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.AllowTrailingCommas = false;
+        options.ReadCommentHandling = JsonCommentHandling.Disallow;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Insert(0, new FiniteDoubleConverter());
+    }
+
+    public static IServiceCollection AddGradJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+}
+
+/// <summary>
+/// Reads only finite JSON numbers (1e400 overflows to infinity and is refused); writes NaN and
+/// infinities as the strings "NaN", "Infinity", "-Infinity", so a diverged result is still valid JSON.
+/// </summary>
+public sealed class FiniteDoubleConverter : JsonConverter<double>
+{
+    public const string NotFiniteMessage = "must be a finite JSON number; NaN, Infinity and numbers beyond ±1.7976931348623157e308 are not accepted";
+
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.Number) throw new JsonException(NotFiniteMessage);
+        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value)) throw new JsonException(NotFiniteMessage);
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => WriteValue(writer, value);
+
+    public static void WriteValue(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value)) writer.WriteNumberValue(value);
+        else writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+    }
+}

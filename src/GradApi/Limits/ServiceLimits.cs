@@ -1,0 +1,33 @@
+namespace GradApi.Limits;
+
+/// <summary>
+/// Published limits, checked before any heavy work (400 naming the limit; 413 for the body).
+/// Bound from the "Limits" configuration section; the defaults are what the OpenAPI text states.
+/// </summary>
+public sealed class ServiceLimits
+{
+    public const string Section = "Limits";
+
+    /// <summary>Request body size in bytes (413 above).</summary>
+    public long MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Weights and biases of the network, all layers.</summary>
+    public int MaxParameters { get; set; } = 100_000;
+
+    /// <summary>Examples in data.inputs.</summary>
+    public int MaxExamples { get; set; } = 10_000;
+
+    public int MaxIterations { get; set; } = 10_000;
+
+    /// <summary>parameters x examples per iteration x iterations: the cost of the run.</summary>
+    public long MaxWork { get; set; } = 20_000_000;
+
+    /// <summary>Numbers a trace would write (per-example tensors, parameters, state, per iteration).</summary>
+    public long MaxTraceValues { get; set; } = 5_000_000;
+
+    public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
+    {
+        var limits = configuration.GetSection(Section).Get<ServiceLimits>() ?? new ServiceLimits();
+        return services.AddSingleton(limits);
+    }
+}

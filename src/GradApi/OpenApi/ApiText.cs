@@ -1,0 +1,75 @@
+using GradApi.Contracts;
+using GradApi.Limits;
+
+namespace GradApi.OpenApi;
+
+/// <summary>The prose of the OpenAPI document: conventions, defaults and limits, where graders read them.</summary>
+public static class ApiText
+{
+    public static string Overview(ServiceLimits limits) => $$"""
+        GradApi runs the computations of neural-network homework (forward passes, backprop, optimizer steps)
+        and returns every intermediate tensor, so that students' hand-computed numbers can be checked.
+
+        **Conventions.** JSON in and out, camelCase; enum values lower snake_case. Unknown fields are rejected (400).
+        A matrix is an array of rows; per-example tensors are batch-first ([B][n]); a weight matrix is [out][in]
+        (z = W a + b); gradients use the denominator layout (dJ/dW has W's shape). Input numbers must be finite:
+        NaN, Infinity, quoted numbers and numbers that overflow a double (1e400) are rejected with 400. Output values
+        that stop being finite are written as the strings "NaN", "Infinity", "-Infinity". Every error is RFC 9457
+        application/problem+json; validation errors are 400 with `errors` keyed by JSON path
+        (`network.layers[1].weights`). The same request always gives the byte-identical response.
+
+        **Numbers as written.** A pre-activation z = W a + b that cancels to within the rounding error of its terms
+        (as -0.3 + 0.4 - 0.1 does in binary floating point) is recomputed exactly from the decimals as written, so
+        a hand calculation's exact 0 stays 0 and relu'(0) = 0 is decided as on paper.
+
+        **Limits** (400 naming the limit, 413 for the body):
+
+        | limit | value |
+        |---|---|
+        | maxBodyBytes | {{limits.MaxBodyBytes}} |
+        | maxParameters | {{limits.MaxParameters}} |
+        | maxExamples | {{limits.MaxExamples}} |
+        | maxIterations | {{limits.MaxIterations}} |
+        | maxWork (parameters x examples per iteration x iterations) | {{limits.MaxWork}} |
+        | maxTraceValues (numbers a /v1/train trace would hold) | {{limits.MaxTraceValues}} |
+        """;
+
+    public const string TrainDescription = """
+        Runs `iterations` optimizer steps and returns, per iteration: the examples used, the forward pass
+        (input, z, a, activationDerivative per layer), the loss (value J, perExample l, `also` for alsoReport),
+        the backward pass (outputGradient dJ/da of the last layer, and per layer delta = dJ/dz, weightGradient,
+        biasGradient) and the update (parameters after the step and the optimizer state). Layers are listed in
+        network order in all three sections. `include` selects sections (forward, loss, backward, update, state).
+
+        **Losses.** half_sse 1/2 sum (a - y)^2; sse sum (a - y)^2; mse (1/K) sum (a - y)^2; bce
+        -sum [y ln a + (1 - y) ln(1 - a)] (sigmoid or softmax output, targets in [0, 1]); ce -sum y ln a (softmax or
+        sigmoid output). J is the sum over the batch (`reduction: sum`) or the mean (`mean`, the default, as PyTorch).
+        bce after sigmoid and ce after softmax are computed from z (no ln(0) where the value is finite) and their delta
+        is the short form a - y.
+
+        **Activations.** identity, sigmoid, tanh, relu (relu'(0) = 0), leaky_relu (negativeSlope 0.01;
+        f'(0) = negativeSlope), elu (alpha 1; f'(0) = alpha), softplus (beta 1; exact in both tails), softmax (output layer
+        only; activationDerivative is the Jacobian [B][n][n]). sigma'(z) is computed as sigma(z) sigma(-z).
+
+        **Optimizers** (defaults are PyTorch's and the resolved optimizer is echoed in `optimizer`):
+        sgd: theta -= eta g. momentum/pytorch (default): v = g at t = 1, else mu v + (1 - dampening) g; theta -= eta v.
+        momentum/heavy_ball: v = mu v - eta g; theta += v. momentum/velocity_step: v = mu v + eta g; theta -= v.
+        momentum/ema: m = mu m + (1 - mu) g; theta -= eta m. nesterov/pytorch (default): v as momentum/pytorch;
+        theta -= eta (g + mu v). nesterov/sutskever: g at theta + mu v (reported as update.layers[l].lookAhead, where
+        forward, loss and backward are computed); v = mu v - eta g; theta += v. adagrad: s += g^2 (s0 =
+        initialAccumulator); theta -= eta / (1 + (t - 1) learningRateDecay) g / (sqrt(s) + eps), eps 1e-10.
+        rmsprop: s = rho s + (1 - rho) g^2 (rho 0.99, eps 1e-8), centered and momentum as PyTorch. adam / adamw:
+        beta1 0.9, beta2 0.999, eps 1e-8, biasCorrection true, amsgrad false; epsilonPlacement outside_sqrt (default),
+        inside_sqrt or keras. weightDecay (default 0, for adamw too: pass PyTorch's 0.01 explicitly) adds lambda theta
+        to g, taken at the point where g is taken, for weights and biases alike; adamw decays theta directly.
+
+        **Sampling.** full (default); sequential (iteration t uses example (t - 1) mod N); random (one example per
+        iteration, index floor(u N) with u the t-th draw of SplitMix64(seed), u = (next >> 11) / 2^53); minibatch
+        (batchSize; each epoch a Fisher-Yates permutation from the same SplitMix64(seed) stream, i from N - 1 down to 1,
+        j = floor(u (i + 1)), the last batch holding the remainder); schedule (indices, one batch per iteration).
+
+        **Divergence is a result.** When a loss or parameter stops being finite the run stops after that iteration,
+        `status` is "diverged" and `divergedAtIteration` names it. The response is streamed iteration by iteration, so
+        `status` and `divergedAtIteration` come at the end of the object, after `final`.
+        """;
+}

@@ -1,0 +1,41 @@
+using GradApi.Endpoints;
+using GradApi.Errors;
+using GradApi.Json;
+using GradApi.Limits;
+using GradApi.OpenApi;
+using GradApi.Validation;
+
+// MathNet's managed provider spreads large products over threads, which fights Kestrel under load.
+MathNet.Numerics.Control.UseSingleThread();
+
+var builder = WebApplication.CreateBuilder(args);
+
+// JSON: camelCase, unknown fields rejected, numbers finite on input and non-finite written as strings
+builder.Services.AddGradJson();
+
+// Published limits on body size, parameters, examples, iterations and work
+ServiceLimits.AddTo(builder.Services, builder.Configuration);
+
+// Errors: RFC 9457 problem+json for every failure
+builder.Services.AddGradProblems();
+
+// Validation: one FluentValidation validator per request type, applied by one endpoint filter
+builder.Services.AddGradValidation();
+
+// OpenAPI document and Swagger UI at /swagger
+builder.Services.AddGradOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseBodySizeLimit();
+app.UseGradSwagger();
+
+app.MapHealth();
+app.MapTraining();
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
