@@ -111,8 +111,8 @@ public static partial class ProblemSetup
 
     static string Friendly(string type)
     {
-        string name = type.Split('`')[0];
-        if (name.Contains("Nullable")) name = type;
+        // System.Nullable`1[System.Int32] reads as its inner type.
+        string name = type.StartsWith("System.Nullable", StringComparison.Ordinal) ? type[(type.IndexOf('[') + 1)..] : type;
         return name switch
         {
             _ when name.Contains("Int32") || name.Contains("Int64") => "a whole number",
@@ -130,6 +130,6 @@ public static partial class ProblemSetup
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnmappedProperty();
 
-    [GeneratedRegex("could not be converted to ([^ .]+(?:\\.[^ .]+)*)")]
+    [GeneratedRegex(@"could not be converted to (\S+?)\.?(?: Path|$)")]
     private static partial Regex ConversionTarget();
 }
