@@ -14,6 +14,7 @@ public static class OpenApiSetup
         services.AddSwaggerGen(options =>
         {
             options.OperationFilter<ReferenceExamplesFilter>();
+            options.SchemaFilter<StrictRequestSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             var xml = Path.Combine(AppContext.BaseDirectory, "GradApi.xml");
             if (File.Exists(xml)) options.IncludeXmlComments(xml);
