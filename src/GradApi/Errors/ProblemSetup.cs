@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GradApi.Limits;
@@ -100,7 +101,13 @@ public static partial class ProblemSetup
             return (path, $"unknown field '{field}'{(parent.Length > 0 ? $" in {parent}" : "")}; the contract rejects fields it does not define");
         }
         if (ConversionTarget().Match(text) is { Success: true } conversion)
-            return (path, $"expected {Friendly(conversion.Groups[1].Value)}");
+        {
+            string target = conversion.Groups[1].Value;
+            // A record's constructor parameter that cannot be read ("iterations": "2") is reported against the
+            // record ("could not be converted to GradApi.Contracts.TrainRequest"); name the member's own type.
+            if (exception.InnerException is not null && MemberType(target, path) is { } member) target = member.ToString();
+            return (path, $"expected {Friendly(target)}");
+        }
         if (exception.LineNumber is { } line)
         {
             string reason = text.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim().TrimEnd('.');
@@ -109,20 +116,34 @@ public static partial class ProblemSetup
         return (path, "could not be read");
     }
 
+    /// <summary>The type of the member at the end of path (with its indices applied) on the named type of this assembly.</summary>
+    static Type? MemberType(string typeName, string path)
+    {
+        var owner = typeof(ProblemSetup).Assembly.GetType(typeName);
+        if (owner is null) return null;
+        string segment = path[(path.LastIndexOf('.') + 1)..];
+        int bracket = segment.IndexOf('[');
+        var type = owner.GetProperty(bracket < 0 ? segment : segment[..bracket],
+            BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType;
+        for (int i = bracket; type is not null && i >= 0; i = segment.IndexOf('[', i + 1))
+            type = type.IsArray ? type.GetElementType() : null;
+        return type;
+    }
+
     static string Friendly(string type)
     {
-        // System.Nullable`1[System.Int32] reads as its inner type.
+        // System.Nullable`1[System.Int32] reads as its inner type. Arrays first: System.Double[][] is not a number.
         string name = type.StartsWith("System.Nullable", StringComparison.Ordinal) ? type[(type.IndexOf('[') + 1)..] : type;
         return name switch
         {
+            _ when name.EndsWith("[][]", StringComparison.Ordinal) => "an array of arrays",
+            _ when name.EndsWith("String[]", StringComparison.Ordinal) => "an array of strings",
+            _ when name.EndsWith("[]", StringComparison.Ordinal) => "an array",
+            _ when name.Contains("Dictionary") => "an object",
             _ when name.Contains("Int32") || name.Contains("Int64") => "a whole number",
             _ when name.Contains("Double") => "a number",
             _ when name.Contains("Boolean") => "true or false",
-            _ when name.Contains("String[]") => "an array of strings",
             _ when name.Contains("String") => "a string",
-            _ when name.Contains("[][]") => "an array of arrays",
-            _ when name.Contains("[]") => "an array",
-            _ when name.Contains("Dictionary") => "an object",
             _ => "a JSON object",
         };
     }
