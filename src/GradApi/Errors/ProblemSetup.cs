@@ -17,7 +17,13 @@ public static partial class ProblemSetup
 {
     public static IServiceCollection AddGradProblems(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Minimal APIs answer a non-JSON body with a bare 415 that the status code pages turn into a problem
+            // without a detail; say what is accepted and what was sent.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+                context.ProblemDetails.Detail = UnsupportedMediaTypeDetail(context.HttpContext);
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Binding failures throw, so the handler above can answer them with problem details.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -68,8 +74,7 @@ public static partial class ProblemSetup
                 var (status, title, detail) = bad.StatusCode switch
                 {
                     StatusCodes.Status413PayloadTooLarge => (413, "Request body too large", $"The limit maxBodyBytes is {limits.MaxBodyBytes} bytes."),
-                    StatusCodes.Status415UnsupportedMediaType => (415, "Unsupported media type",
-                        $"Send the body as application/json; got '{context.Request.ContentType ?? "no content type"}'."),
+                    StatusCodes.Status415UnsupportedMediaType => (415, "Unsupported media type", UnsupportedMediaTypeDetail(context)),
                     _ when bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) =>
                         (400, "Request body required", "A JSON request body is required."),
                     _ => (400, "Bad request", "The request could not be read."),
@@ -83,6 +88,9 @@ public static partial class ProblemSetup
             return true;
         }
     }
+
+    static string UnsupportedMediaTypeDetail(HttpContext context) =>
+        $"Send the body as application/json; got '{context.Request.ContentType ?? "no content type"}'.";
 
     /// <summary>The JSON path (network.layers[0].weights[1][0]) and a message free of .NET type names.</summary>
     internal static (string Path, string Message) Describe(JsonException exception)
