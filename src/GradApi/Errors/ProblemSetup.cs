@@ -23,6 +23,11 @@ public static partial class ProblemSetup
             // without a detail; say what is accepted and what was sent.
             if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
                 context.ProblemDetails.Detail = UnsupportedMediaTypeDetail(context.HttpContext);
+            // A body without Content-Length that outgrows the limit is stopped by the server while it is read;
+            // minimal APIs catch that and leave a bare 413. Name the limit, as for a declared length.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
+                context.ProblemDetails.Detail =
+                    $"The limit maxBodyBytes is {context.HttpContext.RequestServices.GetRequiredService<ServiceLimits>().MaxBodyBytes} bytes.";
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Binding failures throw, so the handler above can answer them with problem details.
