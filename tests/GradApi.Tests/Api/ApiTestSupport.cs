@@ -27,7 +27,7 @@ public sealed class ApiCollection : ICollectionFixture<GradApiFactory>
     public const string Name = "api";
 }
 
-public static class Api
+public static class ApiTest
 {
     public const string TrainRoute = "/v1/train";
 

@@ -12,18 +12,18 @@ public sealed class BadInputTests(GradApiFactory factory)
     async Task<string[]> PostExpectingError(JsonNode request, string key)
     {
         using var client = factory.CreateClient();
-        return await Api.ReadValidationError(await client.PostTrain(request), key);
+        return await ApiTest.ReadValidationError(await client.PostTrain(request), key);
     }
 
     async Task<string[]> PostRawExpectingError(string body, string key)
     {
         using var client = factory.CreateClient();
-        return await Api.ReadValidationError(await client.PostRaw(body), key);
+        return await ApiTest.ReadValidationError(await client.PostRaw(body), key);
     }
 
     static JsonObject With(Action<JsonObject> change)
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         change(request);
         return request;
     }
@@ -34,7 +34,7 @@ public sealed class BadInputTests(GradApiFactory factory)
     public async Task TheValidRequestUsedByTheseTestsIsAccepted()
     {
         using var client = factory.CreateClient();
-        await Api.ReadOk(await client.PostTrain(Api.ValidRequest()));
+        await ApiTest.ReadOk(await client.PostTrain(ApiTest.ValidRequest()));
     }
 
     // ---- unreadable bodies ----
@@ -56,7 +56,7 @@ public sealed class BadInputTests(GradApiFactory factory)
     [Fact]
     public async Task PostingAWeightThatOverflowsADoubleReturnsProblemDetails()
     {
-        string body = Api.ValidRequest().ToJsonString().Replace("[[0.1,-0.2]", "[[1e400,-0.2]");
+        string body = ApiTest.ValidRequest().ToJsonString().Replace("[[0.1,-0.2]", "[[1e400,-0.2]");
         Assert.Contains("1e400", body);
         var messages = await PostRawExpectingError(body, "network.layers[0].weights[0][0]");
         Assert.Contains(messages, m => m.Contains("finite"));
@@ -72,10 +72,10 @@ public sealed class BadInputTests(GradApiFactory factory)
     [Fact]
     public async Task PostingABareNaNTokenReturnsAMalformedJsonProblem()
     {
-        string body = Api.ValidRequest().ToJsonString().Replace("\"inputs\":[[1,0]", "\"inputs\":[[NaN,0]");
+        string body = ApiTest.ValidRequest().ToJsonString().Replace("\"inputs\":[[1,0]", "\"inputs\":[[NaN,0]");
         Assert.Contains("NaN", body);
         using var client = factory.CreateClient();
-        var problem = await Api.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
+        var problem = await ApiTest.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
         var errors = problem["errors"]!.AsObject();
         var (key, messages) = Assert.Single(errors);
         Assert.Equal("data.inputs[0][0]", key);
@@ -110,7 +110,7 @@ public sealed class BadInputTests(GradApiFactory factory)
     [InlineData("loss", "\"half_sse\"", "loss", "a JSON object")]
     public async Task PostingAValueOfTheWrongJsonTypeNamesTheTypeExpected(string at, string json, string key, string expected)
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["loss"]!["alsoReport"] = new JsonArray("bce");
         request["include"] = new JsonArray("loss");
         // Walk to the parent of the last segment and replace the value there.
@@ -127,10 +127,10 @@ public sealed class BadInputTests(GradApiFactory factory)
     [Fact]
     public async Task PostingMalformedJsonReturnsProblemDetailsWithAPosition()
     {
-        string body = Api.ValidRequest().ToJsonString();
+        string body = ApiTest.ValidRequest().ToJsonString();
         body = body[..(body.Length / 2)];
         using var client = factory.CreateClient();
-        var problem = await Api.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
+        var problem = await ApiTest.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
         var errors = problem["errors"]!.AsObject();
         Assert.NotEmpty(errors);
         var message = errors.First().Value![0]!.GetValue<string>();
@@ -140,9 +140,9 @@ public sealed class BadInputTests(GradApiFactory factory)
     [Fact]
     public async Task PostingTrailingCommasReturnsAMalformedJsonProblem()
     {
-        string body = Api.ValidRequest().ToJsonString().Replace("\"iterations\":2", "\"iterations\":2,");
+        string body = ApiTest.ValidRequest().ToJsonString().Replace("\"iterations\":2", "\"iterations\":2,");
         using var client = factory.CreateClient();
-        var problem = await Api.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
+        var problem = await ApiTest.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
         Assert.NotEmpty(problem["errors"]!.AsObject());
     }
 
@@ -150,7 +150,7 @@ public sealed class BadInputTests(GradApiFactory factory)
     public async Task PostingAnEmptyBodyReturnsProblemDetails()
     {
         using var client = factory.CreateClient();
-        var messages = await Api.ReadValidationError(await client.PostRaw(""), "body");
+        var messages = await ApiTest.ReadValidationError(await client.PostRaw(""), "body");
         Assert.Contains(messages, m => m.Contains("body is required", StringComparison.OrdinalIgnoreCase));
     }
 
@@ -164,11 +164,11 @@ public sealed class BadInputTests(GradApiFactory factory)
     public async Task PostingWithoutAnyContentReturnsProblemDetails()
     {
         using var client = factory.CreateClient();
-        var response = await client.PostAsync(Api.TrainRoute, null);
+        var response = await client.PostAsync(ApiTest.TrainRoute, null);
         // No body and no content type: either reading is refused (415) or the body is required (400).
         var status = response.StatusCode;
         Assert.True(status is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType, $"got {(int)status}");
-        var problem = await Api.ReadProblem(response, status);
+        var problem = await ApiTest.ReadProblem(response, status);
         Assert.False(string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()), $"no detail: {problem.ToJsonString()}");
     }
 
@@ -176,8 +176,8 @@ public sealed class BadInputTests(GradApiFactory factory)
     public async Task PostingAWrongContentTypeReturns415ProblemDetailsWithADetail()
     {
         using var client = factory.CreateClient();
-        var response = await client.PostRaw(Api.ValidRequest().ToJsonString(), "text/plain");
-        var problem = await Api.ReadProblem(response, HttpStatusCode.UnsupportedMediaType);
+        var response = await client.PostRaw(ApiTest.ValidRequest().ToJsonString(), "text/plain");
+        var problem = await ApiTest.ReadProblem(response, HttpStatusCode.UnsupportedMediaType);
         string? detail = problem["detail"]?.GetValue<string>();
         Assert.False(string.IsNullOrWhiteSpace(detail), $"no detail: {problem.ToJsonString()}");
         Assert.Contains("application/json", detail);
@@ -324,7 +324,7 @@ public sealed class BadInputTests(GradApiFactory factory)
             r["loss"]!["type"] = "hinge";
             r["optimizer"]!["beta1"] = 0.9;
         });
-        var problem = await Api.ReadProblem(await client.PostTrain(request), HttpStatusCode.BadRequest);
+        var problem = await ApiTest.ReadProblem(await client.PostTrain(request), HttpStatusCode.BadRequest);
         var keys = problem["errors"]!.AsObject().Select(e => e.Key).ToArray();
         Assert.Contains("network.layers[0].activation", keys);
         Assert.Contains("loss.type", keys);

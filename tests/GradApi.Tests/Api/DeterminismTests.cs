@@ -8,7 +8,7 @@ public sealed class DeterminismTests(GradApiFactory factory)
 {
     static JsonObject Request(string sampling)
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["data"] = JsonNode.Parse("""
             { "inputs": [[1, 0], [0, 1], [1, 1], [0, 0], [0.5, -0.5], [-1, 2], [2, 1]],
               "targets": [[1], [0], [1], [0], [0.5], [0], [1]] }
@@ -21,7 +21,7 @@ public sealed class DeterminismTests(GradApiFactory factory)
 
     async Task<string> Post(HttpClient client, JsonObject request)
     {
-        var (_, text) = await Api.ReadOk(await client.PostTrain(request));
+        var (_, text) = await ApiTest.ReadOk(await client.PostTrain(request));
         return text;
     }
 

@@ -38,7 +38,7 @@ public sealed class DivergenceTests(GradApiFactory factory)
     public async Task PostingALearningRateAboveTwoOnALinearModelDivergesAtTheIterationDerivedByHand()
     {
         using var client = factory.CreateClient();
-        var (body, text) = await Api.ReadOk(await client.PostTrain(LinearRequest(1000)));
+        var (body, text) = await ApiTest.ReadOk(await client.PostTrain(LinearRequest(1000)));
 
         int expected = DivergenceIterationByHand();
         Assert.Equal("diverged", body["status"]!.GetValue<string>());
@@ -72,7 +72,7 @@ public sealed class DivergenceTests(GradApiFactory factory)
         using var client = factory.CreateClient();
         var request = LinearRequest(DivergenceIterationByHand() - 1);
         request["include"] = new JsonArray("loss");
-        var (body, text) = await Api.ReadOk(await client.PostTrain(request));
+        var (body, text) = await ApiTest.ReadOk(await client.PostTrain(request));
         Assert.Equal("completed", body["status"]!.GetValue<string>());
         Assert.Null(body["divergedAtIteration"]);
         Assert.True(body.ContainsKey("divergedAtIteration"));
@@ -93,7 +93,7 @@ public sealed class DivergenceTests(GradApiFactory factory)
             }
             """)!;
         using var client = factory.CreateClient();
-        var (body, text) = await Api.ReadOk(await client.PostTrain(request));
+        var (body, text) = await ApiTest.ReadOk(await client.PostTrain(request));
 
         Assert.Equal("diverged", body["status"]!.GetValue<string>());
         Assert.Equal(1, body["divergedAtIteration"]!.GetValue<int>());
@@ -120,7 +120,7 @@ public sealed class DivergenceTests(GradApiFactory factory)
             }
             """)!;
         using var client = factory.CreateClient();
-        var (body, text) = await Api.ReadOk(await client.PostTrain(request));
+        var (body, text) = await ApiTest.ReadOk(await client.PostTrain(request));
 
         Assert.Equal("diverged", body["status"]!.GetValue<string>());
         Assert.Equal(1, body["divergedAtIteration"]!.GetValue<int>());

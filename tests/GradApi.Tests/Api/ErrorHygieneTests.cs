@@ -10,7 +10,7 @@ public sealed class ErrorHygieneTests(GradApiFactory factory)
 {
     public static TheoryData<string> UnreadableBodies()
     {
-        string valid = Api.ValidRequest().ToJsonString();
+        string valid = ApiTest.ValidRequest().ToJsonString();
         return new TheoryData<string>
         {
             "{",
@@ -38,8 +38,8 @@ public sealed class ErrorHygieneTests(GradApiFactory factory)
         using var client = factory.CreateClient();
         var response = await client.PostRaw(body);
         string text = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode is >= 400 and < 500, $"got {(int)response.StatusCode}: {Api.Clip(text)}");
-        var problem = await Api.ReadProblem(response, response.StatusCode);
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"got {(int)response.StatusCode}: {ApiTest.Clip(text)}");
+        var problem = await ApiTest.ReadProblem(response, response.StatusCode);
         Assert.True(problem["errors"] is JsonObject { Count: > 0 } || problem["detail"] is JsonValue, $"no errors or detail: {text}");
     }
 
@@ -47,22 +47,22 @@ public sealed class ErrorHygieneTests(GradApiFactory factory)
     public async Task AnUnknownRouteAnswers404ProblemDetails()
     {
         using var client = factory.CreateClient();
-        await Api.ReadProblem(await client.GetAsync("/v1/nothing-here"), HttpStatusCode.NotFound);
+        await ApiTest.ReadProblem(await client.GetAsync("/v1/nothing-here"), HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task GettingTheTrainRouteAnswers405ProblemDetails()
     {
         using var client = factory.CreateClient();
-        await Api.ReadProblem(await client.GetAsync(Api.TrainRoute), HttpStatusCode.MethodNotAllowed);
+        await ApiTest.ReadProblem(await client.GetAsync(ApiTest.TrainRoute), HttpStatusCode.MethodNotAllowed);
     }
 
     [Fact]
     public async Task PostingJsonWithACharsetOrAVendorJsonTypeIsAccepted()
     {
         using var client = factory.CreateClient();
-        var content = new StringContent(Api.ValidRequest().ToJsonString());
+        var content = new StringContent(ApiTest.ValidRequest().ToJsonString());
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
-        await Api.ReadOk(await client.PostAsync(Api.TrainRoute, content));
+        await ApiTest.ReadOk(await client.PostAsync(ApiTest.TrainRoute, content));
     }
 }

@@ -13,7 +13,7 @@ public sealed class HealthAndOpenApiTests(GradApiFactory factory)
     {
         var response = await client.GetAsync("/swagger/v1/swagger.json");
         string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"swagger.json answered {(int)response.StatusCode}: {Api.Clip(text)}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"swagger.json answered {(int)response.StatusCode}: {ApiTest.Clip(text)}");
         return JsonNode.Parse(text)!.AsObject();
     }
 

@@ -13,9 +13,9 @@ public sealed class LimitTests(GradApiFactory factory)
     public async Task PostingMoreIterationsThanMaxIterationsReturnsProblemDetailsNamingTheLimit()
     {
         using var client = factory.CreateClient();
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["iterations"] = 10_001;
-        var messages = await Api.ReadValidationError(await client.PostTrain(request), "iterations");
+        var messages = await ApiTest.ReadValidationError(await client.PostTrain(request), "iterations");
         Assert.Contains(messages, m => m.Contains("maxIterations") && m.Contains("10000") && m.Contains("10001"));
     }
 
@@ -24,14 +24,14 @@ public sealed class LimitTests(GradApiFactory factory)
     {
         using var host = factory.WithSettings(("Limits:MaxIterations", "3"));
         using var client = host.CreateClient();
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["iterations"] = 3;
         request["include"] = new JsonArray("loss");
-        var (body, _) = await Api.ReadOk(await client.PostTrain(request));
+        var (body, _) = await ApiTest.ReadOk(await client.PostTrain(request));
         Assert.Equal(3, body["iterations"]!.AsArray().Count);
 
         request["iterations"] = 4;
-        var messages = await Api.ReadValidationError(await client.PostTrain(request), "iterations");
+        var messages = await ApiTest.ReadValidationError(await client.PostTrain(request), "iterations");
         Assert.Contains(messages, m => m.Contains("maxIterations") && m.Contains("at most 3"));
     }
 
@@ -41,7 +41,7 @@ public sealed class LimitTests(GradApiFactory factory)
         // The request network has 2x2 + 2 + 1x2 + 1 = 9 parameters.
         using var host = factory.WithSettings(("Limits:MaxParameters", "8"));
         using var client = host.CreateClient();
-        var messages = await Api.ReadValidationError(await client.PostTrain(Api.ValidRequest()), "network");
+        var messages = await ApiTest.ReadValidationError(await client.PostTrain(ApiTest.ValidRequest()), "network");
         Assert.Contains(messages, m => m.Contains("maxParameters") && m.Contains("got 9"));
     }
 
@@ -58,7 +58,7 @@ public sealed class LimitTests(GradApiFactory factory)
               "loss": { "type": "half_sse" }, "optimizer": { "type": "sgd", "learningRate": 0.1 } }
             """;
         using var client = factory.CreateClient();
-        var messages = await Api.ReadValidationError(await client.PostRaw(body), "network");
+        var messages = await ApiTest.ReadValidationError(await client.PostRaw(body), "network");
         Assert.Contains(messages, m => m.Contains("maxParameters") && m.Contains("100000") && m.Contains("100806"));
     }
 
@@ -68,7 +68,7 @@ public sealed class LimitTests(GradApiFactory factory)
         // 9 parameters x 2 examples x 2 iterations = 36.
         using var host = factory.WithSettings(("Limits:MaxWork", "35"));
         using var client = host.CreateClient();
-        var messages = await Api.ReadValidationError(await client.PostTrain(Api.ValidRequest()), "iterations");
+        var messages = await ApiTest.ReadValidationError(await client.PostTrain(ApiTest.ValidRequest()), "iterations");
         Assert.Contains(messages, m => m.Contains("maxWork") && m.Contains("36"));
     }
 
@@ -77,7 +77,7 @@ public sealed class LimitTests(GradApiFactory factory)
     {
         using var host = factory.WithSettings(("Limits:MaxExamples", "1"));
         using var client = host.CreateClient();
-        var messages = await Api.ReadValidationError(await client.PostTrain(Api.ValidRequest()), "data.inputs");
+        var messages = await ApiTest.ReadValidationError(await client.PostTrain(ApiTest.ValidRequest()), "data.inputs");
         Assert.Contains(messages, m => m.Contains("maxExamples"));
     }
 
@@ -86,9 +86,9 @@ public sealed class LimitTests(GradApiFactory factory)
     {
         using var host = factory.WithSettings(("Limits:MaxBodyBytes", "1000"));
         using var client = host.CreateClient();
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["network"]!["layers"]![0]!["name"] = new string('h', 1200);
-        var problem = await Api.ReadProblem(await client.PostTrain(request), HttpStatusCode.RequestEntityTooLarge);
+        var problem = await ApiTest.ReadProblem(await client.PostTrain(request), HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("maxBodyBytes", problem["detail"]!.GetValue<string>());
         Assert.Contains("1000", problem["detail"]!.GetValue<string>());
     }
@@ -101,15 +101,15 @@ public sealed class LimitTests(GradApiFactory factory)
         host.UseKestrel(0);
         host.StartServer();
         using var client = host.CreateClient();
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["network"]!["layers"]![0]!["name"] = new string('h', 1200);
         // No Content-Length: the limit must hold while the body is read.
         var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(request.ToJsonString())));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var message = new HttpRequestMessage(HttpMethod.Post, Api.TrainRoute) { Content = content };
+        using var message = new HttpRequestMessage(HttpMethod.Post, ApiTest.TrainRoute) { Content = content };
         message.Headers.TransferEncodingChunked = true;
         var response = await client.SendAsync(message);
-        var problem = await Api.ReadProblem(response, HttpStatusCode.RequestEntityTooLarge);
+        var problem = await ApiTest.ReadProblem(response, HttpStatusCode.RequestEntityTooLarge);
         string? detail = problem["detail"]?.GetValue<string>();
         Assert.True(detail is not null && detail.Contains("maxBodyBytes") && detail.Contains("1000"), $"the detail does not name the limit: {problem.ToJsonString()}");
     }
@@ -119,8 +119,8 @@ public sealed class LimitTests(GradApiFactory factory)
     {
         using var host = factory.WithSettings(("Limits:MaxBodyBytes", "1000"));
         using var client = host.CreateClient();
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         Assert.True(Encoding.UTF8.GetByteCount(request.ToJsonString()) < 1000);
-        await Api.ReadOk(await client.PostTrain(request));
+        await ApiTest.ReadOk(await client.PostTrain(request));
     }
 }

@@ -19,7 +19,7 @@ public sealed class ReferenceFixtureTests(GradApiFactory factory)
         var reference = ReferenceCase.Load(name);
         using var client = factory.CreateClient();
 
-        var (body, _) = await Api.ReadOk(await client.PostTrain(reference.Request));
+        var (body, _) = await ApiTest.ReadOk(await client.PostTrain(reference.Request));
 
         var mismatches = reference.Mismatches(body);
         Assert.True(mismatches.Count == 0,

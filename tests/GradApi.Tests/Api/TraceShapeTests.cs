@@ -11,12 +11,12 @@ public sealed class TraceShapeTests(GradApiFactory factory)
     async Task<JsonObject> Train(JsonObject request)
     {
         using var client = factory.CreateClient();
-        return (await Api.ReadOk(await client.PostTrain(request))).Body;
+        return (await ApiTest.ReadOk(await client.PostTrain(request))).Body;
     }
 
     static JsonObject WithOptimizer(string optimizer)
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["optimizer"] = JsonNode.Parse(optimizer);
         return request;
     }
@@ -26,7 +26,7 @@ public sealed class TraceShapeTests(GradApiFactory factory)
     [Fact]
     public async Task IncludingOnlyLossReturnsIterationsWithTheLossAlone()
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["include"] = new JsonArray("loss");
         var body = await Train(request);
 
@@ -97,7 +97,7 @@ public sealed class TraceShapeTests(GradApiFactory factory)
     public async Task IncludingEverySectionExplicitlyEqualsTheDefault()
     {
         using var client = factory.CreateClient();
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         string all = await (await client.PostTrain(request)).Content.ReadAsStringAsync();
         request["include"] = new JsonArray("forward", "loss", "backward", "update", "state");
         string explicitAll = await (await client.PostTrain(request)).Content.ReadAsStringAsync();
@@ -139,7 +139,7 @@ public sealed class TraceShapeTests(GradApiFactory factory)
     {
         // Everything echoed is a field the request accepts for that type, so a grader can replay it.
         var first = await Train(WithOptimizer("""{ "type": "adam", "learningRate": 0.01 }"""));
-        var replay = Api.ValidRequest();
+        var replay = ApiTest.ValidRequest();
         replay["optimizer"] = first["optimizer"]!.DeepClone();
         var second = await Train(replay);
         Assert.True(JsonNode.DeepEquals(first, second), "replaying the echoed optimizer changed the result");
@@ -181,7 +181,7 @@ public sealed class TraceShapeTests(GradApiFactory factory)
     [Fact]
     public async Task LayersWithoutNamesAreNamedLayer1AndLayer2Everywhere()
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         foreach (var layer in request["network"]!["layers"]!.AsArray()) layer!.AsObject().Remove("name");
         var body = await Train(request);
 
@@ -228,7 +228,7 @@ public sealed class TraceShapeTests(GradApiFactory factory)
     [Fact]
     public async Task TheResponseEchoesTheResolvedLoss()
     {
-        var request = Api.ValidRequest();
+        var request = ApiTest.ValidRequest();
         request["loss"] = JsonNode.Parse("""{ "type": "half_sse", "alsoReport": ["bce"] }""");
         var body = await Train(request);
         Assert.Equal("mean", body["loss"]!["reduction"]!.GetValue<string>());
