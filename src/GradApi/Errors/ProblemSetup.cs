@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GradApi.Limits;
@@ -16,7 +17,18 @@ public static partial class ProblemSetup
 {
     public static IServiceCollection AddGradProblems(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Minimal APIs answer a non-JSON body with a bare 415 that the status code pages turn into a problem
+            // without a detail; say what is accepted and what was sent.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+                context.ProblemDetails.Detail = UnsupportedMediaTypeDetail(context.HttpContext);
+            // A body without Content-Length that outgrows the limit is stopped by the server while it is read;
+            // minimal APIs catch that and leave a bare 413. Name the limit, as for a declared length.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && context.ProblemDetails.Detail is null)
+                context.ProblemDetails.Detail =
+                    $"The limit maxBodyBytes is {context.HttpContext.RequestServices.GetRequiredService<ServiceLimits>().MaxBodyBytes} bytes.";
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Binding failures throw, so the handler above can answer them with problem details.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -67,8 +79,7 @@ public static partial class ProblemSetup
                 var (status, title, detail) = bad.StatusCode switch
                 {
                     StatusCodes.Status413PayloadTooLarge => (413, "Request body too large", $"The limit maxBodyBytes is {limits.MaxBodyBytes} bytes."),
-                    StatusCodes.Status415UnsupportedMediaType => (415, "Unsupported media type",
-                        $"Send the body as application/json; got '{context.Request.ContentType ?? "no content type"}'."),
+                    StatusCodes.Status415UnsupportedMediaType => (415, "Unsupported media type", UnsupportedMediaTypeDetail(context)),
                     _ when bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) =>
                         (400, "Request body required", "A JSON request body is required."),
                     _ => (400, "Bad request", "The request could not be read."),
@@ -82,6 +93,9 @@ public static partial class ProblemSetup
             return true;
         }
     }
+
+    static string UnsupportedMediaTypeDetail(HttpContext context) =>
+        $"Send the body as application/json; got '{context.Request.ContentType ?? "no content type"}'.";
 
     /// <summary>The JSON path (network.layers[0].weights[1][0]) and a message free of .NET type names.</summary>
     internal static (string Path, string Message) Describe(JsonException exception)
@@ -100,7 +114,13 @@ public static partial class ProblemSetup
             return (path, $"unknown field '{field}'{(parent.Length > 0 ? $" in {parent}" : "")}; the contract rejects fields it does not define");
         }
         if (ConversionTarget().Match(text) is { Success: true } conversion)
-            return (path, $"expected {Friendly(conversion.Groups[1].Value)}");
+        {
+            string target = conversion.Groups[1].Value;
+            // A record's constructor parameter that cannot be read ("iterations": "2") is reported against the
+            // record ("could not be converted to GradApi.Contracts.TrainRequest"); name the member's own type.
+            if (exception.InnerException is not null && MemberType(target, path) is { } member) target = member.ToString();
+            return (path, $"expected {Friendly(target)}");
+        }
         if (exception.LineNumber is { } line)
         {
             string reason = text.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim().TrimEnd('.');
@@ -109,20 +129,34 @@ public static partial class ProblemSetup
         return (path, "could not be read");
     }
 
+    /// <summary>The type of the member at the end of path (with its indices applied) on the named type of this assembly.</summary>
+    static Type? MemberType(string typeName, string path)
+    {
+        var owner = typeof(ProblemSetup).Assembly.GetType(typeName);
+        if (owner is null) return null;
+        string segment = path[(path.LastIndexOf('.') + 1)..];
+        int bracket = segment.IndexOf('[');
+        var type = owner.GetProperty(bracket < 0 ? segment : segment[..bracket],
+            BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType;
+        for (int i = bracket; type is not null && i >= 0; i = segment.IndexOf('[', i + 1))
+            type = type.IsArray ? type.GetElementType() : null;
+        return type;
+    }
+
     static string Friendly(string type)
     {
-        // System.Nullable`1[System.Int32] reads as its inner type.
+        // System.Nullable`1[System.Int32] reads as its inner type. Arrays first: System.Double[][] is not a number.
         string name = type.StartsWith("System.Nullable", StringComparison.Ordinal) ? type[(type.IndexOf('[') + 1)..] : type;
         return name switch
         {
+            _ when name.EndsWith("[][]", StringComparison.Ordinal) => "an array of arrays",
+            _ when name.EndsWith("String[]", StringComparison.Ordinal) => "an array of strings",
+            _ when name.EndsWith("[]", StringComparison.Ordinal) => "an array",
+            _ when name.Contains("Dictionary") => "an object",
             _ when name.Contains("Int32") || name.Contains("Int64") => "a whole number",
             _ when name.Contains("Double") => "a number",
             _ when name.Contains("Boolean") => "true or false",
-            _ when name.Contains("String[]") => "an array of strings",
             _ when name.Contains("String") => "a string",
-            _ when name.Contains("[][]") => "an array of arrays",
-            _ when name.Contains("[]") => "an array",
-            _ when name.Contains("Dictionary") => "an object",
             _ => "a JSON object",
         };
     }
