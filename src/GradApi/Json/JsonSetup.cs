@@ -10,6 +10,9 @@ public static class JsonSetup
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // Field names are exact: "Iterations" is an unknown field, and a key given twice is ambiguous.
+        options.PropertyNameCaseInsensitive = false;
+        options.AllowDuplicateProperties = false;
         // "NaN" strings and quoted numbers are not numbers here; the converter below writes non-finite outputs.
         options.NumberHandling = JsonNumberHandling.Strict;
         options.AllowTrailingCommas = false;
