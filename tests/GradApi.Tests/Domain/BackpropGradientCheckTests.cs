@@ -115,6 +115,34 @@ public sealed class BackpropGradientCheckTests
         }
     }
 
+    [Fact]
+    public void TheSecondIterationDifferentiatesAtTheParametersAfterTheFirstStep()
+    {
+        // sgd eta = 0.1: theta1 = theta0 - 0.1 dJ/dtheta(theta0), and iteration 2's gradients are dJ/dtheta(theta1),
+        // both by central differences.
+        var problem = Problems.Random(seed: 21, sizes: [2, 3, 2], activations: ["tanh", "sigmoid"], loss: "bce",
+            Reduction.Mean, batch: 3) with { Iterations = 2 };
+        var trace = new TrainingRun(problem).Iterations().ToList();
+        Assert.Equal(2, trace.Count);
+        var layers = problem.Network.Layers.ToArray();
+        for (int l = 0; l < layers.Length; l++)
+        {
+            for (int i = 0; i < layers[l].Weights.Length; i++)
+            {
+                double fd = (J(Problems.Perturbed(problem, l, false, i, H)) - J(Problems.Perturbed(problem, l, false, i, -H))) / (2 * H);
+                AssertClose(layers[l].Weights.Data[i] - 0.1 * fd, trace[0].Update[l].Weights.Data[i], 1, $"layer {l} theta1[{i}]");
+            }
+            layers[l] = layers[l] with { Weights = trace[0].Update[l].Weights.Copy(), Biases = trace[0].Update[l].Biases!.Copy() };
+        }
+        var afterStep = problem with { Network = problem.Network with { Layers = layers }, Iterations = 1 };
+        for (int l = 0; l < layers.Length; l++)
+            for (int i = 0; i < layers[l].Weights.Length; i++)
+            {
+                double fd = (J(Problems.Perturbed(afterStep, l, false, i, H)) - J(Problems.Perturbed(afterStep, l, false, i, -H))) / (2 * H);
+                AssertClose(fd, trace[1].Backward[l].WeightGradient.Data[i], 1, $"iteration 2 layer {l} dJ/dW[{i}]");
+            }
+    }
+
     static double[] NaiveSoftmax(double[] z)
     {
         var e = z.Select(Math.Exp).ToArray();
