@@ -10,7 +10,11 @@ public sealed class HalfSse : Loss
     {
         double sum = 0;
         for (int k = 0; k < a.Length; k++) sum += (a[k] - y[k]) * (a[k] - y[k]);
-        return 0.5 * sum;
+        if (!double.IsInfinity(sum)) return 0.5 * sum;
+        // (a - y)^2 overflowed: halve each term first, so a half that is below DBL_MAX stays finite.
+        double half = 0;
+        for (int k = 0; k < a.Length; k++) half += 0.5 * (a[k] - y[k]) * (a[k] - y[k]);
+        return half;
     }
 
     public override void Gradient(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda)

@@ -10,7 +10,11 @@ public sealed class Mse : Loss
     {
         double sum = 0;
         for (int k = 0; k < a.Length; k++) sum += (a[k] - y[k]) * (a[k] - y[k]);
-        return sum / a.Length;
+        if (!double.IsInfinity(sum)) return sum / a.Length;
+        // The sum overflowed: divide each term by K first, so a mean below DBL_MAX stays finite.
+        double mean = 0;
+        for (int k = 0; k < a.Length; k++) mean += (a[k] - y[k]) / a.Length * (a[k] - y[k]);
+        return mean;
     }
 
     public override void Gradient(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda)

@@ -95,9 +95,9 @@ public sealed class TrainingRun
         var spec = _problem.Loss;
         double scale = spec.Reduction == Losses.Reduction.Mean ? 1.0 / batch : 1.0;
         var perExample = Emit(new(index, TraceField.LossPerExample), PerExample(spec.Loss, outputActivation, output, targets));
-        double value = scale * perExample.Data.Sum();
+        double value = Reduce(perExample.Data, scale);
         var also = spec.AlsoReport
-            .Select(loss => KeyValuePair.Create(loss.Name, scale * PerExample(loss, outputActivation, output, targets).Data.Sum()))
+            .Select(loss => KeyValuePair.Create(loss.Name, Reduce(PerExample(loss, outputActivation, output, targets).Data, scale)))
             .ToArray();
 
         // Backward: outputGradient = dJ/da; delta = dJ/dz from the last layer down; dJ/dW = delta^T input.
@@ -199,6 +199,16 @@ public sealed class TrainingRun
         for (int b = 0; b < z.Rows; b++)
             activation.DerivativeOf(z.ReadRow(b), a.ReadRow(b), derivative.Data.AsSpan(b * width, width));
         return derivative;
+    }
+
+    // J = scale * sum of l; when the sum overflows but the mean need not, scale each term first.
+    static double Reduce(double[] perExample, double scale)
+    {
+        double value = scale * perExample.Sum();
+        if (!double.IsInfinity(value) || scale == 1.0) return value;
+        double scaled = 0;
+        foreach (var l in perExample) scaled += scale * l;
+        return scaled;
     }
 
     static Tensor PerExample(Losses.Loss loss, Activation output, ForwardLayer last, Tensor targets)
