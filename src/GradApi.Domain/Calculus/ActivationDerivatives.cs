@@ -46,7 +46,8 @@ public static class ActivationDerivatives
         if (order == 0) return Precise.Sigmoid(x);
         double q = Precise.Sigmoid(-Math.Abs(x));
         double p = DerivativePolynomial.Sigmoid(order).Evaluate(q);
-        return x >= 0 && order % 2 == 0 ? -p : p;
+        // + 0.0 turns the -0 of a flipped zero (sigma''(0)) into 0.
+        return (x >= 0 && order % 2 == 0 ? -p : p) + 0.0;
     }
 
     /// <summary>tanh^(k)(x) = 2^(k+1) sigma^(k)(2x) for k &gt;= 1 (tanh x = 2 sigma(2x) - 1); the scaling is exact.</summary>
