@@ -34,6 +34,8 @@ app.UseGradSwagger();
 
 app.MapHealth();
 app.MapTraining();
+// Calculus: activation derivatives, matrix expression gradients, momentum weights
+app.MapCalculus();
 
 app.Run();
 

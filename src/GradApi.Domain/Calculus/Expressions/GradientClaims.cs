@@ -1,0 +1,145 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GradApi.Domain.Calculus.Expressions;
+
+public enum ClaimVerdict { Equivalent, NotEquivalent, ShapeMismatch }
+
+/// <summary>Where a claimed gradient differs from the true one.</summary>
+public sealed record Counterexample(IReadOnlyDictionary<string, Matrix<double>> Variables, Matrix<double> Expected, Matrix<double> Claimed);
+
+/// <summary>
+/// The verdict on one claimed gradient. <see cref="Trials"/> counts the random points compared
+/// (the given point is always compared as well). For a shape mismatch, ClaimedShape is null when
+/// the claim's own shapes do not fit (<see cref="Detail"/> says where).
+/// </summary>
+public sealed record ClaimResult(
+    ClaimVerdict Verdict,
+    int Trials,
+    double MaxRelativeError,
+    Counterexample? Counterexample,
+    Shape ExpectedShape,
+    Shape? ClaimedShape,
+    string? Detail);
+
+/// <summary>
+/// Checks students' gradient formulas against reverse mode, at the given point and at seeded random points.
+/// <para>RNG: <c>new System.Random(seed)</c> (.NET's seeded generator, stable across runtimes), one
+/// stream for the whole request. Per trial, every variable in the given order, elements row by row,
+/// is drawn uniformly from [-2, 2) as 4 NextDouble() - 2. When the expression or its gradient is not
+/// finite there (outside the domain of log, sqrt, ./), the trial is drawn once more keeping each
+/// element's sign from the given point (0 counts as +), magnitudes uniform in [0.25, 2); if that is
+/// not finite either, the trial is skipped.</para>
+/// <para>Error at a point: ||claimed - expected||_inf / max(||expected||_inf, ||claimed||_inf) (0 when
+/// both are 0; infinite when the claim is not finite where the truth is). Equivalent when the largest
+/// error is at most <see cref="DefaultTolerance"/>.</para>
+/// </summary>
+public static class GradientClaims
+{
+    public const double DefaultTolerance = 1e-8;
+    public const double RandomLow = -2, RandomHigh = 2, SignedLow = 0.25;
+
+    public static IReadOnlyDictionary<string, ClaimResult> Check(
+        Expression expression,
+        IReadOnlyList<KeyValuePair<string, Matrix<double>>> point,
+        IReadOnlyDictionary<string, Expression> claims,
+        int trials,
+        int seed,
+        double tolerance = DefaultTolerance)
+    {
+        var given = point.ToDictionary(p => p.Key, p => p.Value);
+        var shapes = given.ToDictionary(p => p.Key, p => Shape.Of(p.Value));
+        var results = new Dictionary<string, ClaimResult>();
+        var live = new Dictionary<string, Expression>();
+        foreach (var (name, claim) in claims)
+        {
+            var expected = shapes[name];
+            try
+            {
+                var claimed = claim.InferShapes(shapes).Shape;
+                if (claimed != expected)
+                    results[name] = new ClaimResult(ClaimVerdict.ShapeMismatch, 0, double.NaN, null, expected, claimed,
+                        $"the gradient with respect to {name} has {name}'s shape {expected}; the claim {claim.Text} has shape {claimed}");
+                else live[name] = claim;
+            }
+            catch (ExpressionShapeException e)
+            {
+                results[name] = new ClaimResult(ClaimVerdict.ShapeMismatch, 0, double.NaN, null, expected, null, e.Message);
+            }
+        }
+        if (live.Count == 0) return Ordered(claims, results);
+
+        var worst = live.Keys.ToDictionary(k => k, _ => 0.0);
+        var counter = new Dictionary<string, Counterexample>();
+        var random = new Random(seed);
+        int compared = 0;
+        for (int trial = 0; trial <= trials; trial++)
+        {
+            var values = trial == 0 ? given : Draw(point, random, signed: false);
+            var truth = TryGradient(expression, values, live.Keys);
+            if (truth is null && trial > 0)
+            {
+                values = Draw(point, random, signed: true);
+                truth = TryGradient(expression, values, live.Keys);
+            }
+            if (truth is null) continue;
+            if (trial > 0) compared++;
+            foreach (var (name, claim) in live)
+            {
+                var expected = truth.Gradients[name];
+                var claimed = claim.Evaluate(values);
+                double error = RelativeError(expected, claimed);
+                if (!(error <= worst[name])) worst[name] = error;
+                if (!(error <= tolerance) && !counter.ContainsKey(name))
+                    counter[name] = new Counterexample(values, expected, claimed);
+            }
+        }
+        foreach (var (name, claim) in live)
+        {
+            bool bad = counter.TryGetValue(name, out var example);
+            results[name] = new ClaimResult(bad ? ClaimVerdict.NotEquivalent : ClaimVerdict.Equivalent, compared, worst[name],
+                example, shapes[name], shapes[name], null);
+        }
+        return Ordered(claims, results);
+    }
+
+    static Dictionary<string, ClaimResult> Ordered(IReadOnlyDictionary<string, Expression> claims, Dictionary<string, ClaimResult> results) =>
+        claims.Keys.ToDictionary(k => k, k => results[k]);
+
+    static GradientResult? TryGradient(Expression expression, IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt)
+    {
+        var result = expression.Gradient(values, wrt);
+        bool finite = result.Value.Enumerate().All(double.IsFinite) && result.Gradients.Values.All(g => g.Enumerate().All(double.IsFinite));
+        return finite ? result : null;
+    }
+
+    static Dictionary<string, Matrix<double>> Draw(IReadOnlyList<KeyValuePair<string, Matrix<double>>> point, Random random, bool signed)
+    {
+        var values = new Dictionary<string, Matrix<double>>();
+        foreach (var (name, m) in point)
+        {
+            var drawn = Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount);
+            for (int r = 0; r < m.RowCount; r++)
+                for (int c = 0; c < m.ColumnCount; c++)
+                    drawn[r, c] = signed
+                        ? (m[r, c] < 0 ? -1 : 1) * (SignedLow + (RandomHigh - SignedLow) * random.NextDouble())
+                        : RandomLow + (RandomHigh - RandomLow) * random.NextDouble();
+            values[name] = drawn;
+        }
+        return values;
+    }
+
+    /// <summary>||claimed - expected||_inf / max(||expected||_inf, ||claimed||_inf).</summary>
+    public static double RelativeError(Matrix<double> expected, Matrix<double> claimed)
+    {
+        double diff = 0, scale = 0;
+        for (int r = 0; r < expected.RowCount; r++)
+            for (int c = 0; c < expected.ColumnCount; c++)
+            {
+                double e = expected[r, c], a = claimed[r, c];
+                if (!double.IsFinite(a)) return double.PositiveInfinity;
+                diff = Math.Max(diff, Math.Abs(a - e));
+                scale = Math.Max(scale, Math.Max(Math.Abs(e), Math.Abs(a)));
+            }
+        return diff == 0 ? 0 : diff / scale;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace GradApi.Contracts;
+
+/// <summary>Derivatives of order 0..k of an activation at points (or the softmax Jacobian at vectors).</summary>
+/// <param name="Activation">identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax.</param>
+/// <param name="Order">k, from 0 to 20 (default 1); softmax offers order 1 (the Jacobian) only.</param>
+/// <param name="At">The points: an array of numbers; for softmax an array of vectors (arrays of numbers).</param>
+/// <param name="Beta">softplus only (default 1), &gt; 0.</param>
+/// <param name="NegativeSlope">leaky_relu only (default 0.01).</param>
+/// <param name="Alpha">elu only (default 1).</param>
+public sealed record ActivationDerivativesRequest(
+    string? Activation,
+    int? Order,
+    JsonElement? At,
+    double? Beta,
+    double? NegativeSlope,
+    double? Alpha);
+
+/// <summary>A matrix expression, its value, shape check and gradients, and checks of claimed gradients.</summary>
+/// <param name="Expression">The expression (grammar in the operation description).</param>
+/// <param name="Variables">Values by name: a number is a scalar, a 1-D array a column vector, a 2-D array a matrix by rows.</param>
+/// <param name="Wrt">Variables to differentiate by (default: every variable the expression uses, when it is scalar).</param>
+/// <param name="Claims">Per variable, a student's formula for the gradient, in the same language.</param>
+/// <param name="Trials">Random points at which claims are checked besides the given one (default 20, at most 1000).</param>
+/// <param name="Seed">Seed of the random points (default 0).</param>
+public sealed record ExpressionGradientRequest(
+    string? Expression,
+    Dictionary<string, JsonElement>? Variables,
+    string[]? Wrt,
+    Dictionary<string, string>? Claims,
+    int? Trials,
+    int? Seed);
+
+/// <summary>The weights of past gradients in a momentum optimizer's state and step after T steps.</summary>
+/// <param name="Convention">pytorch (default), heavy_ball, velocity_step, ema: as in /v1/train.</param>
+/// <param name="Momentum">mu (beta for ema), in [0, 1].</param>
+/// <param name="LearningRate">eta, &gt; 0.</param>
+/// <param name="Steps">T, from 1 to 10000.</param>
+/// <param name="Dampening">pytorch only (default 0), in [0, 1].</param>
+public sealed record MomentumWeightsRequest(
+    string? Convention,
+    double? Momentum,
+    double? LearningRate,
+    int? Steps,
+    double? Dampening);

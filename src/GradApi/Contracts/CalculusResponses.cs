@@ -1,0 +1,104 @@
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GradApi.Contracts;
+
+/// <param name="Activation">As requested.</param>
+/// <param name="Order">k.</param>
+/// <param name="Values">Per point x: f(x), f'(x), ..., f^(k)(x). Absent for softmax.</param>
+/// <param name="Jacobians">softmax only: one n x n matrix da_i/dz_j per point, by rows.</param>
+/// <param name="Polynomial">sigmoid and tanh: f^(k) as a polynomial in f; else null.</param>
+public sealed record ActivationDerivativesResponse(
+    string Activation,
+    int Order,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DerivativesAtPoint[]? Values,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[][][]? Jacobians,
+    DerivativePolynomialResponse? Polynomial);
+
+/// <param name="X">The point.</param>
+/// <param name="Derivatives">Orders 0..k.</param>
+public sealed record DerivativesAtPoint(double X, double[] Derivatives);
+
+/// <param name="Variable">sigma or tanh.</param>
+/// <param name="Coefficients">Exact integers, lowest power first (beyond 2^53 from order 14 on: read them as big integers).</param>
+/// <param name="Latex">The polynomial in LaTeX.</param>
+public sealed record DerivativePolynomialResponse(
+    string Variable,
+    [property: JsonConverter(typeof(ExactIntegerArrayConverter))] BigInteger[] Coefficients,
+    string Latex);
+
+/// <param name="Value">A number for a scalar, else a matrix by rows.</param>
+/// <param name="Shape">[rows, columns].</param>
+/// <param name="Subexpressions">Every node of the parsed expression as written, with its shape, children first.</param>
+/// <param name="Gradients">Per variable, in the variable's own JSON form (denominator layout).</param>
+/// <param name="Claims">Per claimed variable, the verdict; null when no claims were sent.</param>
+public sealed record ExpressionGradientResponse(
+    object Value,
+    int[] Shape,
+    SubexpressionShape[] Subexpressions,
+    Dictionary<string, object> Gradients,
+    Dictionary<string, ClaimCheckResponse>? Claims);
+
+public sealed record SubexpressionShape(string Text, int[] Shape);
+
+/// <param name="Verdict">equivalent, not_equivalent or shape_mismatch.</param>
+/// <param name="Trials">Random points compared (the given point is compared too).</param>
+/// <param name="MaxRelativeError">Largest error over the points compared; null for shape_mismatch.</param>
+/// <param name="Counterexample">not_equivalent: the first point where the claim is off.</param>
+/// <param name="ExpectedShape">The variable's shape, which its gradient has.</param>
+/// <param name="ClaimedShape">The claim's shape; null when the claim's own shapes do not fit.</param>
+/// <param name="Detail">shape_mismatch: what does not fit.</param>
+public sealed record ClaimCheckResponse(
+    string Verdict,
+    int Trials,
+    double? MaxRelativeError,
+    CounterexampleResponse? Counterexample,
+    int[] ExpectedShape,
+    int[]? ClaimedShape,
+    string? Detail);
+
+/// <param name="Variables">The point, every variable in its JSON form.</param>
+/// <param name="Expected">The true gradient there.</param>
+/// <param name="Claimed">The claim's value there.</param>
+public sealed record CounterexampleResponse(Dictionary<string, object> Variables, object Expected, object Claimed);
+
+/// <param name="Convention">As requested (default pytorch).</param>
+/// <param name="Momentum">mu (beta for ema).</param>
+/// <param name="LearningRate">eta.</param>
+/// <param name="Dampening">pytorch only (default 0); null for the other conventions.</param>
+/// <param name="Steps">T.</param>
+/// <param name="StateName">v, or m for ema.</param>
+/// <param name="StateWeights">w_t: the state after step T is sum_t w_t g_t, t = 1..T.</param>
+/// <param name="StepWeights">c_t: theta_T - theta_(T-1) = -sum_t c_t g_t.</param>
+/// <param name="ClosedForm">Both in closed form (LaTeX).</param>
+public sealed record MomentumWeightsResponse(
+    string Convention,
+    double Momentum,
+    double LearningRate,
+    double? Dampening,
+    int Steps,
+    string StateName,
+    double[] StateWeights,
+    double[] StepWeights,
+    string ClosedForm);
+
+/// <summary>Writes integers of any size as exact JSON numbers.</summary>
+public sealed class ExactIntegerArrayConverter : JsonConverter<BigInteger[]>
+{
+    public override BigInteger[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an array of integers");
+        var list = new List<BigInteger>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            list.Add(BigInteger.Parse(System.Text.Encoding.UTF8.GetString(reader.ValueSpan), System.Globalization.CultureInfo.InvariantCulture));
+        return [.. list];
+    }
+
+    public override void Write(Utf8JsonWriter writer, BigInteger[] value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var v in value) writer.WriteRawValue(v.ToString(System.Globalization.CultureInfo.InvariantCulture), skipInputValidation: true);
+        writer.WriteEndArray();
+    }
+}

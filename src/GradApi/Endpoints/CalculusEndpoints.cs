@@ -1,0 +1,140 @@
+using GradApi.Contracts;
+using GradApi.Domain.Calculus;
+using GradApi.Domain.Calculus.Expressions;
+using GradApi.Domain.Optimizers;
+using GradApi.OpenApi;
+using GradApi.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GradApi.Endpoints;
+
+/// <summary>
+/// POST /v1/activations/derivatives: derivatives of any order, and polynomials in sigma and tanh.
+/// POST /v1/expressions/gradient: matrix expressions, shape check, reverse-mode gradients, claims.
+/// POST /v1/optimizers/momentum/weights: the weights of past gradients under momentum.
+/// </summary>
+public static class CalculusEndpoints
+{
+    public static IEndpointRouteBuilder MapCalculus(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Calculus");
+
+        group.MapPost("/activations/derivatives", Derivatives)
+            .Validate<ActivationDerivativesRequest>()
+            .WithName("ActivationDerivatives")
+            .WithSummary("Derivatives of order 0..k of an activation, and the k-th as a polynomial in sigma or tanh")
+            .WithDescription(CalculusText.DerivativesDescription)
+            .WithReferenceExamples("derivatives");
+
+        group.MapPost("/expressions/gradient", Gradient)
+            .Validate<ExpressionGradientRequest>()
+            .WithName("ExpressionGradient")
+            .WithSummary("Shape-check a matrix expression, take its gradient by reverse mode and check claimed gradients")
+            .WithDescription(CalculusText.GradientDescription)
+            .WithReferenceExamples("gradient");
+
+        group.MapPost("/optimizers/momentum/weights", MomentumWeightsOf)
+            .Validate<MomentumWeightsRequest>()
+            .WithName("MomentumWeights")
+            .WithSummary("The weight of each past gradient in a momentum optimizer's state and step")
+            .WithDescription(CalculusText.MomentumWeightsDescription)
+            .WithReferenceExamples("momentum-weights");
+
+        return app;
+    }
+
+    static Ok<ActivationDerivativesResponse> Derivatives(ActivationDerivativesRequest request)
+    {
+        string name = request.Activation!;
+        int order = request.Order ?? 1;
+        var at = request.At!.Value;
+        if (name == "softmax")
+        {
+            var jacobians = at.EnumerateArray()
+                .Select(point => ActivationDerivatives.Jacobian(point.EnumerateArray().Select(v => v.GetDouble()).ToArray()))
+                .ToArray();
+            return TypedResults.Ok(new ActivationDerivativesResponse(name, order, null, jacobians, null));
+        }
+        var activation = TrainRequestMapper.ToActivation(new LayerRequest(null, name, null, null, request.NegativeSlope, request.Alpha, request.Beta));
+        var values = at.EnumerateArray()
+            .Select(v => v.GetDouble())
+            .Select(x => new DerivativesAtPoint(x, ActivationDerivatives.At(activation, x, order)))
+            .ToArray();
+        var polynomial = name switch
+        {
+            "sigmoid" => DerivativePolynomial.Sigmoid(order),
+            "tanh" => DerivativePolynomial.Tanh(order),
+            _ => null,
+        };
+        return TypedResults.Ok(new ActivationDerivativesResponse(name, order, values, null,
+            polynomial is null ? null : new DerivativePolynomialResponse(polynomial.Variable, [.. polynomial.Coefficients], polynomial.Latex)));
+    }
+
+    static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request)
+    {
+        var problem = CalculusMapper.ReadExpression(request, (path, message) => throw new InvalidOperationException($"{path}: {message} (validated before)"))!;
+        var values = problem.Variables.ToDictionary(v => v.Name, v => v.Value);
+        var forms = problem.Variables.ToDictionary(v => v.Name, v => v.Form);
+
+        var subexpressions = problem.Shapes.Nodes
+            .DistinctBy(n => n.Node.Text)
+            .Select(n => new SubexpressionShape(n.Node.Text, CalculusMapper.ShapeArray(n.Shape)))
+            .ToArray();
+
+        MathNet.Numerics.LinearAlgebra.Matrix<double> value;
+        var gradients = new Dictionary<string, object>();
+        if (problem.Shapes.Shape.IsScalar)
+        {
+            var result = problem.Expression.Gradient(values, problem.Wrt);
+            value = result.Value;
+            foreach (var name in problem.Wrt) gradients[name] = CalculusMapper.Write(result.Gradients[name], forms[name]);
+        }
+        else value = problem.Expression.Evaluate(values);
+
+        Dictionary<string, ClaimCheckResponse>? claims = null;
+        if (problem.Claims.Count > 0)
+        {
+            var point = problem.Variables.Select(v => new KeyValuePair<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(v.Name, v.Value)).ToList();
+            var verdicts = GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed);
+            claims = verdicts.ToDictionary(p => p.Key, p => ToResponse(p.Value, forms[p.Key], forms));
+        }
+        return TypedResults.Ok(new ExpressionGradientResponse(CalculusMapper.WriteValue(value),
+            CalculusMapper.ShapeArray(problem.Shapes.Shape), subexpressions, gradients, claims));
+    }
+
+    static ClaimCheckResponse ToResponse(ClaimResult result, ValueForm form, Dictionary<string, ValueForm> forms) => new(
+        result.Verdict switch
+        {
+            ClaimVerdict.Equivalent => "equivalent",
+            ClaimVerdict.NotEquivalent => "not_equivalent",
+            _ => "shape_mismatch",
+        },
+        result.Trials,
+        result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
+        result.Counterexample is { } c
+            ? new CounterexampleResponse(
+                c.Variables.ToDictionary(p => p.Key, p => CalculusMapper.Write(p.Value, forms[p.Key])),
+                CalculusMapper.Write(c.Expected, form),
+                CalculusMapper.Write(c.Claimed, form))
+            : null,
+        CalculusMapper.ShapeArray(result.ExpectedShape),
+        result.ClaimedShape is { } s ? CalculusMapper.ShapeArray(s) : null,
+        result.Detail);
+
+    static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request)
+    {
+        string name = request.Convention ?? "pytorch";
+        var convention = name switch
+        {
+            "heavy_ball" => MomentumConvention.HeavyBall,
+            "velocity_step" => MomentumConvention.VelocityStep,
+            "ema" => MomentumConvention.Ema,
+            _ => MomentumConvention.PyTorch,
+        };
+        double? dampening = convention == MomentumConvention.PyTorch ? request.Dampening ?? 0 : null;
+        var optimizer = new Momentum(request.LearningRate!.Value, request.Momentum!.Value, convention, dampening ?? 0);
+        var weights = Domain.Calculus.MomentumWeights.Of(optimizer, request.Steps!.Value);
+        return TypedResults.Ok(new MomentumWeightsResponse(name, optimizer.Mu, optimizer.LearningRate, dampening, request.Steps.Value,
+            optimizer.StateNames[0], weights.StateWeights, weights.StepWeights, weights.ClosedForm));
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using FluentValidation;
+using GradApi.Contracts;
+using GradApi.Domain.Calculus;
+using GradApi.Limits;
+
+namespace GradApi.Validation;
+
+/// <summary>Validates a /v1/activations/derivatives request: activation, order, its parameters and the points.</summary>
+public sealed class ActivationDerivativesRequestValidator : AbstractValidator<ActivationDerivativesRequest>
+{
+    public ActivationDerivativesRequestValidator()
+    {
+        RuleFor(request => request).Custom((request, context) =>
+        {
+            void Fail(string path, string message) => context.AddFailure(path, message);
+            string? activation = request.Activation;
+            if (activation is null) Fail("activation", $"is required: one of {Vocabulary.List(Vocabulary.Activations)}");
+            else if (!Vocabulary.Activations.Contains(activation))
+                Fail("activation", $"must be one of {Vocabulary.List(Vocabulary.Activations)}, got '{activation}'");
+
+            int order = request.Order ?? 1;
+            if (order is < 0 or > DerivativePolynomial.MaxOrder) Fail("order", $"must be between 0 and {DerivativePolynomial.MaxOrder}, got {order}");
+            else if (activation == "softmax" && order != 1) Fail("order", $"softmax offers its Jacobian (order 1) only, got {order}");
+
+            OnlyFor(request.Beta, "softplus", "beta");
+            OnlyFor(request.NegativeSlope, "leaky_relu", "negativeSlope");
+            OnlyFor(request.Alpha, "elu", "alpha");
+            if (request.Beta is <= 0) Fail("beta", $"must be greater than 0, got {request.Beta}");
+
+            if (request.At is not { ValueKind: not JsonValueKind.Null } at) { Fail("at", "is required: an array of points"); return; }
+            if (at.ValueKind != JsonValueKind.Array || at.GetArrayLength() == 0)
+            {
+                Fail("at", activation == "softmax" ? "expected a non-empty array of vectors (arrays of numbers)" : "expected a non-empty array of numbers");
+                return;
+            }
+            if (at.GetArrayLength() > CalculusLimits.MaxPoints)
+            {
+                Fail("at", $"at most {CalculusLimits.MaxPoints} points are accepted (limit maxPoints), got {at.GetArrayLength()}");
+                return;
+            }
+            if (activation != "softmax")
+            {
+                CalculusMapper.Numbers(at, "at", Fail);
+                return;
+            }
+            long jacobian = 0;
+            for (int i = 0; i < at.GetArrayLength(); i++)
+            {
+                if (CalculusMapper.Numbers(at[i], $"at[{i}]", Fail) is not { } z) return;
+                if (z.Length == 0) { Fail($"at[{i}]", "a softmax point needs at least one number"); return; }
+                jacobian += (long)z.Length * z.Length;
+            }
+            if (jacobian > CalculusLimits.MaxSoftmaxJacobianValues)
+                Fail("at", $"the Jacobians would hold {jacobian} numbers, above the limit maxSoftmaxJacobianValues {CalculusLimits.MaxSoftmaxJacobianValues}");
+
+            void OnlyFor(double? value, string owner, string path)
+            {
+                if (value is not null && activation is not null && activation != owner) Fail(path, $"is a parameter of {owner}, not of {activation}");
+            }
+        });
+    }
+}

@@ -1,0 +1,18 @@
+using FluentValidation;
+using GradApi.Contracts;
+
+namespace GradApi.Validation;
+
+/// <summary>
+/// Validates a /v1/expressions/gradient request: variable values, the expression and claims parse
+/// (errors name the position), the shape check (errors name the subexpression and both shapes),
+/// a scalar expression where a gradient is asked for, and the work limit.
+/// </summary>
+public sealed class ExpressionGradientRequestValidator : AbstractValidator<ExpressionGradientRequest>
+{
+    public ExpressionGradientRequestValidator()
+    {
+        RuleFor(request => request).Custom((request, context) =>
+            CalculusMapper.ReadExpression(request, (path, message) => context.AddFailure(path, message)));
+    }
+}

@@ -1,0 +1,31 @@
+using FluentValidation;
+using GradApi.Contracts;
+using GradApi.Limits;
+
+namespace GradApi.Validation;
+
+/// <summary>Validates a /v1/optimizers/momentum/weights request with the rules of the momentum optimizer of /v1/train.</summary>
+public sealed class MomentumWeightsRequestValidator : AbstractValidator<MomentumWeightsRequest>
+{
+    public MomentumWeightsRequestValidator()
+    {
+        RuleFor(request => request).Custom((request, context) =>
+        {
+            void Fail(string path, string message) => context.AddFailure(path, message);
+            string convention = request.Convention ?? "pytorch";
+            if (!Vocabulary.MomentumConventions.Contains(convention))
+                Fail("convention", $"must be one of {Vocabulary.List(Vocabulary.MomentumConventions)}, got '{convention}'");
+            if (request.Momentum is not { } mu) Fail("momentum", "is required");
+            else if (mu is < 0 or > 1) Fail("momentum", $"must be in [0, 1], got {mu}");
+            if (request.LearningRate is not { } eta) Fail("learningRate", "is required");
+            else if (eta <= 0) Fail("learningRate", $"must be greater than 0, got {eta}");
+            if (request.Steps is not { } steps) Fail("steps", "is required");
+            else if (steps < 1 || steps > CalculusLimits.MaxMomentumSteps) Fail("steps", $"must be between 1 and {CalculusLimits.MaxMomentumSteps}, got {steps}");
+            if (request.Dampening is { } d)
+            {
+                if (convention != "pytorch") Fail("dampening", $"is not used by momentum/{convention}");
+                else if (d is < 0 or > 1) Fail("dampening", $"must be in [0, 1], got {d}");
+            }
+        });
+    }
+}
