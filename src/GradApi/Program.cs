@@ -34,6 +34,8 @@ app.UseGradSwagger();
 
 app.MapHealth();
 app.MapTraining();
+// Hessian of a network's loss and optimizer trajectories on test functions
+app.MapAnalysis();
 
 app.Run();
 
