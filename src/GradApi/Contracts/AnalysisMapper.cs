@@ -88,6 +88,10 @@ public static class AnalysisMapper
     public static IObjective ToObjective(TrajectoryRequest request)
     {
         var o = request.Objective!;
+        // Hook: an expression objective (o.Expression with o.Constants, over the parameters named in start, each a
+        // number, vector or matrix read by ParameterValue) becomes an IObjective here; set HasConstantHessian when the
+        // expression is quadratic in its parameters and stableLearningRates follows. Until then validation answers
+        // 400 on objective.expression (TrajectoryRequestValidator).
         return o.Function switch
         {
             "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: request.Start![NamedObjectives.ParameterName].ValueKind == JsonValueKind.Number),

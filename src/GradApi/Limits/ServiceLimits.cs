@@ -29,7 +29,7 @@ public sealed class ServiceLimits
     public int MaxHessianParameters { get; set; } = 500;
 
     /// <summary>/v1/analysis/hessian: P^2 x examples, the cost of P R-operator passes over the data (400 above).</summary>
-    public long MaxHessianWork { get; set; } = 100_000_000;
+    public long MaxHessianWork { get; set; } = 50_000_000;
 
     /// <summary>/v1/optimization/trajectories: maxSteps per run.</summary>
     public int MaxTrajectorySteps { get; set; } = 10_000;
