@@ -37,6 +37,9 @@ app.MapTraining();
 // Calculus: activation derivatives, matrix expression gradients, momentum weights
 app.MapCalculus();
 
+// Hessian of a network's loss and optimizer trajectories on test functions
+app.MapAnalysis();
+
 app.Run();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

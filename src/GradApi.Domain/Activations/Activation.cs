@@ -16,6 +16,20 @@ public abstract class Activation
 
     public abstract double Derivative(double z);
 
+    /// <summary>f''(z), for the exact Hessian (Pearlmutter's R-operator). Elementwise activations override it beside f'.</summary>
+    public virtual double SecondDerivative(double z) => throw new NotSupportedException($"{Name} has no elementwise second derivative");
+
+    /// <summary>
+    /// The directional derivative of <see cref="Backward"/> in z with dL/da held fixed:
+    /// result_i = sum_jk d^2 a_j / (dz_i dz_k) zDot_k dLda_j. Elementwise that is f''(z_i) zDot_i dLda_i;
+    /// softmax overrides it with its vector form.
+    /// </summary>
+    public virtual void SecondDerivativeAlong(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> zDot,
+        ReadOnlySpan<double> dLda, Span<double> result)
+    {
+        for (int i = 0; i < z.Length; i++) result[i] = SecondDerivative(z[i]) * zDot[i] * dLda[i];
+    }
+
     public virtual void Forward(ReadOnlySpan<double> z, Span<double> a)
     {
         for (int i = 0; i < z.Length; i++) a[i] = Value(z[i]);

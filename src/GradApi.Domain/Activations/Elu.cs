@@ -10,4 +10,6 @@ public sealed class Elu(double alpha) : Activation
     public override string Name => "elu";
     public override double Value(double z) => z > 0 ? z : Alpha * Precise.Expm1(z);
     public override double Derivative(double z) => z > 0 ? 1.0 : Alpha * Math.Exp(z);
+    // f''(z) = 0 for z > 0, else alpha e^z (the side f'(0) = alpha is taken from)
+    public override double SecondDerivative(double z) => z > 0 ? 0.0 : Alpha * Math.Exp(z);
 }

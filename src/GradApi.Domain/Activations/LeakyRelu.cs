@@ -8,4 +8,6 @@ public sealed class LeakyRelu(double negativeSlope) : Activation
     public override string Name => "leaky_relu";
     public override double Value(double z) => z > 0 ? z : NegativeSlope * z;
     public override double Derivative(double z) => z > 0 ? 1.0 : NegativeSlope;
+    // f''(z) = 0 everywhere but the kink, where it is taken as 0 (f' is piecewise constant)
+    public override double SecondDerivative(double z) => 0.0;
 }

@@ -42,4 +42,21 @@ public sealed class Softmax : Activation
     }
 
     public override int DerivativeWidth(int units) => units * units;
+
+    // The Jacobian J = diag(a) - a a^T moves along zDot by Jdot = diag(aDot) - aDot a^T - a aDot^T, aDot = J zDot;
+    // J is symmetric, so the derivative of J^T g with g fixed is Jdot g = aDot * g - aDot (a . g) - a (aDot . g).
+    public override void SecondDerivativeAlong(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> zDot,
+        ReadOnlySpan<double> dLda, Span<double> result)
+    {
+        int n = a.Length;
+        Span<double> aDot = n <= 256 ? stackalloc double[n] : new double[n];
+        Backward(z, a, zDot, aDot);
+        double ag = 0, aDotG = 0;
+        for (int i = 0; i < n; i++)
+        {
+            ag += a[i] * dLda[i];
+            aDotG += aDot[i] * dLda[i];
+        }
+        for (int i = 0; i < n; i++) result[i] = aDot[i] * dLda[i] - aDot[i] * ag - a[i] * aDotG;
+    }
 }

@@ -10,4 +10,6 @@ public sealed class Softplus(double beta) : Activation
     public override string Name => "softplus";
     public override double Value(double z) => Precise.Softplus(Beta * z) / Beta;
     public override double Derivative(double z) => Precise.Sigmoid(Beta * z);
+    // f''(z) = beta sigma'(beta z) = beta sigma(beta z) sigma(-beta z)
+    public override double SecondDerivative(double z) => Beta * Precise.Sigmoid(Beta * z) * Precise.Sigmoid(-Beta * z);
 }

@@ -13,4 +13,7 @@ public sealed class Tanh : Activation
         double e = Math.Exp(-2.0 * Math.Abs(z));
         return 4.0 * e / ((1.0 + e) * (1.0 + e));
     }
+
+    // tanh''(z) = -2 tanh(z) sech^2(z)
+    public override double SecondDerivative(double z) => -2.0 * Math.Tanh(z) * Derivative(z);
 }

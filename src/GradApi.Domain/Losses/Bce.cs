@@ -27,6 +27,13 @@ public sealed class Bce : Loss
             dlda[k] = (y[k] != 0 ? -y[k] / a[k] : 0.0) + (y[k] != 1 ? (1 - y[k]) / (1 - a[k]) : 0.0);
     }
 
+    // d^2 l / da_k^2 = y_k / a_k^2 + (1 - y_k) / (1 - a_k)^2
+    public override void SecondDerivative(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> d2lda2)
+    {
+        for (int k = 0; k < a.Length; k++)
+            d2lda2[k] = (y[k] != 0 ? y[k] / (a[k] * a[k]) : 0.0) + (y[k] != 1 ? (1 - y[k]) / ((1 - a[k]) * (1 - a[k])) : 0.0);
+    }
+
     public override bool FusesWith(Activation output) => output is Sigmoid;
 
     // With a = sigma(z): ln a = -softplus(-z) and ln(1 - a) = -softplus(z), two non-negative terms.
@@ -53,5 +60,11 @@ public sealed class Bce : Loss
     {
         for (int k = 0; k < z.Length; k++)
             dldz[k] = (y[k] != 0 ? -y[k] * Precise.Sigmoid(-z[k]) : 0.0) + (y[k] != 1 ? (1 - y[k]) * Precise.Sigmoid(z[k]) : 0.0);
+    }
+
+    // d(a - y)/dz = sigma'(z) = sigma(z) sigma(-z), elementwise along zDot
+    public override void DeltaFromLogitsTangent(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, ReadOnlySpan<double> zDot, Span<double> result)
+    {
+        for (int k = 0; k < z.Length; k++) result[k] = Precise.Sigmoid(z[k]) * Precise.Sigmoid(-z[k]) * zDot[k];
     }
 }

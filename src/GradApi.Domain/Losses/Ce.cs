@@ -22,6 +22,12 @@ public sealed class Ce : Loss
         for (int k = 0; k < a.Length; k++) dlda[k] = y[k] != 0 ? -y[k] / a[k] : 0.0;
     }
 
+    // d^2 l / da_k^2 = y_k / a_k^2
+    public override void SecondDerivative(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> d2lda2)
+    {
+        for (int k = 0; k < a.Length; k++) d2lda2[k] = y[k] != 0 ? y[k] / (a[k] * a[k]) : 0.0;
+    }
+
     public override bool FusesWith(Activation output) => output is Softmax;
 
     // With a = softmax(z): -ln a_k = logsumexp(z) - z_k, finite wherever z is.
@@ -42,5 +48,17 @@ public sealed class Ce : Loss
         double total = 0;
         foreach (var v in y) total += v;
         for (int k = 0; k < z.Length; k++) dldz[k] = a[k] * total - y[k];
+    }
+
+    // d(a sum y - y)/dz along zDot = (sum y) J zDot, J = diag(a) - a a^T the softmax Jacobian
+    public override void DeltaFromLogitsTangent(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, ReadOnlySpan<double> zDot, Span<double> result)
+    {
+        double total = 0, dot = 0;
+        for (int k = 0; k < y.Length; k++)
+        {
+            total += y[k];
+            dot += a[k] * zDot[k];
+        }
+        for (int k = 0; k < z.Length; k++) result[k] = total * a[k] * (zDot[k] - dot);
     }
 }

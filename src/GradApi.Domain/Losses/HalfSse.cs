@@ -21,4 +21,7 @@ public sealed class HalfSse : Loss
     {
         for (int k = 0; k < a.Length; k++) dlda[k] = a[k] - y[k];
     }
+
+    // d^2 l / da_k^2 = 1
+    public override void SecondDerivative(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> d2lda2) => d2lda2[..a.Length].Fill(1.0);
 }

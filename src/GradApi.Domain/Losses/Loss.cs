@@ -15,6 +15,13 @@ public abstract class Loss
 
     public abstract void Gradient(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda);
 
+    /// <summary>
+    /// d^2 l / da_k^2 for each k. Every loss here is a sum of terms in one a_k each, so its Hessian in a
+    /// is diagonal and this is all of it.
+    /// </summary>
+    public virtual void SecondDerivative(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> d2lda2) =>
+        throw new NotSupportedException($"{Name} has no second derivative");
+
     /// <summary>True when the fused forms below apply to this output activation.</summary>
     public virtual bool FusesWith(Activation output) => false;
 
@@ -25,6 +32,10 @@ public abstract class Loss
 
     /// <summary>dl/dz directly, the short form of the chain rule for the partner activation.</summary>
     public virtual void DeltaFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz) => throw new NotSupportedException();
+
+    /// <summary>The derivative of <see cref="DeltaFromLogits"/> along zDot: (d^2 l / dz^2) zDot, for the exact Hessian.</summary>
+    public virtual void DeltaFromLogitsTangent(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, ReadOnlySpan<double> zDot, Span<double> result) =>
+        throw new NotSupportedException();
 
     /// <summary>l for one example, from z when the fused form applies.</summary>
     public double ValueFor(Activation output, ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y) =>

@@ -17,4 +17,7 @@ public sealed class Sse : Loss
     {
         for (int k = 0; k < a.Length; k++) dlda[k] = 2.0 * (a[k] - y[k]);
     }
+
+    // d^2 l / da_k^2 = 2
+    public override void SecondDerivative(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> d2lda2) => d2lda2[..a.Length].Fill(2.0);
 }

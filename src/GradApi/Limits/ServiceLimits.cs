@@ -25,6 +25,21 @@ public sealed class ServiceLimits
     /// <summary>Numbers a trace would write (per-example tensors, parameters, state, per iteration).</summary>
     public long MaxTraceValues { get; set; } = 5_000_000;
 
+    /// <summary>/v1/analysis/hessian: the largest P for which hessian, eigenvalues and conditionNumber are computed (null above).</summary>
+    public int MaxHessianParameters { get; set; } = 500;
+
+    /// <summary>/v1/analysis/hessian: P^2 x examples, the cost of P R-operator passes over the data (400 above).</summary>
+    public long MaxHessianWork { get; set; } = 50_000_000;
+
+    /// <summary>/v1/optimization/trajectories: maxSteps per run.</summary>
+    public int MaxTrajectorySteps { get; set; } = 10_000;
+
+    /// <summary>/v1/optimization/trajectories: runs per request.</summary>
+    public int MaxTrajectoryRuns { get; set; } = 20;
+
+    /// <summary>/v1/optimization/trajectories: numbers in the objective's parameters (the length of p).</summary>
+    public int MaxTrajectoryParameters { get; set; } = 100;
+
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {
         var limits = configuration.GetSection(Section).Get<ServiceLimits>() ?? new ServiceLimits();

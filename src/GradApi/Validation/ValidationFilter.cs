@@ -32,6 +32,7 @@ public static class ValidationSetup
     {
         services.AddSingleton<IValidator<Contracts.TrainRequest>, TrainRequestValidator>();
         services.AddCalculusValidation();
+        services.AddAnalysisValidators();
         return services;
     }
 

@@ -1,0 +1,234 @@
+using System.Text.Json;
+using GradApi.Domain.Analysis;
+using GradApi.Domain.Networks;
+using GradApi.Domain.Tensors;
+using GradApi.Limits;
+
+namespace GradApi.Contracts;
+
+/// <summary>Maps validated analysis requests to the domain and the results back to the contract.</summary>
+public static class AnalysisMapper
+{
+    public const int DefaultMaxSteps = 100;
+    public const double DefaultTolerance = 1e-8;
+
+    // ---- POST /v1/analysis/hessian ----
+
+    public static HessianResponse ToResponse(this HessianRequest request, ServiceLimits limits)
+    {
+        if (request.ParameterCount is { } count) return Sizes(count, null, limits);
+
+        var network = ToNetwork(request.Network!);
+        var names = Hessian.ParameterOrder(network);
+        if (names.Count > limits.MaxHessianParameters) return Sizes(names.Count, names, limits);
+
+        var data = new TrainingData(Tensor.Matrix(request.Data!.Inputs!), Tensor.Matrix(request.Data.Targets!));
+        var loss = TrainRequestMapper.ToLoss(request.Loss!.Type!);
+        var hessian = new Hessian(network, data, loss, TrainRequestMapper.ToReduction(request.Loss.Reduction)).Matrix();
+        var eigenvalues = Spectrum.SymmetricEigenvalues(hessian);
+        return Sizes(names.Count, names, limits) with
+        {
+            Hessian = hessian,
+            Eigenvalues = eigenvalues,
+            ConditionNumber = Spectrum.ConditionNumber(eigenvalues),
+        };
+    }
+
+    static HessianResponse Sizes(long p, IReadOnlyList<string>? names, ServiceLimits limits) =>
+        new(p, [p, p], 8.0 * p * p, names, null, null, null, limits.MaxHessianParameters);
+
+    public static Network ToNetwork(NetworkRequest network) => new(network.InputSize!.Value, network.Layers!.Select((layer, i) => new DenseLayer(
+        layer.Name ?? $"layer{i + 1}",
+        TrainRequestMapper.ToActivation(layer),
+        Tensor.Matrix(layer.Weights!),
+        layer.Biases is null ? null : Tensor.Vector((double[])layer.Biases.Clone()))).ToArray());
+
+    public static long ParameterCount(NetworkRequest network) =>
+        network.Layers!.Sum(l => (long)l.Weights!.Length * l.Weights[0].Length + (l.Biases?.Length ?? 0));
+
+    // ---- POST /v1/optimization/trajectories ----
+
+    public static TrajectoryResponse ToResponse(this TrajectoryRequest request)
+    {
+        var objective = ToObjective(request);
+        var start = Flatten(objective, request.Start!);
+        int maxSteps = request.MaxSteps ?? DefaultMaxSteps;
+        double tolerance = request.Tolerance ?? DefaultTolerance;
+
+        var runs = request.Runs!.Select((run, i) =>
+        {
+            var optimizer = TrainRequestMapper.ToOptimizer(run.Optimizer!);
+            var result = Trajectory.Run(objective, optimizer, start, maxSteps, tolerance);
+            var steps = result.Steps.Select(step => new TrajectoryStepResponse(
+                step.Step,
+                Named(objective, step.Parameters),
+                step.Objective,
+                Named(objective, step.Gradient),
+                optimizer.StateNames.Select((name, s) => KeyValuePair.Create(name, Named(objective, step.State[s])))
+                    .ToDictionary(p => p.Key, p => p.Value),
+                step.LookAhead is null ? null : Named(objective, step.LookAhead))).ToArray();
+            return new TrajectoryRunResponse(run.Label ?? $"run{i + 1}", optimizer.Settings.ToDictionary(s => s.Key, s => s.Value),
+                VerdictName(result.Verdict), result.VerdictStep, result.Reason, steps);
+        }).ToArray();
+
+        var stable = Trajectory.StableRates(objective, start);
+        return new TrajectoryResponse(Echo(request.Objective!, objective), runs,
+            stable is null ? null : new StableLearningRatesResponse(stable.LambdaMin, stable.LambdaMax, stable.Upper));
+    }
+
+    public static string VerdictName(TrajectoryVerdict verdict) => verdict switch
+    {
+        TrajectoryVerdict.Converged => "converged",
+        TrajectoryVerdict.Oscillating => "oscillating",
+        TrajectoryVerdict.Diverged => "diverged",
+        _ => "max_steps",
+    };
+
+    /// <summary>The objective of a validated request. Expression objectives are refused by validation until they are wired.</summary>
+    public static IObjective ToObjective(TrajectoryRequest request)
+    {
+        var o = request.Objective!;
+        // Hook: an expression objective (o.Expression with o.Constants, over the parameters named in start, each a
+        // number, vector or matrix read by ParameterValue) becomes an IObjective here; set HasConstantHessian when the
+        // expression is quadratic in its parameters and stableLearningRates follows. Until then validation answers
+        // 400 on objective.expression (TrajectoryRequestValidator).
+        return o.Function switch
+        {
+            "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: request.Start![NamedObjectives.ParameterName].ValueKind == JsonValueKind.Number),
+            "rosenbrock" => new RosenbrockObjective(o.A ?? RosenbrockObjective.DefaultA, o.B ?? RosenbrockObjective.DefaultB),
+            "beale" => new BealeObjective(),
+            "himmelblau" => new HimmelblauObjective(),
+            var other => throw new ArgumentOutOfRangeException(nameof(request), other, "unknown objective"),
+        };
+    }
+
+    static IReadOnlyDictionary<string, object> Echo(ObjectiveRequest request, IObjective objective)
+    {
+        var echo = new Dictionary<string, object> { ["function"] = objective.Kind };
+        switch (objective)
+        {
+            case QuadraticObjective:
+                echo["matrix"] = request.Matrix!;
+                echo["vector"] = request.Vector ?? new double[request.Matrix!.Length];
+                break;
+            case RosenbrockObjective r:
+                echo["a"] = r.A;
+                echo["b"] = r.B;
+                break;
+        }
+        echo["parameters"] = objective.Parameters.ToDictionary(p => p.Name, p => p.Shape);
+        return echo;
+    }
+
+    /// <summary>theta: the start values of the objective's parameters, in order, each row-major.</summary>
+    public static double[] Flatten(IObjective objective, IReadOnlyDictionary<string, JsonElement> start)
+    {
+        var theta = new List<double>(objective.Dimension);
+        foreach (var parameter in objective.Parameters)
+        {
+            if (!ParameterValue.TryRead(start[parameter.Name], out var values, out _, out _))
+                throw new ArgumentException($"start.{parameter.Name} is not a number, vector or matrix");
+            theta.AddRange(values);
+        }
+        return theta.ToArray();
+    }
+
+    /// <summary>theta split back into the named parameters, each in its JSON form (number, vector or matrix).</summary>
+    public static IReadOnlyDictionary<string, object> Named(IObjective objective, double[] theta)
+    {
+        var named = new Dictionary<string, object>();
+        int offset = 0;
+        foreach (var parameter in objective.Parameters)
+        {
+            var shape = parameter.Shape;
+            named[parameter.Name] = shape.Length switch
+            {
+                0 => theta[offset],
+                1 => theta.AsSpan(offset, shape[0]).ToArray(),
+                _ => Enumerable.Range(0, shape[0]).Select(r => theta.AsSpan(offset + r * shape[1], shape[1]).ToArray()).ToArray(),
+            };
+            offset += parameter.Length;
+        }
+        return named;
+    }
+}
+
+/// <summary>A JSON value as the calculus endpoints read it: a number is a scalar, an array a vector, an array of rows a matrix.</summary>
+public static class ParameterValue
+{
+    public static bool TryRead(JsonElement element, out double[] values, out int[] shape, out string error)
+    {
+        values = [];
+        shape = [];
+        error = "";
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Number:
+                if (!Finite(element, out double x, out error)) return false;
+                values = [x];
+                return true;
+            case JsonValueKind.Array when element.GetArrayLength() == 0:
+                error = "must not be an empty array";
+                return false;
+            case JsonValueKind.Array when element[0].ValueKind == JsonValueKind.Array:
+                int rows = element.GetArrayLength(), columns = element[0].GetArrayLength();
+                if (columns == 0) { error = "a matrix's rows must not be empty"; return false; }
+                var matrix = new List<double>(rows * columns);
+                int r = 0;
+                foreach (var row in element.EnumerateArray())
+                {
+                    if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != columns)
+                    {
+                        error = $"a matrix needs rows of equal length: row 0 has {columns} values, row {r} {(row.ValueKind == JsonValueKind.Array ? row.GetArrayLength().ToString() : "is not an array")}";
+                        return false;
+                    }
+                    foreach (var item in row.EnumerateArray())
+                    {
+                        if (!Finite(item, out double v, out error)) { error = $"row {r}: {error}"; return false; }
+                        matrix.Add(v);
+                    }
+                    r++;
+                }
+                values = matrix.ToArray();
+                shape = [rows, columns];
+                return true;
+            case JsonValueKind.Array:
+                var vector = new List<double>();
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!Finite(item, out double v, out error)) return false;
+                    vector.Add(v);
+                }
+                values = vector.ToArray();
+                shape = [values.Length];
+                return true;
+            default:
+                error = "must be a number, an array of numbers (a vector) or an array of rows (a matrix)";
+                return false;
+        }
+    }
+
+    static bool Finite(JsonElement element, out double value, out string error)
+    {
+        value = 0;
+        error = "";
+        if (element.ValueKind != JsonValueKind.Number)
+        {
+            error = "must hold numbers only";
+            return false;
+        }
+        if (!element.TryGetDouble(out value) || !double.IsFinite(value))
+        {
+            error = Json.FiniteDoubleConverter.NotFiniteMessage;
+            return false;
+        }
+        return true;
+    }
+
+    public static string Describe(int[] shape) => shape.Length switch
+    {
+        0 => "a number",
+        1 => $"a vector of {shape[0]} numbers",
+        _ => $"a {shape[0]} x {shape[1]} matrix",
+    };
+}

@@ -1,0 +1,42 @@
+using GradApi.Contracts;
+using GradApi.Limits;
+using GradApi.OpenApi;
+using GradApi.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GradApi.Endpoints;
+
+/// <summary>
+/// POST /v1/analysis/hessian: the exact Hessian of a network's loss, or the size of one.
+/// POST /v1/optimization/trajectories: optimizers side by side on a test function, with verdicts.
+/// </summary>
+public static class AnalysisEndpoints
+{
+    public static IEndpointRouteBuilder MapAnalysis(this IEndpointRouteBuilder app)
+    {
+        var limits = app.ServiceProvider.GetRequiredService<ServiceLimits>();
+        var group = app.MapGroup("/v1").WithTags("Analysis");
+
+        group.MapPost("/analysis/hessian", Hessian)
+            .Validate<HessianRequest>()
+            .WithName("Hessian")
+            .WithSummary("The exact Hessian of J by every parameter, its eigenvalues and condition number, or its size")
+            .WithDescription(AnalysisText.Hessian(limits))
+            .WithReferenceExamples("hessian");
+
+        group.MapPost("/optimization/trajectories", Trajectories)
+            .Validate<TrajectoryRequest>()
+            .WithName("Trajectories")
+            .WithSummary("Run optimizers step by step on a test function and classify each run")
+            .WithDescription(AnalysisText.Trajectories(limits))
+            .WithReferenceExamples("trajectories");
+
+        return app;
+    }
+
+    static Results<Ok<HessianResponse>, ValidationProblem> Hessian(HessianRequest request, ServiceLimits limits) =>
+        TypedResults.Ok(request.ToResponse(limits));
+
+    static Results<Ok<TrajectoryResponse>, ValidationProblem> Trajectories(TrajectoryRequest request) =>
+        TypedResults.Ok(request.ToResponse());
+}

@@ -1,0 +1,115 @@
+using FluentValidation;
+using GradApi.Contracts;
+using GradApi.Domain.Analysis;
+using GradApi.Limits;
+
+namespace GradApi.Validation;
+
+/// <summary>
+/// Validates a /v1/optimization/trajectories request: the objective and its fields, start against the
+/// objective's parameters, each run's optimizer with /v1/train's checks, steps and tolerance, and the limits.
+/// </summary>
+public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryRequest>
+{
+    /// <summary>Numbers per parameter value and step a trace may hold: parameters, gradient, look-ahead and up to 5 state slots.</summary>
+    const int ValuesPerParameter = 8;
+
+    public TrajectoryRequestValidator(ServiceLimits limits)
+    {
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+    }
+
+    static void Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits)
+    {
+        int? dimension = Objective(request.Objective, fail, limits);
+        if (dimension is { } n) Start(request.Start, request.Objective!.Function!, n, fail);
+        else if (request.Start is null) fail("start", "is required: the start value of each parameter, e.g. {\"p\": [-1.2, 1]}");
+
+        var checks = new ProblemChecks(fail, limits);
+        if (request.Runs is null || request.Runs.Length == 0) fail("runs", "must hold at least one run: {\"label\": ..., \"optimizer\": {...}}");
+        else if (request.Runs.Length > limits.MaxTrajectoryRuns)
+            fail("runs", $"at most {limits.MaxTrajectoryRuns} runs are accepted (limit maxTrajectoryRuns), got {request.Runs.Length}");
+        else
+            for (int i = 0; i < request.Runs.Length; i++)
+            {
+                var run = request.Runs[i];
+                if (run is null) { fail($"runs[{i}]", "must be a run object"); continue; }
+                if (run.Label is not null && string.IsNullOrWhiteSpace(run.Label)) fail($"runs[{i}].label", "must not be empty");
+                checks.Optimizer(run.Optimizer, $"runs[{i}].optimizer");
+            }
+
+        int steps = request.MaxSteps ?? AnalysisMapper.DefaultMaxSteps;
+        if (steps < 1) fail("maxSteps", $"must be at least 1, got {steps}");
+        else if (steps > limits.MaxTrajectorySteps)
+            fail("maxSteps", $"at most {limits.MaxTrajectorySteps} steps are accepted (limit maxTrajectorySteps), got {steps}");
+        else if (dimension is { } size && request.Runs is { Length: > 0 } runs)
+        {
+            long values = (long)runs.Length * (steps + 1) * size * ValuesPerParameter;
+            if (values > limits.MaxTraceValues)
+                fail("maxSteps", $"runs x (maxSteps + 1) x parameters x {ValuesPerParameter} = {values} numbers exceeds the limit maxTraceValues {limits.MaxTraceValues}; use fewer steps or runs");
+        }
+        if (request.Tolerance is < 0) fail("tolerance", $"must be at least 0, got {request.Tolerance}");
+    }
+
+    // Checks the objective; returns the length of p, or null when it cannot be known.
+    static int? Objective(ObjectiveRequest? o, Action<string, string> fail, ServiceLimits limits)
+    {
+        string functions = string.Join(", ", NamedObjectives.Names);
+        if (o is null) { fail("objective", $"is required: a named function ({functions}) or an expression"); return null; }
+        if (o.Expression is not null && o.Function is not null) { fail("objective", "give either function or expression, not both"); return null; }
+        if (o.Expression is not null)
+        {
+            fail("objective.expression", $"expression objectives arrive with the calculus endpoints (POST /v1/expressions/gradient) and are not available yet; use a named function: {functions}");
+            return null;
+        }
+        if (o.Function is null) { fail("objective.function", $"is required: one of {functions} (or an expression)"); return null; }
+        if (!NamedObjectives.Names.Contains(o.Function)) { fail("objective.function", $"must be one of {functions}, got '{o.Function}'"); return null; }
+
+        bool ok = true;
+        void OnlyFor(object? value, string owner, string field)
+        {
+            if (value is null || o.Function == owner) return;
+            fail($"objective.{field}", $"is a field of {owner}, not of {o.Function}");
+            ok = false;
+        }
+        OnlyFor(o.Matrix, "quadratic", "matrix");
+        OnlyFor(o.Vector, "quadratic", "vector");
+        OnlyFor(o.A, "rosenbrock", "a");
+        OnlyFor(o.B, "rosenbrock", "b");
+        if (o.Constants is not null) { fail("objective.constants", "constants belong to an expression objective"); ok = false; }
+        if (o.Function != "quadratic") return ok ? 2 : null;
+
+        if (o.Matrix is null || o.Matrix.Length == 0) { fail("objective.matrix", "is required for quadratic: Q, an n x n matrix given by rows"); return null; }
+        int n = o.Matrix.Length;
+        if (n > limits.MaxTrajectoryParameters)
+        {
+            fail("objective.matrix", $"at most {limits.MaxTrajectoryParameters} parameters are accepted (limit maxTrajectoryParameters), got {n}");
+            return null;
+        }
+        for (int r = 0; r < n; r++)
+            if (o.Matrix[r] is null || o.Matrix[r].Length != n)
+            {
+                fail("objective.matrix", $"expected a square matrix: {n} rows of {n} values, got {o.Matrix[r]?.Length ?? 0} in row {r}");
+                return null;
+            }
+        if (o.Vector is not null && o.Vector.Length != n)
+        {
+            fail("objective.vector", $"expected {n} values to match the {n} x {n} matrix, got {o.Vector.Length}");
+            return null;
+        }
+        return ok ? n : null;
+    }
+
+    static void Start(Dictionary<string, System.Text.Json.JsonElement>? start, string function, int n, Action<string, string> fail)
+    {
+        string name = NamedObjectives.ParameterName;
+        string expected = n == 1 ? "a number or a vector of 1 number" : $"a vector of {n} numbers";
+        if (start is null) { fail("start", $"is required: named functions take one vector parameter named {name}, e.g. {{\"{name}\": [...]}} with {expected}"); return; }
+        foreach (var key in start.Keys.Where(k => k != name))
+            fail($"start.{key}", $"named functions take one vector parameter named {name}; '{key}' is not a parameter of {function}");
+        if (!start.TryGetValue(name, out var value)) { fail($"start.{name}", $"is required: {expected}"); return; }
+        if (!ParameterValue.TryRead(value, out _, out var shape, out var error)) { fail($"start.{name}", error); return; }
+        bool fits = shape.Length == 1 && shape[0] == n || shape.Length == 0 && n == 1 && function == "quadratic";
+        if (!fits) fail($"start.{name}", $"expected {expected} for {function}, got {ParameterValue.Describe(shape)}");
+    }
+}
