@@ -32,8 +32,12 @@ app.UseStatusCodePages();
 app.UseBodySizeLimit();
 app.UseGradSwagger();
 
+// Liveness
 app.MapHealth();
+
+// Training trace: forward, backprop and updates with every tensor
 app.MapTraining();
+
 // Calculus: activation derivatives, matrix expression gradients, momentum weights
 app.MapCalculus();
 
