@@ -1,5 +1,7 @@
 using System.Text.Json;
 using GradApi.Domain.Analysis;
+using GradApi.Domain.Calculus.Expressions;
+using MathNet.Numerics.LinearAlgebra;
 using GradApi.Domain.Networks;
 using GradApi.Domain.Tensors;
 using GradApi.Limits;
@@ -84,14 +86,11 @@ public static class AnalysisMapper
         _ => "max_steps",
     };
 
-    /// <summary>The objective of a validated request. Expression objectives are refused by validation until they are wired.</summary>
+    /// <summary>The objective of a validated request: a named function, or an expression over the parameters in start.</summary>
     public static IObjective ToObjective(TrajectoryRequest request)
     {
         var o = request.Objective!;
-        // Hook: an expression objective (o.Expression with o.Constants, over the parameters named in start, each a
-        // number, vector or matrix read by ParameterValue) becomes an IObjective here; set HasConstantHessian when the
-        // expression is quadratic in its parameters and stableLearningRates follows. Until then validation answers
-        // 400 on objective.expression (TrajectoryRequestValidator).
+        if (o.Expression is not null) return ToExpressionObjective(o, request.Start!);
         return o.Function switch
         {
             "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: request.Start![NamedObjectives.ParameterName].ValueKind == JsonValueKind.Number),
@@ -102,9 +101,25 @@ public static class AnalysisMapper
         };
     }
 
+    // Parameters in the order start gives them; constants become fixed values of the expression.
+    static ExpressionObjective ToExpressionObjective(ObjectiveRequest o, Dictionary<string, JsonElement> start)
+    {
+        static Matrix<double> Read(JsonElement element) =>
+            CalculusMapper.ReadValue(element, "", (_, message) => throw new ArgumentException(message))!.Value.Value;
+        var parameters = start.Select(p =>
+        {
+            ParameterValue.TryRead(p.Value, out _, out var shape, out _);
+            return new ObjectiveParameter(p.Key, shape);
+        }).ToArray();
+        var constants = (o.Constants ?? []).ToDictionary(c => c.Key, c => Read(c.Value));
+        return new ExpressionObjective(ExpressionParser.Parse(o.Expression!), parameters, constants);
+    }
+
     static IReadOnlyDictionary<string, object> Echo(ObjectiveRequest request, IObjective objective)
     {
-        var echo = new Dictionary<string, object> { ["function"] = objective.Kind };
+        var echo = objective is ExpressionObjective
+            ? new Dictionary<string, object> { ["expression"] = request.Expression!, ["constants"] = request.Constants ?? [] }
+            : new Dictionary<string, object> { ["function"] = objective.Kind };
         switch (objective)
         {
             case QuadraticObjective:
@@ -156,72 +171,22 @@ public static class AnalysisMapper
 /// <summary>A JSON value as the calculus endpoints read it: a number is a scalar, an array a vector, an array of rows a matrix.</summary>
 public static class ParameterValue
 {
+    /// <summary>The value flattened row-major with its shape ([] scalar, [n] vector, [rows, columns] matrix); read by <see cref="CalculusMapper.ReadValue"/>.</summary>
     public static bool TryRead(JsonElement element, out double[] values, out int[] shape, out string error)
     {
+        string? first = null;
+        var read = CalculusMapper.ReadValue(element, "", (path, message) => first ??= path.Length == 0 ? message : $"{path}: {message}");
         values = [];
         shape = [];
-        error = "";
-        switch (element.ValueKind)
+        error = first ?? "";
+        if (read is not { } value) return false;
+        var m = value.Value;
+        (values, shape) = value.Form switch
         {
-            case JsonValueKind.Number:
-                if (!Finite(element, out double x, out error)) return false;
-                values = [x];
-                return true;
-            case JsonValueKind.Array when element.GetArrayLength() == 0:
-                error = "must not be an empty array";
-                return false;
-            case JsonValueKind.Array when element[0].ValueKind == JsonValueKind.Array:
-                int rows = element.GetArrayLength(), columns = element[0].GetArrayLength();
-                if (columns == 0) { error = "a matrix's rows must not be empty"; return false; }
-                var matrix = new List<double>(rows * columns);
-                int r = 0;
-                foreach (var row in element.EnumerateArray())
-                {
-                    if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != columns)
-                    {
-                        error = $"a matrix needs rows of equal length: row 0 has {columns} values, row {r} {(row.ValueKind == JsonValueKind.Array ? row.GetArrayLength().ToString() : "is not an array")}";
-                        return false;
-                    }
-                    foreach (var item in row.EnumerateArray())
-                    {
-                        if (!Finite(item, out double v, out error)) { error = $"row {r}: {error}"; return false; }
-                        matrix.Add(v);
-                    }
-                    r++;
-                }
-                values = matrix.ToArray();
-                shape = [rows, columns];
-                return true;
-            case JsonValueKind.Array:
-                var vector = new List<double>();
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (!Finite(item, out double v, out error)) return false;
-                    vector.Add(v);
-                }
-                values = vector.ToArray();
-                shape = [values.Length];
-                return true;
-            default:
-                error = "must be a number, an array of numbers (a vector) or an array of rows (a matrix)";
-                return false;
-        }
-    }
-
-    static bool Finite(JsonElement element, out double value, out string error)
-    {
-        value = 0;
-        error = "";
-        if (element.ValueKind != JsonValueKind.Number)
-        {
-            error = "must hold numbers only";
-            return false;
-        }
-        if (!element.TryGetDouble(out value) || !double.IsFinite(value))
-        {
-            error = Json.FiniteDoubleConverter.NotFiniteMessage;
-            return false;
-        }
+            ValueForm.Scalar => (new[] { m[0, 0] }, Array.Empty<int>()),
+            ValueForm.Vector => (m.Column(0).ToArray(), new[] { m.RowCount }),
+            _ => (m.ToRowMajorArray(), new[] { m.RowCount, m.ColumnCount }),
+        };
         return true;
     }
 

@@ -13,7 +13,7 @@ namespace GradApi.Contracts;
 public sealed record HessianRequest(NetworkRequest? Network, DataRequest? Data, LossRequest? Loss, long? ParameterCount);
 
 /// <summary>Optimizers run side by side on one objective from one start.</summary>
-/// <param name="Objective">A named function, or (with the calculus endpoints) an expression.</param>
+/// <param name="Objective">A named function, or an expression over the parameters named in start.</param>
 /// <param name="Start">Parameter name to its start value. Named functions take one vector named p: {"p": [x, y]}
 /// (a 1-dimensional quadratic also takes {"p": x}).</param>
 /// <param name="Runs">One per optimizer, each with a label and the /v1/train optimizer object.</param>
@@ -32,7 +32,7 @@ public sealed record TrajectoryRequest(
 /// <param name="Vector">quadratic: b, n values (default zeros).</param>
 /// <param name="A">rosenbrock: a (default 1).</param>
 /// <param name="B">rosenbrock: b (default 100).</param>
-/// <param name="Expression">A scalar expression over the parameters named in start (arrives with the calculus endpoints).</param>
+/// <param name="Expression">A scalar expression over the parameters named in start (the language of /v1/expressions/gradient).</param>
 /// <param name="Constants">expression: values of the other names in the expression.</param>
 public sealed record ObjectiveRequest(
     string? Function,

@@ -101,7 +101,8 @@ public static partial class CalculusMapper
         return new ExpressionProblem(expression, check, variables, wrt, claims, trials, seed);
     }
 
-    static Expression? ParseAt(string? text, string path, Action<string, string> fail)
+    /// <summary>Parses text within the length limit, or reports the position of the error under path and returns null.</summary>
+    public static Expression? ParseAt(string? text, string path, Action<string, string> fail)
     {
         if (text is null) { fail(path, "is required"); return null; }
         if (text.Length > CalculusLimits.MaxExpressionLength)

@@ -43,11 +43,15 @@ public static class AnalysisText
         **Objective.** `function`: `quadratic` (`matrix` Q, `vector` b, default zeros: f = 1/2 p'Qp - b'p; Q need not
         be symmetric, only its symmetric part S = (Q + Q')/2 matters: gradient S p - b, Hessian S), `rosenbrock`
         ((a - x)^2 + b (y - x^2)^2, `a` 1 and `b` 100 by default), `beale` ((1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 +
-        (2.625 - x + xy^3)^2, minimum at (3, 0.5)), `himmelblau` ((x^2 + y - 11)^2 + (x + y^2 - 7)^2). An `expression`
-        objective (with `constants`) is part of the contract and arrives with the calculus endpoints; until then it is
-        answered with 400 on `objective.expression`.
+        (2.625 - x + xy^3)^2, minimum at (3, 0.5)), `himmelblau` ((x^2 + y - 11)^2 + (x + y^2 - 7)^2). Or an
+        `expression` in the language of POST /v1/expressions/gradient over the parameters named in `start` (each a
+        number, a column vector or a matrix), with `constants` giving every other name's value; it must be scalar. Its
+        value and gradient come from the same evaluation and reverse mode as /v1/expressions/gradient. An expression
+        that is a polynomial of degree at most 2 in its parameters (sums, products, whole powers, sum, trace,
+        norm(...)^2) has a constant Hessian, taken exactly as the central difference of its affine gradient, and
+        gets `stableLearningRates`; any other expression gets null.
 
-        **Start.** Named functions take one vector parameter named `p`: `"start": {"p": [x, y]}` (quadratic: n values
+        **Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter named `p`: `"start": {"p": [x, y]}` (quadratic: n values
         for an n x n Q; a 1 x 1 quadratic also takes `{"p": 0}` and is then reported as a number). Every step reports
         `parameters`, `gradient` (at the parameters), `state` (each optimizer slot by name: v, m, s, gbar, b, mhat, vhat,
         vmax, then by parameter) and `lookAhead` (nesterov/sutskever: where this step's gradient was taken, else null),

@@ -1,6 +1,7 @@
 using FluentValidation;
 using GradApi.Contracts;
 using GradApi.Domain.Analysis;
+using GradApi.Domain.Calculus.Expressions;
 using GradApi.Limits;
 
 namespace GradApi.Validation;
@@ -21,8 +22,10 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
 
     static void Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits)
     {
-        int? dimension = Objective(request.Objective, fail, limits);
-        if (dimension is { } n) Start(request.Start, request.Objective!.Function!, n, fail);
+        int? dimension = request.Objective?.Expression is not null
+            ? ExpressionObjective(request.Objective, request.Start, fail, limits)
+            : Objective(request.Objective, fail, limits);
+        if (dimension is { } n && request.Objective!.Expression is null) Start(request.Start, request.Objective.Function!, n, fail);
         else if (request.Start is null) fail("start", "is required: the start value of each parameter, e.g. {\"p\": [-1.2, 1]}");
 
         var checks = new ProblemChecks(fail, limits);
@@ -57,11 +60,6 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
         string functions = string.Join(", ", NamedObjectives.Names);
         if (o is null) { fail("objective", $"is required: a named function ({functions}) or an expression"); return null; }
         if (o.Expression is not null && o.Function is not null) { fail("objective", "give either function or expression, not both"); return null; }
-        if (o.Expression is not null)
-        {
-            fail("objective.expression", $"expression objectives arrive with the calculus endpoints (POST /v1/expressions/gradient) and are not available yet; use a named function: {functions}");
-            return null;
-        }
         if (o.Function is null) { fail("objective.function", $"is required: one of {functions} (or an expression)"); return null; }
         if (!NamedObjectives.Names.Contains(o.Function)) { fail("objective.function", $"must be one of {functions}, got '{o.Function}'"); return null; }
 
@@ -98,6 +96,60 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             return null;
         }
         return ok ? n : null;
+    }
+
+    // An expression over the parameters named in start, with constants for its other names; returns the length of theta.
+    static int? ExpressionObjective(ObjectiveRequest o, Dictionary<string, System.Text.Json.JsonElement>? start, Action<string, string> fail, ServiceLimits limits)
+    {
+        bool ok = true;
+        foreach (var (value, field) in new (object?, string)[] { (o.Matrix, "matrix"), (o.Vector, "vector"), (o.A, "a"), (o.B, "b") })
+            if (value is not null) { fail($"objective.{field}", "is a field of a named function, not of an expression"); ok = false; }
+        var expression = CalculusMapper.ParseAt(o.Expression, "objective.expression", fail);
+        if (expression is null) return null;
+        if (start is null || start.Count == 0)
+        {
+            fail("start", "is required: the start value of each parameter of the expression, e.g. {\"w\": 0}");
+            return null;
+        }
+
+        var variables = expression.Variables.ToHashSet();
+        var shapes = new Dictionary<string, Shape>();
+        int dimension = 0;
+        void Read(Dictionary<string, System.Text.Json.JsonElement> values, string at, bool isParameter)
+        {
+            foreach (var (name, element) in values)
+            {
+                if (!variables.Contains(name)) { fail($"{at}.{name}", $"'{name}' does not appear in the expression {o.Expression}"); ok = false; continue; }
+                if (shapes.ContainsKey(name)) { fail($"{at}.{name}", $"'{name}' is given in start and in objective.constants; a name is a parameter or a constant"); ok = false; continue; }
+                if (CalculusMapper.ReadValue(element, $"{at}.{name}", fail) is not { } read) { ok = false; continue; }
+                shapes[name] = Shape.Of(read.Value);
+                if (isParameter) dimension += read.Value.RowCount * read.Value.ColumnCount;
+            }
+        }
+        Read(start, "start", isParameter: true);
+        if (o.Constants is not null) Read(o.Constants, "objective.constants", isParameter: false);
+        foreach (var name in variables.Where(v => !shapes.ContainsKey(v) && ok))
+        {
+            fail("objective.expression", $"'{name}' has no value: give it in start (a parameter) or in objective.constants");
+            ok = false;
+        }
+        if (!ok) return null;
+        if (dimension > limits.MaxTrajectoryParameters)
+        {
+            fail("start", $"at most {limits.MaxTrajectoryParameters} parameters are accepted (limit maxTrajectoryParameters), got {dimension}");
+            return null;
+        }
+        try
+        {
+            var shape = expression.InferShapes(shapes).Shape;
+            if (!shape.IsScalar) { fail("objective.expression", $"must be scalar to be minimized, got {shape.Rows}x{shape.Columns}"); return null; }
+        }
+        catch (ExpressionShapeException e)
+        {
+            fail("objective.expression", e.Message);
+            return null;
+        }
+        return dimension;
     }
 
     static void Start(Dictionary<string, System.Text.Json.JsonElement>? start, string function, int n, Action<string, string> fail)

@@ -190,13 +190,81 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
             """, "objective.vector");
 
     [Fact]
-    public async Task An_expression_objective_is_400_on_objective_expression_until_the_calculus_endpoints_arrive()
+    public async Task TheContractsExpressionExampleFollowsSeed003sClosedFormAndGetsTheStableIntervalFromItsHessian()
     {
-        var problem = await BadRequest("/v1/optimization/trajectories", """
-            { "objective": { "expression": "0.5*(w*x - y)^2", "constants": { "x": 1, "y": 100 } }, "start": { "w": 0 },
+        // L(w) = 1/2 (w x - y)^2 with x = 1, y = 100: g = w - 100, so w_t = 100 (1 - (1 - lr)^t); the Hessian is x^2 = 1.
+        var r = await Ok("/v1/optimization/trajectories", """
+            { "objective": { "expression": "0.5*(w*x - y)^2", "constants": { "x": 1, "y": 100 } },
+              "start": { "w": 0 },
+              "runs": [ { "label": "lr 0.5", "optimizer": { "type": "sgd", "learningRate": 0.5 } },
+                        { "label": "lr 2.5", "optimizer": { "type": "sgd", "learningRate": 2.5 } } ],
+              "maxSteps": 50, "tolerance": 1e-8 }
+            """);
+        var runs = r["runs"]!.AsArray();
+        Assert.Equal(["converged", "diverged"], runs.Select(x => x!["verdict"]!.GetValue<string>()));
+        foreach (var (run, lr) in new[] { (runs[0]!, 0.5), (runs[1]!, 2.5) })
+            foreach (var step in run["steps"]!.AsArray().Take(20))
+            {
+                int t = step!["step"]!.GetValue<int>();
+                double w = step["parameters"]!["w"]!.GetValue<double>(), byHand = 100 * (1 - Math.Pow(1 - lr, t));
+                Assert.True(Math.Abs(w - byHand) <= 1e-9 * Math.Max(1, Math.Abs(byHand)), $"lr {lr}, step {t}: {w} vs {byHand}");
+                Assert.Equal(0.5 * (byHand - 100) * (byHand - 100), step["objective"]!.GetValue<double>(), 1e-6 * Math.Max(1, byHand * byHand));
+                Assert.Equal(byHand - 100, step["gradient"]!["w"]!.GetValue<double>(), 1e-9 * Math.Max(1, Math.Abs(byHand)));
+            }
+        Assert.Equal(1.0, r["stableLearningRates"]!["lambdaMax"]!.GetValue<double>(), 12);
+        Assert.Equal(2.0, r["stableLearningRates"]!["upper"]!.GetValue<double>(), 12);
+        Assert.Equal("0.5*(w*x - y)^2", r["objective"]!["expression"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AVectorQuadraticExpressionGetsLambdaMaxOfItsSymmetricMatrix()
+    {
+        // f = 1/2 x'Ax - b'x with A = [[3, 1], [1, 3]]: Hessian A, eigenvalues 2 and 4, so upper = 2 / 4 = 0.5.
+        var r = await Ok("/v1/optimization/trajectories", """
+            { "objective": { "expression": "0.5*x'*A*x - b'*x", "constants": { "A": [[3, 1], [1, 3]], "b": [1, 2] } },
+              "start": { "x": [0, 0] },
+              "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.25 } } ], "maxSteps": 200, "tolerance": 1e-10 }
+            """);
+        Assert.Equal(2.0, r["stableLearningRates"]!["lambdaMin"]!.GetValue<double>(), 12);
+        Assert.Equal(4.0, r["stableLearningRates"]!["lambdaMax"]!.GetValue<double>(), 12);
+        Assert.Equal(0.5, r["stableLearningRates"]!["upper"]!.GetValue<double>(), 12);
+        var run = r["runs"]![0]!;
+        Assert.Equal("converged", run["verdict"]!.GetValue<string>());
+        // The minimum solves A x = b: x = (1/8) [3 -1; -1 3] [1; 2] = [1/8, 5/8].
+        var x = run["steps"]!.AsArray()[^1]!["parameters"]!["x"]!.AsArray();
+        Assert.Equal(0.125, x[0]!.GetValue<double>(), 9);
+        Assert.Equal(0.625, x[1]!.GetValue<double>(), 9);
+    }
+
+    [Fact]
+    public async Task ANonQuadraticExpressionHasNoStableInterval()
+    {
+        var r = await Ok("/v1/optimization/trajectories", """
+            { "objective": { "expression": "exp(w) - 2*w" }, "start": { "w": 0 },
+              "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ], "maxSteps": 500, "tolerance": 1e-10 }
+            """);
+        Assert.Null(r["stableLearningRates"]);
+        // The minimum of e^w - 2w is at w = ln 2.
+        var steps = r["runs"]![0]!["steps"]!.AsArray();
+        Assert.Equal("converged", r["runs"]![0]!["verdict"]!.GetValue<string>());
+        Assert.Equal(Math.Log(2), steps[^1]!["parameters"]!["w"]!.GetValue<double>(), 9);
+    }
+
+    [Theory]
+    [InlineData("""{ "expression": "0.5*(w*x - y)^2", "constants": { "x": 1 } }""", """{ "w": 0 }""", "objective.expression", "'y' has no value")]
+    [InlineData("""{ "expression": "0.5*(w - 1)^2" }""", """{ "w": 0, "v": 1 }""", "start.v", "does not appear")]
+    [InlineData("""{ "expression": "w*v", "constants": { "v": 2 } }""", """{ "w": 0, "v": 1 }""", "objective.constants.v", "a name is a parameter or a constant")]
+    [InlineData("""{ "expression": "A*w", "constants": { "A": [[1, 2], [3, 4]] } }""", """{ "w": [0, 0] }""", "objective.expression", "must be scalar")]
+    [InlineData("""{ "expression": "A*w", "constants": { "A": [[1, 2, 3]] } }""", """{ "w": [0, 0] }""", "objective.expression", "inner dimensions")]
+    [InlineData("""{ "expression": "0.5*(w - 1)^" }""", """{ "w": 0 }""", "objective.expression", "position")]
+    [InlineData("""{ "expression": "w^2", "matrix": [[1]] }""", """{ "w": 0 }""", "objective.matrix", "named function")]
+    public async Task AnExpressionObjectiveThatCannotBeMinimizedIs400OnTheFieldAtFault(string objective, string start, string key, string message)
+    {
+        var problem = await BadRequest("/v1/optimization/trajectories", $$"""
+            { "objective": {{objective}}, "start": {{start}},
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.5 } } ] }
-            """, "objective.expression");
-        Assert.Contains("calculus", problem["errors"]!["objective.expression"]![0]!.GetValue<string>());
+            """, key);
+        Assert.Contains(message, problem["errors"]![key]![0]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
