@@ -38,7 +38,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
         """;
 
     [Fact]
-    public async Task Seed_004s_million_parameters_give_a_1e6_by_1e6_Hessian_of_8e12_bytes_and_no_matrix()
+    public async Task Seed004sMillionParametersGiveA1e6By1e6HessianOf8e12BytesAndNoMatrix()
     {
         var r = await Ok("/v1/analysis/hessian", """{ "parameterCount": 1000000 }""");
         Assert.Equal(1000000, r["parameterCount"]!.GetValue<long>());
@@ -50,7 +50,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task A_small_network_gets_its_symmetric_Hessian_ascending_eigenvalues_and_named_rows()
+    public async Task ASmallNetworkGetsItsSymmetricHessianAscendingEigenvaluesAndNamedRows()
     {
         var r = await Ok("/v1/analysis/hessian", "{" + SmallNetwork + "}");
         Assert.Equal(9, r["parameterCount"]!.GetValue<long>());
@@ -71,7 +71,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task A_network_above_maxHessianParameters_gets_sizes_and_parameter_order_but_null_matrix_eigenvalues_and_condition()
+    public async Task ANetworkAboveMaxHessianParametersGetsSizesAndParameterOrderButNullMatrixEigenvaluesAndCondition()
     {
         // 30 inputs into 20 units: 600 weights and 20 biases, then 21 output parameters: P = 641 > 500.
         var weights = string.Join(",", Enumerable.Repeat("[" + string.Join(",", Enumerable.Repeat("0.01", 30)) + "]", 20));
@@ -92,7 +92,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task A_singular_Hessian_has_the_condition_number_Infinity_as_a_string()
+    public async Task ASingularHessianHasTheConditionNumberInfinityAsAString()
     {
         // One example, two parameters w and c of an identity unit: H = 2 [x, 1]'[x, 1] has rank 1.
         var r = await Ok("/v1/analysis/hessian", """
@@ -106,15 +106,15 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task A_Hessian_request_without_network_or_parameterCount_is_400_on_network() =>
+    public async Task AHessianRequestWithoutNetworkOrParameterCountIs400OnNetwork() =>
         await BadRequest("/v1/analysis/hessian", "{}", "network");
 
     [Fact]
-    public async Task A_Hessian_request_with_both_parameterCount_and_a_network_is_400_on_network() =>
+    public async Task AHessianRequestWithBothParameterCountAndANetworkIs400OnNetwork() =>
         await BadRequest("/v1/analysis/hessian", "{ \"parameterCount\": 9, " + SmallNetwork + "}", "network");
 
     [Fact]
-    public async Task A_Hessian_request_gets_train_s_network_checks_under_the_same_paths() =>
+    public async Task AHessianRequestGetsTrainSNetworkChecksUnderTheSamePaths() =>
         await BadRequest("/v1/analysis/hessian", SmallNetwork.Replace("[[-0.3, -0.2]]", "[[-0.3, -0.2, 0.5]]").Insert(0, "{") + "}",
             "network.layers[1].weights");
 
@@ -129,7 +129,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
         """;
 
     [Fact]
-    public async Task Seed_003_over_http_gives_converged_converged_oscillating_diverged_and_upper_2()
+    public async Task Seed003OverHttpGivesConvergedConvergedOscillatingDivergedAndUpper2()
     {
         var r = await Ok("/v1/optimization/trajectories", Seed003);
         var runs = r["runs"]!.AsArray();
@@ -145,7 +145,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task Optimizer_state_is_reported_by_slot_and_parameter_name()
+    public async Task OptimizerStateIsReportedBySlotAndParameterName()
     {
         var r = await Ok("/v1/optimization/trajectories", """
             { "objective": { "function": "rosenbrock" }, "start": { "p": [-1.2, 1] },
@@ -162,28 +162,28 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task An_unknown_function_is_400_on_objective_function() =>
+    public async Task AnUnknownFunctionIs400OnObjectiveFunction() =>
         await BadRequest("/v1/optimization/trajectories", """
             { "objective": { "function": "rastrigin" }, "start": { "p": [0, 0] },
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ] }
             """, "objective.function");
 
     [Fact]
-    public async Task A_start_of_the_wrong_shape_is_400_on_start_p() =>
+    public async Task AStartOfTheWrongShapeIs400OnStartP() =>
         await BadRequest("/v1/optimization/trajectories", """
             { "objective": { "function": "rosenbrock" }, "start": { "p": [0, 0, 0] },
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ] }
             """, "start.p");
 
     [Fact]
-    public async Task A_start_that_names_another_parameter_is_400_on_that_name() =>
+    public async Task AStartThatNamesAnotherParameterIs400OnThatName() =>
         await BadRequest("/v1/optimization/trajectories", """
             { "objective": { "function": "quadratic", "matrix": [[1]] }, "start": { "w": 0 },
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ] }
             """, "start.w");
 
     [Fact]
-    public async Task A_quadratic_whose_vector_does_not_match_its_matrix_is_400_on_objective_vector() =>
+    public async Task AQuadraticWhoseVectorDoesNotMatchItsMatrixIs400OnObjectiveVector() =>
         await BadRequest("/v1/optimization/trajectories", """
             { "objective": { "function": "quadratic", "matrix": [[1, 0], [0, 2]], "vector": [1] }, "start": { "p": [0, 0] },
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ] }
@@ -268,14 +268,14 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task Each_run_s_optimizer_gets_train_s_checks_under_its_path() =>
+    public async Task EachRunSOptimizerGetsTrainSChecksUnderItsPath() =>
         await BadRequest("/v1/optimization/trajectories", """
             { "objective": { "function": "beale" }, "start": { "p": [1, 1] },
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } }, { "optimizer": { "type": "momentum", "learningRate": 0.1 } } ] }
             """, "runs[1].optimizer.momentum");
 
     [Fact]
-    public async Task A_run_that_overflows_is_diverged_and_still_valid_json_with_Infinity_as_a_string()
+    public async Task ARunThatOverflowsIsDivergedAndStillValidJsonWithInfinityAsAString()
     {
         var r = await Ok("/v1/optimization/trajectories", """
             { "objective": { "function": "quadratic", "matrix": [[1e300]] }, "start": { "p": [1e10] },
@@ -288,7 +288,7 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
     }
 
     [Fact]
-    public async Task The_OpenAPI_document_offers_the_seed_examples_and_states_the_rules_and_limits()
+    public async Task TheOpenAPIDocumentOffersTheSeedExamplesAndStatesTheRulesAndLimits()
     {
         string doc = await _client.GetStringAsync("/swagger/v1/swagger.json");
         foreach (var text in new[] { "seed003-gd-learning-rates", "seed001-optimizers-ill-conditioned", "seed004-million-parameters",

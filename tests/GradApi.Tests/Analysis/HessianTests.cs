@@ -79,24 +79,24 @@ public sealed class HessianTests
     }
 
     [Fact]
-    public void A_2_3_1_sigmoid_network_with_half_sse_matches_finite_differences_of_backprop() =>
+    public void A2By3By1SigmoidNetworkWithHalfSseMatchesFiniteDifferencesOfBackprop() =>
         AgreesWithFiniteDifferences(TwoThreeOne(Sigmoid.Instance, Sigmoid.Instance), [[1], [0], [0.5]], HalfSse.Instance, Reduction.Sum);
 
     [Fact]
-    public void A_2_3_1_tanh_network_with_identity_output_and_mean_mse_matches_finite_differences_of_backprop() =>
+    public void A2By3By1TanhNetworkWithIdentityOutputAndMeanMseMatchesFiniteDifferencesOfBackprop() =>
         AgreesWithFiniteDifferences(TwoThreeOne(Tanh.Instance, Identity.Instance), [[0.3], [-1.2], [2.0]], Mse.Instance, Reduction.Mean);
 
     [Fact]
-    public void A_softmax_output_with_ce_matches_finite_differences_of_backprop() =>
+    public void ASoftmaxOutputWithCeMatchesFiniteDifferencesOfBackprop() =>
         AgreesWithFiniteDifferences(TwoThreeOne(Tanh.Instance, Softmax.Instance, outputs: 3),
             [[1, 0, 0], [0, 0, 1], [0.2, 0.5, 0.3]], Ce.Instance, Reduction.Mean);
 
     [Fact]
-    public void A_sigmoid_output_with_bce_matches_finite_differences_of_backprop() =>
+    public void ASigmoidOutputWithBceMatchesFiniteDifferencesOfBackprop() =>
         AgreesWithFiniteDifferences(TwoThreeOne(Sigmoid.Instance, Sigmoid.Instance), [[1], [0], [1]], Bce.Instance, Reduction.Sum);
 
     [Fact]
-    public void Unfused_pairs_bce_after_softmax_and_ce_after_sigmoid_match_finite_differences_of_backprop()
+    public void UnfusedPairsBceAfterSoftmaxAndCeAfterSigmoidMatchFiniteDifferencesOfBackprop()
     {
         AgreesWithFiniteDifferences(TwoThreeOne(new Softplus(2.0), Softmax.Instance, outputs: 3),
             [[1, 0, 0], [0, 1, 0], [0.5, 0, 0.5]], Bce.Instance, Reduction.Mean);
@@ -104,7 +104,7 @@ public sealed class HessianTests
     }
 
     [Fact]
-    public void A_three_layer_network_with_a_layer_without_biases_matches_finite_differences_of_backprop()
+    public void AThreeLayerNetworkWithALayerWithoutBiasesMatchesFiniteDifferencesOfBackprop()
     {
         var network = new Network(2,
         [
@@ -116,7 +116,7 @@ public sealed class HessianTests
     }
 
     [Fact]
-    public void Linear_least_squares_with_sse_sum_has_the_Hessian_2_Xtilde_transpose_Xtilde()
+    public void LinearLeastSquaresWithSseSumHasTheHessian2XtildeTransposeXtilde()
     {
         // J = sum_b (w . x_b + c - y_b)^2 = ||X~ theta - y||^2 with X~ = [X, 1] and theta = (w, c) in parameter order
         // (weights, then the bias), so H = 2 X~^T X~, whatever the parameters and targets are.
@@ -134,7 +134,7 @@ public sealed class HessianTests
     }
 
     [Fact]
-    public void The_parameter_order_is_layer_by_layer_weights_row_major_then_biases()
+    public void TheParameterOrderIsLayerByLayerWeightsRowMajorThenBiases()
     {
         var order = Hessian.ParameterOrder(TwoThreeOne(Sigmoid.Instance, Sigmoid.Instance));
         Assert.Equal(13, order.Count);
@@ -147,7 +147,7 @@ public sealed class HessianTests
     }
 
     [Fact]
-    public void Eigenvalues_are_ascending_and_the_condition_number_is_the_ratio_of_extreme_magnitudes()
+    public void EigenvaluesAreAscendingAndTheConditionNumberIsTheRatioOfExtremeMagnitudes()
     {
         var eigenvalues = Spectrum.SymmetricEigenvalues([[2, 1], [1, 2]]);
         Assert.Equal(1.0, eigenvalues[0], 12);

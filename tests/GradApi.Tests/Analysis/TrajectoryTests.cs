@@ -25,7 +25,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_lr_0_5_goes_50_75_87_5_and_converges_when_the_gradient_100_times_0_5_to_the_t_is_within_1e_8()
+    public void Seed003AtLearningRateHalfGoes50Then75Then87Point5AndConvergesOnceTheGradient100TimesHalfToTheTIsWithin1e8()
     {
         var run = Gd(0.5);
         Assert.Equal([0.0, 50.0, 75.0, 87.5, 93.75], run.Steps.Take(5).Select(s => s.Parameters[0]));
@@ -37,7 +37,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_lr_1_5_alternates_sides_150_75_112_5_and_still_converges()
+    public void Seed003AtLearningRate1Point5AlternatesSides150Then75Then112Point5AndStillConverges()
     {
         var run = Gd(1.5);
         Assert.Equal([0.0, 150.0, 75.0, 112.5, 93.75, 103.125], run.Steps.Take(6).Select(s => s.Parameters[0]));
@@ -47,7 +47,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_lr_2_5_goes_250_minus_125_437_5_and_diverges_when_w_passes_the_bound()
+    public void Seed003AtLearningRate2Point5Goes250ThenMinus125Then437Point5AndDivergesWhenWPassesTheBound()
     {
         var run = Gd(2.5);
         // The student wrote w3 = 687.5 and w4 = -781.25; -125 - 2.5 (-125 - 100) = 437.5 and 437.5 - 2.5 (337.5) = -406.25.
@@ -62,7 +62,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_lr_2_5_within_5_steps_is_diverged_by_growing_steps_and_a_rising_objective()
+    public void Seed003AtLearningRate2Point5Within5StepsIsDivergedByGrowingStepsAndARisingObjective()
     {
         var run = Gd(2.5, maxSteps: 5);
         Assert.Equal(TrajectoryVerdict.Diverged, run.Verdict);
@@ -70,7 +70,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_lr_exactly_2_jumps_between_0_and_200_and_is_oscillating()
+    public void Seed003LrExactly2JumpsBetween0And200AndIsOscillating()
     {
         var run = Gd(2.0, maxSteps: 50);
         Assert.All(run.Steps, s => Assert.Equal(s.Step % 2 == 0 ? 0.0 : 200.0, s.Parameters[0]));
@@ -79,7 +79,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_lr_1_5_cut_short_is_max_steps_not_oscillating_because_its_steps_shrink()
+    public void Seed003AtLearningRate1Point5CutShortIsMaxStepsNotOscillatingBecauseItsStepsShrink()
     {
         var run = Gd(1.5, maxSteps: 10);
         Assert.Equal(TrajectoryVerdict.MaxSteps, run.Verdict);
@@ -87,7 +87,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Seed_003_stable_learning_rates_are_0_to_2_over_lambda_max_equals_2()
+    public void Seed003StableLearningRatesAre0To2OverLambdaMaxEquals2()
     {
         var stable = Trajectory.StableRates(Seed003, [0.0])!;
         Assert.Equal(1.0, stable.LambdaMax, 12);
@@ -95,7 +95,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void An_ill_conditioned_quadratic_has_upper_2_over_its_largest_eigenvalue_of_the_symmetric_part()
+    public void AnIllConditionedQuadraticHasUpper2OverItsLargestEigenvalueOfTheSymmetricPart()
     {
         // Q = [[10, 2], [0, 1]] has symmetric part [[10, 1], [1, 1]], eigenvalues (11 +- sqrt(85)) / 2.
         var stable = Trajectory.StableRates(new QuadraticObjective([[10, 2], [0, 1]], [1, 1]), [0.0, 0.0])!;
@@ -107,7 +107,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Momentum_state_is_reported_per_step_and_starts_at_zero()
+    public void MomentumStateIsReportedPerStepAndStartsAtZero()
     {
         var run = Trajectory.Run(Seed003, new Momentum(0.1, 0.9, MomentumConvention.HeavyBall), [0.0], 3, 1e-8);
         Assert.Equal(0.0, run.Steps[0].State[0][0]);
@@ -118,7 +118,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void Sutskever_nesterov_takes_the_gradient_at_the_look_ahead_point()
+    public void SutskeverNesterovTakesTheGradientAtTheLookAheadPoint()
     {
         var run = Trajectory.Run(Seed003, new Nesterov(0.1, 0.9, NesterovConvention.Sutskever), [0.0], 2, 1e-8);
         // Step 1: look-ahead 0, v1 = 10, w1 = 10. Step 2: look-ahead 10 + 9 = 19, v2 = 9 - 0.1 (19 - 100) = 17.1, w2 = 27.1.
@@ -131,7 +131,7 @@ public sealed class TrajectoryTests
     [InlineData("rosenbrock", -1.2, 1.0)]
     [InlineData("beale", 1.0, 1.5)]
     [InlineData("himmelblau", 0.5, -1.3)]
-    public void Named_function_gradients_and_Hessians_match_central_differences(string name, double x, double y)
+    public void NamedFunctionGradientsAndHessiansMatchCentralDifferences(string name, double x, double y)
     {
         IObjective f = name switch { "rosenbrock" => new RosenbrockObjective(), "beale" => new BealeObjective(), _ => new HimmelblauObjective() };
         double[] p = [x, y];
@@ -159,7 +159,7 @@ public sealed class TrajectoryTests
     }
 
     [Fact]
-    public void The_named_minima_have_zero_gradient()
+    public void TheNamedMinimaHaveZeroGradient()
     {
         var g = new double[2];
         new RosenbrockObjective().Gradient([1.0, 1.0], g);

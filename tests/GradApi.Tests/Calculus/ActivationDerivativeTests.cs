@@ -10,7 +10,7 @@ public class ActivationDerivativeTests
 
     // Seed 000 and 002: sigma' = sigma(1 - sigma), sigma'' = sigma(1 - sigma)(1 - 2 sigma), sigma''' = sigma(1 - sigma)(1 - 6 sigma + 6 sigma^2).
     [Fact]
-    public void Sigmoid_polynomials_of_orders_1_to_3_are_the_seed_derivations()
+    public void SigmoidPolynomialsOfOrders1To3AreTheSeedDerivations()
     {
         Assert.Equal([0, 1], Coefficients(DerivativePolynomial.Sigmoid(0)));
         Assert.Equal([0, 1, -1], Coefficients(DerivativePolynomial.Sigmoid(1)));
@@ -20,7 +20,7 @@ public class ActivationDerivativeTests
     }
 
     [Fact]
-    public void Tanh_polynomials_of_orders_1_and_2_are_one_minus_t_squared_and_its_derivative()
+    public void TanhPolynomialsOfOrders1And2AreOneMinusTSquaredAndItsDerivative()
     {
         Assert.Equal([1, 0, -1], Coefficients(DerivativePolynomial.Tanh(1)));
         Assert.Equal([0, -2, 0, 2], Coefficients(DerivativePolynomial.Tanh(2)));
@@ -28,7 +28,7 @@ public class ActivationDerivativeTests
     }
 
     [Fact]
-    public void Sigmoid_order_20_has_the_leading_coefficient_20_factorial_and_coefficients_beyond_long()
+    public void SigmoidOrder20HasTheLeadingCoefficient20FactorialAndCoefficientsBeyondLong()
     {
         var p = DerivativePolynomial.Sigmoid(20);
         Assert.Equal(22, p.Coefficients.Count);
@@ -52,7 +52,7 @@ public class ActivationDerivativeTests
     [InlineData(0.2)]
     [InlineData(0.9)]
     [InlineData(2.5)]
-    public void The_recurrence_agrees_with_finite_differences_of_the_previous_order_up_to_order_8(double x)
+    public void TheRecurrenceAgreesWithFiniteDifferencesOfThePreviousOrderUpToOrder8(double x)
     {
         const double h = 1e-5;
         static double S(double v) => 1 / (1 + Math.Exp(-v));
@@ -72,7 +72,7 @@ public class ActivationDerivativeTests
     }
 
     [Fact]
-    public void Sigmoid_prime_at_40_keeps_full_relative_precision()
+    public void SigmoidPrimeAt40KeepsFullRelativePrecision()
     {
         double d = ActivationDerivatives.At(Sigmoid.Instance, 40, 1)[1];
         Assert.Equal(4.248354255291589e-18, d, 4.248354255291589e-18 * 1e-12);
@@ -88,7 +88,7 @@ public class ActivationDerivativeTests
     [InlineData(20, 0.5, -23360000.107089943)]
     [InlineData(20, 30.0, -9.3576220506534719e-14)]
     [InlineData(20, -30.0, 9.3576220506534719e-14)]
-    public void High_order_sigmoid_derivatives_match_a_50_digit_reference(int k, double x, double expected)
+    public void HighOrderSigmoidDerivativesMatchA50DigitReference(int k, double x, double expected)
     {
         double d = ActivationDerivatives.SigmoidDerivative(x, k);
         Assert.True(Math.Abs(d - expected) <= 1e-13 * Math.Abs(expected), $"sigma^({k})({x}) = {d:R}, expected {expected:R}");
@@ -99,14 +99,14 @@ public class ActivationDerivativeTests
     [InlineData(2, -1.5, 0.32713259728754783)]
     [InlineData(20, 20.0, -8.9094446231535773e-12)]
     [InlineData(20, 0.3, -186136829308596.15)]
-    public void High_order_tanh_derivatives_match_a_50_digit_reference(int k, double x, double expected)
+    public void HighOrderTanhDerivativesMatchA50DigitReference(int k, double x, double expected)
     {
         double d = ActivationDerivatives.TanhDerivative(x, k);
         Assert.True(Math.Abs(d - expected) <= 1e-13 * Math.Abs(expected), $"tanh^({k})({x}) = {d:R}, expected {expected:R}");
     }
 
     [Fact]
-    public void Even_sigmoid_derivatives_vanish_at_zero_as_positive_zero()
+    public void EvenSigmoidDerivativesVanishAtZeroAsPositiveZero()
     {
         for (int k = 2; k <= 20; k += 2)
         {
@@ -117,7 +117,7 @@ public class ActivationDerivativeTests
     }
 
     [Fact]
-    public void Softplus_with_beta_has_derivative_sigma_of_beta_x_and_second_derivative_beta_sigma_prime()
+    public void SoftplusWithBetaHasDerivativeSigmaOfBetaXAndSecondDerivativeBetaSigmaPrime()
     {
         // 50-digit reference: f''(1) = 4 P_2(sigma(2)) with beta = 2... that is beta sigma'(2) = 2 * 0.104993585...
         var d = ActivationDerivatives.At(new Softplus(2), 1.0, 3);
@@ -128,7 +128,7 @@ public class ActivationDerivativeTests
     }
 
     [Fact]
-    public void Piecewise_activations_follow_the_train_conventions_at_the_kink_and_vanish_beyond_order_1()
+    public void PiecewiseActivationsFollowTheTrainConventionsAtTheKinkAndVanishBeyondOrder1()
     {
         Assert.Equal([0.0, 0.0, 0.0], ActivationDerivatives.At(Relu.Instance, 0, 2));
         Assert.Equal([-0.02, 0.01, 0.0], ActivationDerivatives.At(new LeakyRelu(0.01), -2, 2));
@@ -140,7 +140,7 @@ public class ActivationDerivativeTests
     }
 
     [Fact]
-    public void Softmax_jacobian_has_f_times_one_minus_f_on_the_diagonal()
+    public void SoftmaxJacobianHasFTimesOneMinusFOnTheDiagonal()
     {
         double[] z = [1, 2, 3];
         double sum = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);

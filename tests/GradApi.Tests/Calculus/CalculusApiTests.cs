@@ -33,64 +33,64 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
         ErrorFor("/v1/expressions/gradient", $$"""{ "expression": {{System.Text.Json.JsonSerializer.Serialize(expression)}}, "variables": {{Variables}} }""", key);
 
     [Fact]
-    public async Task An_unexpected_token_is_a_400_naming_its_position() =>
+    public async Task AnUnexpectedTokenIsA400NamingItsPosition() =>
         Assert.Equal("unexpected '*' at position 5; expected a number, a variable, a function call or '('", await ExpressionError("x + * y"));
 
     [Fact]
-    public async Task An_unclosed_parenthesis_is_a_400_naming_where_it_opens() =>
+    public async Task AnUnclosedParenthesisIsA400NamingWhereItOpens() =>
         Assert.Equal("unbalanced parenthesis: '(' at position 1 is never closed", await ExpressionError("(x + x"));
 
     [Fact]
-    public async Task A_closing_parenthesis_without_opening_is_a_400_naming_its_position() =>
+    public async Task AClosingParenthesisWithoutOpeningIsA400NamingItsPosition() =>
         Assert.Equal("unbalanced parenthesis: ')' at position 6 has no matching '('", await ExpressionError("x + x)"));
 
     [Fact]
-    public async Task An_unknown_function_is_a_400_naming_it_and_its_position() =>
+    public async Task AnUnknownFunctionIsA400NamingItAndItsPosition() =>
         Assert.StartsWith("unknown function 'foo' at position 5;", await ExpressionError("2 + foo(x)"));
 
     [Fact]
-    public async Task An_empty_expression_is_a_400() =>
+    public async Task AnEmptyExpressionIsA400() =>
         Assert.Equal("the expression is empty", await ExpressionError("   "));
 
     [Fact]
-    public async Task Trailing_input_is_a_400_naming_its_position() =>
+    public async Task TrailingInputIsA400NamingItsPosition() =>
         Assert.Equal("unexpected 'y' at position 3 after the complete expression 'x'; an operator is missing", await ExpressionError("x y"));
 
     [Fact]
-    public async Task Differing_inner_dimensions_are_a_400_naming_the_product_and_both_shapes() =>
+    public async Task DifferingInnerDimensionsAreA400NamingTheProductAndBothShapes() =>
         Assert.Equal("A*y: inner dimensions differ, 2x3 times 1x2", await ExpressionError("sum(A*y)"));
 
     [Fact]
-    public async Task An_elementwise_shape_mismatch_is_a_400_naming_the_subexpression_and_both_shapes() =>
+    public async Task AnElementwiseShapeMismatchIsA400NamingTheSubexpressionAndBothShapes() =>
         Assert.Equal("x + y: elementwise + needs equal shapes or a scalar, got 2x1 + 1x2", await ExpressionError("sum(x + y)"));
 
     [Fact]
-    public async Task A_gradient_of_a_non_scalar_expression_is_a_400()
+    public async Task AGradientOfANonScalarExpressionIsA400()
     {
         string message = await ErrorFor("/v1/expressions/gradient", """{ "expression": "A'*x", "variables": { "x": [1, 2], "A": [[1, 2, 3], [3, 4, 5]] }, "wrt": ["x"] }""", "expression");
         Assert.StartsWith("A'*x: a gradient needs a scalar (1x1) expression, got 3x1", message);
     }
 
     [Fact]
-    public async Task An_unknown_variable_is_a_400_naming_it_and_its_position() =>
+    public async Task AnUnknownVariableIsA400NamingItAndItsPosition() =>
         Assert.Equal("unknown variable 'q' at position 5; the variables are x, y, A", await ExpressionError("x + q"));
 
     [Fact]
-    public async Task A_claim_that_does_not_parse_is_a_400_keyed_by_its_variable()
+    public async Task AClaimThatDoesNotParseIsA400KeyedByItsVariable()
     {
         string message = await ErrorFor("/v1/expressions/gradient", """{ "expression": "sum(x)", "variables": { "x": [1, 2] }, "claims": { "x": "2*(x" } }""", "claims.x");
         Assert.Contains("position 3", message);
     }
 
     [Fact]
-    public async Task A_ragged_matrix_is_a_400_keyed_by_its_row()
+    public async Task ARaggedMatrixIsA400KeyedByItsRow()
     {
         string message = await ErrorFor("/v1/expressions/gradient", """{ "expression": "sum(A)", "variables": { "A": [[1, 2], [3]] } }""", "variables.A[1]");
         Assert.Equal("expected 2 numbers like row 0, got 1", message);
     }
 
     [Fact]
-    public async Task The_api_example_returns_the_value_gradient_in_the_variables_form_and_an_equivalent_claim()
+    public async Task TheApiExampleReturnsTheValueGradientInTheVariablesFormAndAnEquivalentClaim()
     {
         var body = await Post("/v1/expressions/gradient", """
             { "expression": "x' * (A*x + z)", "variables": { "x": [1, 2], "A": [[1, 2], [3, 4]], "z": [0.5, -1] },
@@ -109,7 +109,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task A_matrix_gradient_comes_back_as_rows_and_a_scalar_as_a_number()
+    public async Task AMatrixGradientComesBackAsRowsAndAScalarAsANumber()
     {
         var body = await Post("/v1/expressions/gradient", """
             { "expression": "norm(W*x + b - y)^2 + c^2",
@@ -122,7 +122,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task The_softmax_derivative_claimed_as_f_times_one_plus_f_is_not_equivalent_with_a_counterexample()
+    public async Task TheSoftmaxDerivativeClaimedAsFTimesOnePlusFIsNotEquivalentWithACounterexample()
     {
         var body = await Post("/v1/expressions/gradient", """
             { "expression": "exp(a) / (exp(a) + exp(b))", "variables": { "a": 1, "b": 2 },
@@ -137,7 +137,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task A_claim_of_the_wrong_shape_is_a_shape_mismatch_with_both_shapes()
+    public async Task AClaimOfTheWrongShapeIsAShapeMismatchWithBothShapes()
     {
         var body = await Post("/v1/expressions/gradient", """
             { "expression": "0.5*norm(X*w - y)^2", "variables": { "X": [[1, 2], [3, 4], [5, 6]], "w": [0.1, -0.2], "y": [1, 0, 2] },
@@ -150,7 +150,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task A_claim_whose_own_shapes_do_not_fit_is_a_shape_mismatch_naming_the_subexpression()
+    public async Task AClaimWhoseOwnShapesDoNotFitIsAShapeMismatchNamingTheSubexpression()
     {
         var body = await Post("/v1/expressions/gradient", """
             { "expression": "0.5*norm(X*w - y)^2", "variables": { "X": [[1, 2], [3, 4], [5, 6]], "w": [0.1, -0.2], "y": [1, 0, 2] },
@@ -163,7 +163,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task Sigmoid_derivatives_of_order_3_match_the_contract_example_and_keep_precision_at_40()
+    public async Task SigmoidDerivativesOfOrder3MatchTheContractExampleAndKeepPrecisionAt40()
     {
         var body = await Post("/v1/activations/derivatives", """{ "activation": "sigmoid", "order": 3, "at": [0, 40] }""");
         Assert.Equal("[0.5,0.25,0,-0.125]", body["values"]![0]!["derivatives"]!.ToJsonString());
@@ -173,14 +173,14 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task Order_20_coefficients_are_written_as_exact_integers()
+    public async Task Order20CoefficientsAreWrittenAsExactIntegers()
     {
         var body = await Post("/v1/activations/derivatives", """{ "activation": "sigmoid", "order": 20, "at": [1] }""");
         Assert.Contains("1140942623868343296000", body["polynomial"]!["coefficients"]!.ToJsonString());
     }
 
     [Fact]
-    public async Task Softmax_answers_jacobians_instead_of_values()
+    public async Task SoftmaxAnswersJacobiansInsteadOfValues()
     {
         var body = await Post("/v1/activations/derivatives", """{ "activation": "softmax", "at": [[0, 0]] }""");
         Assert.False(body.ContainsKey("values"));
@@ -188,17 +188,17 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task A_parameter_of_another_activation_is_a_400() =>
+    public async Task AParameterOfAnotherActivationIsA400() =>
         Assert.Equal("is a parameter of softplus, not of sigmoid",
             await ErrorFor("/v1/activations/derivatives", """{ "activation": "sigmoid", "beta": 2, "at": [1] }""", "beta"));
 
     [Fact]
-    public async Task An_order_above_20_is_a_400() =>
+    public async Task AnOrderAbove20IsA400() =>
         Assert.Equal("must be between 0 and 20, got 21",
             await ErrorFor("/v1/activations/derivatives", """{ "activation": "tanh", "order": 21, "at": [1] }""", "order"));
 
     [Fact]
-    public async Task Ema_momentum_weights_of_seed_004_are_beta_powers_times_one_minus_beta()
+    public async Task EmaMomentumWeightsOfSeed004AreBetaPowersTimesOneMinusBeta()
     {
         var body = await Post("/v1/optimizers/momentum/weights", """{ "convention": "ema", "momentum": 0.9, "learningRate": 0.1, "steps": 4 }""");
         var state = body["stateWeights"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
@@ -214,7 +214,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task Dampening_outside_pytorch_is_a_400() =>
+    public async Task DampeningOutsidePytorchIsA400() =>
         Assert.Equal("is not used by momentum/ema",
             await ErrorFor("/v1/optimizers/momentum/weights", """{ "convention": "ema", "momentum": 0.9, "learningRate": 0.1, "steps": 4, "dampening": 0.1 }""", "dampening"));
 
@@ -228,7 +228,7 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public async Task Every_swagger_example_is_answered(string example, string route)
+    public async Task EverySwaggerExampleIsAnswered(string example, string route)
     {
         string prefix = example[..example.IndexOf('.')];
         var value = RequestExamples.Load(prefix).Single(e => $"{prefix}.{e.Name}" == example).Example["value"]!;

@@ -21,7 +21,7 @@ public class ExpressionGradientTests
 
     // Seed 003 Q2.1: d/dx x'(Ax + z) = (A + A')x + z. By hand: A + A' = [[2,5],[5,8]], times [1,2] = [12,21], + z = [12.5, 20].
     [Fact]
-    public void Quadratic_form_gradient_is_A_plus_A_transpose_times_x_plus_z()
+    public void QuadraticFormGradientIsAPlusATransposeTimesXPlusZ()
     {
         var values = new Dictionary<string, Matrix<double>> { ["x"] = V(1, 2), ["A"] = M(new double[,] { { 1, 2 }, { 3, 4 } }), ["z"] = V(0.5, -1) };
         var result = ExpressionParser.Parse("x' * (A*x + z)").Gradient(values, ["x"]);
@@ -31,7 +31,7 @@ public class ExpressionGradientTests
 
     // Seed 003 Q2.2: d/dw 1/2 (w'x - y)^2 = (w'x - y) x. By hand: w'x = 0.5 - 2 + 6 = 4.5, minus 4 is 0.5.
     [Fact]
-    public void Single_example_l2_gradient_is_residual_times_x()
+    public void SingleExampleL2GradientIsResidualTimesX()
     {
         var values = new Dictionary<string, Matrix<double>> { ["w"] = V(0.5, -1, 2), ["x"] = V(1, 2, 3), ["y"] = S(4) };
         var result = ExpressionParser.Parse("0.5*(w'*x - y)^2").Gradient(values, ["w"]);
@@ -41,7 +41,7 @@ public class ExpressionGradientTests
 
     // Seed 003 Q2.3: d/dw 1/2 ||Xw - y||^2 = X'(Xw - y). By hand: Xw = [-0.3, -0.5, -0.7], r = [-1.3, -0.5, -2.7], X'r = [-16.3, -20.8].
     [Fact]
-    public void Least_squares_gradient_is_X_transpose_times_residual()
+    public void LeastSquaresGradientIsXTransposeTimesResidual()
     {
         var values = new Dictionary<string, Matrix<double>>
         {
@@ -54,7 +54,7 @@ public class ExpressionGradientTests
 
     // Seed 003 Q3: d/dW ||Wx + b - y||^2 = 2(Wx + b - y)x', m x n. By hand: Wx = [-2, 4], r = [-2.5, 2.5].
     [Fact]
-    public void Affine_squared_norm_gradient_is_twice_residual_times_x_transpose_with_W_shape()
+    public void AffineSquaredNormGradientIsTwiceResidualTimesXTransposeWithWShape()
     {
         var values = new Dictionary<string, Matrix<double>>
         {
@@ -86,7 +86,7 @@ public class ExpressionGradientTests
 
     [Theory]
     [MemberData(nameof(ElementwiseNames))]
-    public void Gradient_of_each_elementwise_function_matches_central_differences(string name)
+    public void GradientOfEachElementwiseFunctionMatchesCentralDifferences(string name)
     {
         var (_, f, at) = Elementwise.Single(e => e.Name == name);
         // sum(w .* f(x)) has gradient w .* f'(x); the weights make each component distinct.
@@ -102,7 +102,7 @@ public class ExpressionGradientTests
     }
 
     [Fact]
-    public void Every_operator_gradient_matches_central_differences_of_the_evaluation()
+    public void EveryOperatorGradientMatchesCentralDifferencesOfTheEvaluation()
     {
         var e = ExpressionParser.Parse("sum((A*x) ./ (1 + y.^2)) + trace(B'*B)/2 - norm(x) * c^3 + sum(x' * B .* 2) - sum(-x) / c + sum(y.^x)");
         var values = new Dictionary<string, Matrix<double>>
@@ -138,18 +138,18 @@ public class ExpressionGradientTests
     [InlineData("2 * 3 + 4 / 2", 8)]
     [InlineData("2.*3", 6)]
     [InlineData(".5 + 1e-1", 0.6)]
-    public void Precedence_and_associativity_follow_matlab(string text, double expected) =>
+    public void PrecedenceAndAssociativityFollowMatlab(string text, double expected) =>
         Assert.Equal(expected, ExpressionParser.Parse(text).Evaluate(new Dictionary<string, Matrix<double>>())[0, 0], 1e-15);
 
     [Fact]
-    public void Subexpression_text_is_the_source_as_written_including_parentheses()
+    public void SubexpressionTextIsTheSourceAsWrittenIncludingParentheses()
     {
         var texts = ExpressionParser.Parse("x' * (A*x + z)").Nodes().Select(n => n.Text).ToList();
         Assert.Equal(["x", "x'", "A", "x", "A*x", "z", "A*x + z", "x' * (A*x + z)"], texts);
     }
 
     [Fact]
-    public void A_correct_claim_is_equivalent_and_the_softmax_claim_f_one_plus_f_is_not()
+    public void ACorrectClaimIsEquivalentAndTheSoftmaxClaimFOnePlusFIsNot()
     {
         var e = ExpressionParser.Parse("exp(a) / (exp(a) + exp(b))");
         var point = new List<KeyValuePair<string, Matrix<double>>> { new("a", S(1)), new("b", S(2)) };
@@ -169,7 +169,7 @@ public class ExpressionGradientTests
     }
 
     [Fact]
-    public void Random_points_are_reproducible_for_a_seed()
+    public void RandomPointsAreReproducibleForASeed()
     {
         var e = ExpressionParser.Parse("sum(x.^3)");
         var point = new List<KeyValuePair<string, Matrix<double>>> { new("x", V(0, 0)) };

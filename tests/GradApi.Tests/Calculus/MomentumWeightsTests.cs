@@ -16,7 +16,7 @@ public class MomentumWeightsTests
     [InlineData(0.9, 4)]
     [InlineData(0.5, 7)]
     [InlineData(0.0, 3)]
-    public void Ema_weights_are_beta_to_the_T_minus_t_times_one_minus_beta(double beta, int steps)
+    public void EmaWeightsAreBetaToTheTMinusTTimesOneMinusBeta(double beta, int steps)
     {
         const double eta = 0.1;
         var w = MomentumWeights.Of(new Momentum(eta, beta, MomentumConvention.Ema), steps);
@@ -27,7 +27,7 @@ public class MomentumWeightsTests
 
     // v1 = -0.1 g1; v2 = 0.9 v1 - 0.1 g2 = -0.09 g1 - 0.1 g2; v3 = -0.081 g1 - 0.09 g2 - 0.1 g3; theta += v.
     [Fact]
-    public void Heavy_ball_weights_match_the_hand_derivation()
+    public void HeavyBallWeightsMatchTheHandDerivation()
     {
         var w = MomentumWeights.Of(new Momentum(0.1, 0.9, MomentumConvention.HeavyBall), 3);
         Close([-0.081, -0.09, -0.1], w.StateWeights);
@@ -36,7 +36,7 @@ public class MomentumWeightsTests
 
     // v1 = g1 (no dampening at step 1); v2 = 0.9 g1 + 0.5 g2; v3 = 0.81 g1 + 0.45 g2 + 0.5 g3; theta -= 0.1 v.
     [Fact]
-    public void Pytorch_weights_with_dampening_match_the_hand_derivation()
+    public void PytorchWeightsWithDampeningMatchTheHandDerivation()
     {
         var w = MomentumWeights.Of(new Momentum(0.1, 0.9, MomentumConvention.PyTorch, dampening: 0.5), 3);
         Close([0.81, 0.45, 0.5], w.StateWeights);
@@ -45,7 +45,7 @@ public class MomentumWeightsTests
 
     // v = 0.5 v + 0.2 g: v3 = 0.05 g1 + 0.1 g2 + 0.2 g3; theta -= v.
     [Fact]
-    public void Velocity_step_weights_match_the_hand_derivation()
+    public void VelocityStepWeightsMatchTheHandDerivation()
     {
         var w = MomentumWeights.Of(new Momentum(0.2, 0.5, MomentumConvention.VelocityStep), 3);
         Close([0.05, 0.1, 0.2], w.StateWeights);
