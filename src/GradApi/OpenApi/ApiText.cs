@@ -32,6 +32,13 @@ public static class ApiText
         | maxIterations | {{limits.MaxIterations}} |
         | maxWork (parameters x examples per iteration x iterations) | {{limits.MaxWork}} |
         | maxTraceValues (numbers a /v1/train trace would hold) | {{limits.MaxTraceValues}} |
+        | maxHessianParameters (/v1/analysis/hessian computes the matrix up to this P) | {{limits.MaxHessianParameters}} |
+        | maxHessianWork (P^2 x examples) | {{limits.MaxHessianWork}} |
+        | maxTrajectorySteps / maxTrajectoryRuns / maxTrajectoryParameters | {{limits.MaxTrajectorySteps}} / {{limits.MaxTrajectoryRuns}} / {{limits.MaxTrajectoryParameters}} |
+        | maxPoints (/v1/activations/derivatives) | {{CalculusLimits.MaxPoints}} |
+        | maxExpressionLength / maxVariableValues / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |
+        | maxExpressionWork (multiply-adds x points x (1 + claims)) | {{CalculusLimits.MaxExpressionWork}} |
+        | maxMomentumSteps (/v1/optimizers/momentum/weights) | {{CalculusLimits.MaxMomentumSteps}} |
         """;
 
     public const string TrainDescription = """
