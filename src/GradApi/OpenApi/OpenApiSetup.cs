@@ -21,7 +21,13 @@ public static class OpenApiSetup
         });
         // The description states the limits in force, read from configuration.
         services.AddOptions<SwaggerGenOptions>().Configure<ServiceLimits>((options, limits) =>
-            options.SwaggerDoc("v1", new OpenApiInfo { Title = "GradApi", Version = "v1", Description = ApiText.Overview(limits) }));
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "GradApi",
+                Version = "v1",
+                Description = ApiText.Overview(limits),
+                Contact = new OpenApiContact { Name = "GradApi maintainers" },
+            }));
         return services;
     }
 
