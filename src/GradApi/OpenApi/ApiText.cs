@@ -48,27 +48,46 @@ public static class ApiText
         biasGradient) and the update (parameters after the step and the optimizer state). Layers are listed in
         network order in all three sections. `include` selects sections (forward, loss, backward, update, state).
 
-        **Losses.** half_sse 1/2 sum (a - y)^2; sse sum (a - y)^2; mse (1/K) sum (a - y)^2; bce
-        -sum [y ln a + (1 - y) ln(1 - a)] (sigmoid or softmax output, targets in [0, 1]); ce -sum y ln a (softmax or
-        sigmoid output). J is the sum over the batch (`reduction: sum`) or the mean (`mean`, the default, as PyTorch).
-        bce after sigmoid and ce after softmax are computed from z (no ln(0) where the value is finite) and their delta
-        is the short form a - y.
+        **Losses** (J is the sum over the batch, `reduction: sum`, or the mean, `mean`, the default as in PyTorch):
+
+        | type | l(a, y) | notes |
+        |---|---|---|
+        | half_sse | 1/2 sum_k (a_k - y_k)^2 | |
+        | sse | sum_k (a_k - y_k)^2 | |
+        | mse | (1/K) sum_k (a_k - y_k)^2 | with mean: PyTorch's MSELoss |
+        | bce | -sum_k [y_k ln a_k + (1 - y_k) ln(1 - a_k)] | sigmoid or softmax output, targets in [0, 1] |
+        | ce | -sum_k y_k ln a_k | softmax or sigmoid output, targets one-hot or a distribution |
+
+        bce after sigmoid and ce after softmax are computed from z (no ln(0) where the value is finite) and their
+        delta is the short form a - y.
 
         **Activations.** identity, sigmoid, tanh, relu (relu'(0) = 0), leaky_relu (negativeSlope 0.01;
         f'(0) = negativeSlope), elu (alpha 1; f'(0) = alpha), softplus (beta 1; exact in both tails), softmax (output layer
         only; activationDerivative is the Jacobian [B][n][n]). sigma'(z) is computed as sigma(z) sigma(-z).
 
-        **Optimizers** (defaults are PyTorch's and the resolved optimizer is echoed in `optimizer`):
-        sgd: theta -= eta g. momentum/pytorch (default): v = g at t = 1, else mu v + (1 - dampening) g; theta -= eta v.
-        momentum/heavy_ball: v = mu v - eta g; theta += v. momentum/velocity_step: v = mu v + eta g; theta -= v.
-        momentum/ema: m = mu m + (1 - mu) g; theta -= eta m. nesterov/pytorch (default): v as momentum/pytorch;
-        theta -= eta (g + mu v). nesterov/sutskever: g at theta + mu v (reported as update.layers[l].lookAhead, where
-        forward, loss and backward are computed); v = mu v - eta g; theta += v. adagrad: s += g^2 (s0 =
-        initialAccumulator); theta -= eta / (1 + (t - 1) learningRateDecay) g / (sqrt(s) + eps), eps 1e-10.
-        rmsprop: s = rho s + (1 - rho) g^2 (rho 0.99, eps 1e-8), centered and momentum as PyTorch. adam / adamw:
-        beta1 0.9, beta2 0.999, eps 1e-8, biasCorrection true, amsgrad false; epsilonPlacement outside_sqrt (default),
-        inside_sqrt or keras. weightDecay (default 0, for adamw too: pass PyTorch's 0.01 explicitly) adds lambda theta
-        to g, taken at the point where g is taken, for weights and biases alike; adamw decays theta directly.
+        **Optimizers.** g is dJ/dtheta, t the 1-based step. Defaults are PyTorch's and the resolved optimizer is echoed
+        in `optimizer`. State slots are reported under `update.layers[l].state` by these names.
+
+        | type / convention | state update | parameter update |
+        |---|---|---|
+        | sgd | | theta -= eta g |
+        | momentum / pytorch (default) | v = g at t = 1, else v = mu v + (1 - dampening) g | theta -= eta v |
+        | momentum / heavy_ball | v = mu v - eta g (v0 = 0) | theta += v |
+        | momentum / velocity_step | v = mu v + eta g (v0 = 0) | theta -= v |
+        | momentum / ema | m = mu m + (1 - mu) g (m0 = 0) | theta -= eta m |
+        | nesterov / pytorch (default) | v as momentum/pytorch (dampening 0) | theta -= eta (g + mu v) |
+        | nesterov / sutskever | g at the look-ahead theta + mu v (reported as lookAhead; forward, loss and backward are computed there); v = mu v - eta g | theta += v |
+        | adagrad | s += g^2 (s0 = initialAccumulator, default 0) | theta -= eta / (1 + (t - 1) learningRateDecay) g / (sqrt(s) + eps), eps 1e-10 |
+        | rmsprop | s = rho s + (1 - rho) g^2 (rho 0.99); centered: gbar = rho gbar + (1 - rho) g; momentum: b = mu b + g / denominator | theta -= eta g / (sqrt(s) + eps) (eps 1e-8; sqrt(s - gbar^2) when centered), or theta -= eta b |
+        | adam | m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; mhat = m / (1 - b1^t), vhat = v / (1 - b2^t); amsgrad: vmax = max(vmax, v) | theta -= eta mhat / (sqrt(vhat) + eps) |
+        | adamw | as adam | theta -= eta lambda theta, then as adam |
+
+        Adam: beta1 0.9, beta2 0.999, epsilon 1e-8, biasCorrection true (false: mhat = m, vhat = v), amsgrad false.
+        epsilonPlacement (rmsprop and adam): outside_sqrt (default, PyTorch), inside_sqrt (sqrt(s + eps), Keras RMSprop),
+        and for adam keras (theta -= eta sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps), which reports m and v only).
+        weightDecay lambda (default 0, for adamw too: pass PyTorch's 0.01 explicitly) adds lambda theta to g, with theta
+        where g is taken, for weights and biases alike; adamw decays theta directly. backward's gradients are those of J
+        alone, without the decay term.
 
         **Sampling.** full (default); sequential (iteration t uses example (t - 1) mod N); random (one example per
         iteration, index floor(u N) with u the t-th draw of SplitMix64(seed), u = (next >> 11) / 2^53); minibatch

@@ -16,6 +16,10 @@ public static class OpenApiSetup
             options.OperationFilter<ReferenceExamplesFilter>();
             options.SchemaFilter<StrictRequestSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
+            // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
+            options.MapType<System.Numerics.BigInteger>(() => new OpenApiSchema { Type = JsonSchemaType.Integer });
+            // Tags in the order a reader meets the problems: training first, then calculus, analysis, service.
+            options.OrderActionsBy(api => $"{Array.IndexOf(TagOrder, api.GroupName ?? api.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.ITagsMetadata>().FirstOrDefault()?.Tags.FirstOrDefault()) + 1:D2} {api.RelativePath}");
             var xml = Path.Combine(AppContext.BaseDirectory, "GradApi.xml");
             if (File.Exists(xml)) options.IncludeXmlComments(xml);
         });
@@ -31,6 +35,8 @@ public static class OpenApiSetup
         return services;
     }
 
+    static readonly string?[] TagOrder = ["Training", "Calculus", "Analysis", "Service"];
+
     public static WebApplication UseGradSwagger(this WebApplication app)
     {
         app.UseSwagger();
@@ -39,6 +45,8 @@ public static class OpenApiSetup
             options.SwaggerEndpoint("/swagger/v1/swagger.json", "GradApi v1");
             options.RoutePrefix = "swagger";
             options.DocumentTitle = "GradApi";
+            // Links such as /swagger/index.html#/Training/Train open that operation.
+            options.EnableDeepLinking();
         });
         return app;
     }
@@ -60,7 +68,8 @@ sealed class ReferenceExamplesFilter : IOperationFilter
         if (metadata is null || operation.RequestBody?.Content is null) return;
         if (!operation.RequestBody.Content.TryGetValue("application/json", out var content) || content is not OpenApiMediaType media) return;
         var examples = media.Examples ??= new Dictionary<string, IOpenApiExample>();
-        foreach (var (name, example) in RequestExamples.Load(metadata.Prefix))
+        // By summary, which starts with the seed: seed 000 is the first problem an instructor sees.
+        foreach (var (name, example) in RequestExamples.Load(metadata.Prefix).OrderBy(e => e.Example["summary"]?.GetValue<string>(), StringComparer.Ordinal))
             examples[name] = new OpenApiExample
             {
                 Summary = example["summary"]?.GetValue<string>(),
