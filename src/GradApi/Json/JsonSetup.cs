@@ -44,7 +44,9 @@ public sealed class FiniteDoubleConverter : JsonConverter<double>
 
     public static void WriteValue(Utf8JsonWriter writer, double value)
     {
-        if (double.IsFinite(value)) writer.WriteNumberValue(value);
+        // -0 (a zero delta times a negative input) is written as 0: equal, and less puzzling to a student.
+        if (value == 0) writer.WriteNumberValue(0.0);
+        else if (double.IsFinite(value)) writer.WriteNumberValue(value);
         else writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
     }
 }

@@ -21,6 +21,28 @@ public sealed class TraceShapeTests(GradApiFactory factory)
         return request;
     }
 
+    [Fact]
+    public async Task AZeroFromAnInactiveReluIsWrittenAsZeroNotMinusZero()
+    {
+        // Hidden relu unit: z = -1, so relu'(z) = 0; the output's delta is a - y = 0 - 1 = -1, so the hidden
+        // delta is 0 x (1 x -1) = -0 in IEEE arithmetic. The response must say 0.
+        var request = JsonNode.Parse("""
+            {
+              "network": { "inputSize": 1, "layers": [
+                { "activation": "relu", "weights": [[1]], "biases": [0] },
+                { "activation": "identity", "weights": [[1]], "biases": [0] } ] },
+              "data": { "inputs": [[-1]], "targets": [[1]] },
+              "loss": { "type": "half_sse", "reduction": "sum" },
+              "optimizer": { "type": "sgd", "learningRate": 0.1 }
+            }
+            """)!.AsObject();
+        using var client = factory.CreateClient();
+        var (body, text) = await ApiTest.ReadOk(await client.PostTrain(request));
+        Assert.Equal(-1.0, body["iterations"]![0]!["backward"]!["layers"]![1]!["delta"]![0]![0]!.GetValue<double>());
+        Assert.Equal("[[0]]", body["iterations"]![0]!["backward"]!["layers"]![0]!["delta"]!.ToJsonString());
+        Assert.DoesNotMatch(@"[\[,:]-0[,\]}]", text);
+    }
+
     // ---- include ----
 
     [Fact]
