@@ -2,8 +2,6 @@ using System.Text.Json;
 using GradApi.Domain.Analysis;
 using GradApi.Domain.Calculus.Expressions;
 using MathNet.Numerics.LinearAlgebra;
-using GradApi.Domain.Networks;
-using GradApi.Domain.Tensors;
 using GradApi.Limits;
 
 namespace GradApi.Contracts;
@@ -20,11 +18,11 @@ public static class AnalysisMapper
     {
         if (request.ParameterCount is { } count) return Sizes(count, null, limits);
 
-        var network = ToNetwork(request.Network!);
+        var network = TrainRequestMapper.ToNetwork(request.Network!);
         var names = Hessian.ParameterOrder(network);
         if (names.Count > limits.MaxHessianParameters) return Sizes(names.Count, names, limits);
 
-        var data = new TrainingData(Tensor.Matrix(request.Data!.Inputs!), Tensor.Matrix(request.Data.Targets!));
+        var data = TrainRequestMapper.ToData(request.Data!);
         var loss = TrainRequestMapper.ToLoss(request.Loss!.Type!);
         var hessian = new Hessian(network, data, loss, TrainRequestMapper.ToReduction(request.Loss.Reduction)).Matrix();
         var eigenvalues = Spectrum.SymmetricEigenvalues(hessian);
@@ -38,15 +36,6 @@ public static class AnalysisMapper
 
     static HessianResponse Sizes(long p, IReadOnlyList<string>? names, ServiceLimits limits) =>
         new(p, [p, p], 8.0 * p * p, names, null, null, null, limits.MaxHessianParameters);
-
-    public static Network ToNetwork(NetworkRequest network) => new(network.InputSize!.Value, network.Layers!.Select((layer, i) => new DenseLayer(
-        layer.Name ?? $"layer{i + 1}",
-        TrainRequestMapper.ToActivation(layer),
-        Tensor.Matrix(layer.Weights!),
-        layer.Biases is null ? null : Tensor.Vector((double[])layer.Biases.Clone()))).ToArray());
-
-    public static long ParameterCount(NetworkRequest network) =>
-        network.Layers!.Sum(l => (long)l.Weights!.Length * l.Weights[0].Length + (l.Biases?.Length ?? 0));
 
     // ---- POST /v1/optimization/trajectories ----
 

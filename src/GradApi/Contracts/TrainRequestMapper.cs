@@ -12,18 +12,22 @@ public static class TrainRequestMapper
 {
     public const int DefaultIterations = 1;
 
-    public static TrainingProblem ToProblem(this TrainRequest request)
-    {
-        var layers = request.Network!.Layers!.Select((layer, i) => new DenseLayer(
-            layer.Name ?? $"layer{i + 1}",
-            ToActivation(layer),
-            Tensor.Matrix(layer.Weights!),
-            layer.Biases is null ? null : Tensor.Vector((double[])layer.Biases.Clone()))).ToArray();
-        var network = new Network(request.Network.InputSize!.Value, layers);
-        var data = new TrainingData(Tensor.Matrix(request.Data!.Inputs!), Tensor.Matrix(request.Data.Targets!));
-        return new TrainingProblem(network, data, ToLossSpec(request.Loss!), ToOptimizer(request.Optimizer!),
+    public static TrainingProblem ToProblem(this TrainRequest request) =>
+        new(ToNetwork(request.Network!), ToData(request.Data!), ToLossSpec(request.Loss!), ToOptimizer(request.Optimizer!),
             request.Iterations ?? DefaultIterations, ToSampling(request.Sampling));
-    }
+
+    /// <summary>The layers with their initial parameters (copied); unnamed layers are layer1, layer2, ...</summary>
+    public static Network ToNetwork(NetworkRequest network) => new(network.InputSize!.Value, network.Layers!.Select((layer, i) => new DenseLayer(
+        layer.Name ?? $"layer{i + 1}",
+        ToActivation(layer),
+        Tensor.Matrix(layer.Weights!),
+        layer.Biases is null ? null : Tensor.Vector((double[])layer.Biases.Clone()))).ToArray());
+
+    public static TrainingData ToData(DataRequest data) => new(Tensor.Matrix(data.Inputs!), Tensor.Matrix(data.Targets!));
+
+    /// <summary>Weights and biases of all layers, from shapes already validated.</summary>
+    public static long ParameterCount(IEnumerable<LayerRequest> layers) =>
+        layers.Sum(l => (long)l.Weights!.Length * l.Weights[0].Length + (l.Biases?.Length ?? 0));
 
     public static Activation ToActivation(LayerRequest layer) => layer.Activation switch
     {

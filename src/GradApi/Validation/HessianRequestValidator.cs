@@ -38,7 +38,7 @@ public sealed class HessianRequestValidator : AbstractValidator<HessianRequest>
         checks.Loss(request.Loss, outputActivation, request.Data?.Targets, "loss");
         if (outputSize is null || examples == 0) return;
 
-        long p = AnalysisMapper.ParameterCount(request.Network!);
+        long p = TrainRequestMapper.ParameterCount(request.Network!.Layers!);
         if (p > limits.MaxParameters)
             fail("network", $"at most {limits.MaxParameters} parameters are accepted (limit maxParameters), got {p}");
         else if (p <= limits.MaxHessianParameters && p * p * examples > limits.MaxHessianWork)

@@ -299,11 +299,10 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
     void Work(LayerRequest[] layers, int examples, int batch, int iterations, string prefix)
     {
         string at = prefix.Length == 0 ? "network" : $"{prefix}.network";
-        long parameters = 0, units = 0, jacobian = 0;
+        long parameters = TrainRequestMapper.ParameterCount(layers), units = 0, jacobian = 0;
         foreach (var layer in layers)
         {
             long rows = layer.Weights!.Length;
-            parameters += rows * layer.Weights[0].Length + (layer.Biases?.Length ?? 0);
             units += rows;
             if (layer.Activation == "softmax") jacobian = rows * rows;
         }
