@@ -16,6 +16,12 @@ public abstract class Activation
 
     public abstract double Derivative(double z);
 
+    /// <summary>
+    /// f'(z) written in the output a = f(z), the form a student uses by hand (sigma' = a (1 - a)).
+    /// Follow-through grading uses it when the student's own a replaced the computed one.
+    /// </summary>
+    public abstract double DerivativeFromOutput(double a);
+
     /// <summary>f''(z), for the exact Hessian (Pearlmutter's R-operator). Elementwise activations override it beside f'.</summary>
     public virtual double SecondDerivative(double z) => throw new NotSupportedException($"{Name} has no elementwise second derivative");
 
@@ -45,6 +51,12 @@ public abstract class Activation
     public virtual void DerivativeOf(ReadOnlySpan<double> z, ReadOnlySpan<double> a, Span<double> derivative)
     {
         for (int i = 0; i < z.Length; i++) derivative[i] = Derivative(z[i]);
+    }
+
+    /// <summary>The reported derivative written in a alone (<see cref="DerivativeFromOutput"/>); softmax's Jacobian already is.</summary>
+    public virtual void DerivativeOfOutput(ReadOnlySpan<double> a, Span<double> derivative)
+    {
+        for (int i = 0; i < a.Length; i++) derivative[i] = DerivativeFromOutput(a[i]);
     }
 
     /// <summary>Values per example in the reported derivative: n, or n*n for a Jacobian.</summary>

@@ -7,6 +7,7 @@ public sealed class Identity : Activation
     public override string Name => "identity";
     public override double Value(double z) => z;
     public override double Derivative(double z) => 1.0;
+    public override double DerivativeFromOutput(double a) => 1.0;
     // f''(z) = 0
     public override double SecondDerivative(double z) => 0.0;
 }

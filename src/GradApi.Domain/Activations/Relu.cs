@@ -7,6 +7,8 @@ public sealed class Relu : Activation
     public override string Name => "relu";
     public override double Value(double z) => z > 0 ? z : 0.0;
     public override double Derivative(double z) => z > 0 ? 1.0 : 0.0;
+    // a > 0 exactly when z > 0
+    public override double DerivativeFromOutput(double a) => a > 0 ? 1.0 : 0.0;
     // relu''(z) = 0 everywhere but the kink, where it is taken as 0 (relu' is piecewise constant)
     public override double SecondDerivative(double z) => 0.0;
 }

@@ -12,6 +12,9 @@ public sealed class Sigmoid : Activation
     // sigma (1 - sigma) is exactly 0 once sigma rounds to 1 (z > 37); sigma(z) sigma(-z) keeps every digit.
     public override double Derivative(double z) => Precise.Sigmoid(z) * Precise.Sigmoid(-z);
 
+    // the hand form a (1 - a)
+    public override double DerivativeFromOutput(double a) => a * (1 - a);
+
     // sigma''(z) = sigma'(z) (1 - 2 sigma(z)) = sigma(z) sigma(-z) (sigma(-z) - sigma(z)), every factor without cancellation
     public override double SecondDerivative(double z)
     {

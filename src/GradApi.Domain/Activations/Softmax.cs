@@ -9,6 +9,7 @@ public sealed class Softmax : Activation
 
     public override double Value(double z) => throw new NotSupportedException("softmax is not elementwise");
     public override double Derivative(double z) => throw new NotSupportedException("softmax is not elementwise");
+    public override double DerivativeFromOutput(double a) => throw new NotSupportedException("softmax is not elementwise");
 
     public override void Forward(ReadOnlySpan<double> z, Span<double> a)
     {
@@ -42,6 +43,8 @@ public sealed class Softmax : Activation
     }
 
     public override int DerivativeWidth(int units) => units * units;
+
+    public override void DerivativeOfOutput(ReadOnlySpan<double> a, Span<double> jacobian) => DerivativeOf(a, a, jacobian);
 
     // The Jacobian J = diag(a) - a a^T moves along zDot by Jdot = diag(aDot) - aDot a^T - a aDot^T, aDot = J zDot;
     // J is symmetric, so the derivative of J^T g with g fixed is Jdot g = aDot * g - aDot (a . g) - a (aDot . g).

@@ -10,6 +10,8 @@ public sealed class Softplus(double beta) : Activation
     public override string Name => "softplus";
     public override double Value(double z) => Precise.Softplus(Beta * z) / Beta;
     public override double Derivative(double z) => Precise.Sigmoid(Beta * z);
+    // e^(beta a) = 1 + e^(beta z), so sigma(beta z) = 1 - e^(-beta a)
+    public override double DerivativeFromOutput(double a) => -Precise.Expm1(-Beta * a);
     // f''(z) = beta sigma'(beta z) = beta sigma(beta z) sigma(-beta z)
     public override double SecondDerivative(double z) => Beta * Precise.Sigmoid(Beta * z) * Precise.Sigmoid(-Beta * z);
 }

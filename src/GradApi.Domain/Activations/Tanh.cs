@@ -7,6 +7,9 @@ public sealed class Tanh : Activation
     public override string Name => "tanh";
     public override double Value(double z) => Math.Tanh(z);
 
+    // the hand form 1 - a^2
+    public override double DerivativeFromOutput(double a) => 1 - a * a;
+
     // 1 - tanh^2 is 0 once tanh rounds to 1 (|z| > 19); the sech^2 form keeps full relative precision.
     public override double Derivative(double z)
     {

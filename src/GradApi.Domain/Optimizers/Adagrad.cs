@@ -23,14 +23,12 @@ public sealed class Adagrad(double learningRate, double learningRateDecay = 0, d
         return [s];
     }
 
-    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         var s = state[0];
+        for (int i = 0; i < theta.Length; i++) s[i] += g[i] * g[i];
+        slotComplete(0);
         double eta = LearningRate / (1 + (t - 1) * LearningRateDecay);
-        for (int i = 0; i < theta.Length; i++)
-        {
-            s[i] += g[i] * g[i];
-            theta[i] -= eta * g[i] / (Math.Sqrt(s[i]) + Epsilon);
-        }
+        for (int i = 0; i < theta.Length; i++) theta[i] -= eta * g[i] / (Math.Sqrt(s[i]) + Epsilon);
     }
 }

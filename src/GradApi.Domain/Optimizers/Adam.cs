@@ -40,41 +40,63 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
         _ => "outside_sqrt",
     };
 
-    public override void Step(Span<double> theta, ReadOnlySpan<double> gradient, double[][] state, int t, ReadOnlySpan<double> gradientPoint)
+    public override void Step(Span<double> theta, ReadOnlySpan<double> gradient, double[][] state, int t,
+        ReadOnlySpan<double> gradientPoint, SlotComplete? slotComplete = null)
     {
         if (!Decoupled)
         {
-            base.Step(theta, gradient, state, t, gradientPoint);
+            base.Step(theta, gradient, state, t, gradientPoint, slotComplete);
             return;
         }
         // AdamW: theta -= eta lambda theta, then the Adam step on the plain gradient.
         for (int i = 0; i < theta.Length; i++) theta[i] -= LearningRate * WeightDecay * theta[i];
-        Apply(theta, gradient, state, t);
+        Apply(theta, gradient, state, t, slotComplete ?? Ignore);
     }
 
-    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    // vmax reads v; mhat reads m; vhat reads v, or vmax under amsgrad. m and v read only g and themselves.
+    public override IReadOnlyList<int> SlotReads(int slot) => StateNames[slot] switch
+    {
+        "vmax" => [1],
+        "mhat" => [0],
+        "vhat" => [Amsgrad ? StateNames.Count - 1 : 1],
+        _ => [],
+    };
+
+    public override bool IsRecurrent(int slot) => StateNames[slot] is not ("mhat" or "vhat");
+
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         double[] m = state[0], v = state[1];
-        double[]? vmax = Amsgrad ? state[^1] : null;
+        for (int i = 0; i < theta.Length; i++) m[i] = Beta1 * m[i] + (1 - Beta1) * g[i];         // m = b1 m + (1 - b1) g
+        slotComplete(0);
+        for (int i = 0; i < theta.Length; i++) v[i] = Beta2 * v[i] + (1 - Beta2) * g[i] * g[i];  // v = b2 v + (1 - b2) g^2
+        slotComplete(1);
+        double[] second = v;
+        if (Amsgrad)
+        {
+            second = state[^1];
+            for (int i = 0; i < theta.Length; i++) second[i] = Math.Max(second[i], v[i]);          // vmax = max(vmax, v)
+            slotComplete(state.Length - 1);
+        }
+
         double correction1 = BiasCorrection ? 1 - Math.Pow(Beta1, t) : 1;
         double correction2 = BiasCorrection ? 1 - Math.Pow(Beta2, t) : 1;
+        if (Placement == EpsilonPlacement.Keras)
+        {
+            // theta -= eta sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)
+            for (int i = 0; i < theta.Length; i++)
+                theta[i] -= LearningRate * Math.Sqrt(correction2) / correction1 * m[i] / (Math.Sqrt(second[i]) + Epsilon);
+            return;
+        }
+        double[] mhat = state[2], vhat = state[3];
+        for (int i = 0; i < theta.Length; i++) mhat[i] = m[i] / correction1;                      // mhat = m / (1 - b1^t)
+        slotComplete(2);
+        for (int i = 0; i < theta.Length; i++) vhat[i] = second[i] / correction2;                 // vhat = v / (1 - b2^t)
+        slotComplete(3);
         for (int i = 0; i < theta.Length; i++)
         {
-            m[i] = Beta1 * m[i] + (1 - Beta1) * g[i];
-            v[i] = Beta2 * v[i] + (1 - Beta2) * g[i] * g[i];
-            double second = v[i];
-            if (vmax is not null) second = vmax[i] = Math.Max(vmax[i], v[i]);
-
-            if (Placement == EpsilonPlacement.Keras)
-            {
-                // theta -= eta sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)
-                theta[i] -= LearningRate * Math.Sqrt(correction2) / correction1 * m[i] / (Math.Sqrt(second) + Epsilon);
-                continue;
-            }
-            double mhat = state[2][i] = m[i] / correction1;
-            double vhat = state[3][i] = second / correction2;
-            double denominator = Placement == EpsilonPlacement.InsideSqrt ? Math.Sqrt(vhat + Epsilon) : Math.Sqrt(vhat) + Epsilon;
-            theta[i] -= LearningRate * mhat / denominator;
+            double denominator = Placement == EpsilonPlacement.InsideSqrt ? Math.Sqrt(vhat[i] + Epsilon) : Math.Sqrt(vhat[i]) + Epsilon;
+            theta[i] -= LearningRate * mhat[i] / denominator;                                     // theta -= eta mhat / (sqrt(vhat) + eps)
         }
     }
 }

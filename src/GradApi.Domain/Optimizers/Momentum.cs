@@ -37,30 +37,28 @@ public sealed class Momentum(double learningRate, double momentum, MomentumConve
         _ => "ema",
     };
 
-    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         var v = state[0];
         for (int i = 0; i < theta.Length; i++)
         {
-            switch (Convention)
+            v[i] = Convention switch
             {
-                case MomentumConvention.PyTorch: // v = g at t=1, else mu v + (1 - dampening) g; theta -= eta v
-                    v[i] = t == 1 ? g[i] : Mu * v[i] + (1 - Dampening) * g[i];
-                    theta[i] -= LearningRate * v[i];
-                    break;
-                case MomentumConvention.HeavyBall: // v = mu v - eta g; theta += v
-                    v[i] = Mu * v[i] - LearningRate * g[i];
-                    theta[i] += v[i];
-                    break;
-                case MomentumConvention.VelocityStep: // v = mu v + eta g; theta -= v
-                    v[i] = Mu * v[i] + LearningRate * g[i];
-                    theta[i] -= v[i];
-                    break;
-                case MomentumConvention.Ema: // m = mu m + (1 - mu) g; theta -= eta m
-                    v[i] = Mu * v[i] + (1 - Mu) * g[i];
-                    theta[i] -= LearningRate * v[i];
-                    break;
-            }
+                MomentumConvention.PyTorch => t == 1 ? g[i] : Mu * v[i] + (1 - Dampening) * g[i], // v = g at t=1, else mu v + (1 - dampening) g
+                MomentumConvention.HeavyBall => Mu * v[i] - LearningRate * g[i],                  // v = mu v - eta g
+                MomentumConvention.VelocityStep => Mu * v[i] + LearningRate * g[i],               // v = mu v + eta g
+                _ => Mu * v[i] + (1 - Mu) * g[i],                                                 // m = mu m + (1 - mu) g
+            };
+        }
+        slotComplete(0);
+        for (int i = 0; i < theta.Length; i++)
+        {
+            theta[i] = Convention switch
+            {
+                MomentumConvention.HeavyBall => theta[i] + v[i],       // theta += v
+                MomentumConvention.VelocityStep => theta[i] - v[i],    // theta -= v
+                _ => theta[i] - LearningRate * v[i],                   // theta -= eta v (pytorch), eta m (ema)
+            };
         }
     }
 }

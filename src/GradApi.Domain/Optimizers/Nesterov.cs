@@ -35,23 +35,18 @@ public sealed class Nesterov(double learningRate, double momentum, NesterovConve
         for (int i = 0; i < theta.Length; i++) point[i] = theta[i] + Mu * v[i];
     }
 
-    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         var v = state[0];
+        bool pytorch = Convention == NesterovConvention.PyTorch;
         for (int i = 0; i < theta.Length; i++)
-        {
-            if (Convention == NesterovConvention.PyTorch)
-            {
-                // v = g at t=1, else mu v + g; theta -= eta (g + mu v)
-                v[i] = t == 1 ? g[i] : Mu * v[i] + g[i];
-                theta[i] -= LearningRate * (g[i] + Mu * v[i]);
-            }
-            else
-            {
-                // v = mu v - eta g(theta + mu v); theta += v
-                v[i] = Mu * v[i] - LearningRate * g[i];
-                theta[i] += v[i];
-            }
-        }
+            v[i] = pytorch
+                ? (t == 1 ? g[i] : Mu * v[i] + g[i])      // v = g at t=1, else mu v + g
+                : Mu * v[i] - LearningRate * g[i];        // v = mu v - eta g(theta + mu v)
+        slotComplete(0);
+        for (int i = 0; i < theta.Length; i++)
+            theta[i] = pytorch
+                ? theta[i] - LearningRate * (g[i] + Mu * v[i])   // theta -= eta (g + mu v)
+                : theta[i] + v[i];                               // theta += v
     }
 }

@@ -8,7 +8,7 @@ namespace GradApi.Domain.Optimizers;
 public abstract class Optimizer(double learningRate, double weightDecay)
 {
     /// <summary>eta.</summary>
-    public double LearningRate { get; } = learningRate;
+    public double LearningRate { get; private set; } = learningRate;
 
     /// <summary>lambda: added to the gradient as lambda theta (decoupled in AdamW).</summary>
     public double WeightDecay { get; } = weightDecay;
@@ -34,25 +34,53 @@ public abstract class Optimizer(double learningRate, double weightDecay)
     /// <summary>The point where the gradient is taken; theta itself unless <see cref="UsesLookAhead"/>.</summary>
     public virtual void LookAhead(ReadOnlySpan<double> theta, double[][] state, Span<double> point) => theta.CopyTo(point);
 
-    /// <summary>Step t (1-based) for one parameter tensor: theta and state are updated in place.</summary>
-    public virtual void Step(Span<double> theta, ReadOnlySpan<double> gradient, double[][] state, int t, ReadOnlySpan<double> gradientPoint)
+    /// <summary>
+    /// The slots of the same step that a slot is computed from, beside g and (when <see cref="IsRecurrent"/>)
+    /// its own previous value. The trace graph takes its edges from here; theta reads every slot.
+    /// </summary>
+    public virtual IReadOnlyList<int> SlotReads(int slot) => [];
+
+    /// <summary>False for a slot recomputed from scratch each step (Adam's mhat and vhat).</summary>
+    public virtual bool IsRecurrent(int slot) => true;
+
+    /// <summary>The same optimizer with another eta (a diagnosis: the learning rate left out is eta = 1).</summary>
+    public Optimizer WithLearningRate(double learningRate)
     {
+        var copy = (Optimizer)MemberwiseClone();
+        copy.LearningRate = learningRate;
+        return copy;
+    }
+
+    /// <summary>
+    /// Step t (1-based) for one parameter tensor: theta and state are updated in place. Slots are
+    /// computed one whole tensor at a time, and <paramref name="slotComplete"/> hears of each before
+    /// later slots and theta read it, so a caller can report it or carry a replacement forward.
+    /// </summary>
+    public virtual void Step(Span<double> theta, ReadOnlySpan<double> gradient, double[][] state, int t,
+        ReadOnlySpan<double> gradientPoint, SlotComplete? slotComplete = null)
+    {
+        slotComplete ??= Ignore;
         if (WeightDecay == 0)
         {
-            Apply(theta, gradient, state, t);
+            Apply(theta, gradient, state, t, slotComplete);
             return;
         }
         // L2 penalty: g + lambda theta, with theta where the gradient was taken.
         var g = new double[gradient.Length];
         for (int i = 0; i < g.Length; i++) g[i] = gradient[i] + WeightDecay * gradientPoint[i];
-        Apply(theta, g, state, t);
+        Apply(theta, g, state, t, slotComplete);
     }
 
-    /// <summary>The table row: the state update and the parameter update for gradient g.</summary>
-    protected abstract void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t);
+    /// <summary>The table row: the state updates, slot by slot, then the parameter update for gradient g.</summary>
+    protected abstract void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete);
+
+    protected static readonly SlotComplete Ignore = _ => { };
 
     protected static KeyValuePair<string, object> Setting(string name, object value) => new(name, value);
 }
+
+/// <summary>Called when state slot <paramref name="slot"/> (an index into StateNames) holds this step's values.</summary>
+public delegate void SlotComplete(int slot);
 
 /// <summary>Where epsilon enters the denominator of RMSprop and Adam.</summary>
 public enum EpsilonPlacement

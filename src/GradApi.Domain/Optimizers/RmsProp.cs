@@ -27,30 +27,35 @@ public sealed class RmsProp(double learningRate, double rho = RmsProp.DefaultRho
          Setting("epsilonPlacement", Placement == EpsilonPlacement.InsideSqrt ? "inside_sqrt" : "outside_sqrt"),
          Setting("centered", Centered), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
-    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    // gbar is read by b; b by theta (theta reads every slot).
+    public override IReadOnlyList<int> SlotReads(int slot) => StateNames[slot] == "b" ? [.. Enumerable.Range(0, slot)] : [];
+
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         var s = state[0];
         var gbar = Centered ? state[1] : null;
         var b = Mu != 0 ? state[^1] : null;
-        for (int i = 0; i < theta.Length; i++)
+        for (int i = 0; i < theta.Length; i++) s[i] = Rho * s[i] + (1 - Rho) * g[i] * g[i];   // s = rho s + (1 - rho) g^2
+        slotComplete(0);
+        if (gbar is not null)
         {
-            s[i] = Rho * s[i] + (1 - Rho) * g[i] * g[i];
-            double variance = s[i];
-            if (gbar is not null)
-            {
-                gbar[i] = Rho * gbar[i] + (1 - Rho) * g[i];
-                variance -= gbar[i] * gbar[i];
-            }
-            double denominator = Placement == EpsilonPlacement.InsideSqrt ? Math.Sqrt(variance + Epsilon) : Math.Sqrt(variance) + Epsilon;
-            if (b is not null)
-            {
-                b[i] = Mu * b[i] + g[i] / denominator;
-                theta[i] -= LearningRate * b[i];
-            }
-            else
-            {
-                theta[i] -= LearningRate * g[i] / denominator;
-            }
+            for (int i = 0; i < theta.Length; i++) gbar[i] = Rho * gbar[i] + (1 - Rho) * g[i];  // gbar = rho gbar + (1 - rho) g
+            slotComplete(1);
         }
+        if (b is not null)
+        {
+            for (int i = 0; i < theta.Length; i++) b[i] = Mu * b[i] + g[i] / Denominator(s, gbar, i);  // b = mu b + g / denominator
+            slotComplete(state.Length - 1);
+            for (int i = 0; i < theta.Length; i++) theta[i] -= LearningRate * b[i];                    // theta -= eta b
+            return;
+        }
+        for (int i = 0; i < theta.Length; i++) theta[i] -= LearningRate * g[i] / Denominator(s, gbar, i); // theta -= eta g / denominator
+    }
+
+    // sqrt(s - gbar^2) + eps, or inside the root for Keras' placement
+    double Denominator(double[] s, double[]? gbar, int i)
+    {
+        double variance = gbar is null ? s[i] : s[i] - gbar[i] * gbar[i];
+        return Placement == EpsilonPlacement.InsideSqrt ? Math.Sqrt(variance + Epsilon) : Math.Sqrt(variance) + Epsilon;
     }
 }

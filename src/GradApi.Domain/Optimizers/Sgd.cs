@@ -9,7 +9,7 @@ public sealed class Sgd(double learningRate, double weightDecay = 0) : Optimizer
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
         [Setting("type", Type), Setting("learningRate", LearningRate), Setting("weightDecay", WeightDecay)];
 
-    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t)
+    protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         for (int i = 0; i < theta.Length; i++) theta[i] -= LearningRate * g[i];
     }

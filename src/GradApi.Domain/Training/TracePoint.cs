@@ -10,6 +10,8 @@ public enum TraceField
     A,
     ActivationDerivative,
     LossPerExample,
+    LossValue,
+    LossAlso,
     OutputGradient,
     Delta,
     WeightGradient,
@@ -22,9 +24,16 @@ public enum TraceField
     Biases,
 }
 
-/// <summary>Where a tensor sits in the trace: iteration index (0-based, as in the JSON array), field, layer, state slot.</summary>
-public readonly record struct TracePoint(int IterationIndex, TraceField Field, int Layer = 0, string? State = null)
+/// <summary>
+/// Where a tensor sits in the trace: iteration index (0-based, as in the JSON array), field, layer, and
+/// the state slot (v, m...) or further loss (bce...) it names. Iteration index -1 stands for the problem's
+/// own initial parameters, which a step reads but no step computes.
+/// </summary>
+public readonly record struct TracePoint(int IterationIndex, TraceField Field, int Layer = 0, string? Name = null)
 {
+    /// <summary>False for the initial parameters (iteration index -1), which are given, not traced.</summary>
+    public bool IsTraced => IterationIndex >= 0;
+
     /// <summary>The RFC 6901 JSON Pointer of this tensor in the /v1/train response.</summary>
     public string ToPointer()
     {
@@ -36,14 +45,16 @@ public readonly record struct TracePoint(int IterationIndex, TraceField Field, i
             TraceField.A => $"{iteration}/forward/layers/{Layer}/a",
             TraceField.ActivationDerivative => $"{iteration}/forward/layers/{Layer}/activationDerivative",
             TraceField.LossPerExample => $"{iteration}/loss/perExample",
+            TraceField.LossValue => $"{iteration}/loss/value",
+            TraceField.LossAlso => $"{iteration}/loss/also/{Name}",
             TraceField.OutputGradient => $"{iteration}/backward/outputGradient",
             TraceField.Delta => $"{iteration}/backward/layers/{Layer}/delta",
             TraceField.WeightGradient => $"{iteration}/backward/layers/{Layer}/weightGradient",
             TraceField.BiasGradient => $"{iteration}/backward/layers/{Layer}/biasGradient",
             TraceField.LookAheadWeights => $"{iteration}/update/layers/{Layer}/lookAhead/weights",
             TraceField.LookAheadBiases => $"{iteration}/update/layers/{Layer}/lookAhead/biases",
-            TraceField.StateWeights => $"{iteration}/update/layers/{Layer}/state/{State}/weights",
-            TraceField.StateBiases => $"{iteration}/update/layers/{Layer}/state/{State}/biases",
+            TraceField.StateWeights => $"{iteration}/update/layers/{Layer}/state/{Name}/weights",
+            TraceField.StateBiases => $"{iteration}/update/layers/{Layer}/state/{Name}/biases",
             TraceField.Weights => $"{iteration}/update/layers/{Layer}/weights",
             _ => $"{iteration}/update/layers/{Layer}/biases",
         };
@@ -53,10 +64,11 @@ public readonly record struct TracePoint(int IterationIndex, TraceField Field, i
 }
 
 /// <summary>
-/// Sees every tensor as the run produces it and returns the tensor the run carries forward:
-/// the computed one (observe), or another of the same shape (override, for follow-through grading).
+/// Sees every tensor as the run produces it, with the traced tensors it was computed from (the edges
+/// of the trace graph), and returns the tensor the run carries forward: the computed one (observe),
+/// or another of the same shape (override, for follow-through grading).
 /// </summary>
 public interface ITraceHook
 {
-    Tensor OnTensor(TracePoint point, Tensor computed);
+    Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed);
 }

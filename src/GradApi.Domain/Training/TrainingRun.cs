@@ -14,15 +14,18 @@ public sealed class TrainingRun
 {
     readonly TrainingProblem _problem;
     readonly ITraceHook? _hook;
+    readonly Mistake _mistake;
     readonly Tensor[] _weights;
     readonly Tensor?[] _biases;
     readonly double[][][] _weightState;
     readonly double[][][] _biasState;
 
-    public TrainingRun(TrainingProblem problem, ITraceHook? hook = null)
+    /// <param name="mistake">A slip to make throughout (grading's diagnoses); <see cref="Mistake.None"/> for the true run.</param>
+    public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None)
     {
         _problem = problem;
         _hook = hook;
+        _mistake = mistake;
         var layers = problem.Network.Layers;
         _weights = layers.Select(l => l.Weights.Copy()).ToArray();
         _biases = layers.Select(l => l.Biases?.Copy()).ToArray();
@@ -55,87 +58,133 @@ public sealed class TrainingRun
     IterationTrace Step(int t, int[] examples)
     {
         var layers = _problem.Network.Layers;
-        int count = layers.Count, batch = examples.Length, index = t - 1;
+        var optimizer = _problem.Optimizer;
+        int count = layers.Count, batch = examples.Length, index = t - 1, previous = index - 1;
 
         // The point where the gradient is taken: the parameters, or Sutskever's look-ahead theta + mu v.
         var pointWeights = new Tensor[count];
         var pointBiases = new Tensor?[count];
+        var weightsAt = new TracePoint[count];
+        var biasesAt = new TracePoint[count];
         var lookAhead = new LayerParameters?[count];
         for (int l = 0; l < count; l++)
         {
-            if (!_problem.Optimizer.UsesLookAhead)
+            weightsAt[l] = new(previous, TraceField.Weights, l);
+            biasesAt[l] = new(previous, TraceField.Biases, l);
+            if (!optimizer.UsesLookAhead)
             {
                 pointWeights[l] = _weights[l];
                 pointBiases[l] = _biases[l];
                 continue;
             }
-            pointWeights[l] = Emit(new(index, TraceField.LookAheadWeights, l), LookAheadOf(_weights[l], _weightState[l]));
-            pointBiases[l] = _biases[l] is { } b ? Emit(new(index, TraceField.LookAheadBiases, l), LookAheadOf(b, _biasState[l])) : null;
+            var velocity = new TracePoint(previous, TraceField.StateWeights, l, optimizer.StateNames[0]);
+            pointWeights[l] = Emit(new(index, TraceField.LookAheadWeights, l), LookAheadOf(_weights[l], _weightState[l]), [weightsAt[l], velocity]);
+            weightsAt[l] = new(index, TraceField.LookAheadWeights, l);
+            if (_biases[l] is { } b)
+            {
+                var biasVelocity = new TracePoint(previous, TraceField.StateBiases, l, optimizer.StateNames[0]);
+                pointBiases[l] = Emit(new(index, TraceField.LookAheadBiases, l), LookAheadOf(b, _biasState[l]), [biasesAt[l], biasVelocity]);
+                biasesAt[l] = new(index, TraceField.LookAheadBiases, l);
+            }
             lookAhead[l] = new LayerParameters(layers[l].Name, pointWeights[l].Copy(), pointBiases[l]?.Copy());
         }
 
         // Forward: z = W a + b, a = f(z), activationDerivative = f'(z).
         var forward = new ForwardLayer[count];
+        var replacedOutput = new bool[count];
+        var replacedDerivative = new bool[count];
         var input = Gather(_problem.Data.Inputs, examples);
         for (int l = 0; l < count; l++)
         {
             var activation = layers[l].Activation;
-            input = Emit(new(index, TraceField.Input, l), input);
-            var z = Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], pointBiases[l], input));
-            var a = Emit(new(index, TraceField.A, l), Activate(activation, z));
-            var derivative = Emit(new(index, TraceField.ActivationDerivative, l), DerivativeOf(activation, z, a));
+            input = l == 0
+                ? Emit(new(index, TraceField.Input, l), input, [])
+                : Emit(new(index, TraceField.Input, l), input, [new(index, TraceField.A, l - 1)]);
+            var z = layers[l].HasBiases
+                ? Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], pointBiases[l], input), [new(index, TraceField.Input, l), weightsAt[l], biasesAt[l]])
+                : Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], null, input), [new(index, TraceField.Input, l), weightsAt[l]]);
+            var computedA = Activate(activation, z);
+            var a = Emit(new(index, TraceField.A, l), computedA, [new(index, TraceField.Z, l)]);
+            // A student's own a carries into sigma' by the hand form a (1 - a); softmax's Jacobian is always written in a.
+            replacedOutput[l] = !ReferenceEquals(a, computedA);
+            var (computedDerivative, derivedFrom) = _mistake == Mistake.ActivationValueForDerivative && activation.IsElementwise
+                ? (a.Copy(), TraceField.A)
+                : replacedOutput[l] || !activation.IsElementwise
+                    ? (DerivativeOfOutput(activation, a), TraceField.A)
+                    : (DerivativeOf(activation, z, a), TraceField.Z);
+            var derivative = Emit(new(index, TraceField.ActivationDerivative, l), computedDerivative, [new(index, derivedFrom, l)]);
+            replacedDerivative[l] = !ReferenceEquals(derivative, computedDerivative);
             forward[l] = new ForwardLayer(layers[l].Name, input, z, a, derivative);
             input = a;
         }
 
-        // Loss: l per example, J = sum or mean over the batch.
-        var output = forward[^1];
-        var outputActivation = layers[^1].Activation;
+        // Loss: l per example, J = sum or mean over the batch. From z when the loss fuses with the output
+        // activation, unless a student's own a replaced the computed one: then from that a, as by hand.
+        int last = count - 1;
+        var output = forward[last];
+        var outputActivation = layers[last].Activation;
         var targets = Gather(_problem.Data.Targets, examples);
         var spec = _problem.Loss;
         double scale = spec.Reduction == Losses.Reduction.Mean ? 1.0 / batch : 1.0;
-        var perExample = Emit(new(index, TraceField.LossPerExample), PerExample(spec.Loss, outputActivation, output, targets));
-        double value = Reduce(perExample.Data, scale);
+        bool fromLogits = !replacedOutput[last];
+        TracePoint outputZ = new(index, TraceField.Z, last), outputA = new(index, TraceField.A, last);
+        var perExample = EmitFromOutput(new(index, TraceField.LossPerExample), PerExample(spec.Loss, outputActivation, output, targets, fromLogits), spec.Loss, fromLogits, outputZ, outputA);
+        double value = Emit(new(index, TraceField.LossValue), Tensor.Scalar(Reduce(perExample.Data, scale)), [new(index, TraceField.LossPerExample)]).Data[0];
         var also = spec.AlsoReport
-            .Select(loss => KeyValuePair.Create(loss.Name, Reduce(PerExample(loss, outputActivation, output, targets).Data, scale)))
+            .Select(loss => KeyValuePair.Create(loss.Name, EmitFromOutput(new(index, TraceField.LossAlso, 0, loss.Name),
+                Tensor.Scalar(Reduce(PerExample(loss, outputActivation, output, targets, fromLogits).Data, scale)), loss, fromLogits, outputZ, outputA).Data[0]))
             .ToArray();
 
         // Backward: outputGradient = dJ/da; delta = dJ/dz from the last layer down; dJ/dW = delta^T input.
-        var outputGradient = Emit(new(index, TraceField.OutputGradient), OutputGradient(spec.Loss, outputActivation, output, targets, scale));
+        var computedGradient = OutputGradient(spec.Loss, outputActivation, output, targets, scale, fromLogits);
+        var outputGradient = EmitFromOutput(new(index, TraceField.OutputGradient), computedGradient, spec.Loss, fromLogits, outputZ, outputA);
         var backward = new BackwardLayer[count];
         Tensor? deltaAbove = null;
-        for (int l = count - 1; l >= 0; l--)
+        for (int l = last; l >= 0; l--)
         {
-            var delta = l == count - 1
-                ? OutputDelta(spec.Loss, outputActivation, output, targets, outputGradient, scale)
-                : ChainDerivative(layers[l].Activation, forward[l].ActivationDerivative, BackThrough(pointWeights[l + 1], deltaAbove!));
-            delta = Emit(new(index, TraceField.Delta, l), delta);
-            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward[l].Input));
-            var biasGradient = layers[l].HasBiases ? Emit(new(index, TraceField.BiasGradient, l), ColumnSums(delta)) : null;
+            TracePoint derivativeAt = new(index, TraceField.ActivationDerivative, l);
+            Tensor delta;
+            if (l == last)
+            {
+                // The short form a - y from z, unless a student's own a, sigma' or dJ/da is to be carried through.
+                bool shortForm = fromLogits && spec.Loss.FusesWith(outputActivation) && !replacedDerivative[l]
+                    && ReferenceEquals(outputGradient, computedGradient)
+                    && _mistake is not (Mistake.MissingActivationDerivative or Mistake.ActivationValueForDerivative);
+                delta = shortForm
+                    ? Emit(new(index, TraceField.Delta, l), OutputDelta(spec.Loss, output, targets, scale), [outputZ, outputA])
+                    : Emit(new(index, TraceField.Delta, l), Chain(layers[l].Activation, output.ActivationDerivative, outputGradient), [derivativeAt, new(index, TraceField.OutputGradient)]);
+            }
+            else
+            {
+                var weightsAbove = _mistake == Mistake.UsedUpdatedWeights ? UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t) : pointWeights[l + 1];
+                delta = Emit(new(index, TraceField.Delta, l), Chain(layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!)),
+                    [derivativeAt, new(index, TraceField.Delta, l + 1), weightsAt[l + 1]]);
+            }
+            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward[l].Input),
+                [new(index, TraceField.Delta, l), new(index, TraceField.Input, l)]);
+            var biasGradient = layers[l].HasBiases
+                ? Emit(new(index, TraceField.BiasGradient, l), ColumnSums(delta), [new(index, TraceField.Delta, l)])
+                : null;
             backward[l] = new BackwardLayer(layers[l].Name, delta, weightGradient, biasGradient);
             deltaAbove = delta;
         }
 
-        // Update: one optimizer step per parameter tensor, state slots reported beside the parameters.
+        // Update: one optimizer step per parameter tensor, each state slot reported as soon as it is complete.
         var update = new UpdateLayer[count];
-        var optimizer = _problem.Optimizer;
         bool finite = double.IsFinite(value);
         for (int l = 0; l < count; l++)
         {
-            optimizer.Step(_weights[l].Data, backward[l].WeightGradient.Data, _weightState[l], t, pointWeights[l].Data);
+            var weightSlots = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], pointWeights[l], t);
+            _weights[l] = _weights[l].Copy();
+            Tensor?[] biasSlots = [];
             if (_biases[l] is { } b)
-                optimizer.Step(b.Data, backward[l].BiasGradient!.Data, _biasState[l], t, pointBiases[l]!.Data);
-
+            {
+                biasSlots = StepParameter(index, l, TraceField.Biases, b, backward[l].BiasGradient!, _biasState[l], pointBiases[l]!, t);
+                _biases[l] = _biases[l]!.Copy();
+            }
             var state = new StateSlot[optimizer.StateNames.Count];
             for (int s = 0; s < state.Length; s++)
-            {
-                string name = optimizer.StateNames[s];
-                var weightSlot = Carry(new(index, TraceField.StateWeights, l, name), _weightState[l][s], _weights[l].Shape);
-                var biasSlot = _biases[l] is { } bs ? Carry(new(index, TraceField.StateBiases, l, name), _biasState[l][s], bs.Shape) : null;
-                state[s] = new StateSlot(name, weightSlot, biasSlot);
-            }
-            _weights[l] = Emit(new(index, TraceField.Weights, l), _weights[l]).Copy();
-            if (_biases[l] is { } bias) _biases[l] = Emit(new(index, TraceField.Biases, l), bias).Copy();
+                state[s] = new StateSlot(optimizer.StateNames[s], weightSlots[s]!, _biases[l] is null ? null : biasSlots[s]);
             update[l] = new UpdateLayer(layers[l].Name, _weights[l].Copy(), _biases[l]?.Copy(), state, lookAhead[l]);
             finite &= _weights[l].AllFinite() && (_biases[l]?.AllFinite() ?? true);
         }
@@ -148,12 +197,67 @@ public sealed class TrainingRun
         return new IterationTrace(t, examples, forward, new LossTrace(spec.Loss.Name, value, perExample, also), outputGradient, backward, update);
     }
 
-    Tensor Emit(TracePoint point, Tensor computed) => _hook is null ? computed : _hook.OnTensor(point, computed);
-
-    // A state slot is reported as a copy; an override is written back so the next step uses it.
-    Tensor Carry(TracePoint point, double[] slot, int[] shape)
+    // One optimizer step of one parameter tensor (weights or biases) of layer l: each state slot is emitted as the
+    // optimizer completes it, so a replacement is what later slots and theta read; then theta itself is emitted.
+    Tensor?[] StepParameter(int index, int l, TraceField field, Tensor theta, Tensor gradient, double[][] state, Tensor gradientPoint, int t)
     {
-        var reported = Emit(point, new Tensor(shape, (double[])slot.Clone()));
+        var optimizer = _problem.Optimizer;
+        bool weights = field == TraceField.Weights;
+        TraceField slotField = weights ? TraceField.StateWeights : TraceField.StateBiases;
+        TraceField gradientField = weights ? TraceField.WeightGradient : TraceField.BiasGradient;
+        TracePoint previousTheta = new(index - 1, field, l);
+        var names = optimizer.StateNames;
+        var slots = new Tensor?[names.Count];
+        var before = _mistake == Mistake.StepInWrongDirection ? (double[])theta.Data.Clone() : null;
+
+        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, slot =>
+        {
+            var reads = new List<TracePoint> { new(index, gradientField, l) };
+            if (optimizer.IsRecurrent(slot)) reads.Add(new(index - 1, slotField, l, names[slot]));
+            foreach (var read in optimizer.SlotReads(slot)) reads.Add(new(index, slotField, l, names[read]));
+            if (optimizer.WeightDecay != 0) reads.Add(previousTheta);
+            slots[slot] = Carry(new(index, slotField, l, names[slot]), state[slot], theta.Shape, reads.ToArray());
+        });
+        for (int s = 0; s < slots.Length; s++)
+            slots[s] ??= Carry(new(index, slotField, l, names[s]), state[s], theta.Shape, [new(index, gradientField, l)]);
+
+        // The wrong direction: theta_old - (theta_new - theta_old).
+        if (before is not null)
+            for (int i = 0; i < before.Length; i++) theta.Data[i] = 2 * before[i] - theta.Data[i];
+
+        var thetaReads = new TracePoint[2 + names.Count];
+        thetaReads[0] = previousTheta;
+        thetaReads[1] = new(index, gradientField, l);
+        for (int s = 0; s < names.Count; s++) thetaReads[2 + s] = new(index, slotField, l, names[s]);
+        var reported = Emit(new(index, field, l), theta, thetaReads);
+        if (!ReferenceEquals(reported, theta)) reported.Data.CopyTo(theta.Data, 0);
+        return slots;
+    }
+
+    // Backprop's slip: W of the layer above after this iteration's step, taken on copies of it and its state.
+    Tensor UpdatedWeights(int l, BackwardLayer gradients, Tensor gradientPoint, int t)
+    {
+        var weights = _weights[l].Copy();
+        var state = _weightState[l].Select(s => (double[])s.Clone()).ToArray();
+        _problem.Optimizer.Step(weights.Data, gradients.WeightGradient.Data, state, t, gradientPoint.Data);
+        return weights;
+    }
+
+    // delta = D dJ/da, or with the derivative left out (a diagnosis) dJ/da itself.
+    Tensor Chain(Activation activation, Tensor derivative, Tensor dJda) =>
+        _mistake == Mistake.MissingActivationDerivative ? dJda.Copy() : ChainDerivative(activation, derivative, dJda);
+
+    Tensor Emit(TracePoint point, Tensor computed, ReadOnlySpan<TracePoint> inputs) =>
+        _hook is null ? computed : _hook.OnTensor(point, inputs, computed);
+
+    // A tensor computed from the output layer: from z and a when the fused form was used, else from a.
+    Tensor EmitFromOutput(TracePoint point, Tensor computed, Losses.Loss loss, bool fromLogits, TracePoint z, TracePoint a) =>
+        fromLogits && loss.FusesWith(_problem.Network.Layers[^1].Activation) ? Emit(point, computed, [z, a]) : Emit(point, computed, [a]);
+
+    // A state slot is reported as a copy; an override is written back so the rest of the run uses it.
+    Tensor Carry(TracePoint point, double[] slot, int[] shape, ReadOnlySpan<TracePoint> inputs)
+    {
+        var reported = Emit(point, new Tensor(shape, (double[])slot.Clone()), inputs);
         reported.Data.CopyTo(slot, 0);
         return reported;
     }
@@ -192,6 +296,15 @@ public sealed class TrainingRun
         return a;
     }
 
+    static Tensor DerivativeOfOutput(Activation activation, Tensor a)
+    {
+        int n = a.Columns, width = activation.DerivativeWidth(n);
+        var derivative = activation.IsElementwise ? Tensor.Zeros(a.Rows, n) : Tensor.Zeros(a.Rows, n, n);
+        for (int b = 0; b < a.Rows; b++)
+            activation.DerivativeOfOutput(a.ReadRow(b), derivative.Data.AsSpan(b * width, width));
+        return derivative;
+    }
+
     static Tensor DerivativeOf(Activation activation, Tensor z, Tensor a)
     {
         int n = z.Columns, width = activation.DerivativeWidth(n);
@@ -211,19 +324,21 @@ public sealed class TrainingRun
         return scaled;
     }
 
-    static Tensor PerExample(Losses.Loss loss, Activation output, ForwardLayer last, Tensor targets)
+    static Tensor PerExample(Losses.Loss loss, Activation output, ForwardLayer last, Tensor targets, bool fromLogits)
     {
         var values = Tensor.Zeros(targets.Rows);
         for (int b = 0; b < targets.Rows; b++)
-            values.Data[b] = loss.ValueFor(output, last.Z.ReadRow(b), last.A.ReadRow(b), targets.ReadRow(b));
+            values.Data[b] = fromLogits
+                ? loss.ValueFor(output, last.Z.ReadRow(b), last.A.ReadRow(b), targets.ReadRow(b))
+                : loss.Value(last.A.ReadRow(b), targets.ReadRow(b));
         return values;
     }
 
     // dJ/da = scale dl/da, taken from z where the loss pairs with the output activation.
-    static Tensor OutputGradient(Losses.Loss loss, Activation output, ForwardLayer last, Tensor targets, double scale)
+    static Tensor OutputGradient(Losses.Loss loss, Activation output, ForwardLayer last, Tensor targets, double scale, bool fromLogits)
     {
         var gradient = Tensor.Zeros(targets.Shape);
-        bool fused = loss.FusesWith(output);
+        bool fused = fromLogits && loss.FusesWith(output);
         for (int b = 0; b < targets.Rows; b++)
         {
             if (fused) loss.GradientFromLogits(last.Z.ReadRow(b), last.A.ReadRow(b), targets.ReadRow(b), gradient.Row(b));
@@ -233,10 +348,9 @@ public sealed class TrainingRun
         return gradient;
     }
 
-    // delta_L = f'(z) dJ/da, or for bce after sigmoid and ce after softmax the short form a - y, from z.
-    static Tensor OutputDelta(Losses.Loss loss, Activation output, ForwardLayer last, Tensor targets, Tensor outputGradient, double scale)
+    // delta_L for bce after sigmoid and ce after softmax: the short form a - y, from z.
+    static Tensor OutputDelta(Losses.Loss loss, ForwardLayer last, Tensor targets, double scale)
     {
-        if (!loss.FusesWith(output)) return ChainDerivative(output, last.ActivationDerivative, outputGradient);
         var delta = Tensor.Zeros(targets.Shape);
         for (int b = 0; b < targets.Rows; b++)
             loss.DeltaFromLogits(last.Z.ReadRow(b), last.A.ReadRow(b), targets.ReadRow(b), delta.Row(b));

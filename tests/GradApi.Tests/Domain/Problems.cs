@@ -149,7 +149,7 @@ internal static class Problems
 /// <summary>Adds h to one element of one traced tensor of iteration 1; the run carries the nudged tensor forward.</summary>
 internal sealed class Nudge(TraceField field, int layer, int index, double h) : ITraceHook
 {
-    public Tensor OnTensor(TracePoint point, Tensor computed)
+    public Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed)
     {
         if (point.IterationIndex != 0 || point.Field != field || point.Layer != layer) return computed;
         var nudged = computed.Copy();
