@@ -1,0 +1,27 @@
+using GradApi.Domain.Tensors;
+
+namespace GradApi.Domain.Grading;
+
+/// <summary>A student's number or tensor for one path, as read from the request (or why it could not be read).</summary>
+public sealed record SubmittedValue(Tensor? Tensor, string? Unreadable)
+{
+    public static SubmittedValue Of(Tensor tensor) => new(tensor, null);
+    public static SubmittedValue Unread(string reason) => new(null, reason);
+}
+
+/// <summary>One graded answer: where, what the student wrote, its points, and its own tolerance if any.</summary>
+public sealed record Answer(string Path, SubmittedValue Value, double Points = 1, Tolerance? Tolerance = null);
+
+public enum PartialCredit
+{
+    /// <summary>points x the fraction of elements right (follow-through elements at 1 - penalty).</summary>
+    Proportional,
+    AllOrNothing,
+}
+
+/// <summary>How a submission is marked: the default tolerance, partial credit, follow-through and its penalty.</summary>
+public sealed record GradingOptions(Tolerance Tolerance, PartialCredit PartialCredit = PartialCredit.Proportional,
+    bool FollowThrough = true, double Penalty = 0)
+{
+    public static readonly GradingOptions Default = new(Tolerance.Default);
+}

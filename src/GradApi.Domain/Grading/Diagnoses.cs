@@ -1,0 +1,253 @@
+using System.Globalization;
+using GradApi.Domain.Losses;
+using GradApi.Domain.Optimizers;
+using GradApi.Domain.Tensors;
+using GradApi.Domain.Training;
+
+namespace GradApi.Domain.Grading;
+
+/// <summary>A wrong answer, as the diagnoses see it: flat values in row-major order and the shapes on both sides.</summary>
+public sealed record WrongAnswer(
+    TensorAddress Address,
+    int[] ReferenceShape,
+    double[] Reference,
+    int[] SubmittedShape,
+    double[] Submitted,
+    double[]? FollowThrough,
+    Tolerance Tolerance,
+    bool ShapeMismatch);
+
+/// <summary>
+/// The common mistakes, each tried against a wrong answer; every one that reproduces the student's numbers
+/// (within the answer's tolerance) is reported. Runs with a mistake switched on are made once per problem,
+/// on first need, and shared by every submission of a batch; transforms of the expected value cost nothing.
+/// </summary>
+public sealed class Diagnoses
+{
+    readonly TrainingProblem _problem;
+    readonly RecordedRun _reference;
+    readonly Func<TracePoint, bool> _wanted;
+    readonly IReadOnlyList<(string Code, string Message, string? Convention, Lazy<RecordedRun> Run)> _runs;
+    readonly Dictionary<int, RecordedRun> _rounded = [];
+    readonly Lock _roundedLock = new();
+
+    public Diagnoses(TrainingProblem problem, RecordedRun reference, Func<TracePoint, bool> wanted)
+    {
+        _problem = problem;
+        _reference = reference;
+        _wanted = wanted;
+        _runs = [.. Mistakes(), .. Conventions()];
+    }
+
+    public IReadOnlyList<Diagnosis> Explain(WrongAnswer answer)
+    {
+        var found = new List<Diagnosis>();
+        if (answer.ShapeMismatch)
+        {
+            if (Transposed(answer, answer.Reference)) found.Add(TransposedDiagnosis);
+            return found;
+        }
+
+        double[][] expectations = answer.FollowThrough is { } ft && !ft.AsSpan().SequenceEqual(answer.Reference)
+            ? [answer.Reference, ft]
+            : [answer.Reference];
+        if (expectations.Any(r => Reproduces(answer, r, x => -x)))
+            found.Add(new("sign_flipped", "Your value is the expected one with the opposite sign. Check the sign of the gradient (a - y, not y - a) and of the step."));
+        if (expectations.Any(r => Transposed(answer, r))) found.Add(TransposedDiagnosis);
+        if (expectations.Any(r => Reproduces(answer, r, x => 2 * x) || Reproduces(answer, r, x => x / 2)))
+            found.Add(new("factor_of_two", "Your value is twice or half the expected one. Check the 1/2 in the loss and the 2 that differentiating a square brings down."));
+
+        foreach (var (code, message, convention, run) in _runs)
+            if (Matches(answer, run.Value)) found.Add(new(code, message, convention));
+
+        if (answer.Address.Kind == AddressKind.Traced)
+        {
+            int iteration = answer.Address.Node.IterationIndex;
+            foreach (int other in new[] { iteration - 1, iteration + 1 })
+                if (other >= 0 && Matches(answer, _reference, answer.Address.AtIteration(other)))
+                    found.Add(new("wrong_iteration", $"Your value is the one for iteration {other + 1}; this path is iteration {iteration + 1}."));
+            int layer = answer.Address.Node.Layer;
+            for (int other = 0; other < _problem.Network.Layers.Count; other++)
+                if (other != layer && LayerField(answer.Address.Node.Field) && Matches(answer, _reference, answer.Address.AtLayer(other)))
+                    found.Add(new("wrong_layer", $"Your value belongs to layer {other} ({_problem.Network.Layers[other].Name}); this path is layer {layer} ({_problem.Network.Layers[layer].Name})."));
+        }
+
+        int decimals = DecimalsWritten(answer.Submitted);
+        if (decimals is >= 1 and <= MaxRoundingDecimals && RoundedTooEarly(answer, decimals))
+            found.Add(new("rounded_too_early", $"Your value is what the computation gives with every intermediate value rounded to {decimals} decimals. Keep more digits until the final answer."));
+        return found;
+    }
+
+    const int MaxRoundingDecimals = 8;
+
+    static readonly Diagnosis TransposedDiagnosis = new("transposed",
+        "Your matrix is the transpose of the expected one. Weights and their gradients are [out][in]: dJ/dW = delta^T times the layer input.");
+
+    static bool LayerField(TraceField field) => field is not (TraceField.LossPerExample or TraceField.LossValue or TraceField.LossAlso or TraceField.OutputGradient);
+
+    IEnumerable<(string, string, string?, Lazy<RecordedRun>)> Mistakes()
+    {
+        var optimizer = _problem.Optimizer;
+        yield return ("missing_activation_derivative",
+            "Your value matches backprop without the activation derivative: delta = dJ/da times sigma'(z), and the factor sigma'(z) is missing.",
+            null, Run(_problem, Mistake.MissingActivationDerivative));
+        if (_problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
+            yield return ("activation_value_for_derivative",
+                "Your value matches using the activation sigma(z) where its derivative sigma'(z) belongs (for the sigmoid, sigma'(z) = sigma(z)(1 - sigma(z))).",
+                null, Run(_problem, Mistake.ActivationValueForDerivative));
+        if (optimizer.LearningRate != 1)
+            yield return ("learning_rate_not_applied",
+                $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
+                null, Run(_problem with { Optimizer = optimizer.WithLearningRate(1) }));
+        yield return ("step_in_wrong_direction",
+            "Your value matches stepping up the gradient (theta + eta g). Gradient descent moves against the gradient: theta - eta g.",
+            null, Run(_problem, Mistake.StepInWrongDirection));
+        if (_problem.Network.Layers.Count > 1)
+            yield return ("used_updated_weights",
+                "Your value matches backprop through weights already updated in this iteration. Backprop uses the weights of the forward pass; update them only after every gradient is computed.",
+                null, Run(_problem, Mistake.UsedUpdatedWeights));
+    }
+
+    IEnumerable<(string, string, string?, Lazy<RecordedRun>)> Conventions()
+    {
+        foreach (var (convention, problem) in ConventionVariants())
+            yield return ("other_convention",
+                $"Your value matches the {convention} convention. This problem uses {Describe(_problem)}; see the optimizer and loss echoed in /v1/train's response.",
+                convention, Run(problem));
+    }
+
+    // Other conventions of the same loss or optimizer, each a whole problem.
+    IEnumerable<(string, TrainingProblem)> ConventionVariants()
+    {
+        var p = _problem;
+        var squared = new Loss[] { HalfSse.Instance, Sse.Instance, Mse.Instance };
+        if (squared.Contains(p.Loss.Loss))
+            foreach (var loss in squared.Where(l => l != p.Loss.Loss))
+                yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } });
+        var otherReduction = p.Loss.Reduction == Reduction.Sum ? Reduction.Mean : Reduction.Sum;
+        if (p.Sampling is not Networks.Sampling.Sequential and not Networks.Sampling.Random)
+            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } });
+
+        switch (p.Optimizer)
+        {
+            case Momentum m:
+                foreach (var convention in Enum.GetValues<MomentumConvention>().Where(c => c != m.Convention))
+                    yield return ($"momentum {Momentum.ConventionName(convention)}",
+                        p with { Optimizer = new Momentum(m.LearningRate, m.Mu, convention, 0, m.WeightDecay) });
+                break;
+            case Nesterov n:
+                var otherNesterov = n.Convention == NesterovConvention.PyTorch ? NesterovConvention.Sutskever : NesterovConvention.PyTorch;
+                yield return ($"nesterov {(otherNesterov == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
+                    p with { Optimizer = new Nesterov(n.LearningRate, n.Mu, otherNesterov, n.WeightDecay) });
+                break;
+            case Adam a:
+                foreach (var placement in Enum.GetValues<EpsilonPlacement>().Where(e => e != a.Placement))
+                    yield return ($"epsilon {Adam.PlacementName(placement)}",
+                        p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, a.BiasCorrection, a.Amsgrad, placement, a.WeightDecay, a.Decoupled) });
+                yield return (a.BiasCorrection ? "adam without bias correction" : "adam with bias correction",
+                    p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, !a.BiasCorrection, a.Amsgrad, a.Placement, a.WeightDecay, a.Decoupled) });
+                break;
+            case RmsProp r:
+                var otherPlacement = r.Placement == EpsilonPlacement.InsideSqrt ? EpsilonPlacement.OutsideSqrt : EpsilonPlacement.InsideSqrt;
+                yield return ($"epsilon {Adam.PlacementName(otherPlacement)}",
+                    p with { Optimizer = new RmsProp(r.LearningRate, r.Rho, r.Epsilon, r.Centered, r.Mu, otherPlacement, r.WeightDecay) });
+                break;
+        }
+    }
+
+    static string Describe(TrainingProblem p)
+    {
+        string optimizer = p.Optimizer switch
+        {
+            Momentum m => $"momentum {Momentum.ConventionName(m.Convention)}",
+            Nesterov n => $"nesterov {(n.Convention == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
+            Adam a => $"{a.Type} with epsilon {Adam.PlacementName(a.Placement)}{(a.BiasCorrection ? "" : " without bias correction")}",
+            RmsProp r => $"rmsprop with epsilon {Adam.PlacementName(r.Placement)}",
+            var o => o.Type,
+        };
+        return $"loss {p.Loss.Loss.Name}, reduction {(p.Loss.Reduction == Reduction.Sum ? "sum" : "mean")} and {optimizer}";
+    }
+
+    Lazy<RecordedRun> Run(TrainingProblem problem, Mistake mistake = Mistake.None) =>
+        new(() => RecordedRun.Of(problem, _wanted, mistake), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    // The student's numbers reproduce a run's value at the answer's address, and that value is not the reference's.
+    bool Matches(WrongAnswer answer, RecordedRun run, TensorAddress? address = null)
+    {
+        address ??= answer.Address;
+        if (!run.TryGet(address, out var tensor) || !Slice.TryTake(tensor, address.Element, out var shape, out int offset, out int length))
+            return false;
+        if (length != answer.Submitted.Length || !Slice.Conforms(shape, answer.SubmittedShape)) return false;
+        var values = tensor.Data.AsSpan(offset, length);
+        return AllAccepted(answer.Submitted, values, answer.Tolerance) && !AllAccepted(values, answer.Reference, answer.Tolerance);
+    }
+
+    static bool Reproduces(WrongAnswer answer, double[] reference, Func<double, double> transform)
+    {
+        var candidate = reference.Select(transform).ToArray();
+        return AllAccepted(answer.Submitted, candidate, answer.Tolerance) && !AllAccepted(candidate, reference, answer.Tolerance);
+    }
+
+    // s[j][i] = r[i][j] for an [m][n] reference (submitted as [n][m], or [m][m] when square).
+    static bool Transposed(WrongAnswer answer, double[] reference)
+    {
+        var shape = answer.ReferenceShape;
+        if (shape.Length != 2 || shape[0] == 1 && shape[1] == 1) return false;
+        int m = shape[0], n = shape[1];
+        if (answer.SubmittedShape.Length != 2 || answer.SubmittedShape[0] != n || answer.SubmittedShape[1] != m) return false;
+        var transposed = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) transposed[j * m + i] = reference[i * n + j];
+        return AllAccepted(answer.Submitted, transposed, answer.Tolerance) && !AllAccepted(transposed, reference, answer.Tolerance);
+    }
+
+    // Every value rounded to the decimals the student wrote, as each is produced; right within one unit of that last decimal.
+    bool RoundedTooEarly(WrongAnswer answer, int decimals)
+    {
+        RecordedRun rounded;
+        lock (_roundedLock)
+        {
+            if (!_rounded.TryGetValue(decimals, out rounded!))
+                _rounded[decimals] = rounded = RecordedRun.Of(_problem, _wanted, Mistake.None, t => Round(t, decimals));
+        }
+        if (!rounded.TryGet(answer.Address, out var tensor) || !Slice.TryTake(tensor, answer.Address.Element, out _, out int offset, out int length)
+            || length != answer.Submitted.Length)
+            return false;
+        var unit = new Tolerance(ToleranceKind.Absolute, Absolute: 1.01 * Math.Pow(10, -decimals));
+        var values = tensor.Data.AsSpan(offset, length);
+        return AllAccepted(answer.Submitted, values, unit) && !AllAccepted(values, answer.Reference, answer.Tolerance);
+    }
+
+    static Tensor Round(Tensor tensor, int decimals)
+    {
+        var rounded = new double[tensor.Length];
+        for (int i = 0; i < rounded.Length; i++)
+            rounded[i] = double.IsFinite(tensor.Data[i]) ? Math.Round(tensor.Data[i], decimals, MidpointRounding.AwayFromZero) : tensor.Data[i];
+        return new Tensor(tensor.Shape, rounded);
+    }
+
+    static bool AllAccepted(ReadOnlySpan<double> submitted, ReadOnlySpan<double> reference, Tolerance tolerance)
+    {
+        for (int i = 0; i < submitted.Length; i++)
+            if (!tolerance.Accepts(submitted[i], reference[i])) return false;
+        return true;
+    }
+
+    /// <summary>The most decimals the student wrote in any element (0.0087 has 4; 1E-05 has 5).</summary>
+    public static int DecimalsWritten(IEnumerable<double> values)
+    {
+        int most = 0;
+        foreach (var x in values)
+        {
+            if (!double.IsFinite(x)) continue;
+            string text = x.ToString("R", CultureInfo.InvariantCulture);
+            int e = text.IndexOfAny(['E', 'e']);
+            string mantissa = e < 0 ? text : text[..e];
+            int exponent = e < 0 ? 0 : int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture);
+            int dot = mantissa.IndexOf('.');
+            int decimals = (dot < 0 ? 0 : mantissa.Length - dot - 1) - exponent;
+            most = Math.Max(most, decimals);
+        }
+        return most;
+    }
+}

@@ -1,0 +1,71 @@
+using GradApi.Domain.Tensors;
+
+namespace GradApi.Domain.Grading;
+
+public enum Verdict
+{
+    Correct,
+    /// <summary>Wrong against the reference, right given the student's own earlier answers.</summary>
+    FollowThrough,
+    Incorrect,
+    ShapeMismatch,
+    UnknownPath,
+    /// <summary>The answer could not be read as numbers: not a wrong answer.</summary>
+    NotANumber,
+}
+
+/// <summary>A common mistake that reproduces a wrong answer: a stable code for analytics, words for the student.</summary>
+public sealed record Diagnosis(string Code, string Message, string? Convention = null);
+
+/// <summary>A correct / incorrect flag per element, in the submitted value's shape.</summary>
+public sealed record ElementMask(int[] Shape, bool[] Correct);
+
+/// <summary>One answer marked. Expected, submitted, mask and follow-through value share the submitted value's shape.</summary>
+public sealed record AnswerGrade(
+    string Path,
+    Verdict Verdict,
+    Tensor? Expected,
+    Tensor? Submitted,
+    ElementMask? Elements,
+    double? MaxAbsoluteError,
+    double Points,
+    double PointsAwarded,
+    IReadOnlyList<Diagnosis> Diagnoses,
+    Tensor? FollowThroughExpected,
+    IReadOnlyList<string> UsedAnswers,
+    Tolerance Tolerance,
+    string? Message);
+
+/// <summary>A submission marked: its answers in order and the totals.</summary>
+public sealed record SubmissionGrade(IReadOnlyList<AnswerGrade> Results)
+{
+    public double Points => Results.Sum(r => r.Points);
+    public double PointsAwarded => Results.Sum(r => r.PointsAwarded);
+}
+
+/// <summary>How a class did on one path: submissions per verdict and the diagnoses seen most, most frequent first.</summary>
+public sealed record PathSummary(string Path, IReadOnlyDictionary<Verdict, int> Verdicts, IReadOnlyList<KeyValuePair<string, int>> Diagnoses)
+{
+    public int Count(Verdict verdict) => Verdicts.TryGetValue(verdict, out int n) ? n : 0;
+
+    public static IReadOnlyList<PathSummary> Of(IEnumerable<SubmissionGrade> submissions, int topDiagnoses = 5)
+    {
+        var verdicts = new Dictionary<string, Dictionary<Verdict, int>>();
+        var diagnoses = new Dictionary<string, Dictionary<string, int>>();
+        var order = new List<string>();
+        foreach (var result in submissions.SelectMany(s => s.Results))
+        {
+            if (!verdicts.TryGetValue(result.Path, out var counts))
+            {
+                verdicts[result.Path] = counts = [];
+                diagnoses[result.Path] = [];
+                order.Add(result.Path);
+            }
+            counts[result.Verdict] = counts.GetValueOrDefault(result.Verdict) + 1;
+            foreach (var code in result.Diagnoses.Select(d => d.Code).Distinct())
+                diagnoses[result.Path][code] = diagnoses[result.Path].GetValueOrDefault(code) + 1;
+        }
+        return order.Select(path => new PathSummary(path, verdicts[path],
+            diagnoses[path].OrderByDescending(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal).Take(topDiagnoses).ToArray())).ToArray();
+    }
+}

@@ -1,0 +1,73 @@
+using GradApi.Domain.Tensors;
+using GradApi.Domain.Training;
+
+namespace GradApi.Domain.Grading;
+
+/// <summary>
+/// A run's tensors at the points grading asks about: the reference, a run with a mistake switched on,
+/// or one with every value rounded. Only wanted points are kept, so memory follows the answers, not the trace.
+/// </summary>
+public sealed class RecordedRun
+{
+    readonly TrainingProblem _problem;
+    readonly Dictionary<TracePoint, Tensor> _values = [];
+    readonly Dictionary<int, int[]> _examples = [];
+    IReadOnlyList<LayerParameters> _final = [];
+
+    RecordedRun(TrainingProblem problem) => _problem = problem;
+
+    /// <summary>Iterations the run produced (fewer than asked when it diverged).</summary>
+    public int IterationsRun { get; private set; }
+
+    public RunStatus Status { get; private set; }
+
+    /// <param name="round">Applied to every tensor as it is produced and carried forward (rounding too early).</param>
+    public static RecordedRun Of(TrainingProblem problem, Func<TracePoint, bool> wanted, Mistake mistake = Mistake.None,
+        Func<Tensor, Tensor>? round = null)
+    {
+        var recorded = new RecordedRun(problem);
+        var run = new TrainingRun(problem, new Recorder(recorded._values, wanted, round), mistake);
+        foreach (var iteration in run.Iterations())
+        {
+            recorded.IterationsRun = iteration.Iteration;
+            recorded._examples[iteration.Iteration - 1] = iteration.ExampleIndices;
+        }
+        recorded.Status = run.Status;
+        recorded._final = run.Final;
+        return recorded;
+    }
+
+    /// <summary>The whole tensor at an address (before any element indices), if this run produced it.</summary>
+    public bool TryGet(TensorAddress address, out Tensor tensor)
+    {
+        tensor = null!;
+        var node = address.Node;
+        switch (address.Kind)
+        {
+            case AddressKind.Initial:
+                var layer = _problem.Network.Layers[node.Layer];
+                tensor = node.Field == TraceField.Weights ? layer.Weights : layer.Biases!;
+                return true;
+            case AddressKind.Final:
+                if (_final.Count == 0) return false;
+                tensor = node.Field == TraceField.Weights ? _final[node.Layer].Weights : _final[node.Layer].Biases!;
+                return true;
+            case AddressKind.ExampleIndices:
+                if (!_examples.TryGetValue(node.IterationIndex, out var indices)) return false;
+                tensor = Tensor.Vector(indices.Select(i => (double)i).ToArray());
+                return true;
+            default:
+                return _values.TryGetValue(node, out tensor!);
+        }
+    }
+
+    sealed class Recorder(Dictionary<TracePoint, Tensor> values, Func<TracePoint, bool> wanted, Func<Tensor, Tensor>? round) : ITraceHook
+    {
+        public Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed)
+        {
+            var carried = round is null ? computed : round(computed);
+            if (wanted(point)) values[point] = carried;
+            return carried;
+        }
+    }
+}

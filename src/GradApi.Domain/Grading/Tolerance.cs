@@ -1,0 +1,94 @@
+namespace GradApi.Domain.Grading;
+
+public enum ToleranceKind
+{
+    /// <summary>|s - r| &lt;= absolute + relative |r| (numpy.allclose).</summary>
+    Relative,
+    /// <summary>|s - r| &lt;= absolute.</summary>
+    Absolute,
+    /// <summary>|s - r| &lt; 0.51 x 10^-d (PrairieLearn's rule: right when rounded to d decimals, with a hair of slack).</summary>
+    Decimals,
+    /// <summary>|s - r| &lt; 0.51 x 10^-n, n = figures - 1 - floor(log10 |r|) (n = figures - 1 when r = 0).</summary>
+    SignificantFigures,
+}
+
+/// <summary>
+/// When a submitted number s counts as the reference r. NaN matches only NaN and an infinity only the
+/// same infinity. The 0.51 rules are decided in decimal arithmetic, so a boundary such as
+/// 0.0087 + 0.000051 is exactly on it (rejected) rather than a binary rounding either side.
+/// </summary>
+public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double Absolute = 0, int Decimals = 0, int Figures = 0)
+{
+    public const double DefaultRelative = 1e-3;
+    public const double DefaultAbsolute = 1e-8;
+
+    /// <summary>relative 1e-3 with absolute 1e-8: the contract's default.</summary>
+    public static readonly Tolerance Default = new(ToleranceKind.Relative, DefaultRelative, DefaultAbsolute);
+
+    // Beyond this magnitude the decimal type cannot hold the difference; doubles decide there.
+    const double DecimalRange = 1e20;
+    const double DecimalFloor = 1e-20;
+
+    public bool Accepts(double submitted, double reference)
+    {
+        if (double.IsNaN(submitted) || double.IsNaN(reference)) return double.IsNaN(submitted) && double.IsNaN(reference);
+        if (double.IsInfinity(submitted) || double.IsInfinity(reference)) return submitted == reference;
+        double error = Math.Abs(submitted - reference);
+        return Kind switch
+        {
+            ToleranceKind.Relative => error <= Absolute + Relative * Math.Abs(reference),
+            ToleranceKind.Absolute => error <= Absolute,
+            ToleranceKind.Decimals => WithinHalfUnit(submitted, reference, Decimals),
+            _ => WithinHalfUnit(submitted, reference, Figures - 1 - DecimalExponent(reference)),
+        };
+    }
+
+    /// <summary>The number of decimals a significant-figures rule asks of r, or the decimals rule's d.</summary>
+    public int DecimalsFor(double reference) => Kind switch
+    {
+        ToleranceKind.Decimals => Decimals,
+        ToleranceKind.SignificantFigures => Figures - 1 - DecimalExponent(reference),
+        _ => throw new InvalidOperationException("only the decimals and significant_figures rules count decimals"),
+    };
+
+    // |s - r| < 0.51 x 10^-n
+    static bool WithinHalfUnit(double submitted, double reference, int n)
+    {
+        if (InDecimalRange(submitted) && InDecimalRange(reference) && n is >= -20 and <= 26)
+        {
+            decimal difference = Math.Abs((decimal)submitted - (decimal)reference);
+            return difference < 0.51m * PowerOfTen(-n);
+        }
+        return Math.Abs(submitted - reference) < 0.51 * Math.Pow(10, -n);
+    }
+
+    /// <summary>floor(log10 |r|), 0 for r = 0, read from r's decimal digits so 0.1 computed as 0.09999999999999999 counts as 0.1.</summary>
+    public static int DecimalExponent(double reference)
+    {
+        if (reference == 0 || !double.IsFinite(reference)) return 0;
+        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(reference)));
+        if (!InDecimalRange(reference)) return exponent;
+        decimal magnitude = Math.Abs((decimal)reference);
+        if (exponent + 1 <= 20 && magnitude >= PowerOfTen(exponent + 1)) exponent++;
+        else if (exponent >= -27 && magnitude < PowerOfTen(exponent)) exponent--;
+        return exponent;
+    }
+
+    static bool InDecimalRange(double x) => x == 0 || (Math.Abs(x) < DecimalRange && Math.Abs(x) > DecimalFloor);
+
+    static decimal PowerOfTen(int n)
+    {
+        decimal result = 1m;
+        for (int i = 0; i < n; i++) result *= 10m;
+        for (int i = 0; i > n; i--) result /= 10m;
+        return result;
+    }
+
+    public override string ToString() => Kind switch
+    {
+        ToleranceKind.Relative => $"relative {Relative:R} with absolute {Absolute:R}",
+        ToleranceKind.Absolute => $"absolute {Absolute:R}",
+        ToleranceKind.Decimals => $"{Decimals} decimals",
+        _ => $"{Figures} significant figures",
+    };
+}
