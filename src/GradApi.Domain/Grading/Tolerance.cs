@@ -51,23 +51,27 @@ public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double A
         _ => throw new InvalidOperationException("only the decimals and significant_figures rules count decimals"),
     };
 
-    // |s - r| < 0.51 x 10^-n
+    // |s - r| < 0.51 x 10^-n. Doubles decide unless the error is within a hair of the bound, where decimals do.
     static bool WithinHalfUnit(double submitted, double reference, int n)
     {
+        double error = Math.Abs(submitted - reference), bound = 0.51 * (n is >= 0 and < 16 ? NegativePowersOfTen[n] : Math.Pow(10, -n));
+        if (Math.Abs(error - bound) > 1e-9 * bound) return error < bound;
         if (InDecimalRange(submitted) && InDecimalRange(reference) && n is >= -20 and <= 26)
         {
             decimal difference = Math.Abs((decimal)submitted - (decimal)reference);
             return difference < 0.51m * PowerOfTen(-n);
         }
-        return Math.Abs(submitted - reference) < 0.51 * Math.Pow(10, -n);
+        return error < bound;
     }
 
     /// <summary>floor(log10 |r|), 0 for r = 0, read from r's decimal digits so 0.1 computed as 0.09999999999999999 counts as 0.1.</summary>
     public static int DecimalExponent(double reference)
     {
         if (reference == 0 || !double.IsFinite(reference)) return 0;
-        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(reference)));
-        if (!InDecimalRange(reference)) return exponent;
+        double log = Math.Log10(Math.Abs(reference));
+        int exponent = (int)Math.Floor(log);
+        // Only a value within rounding of a power of ten needs its decimal digits read.
+        if (!InDecimalRange(reference) || Math.Abs(log - Math.Round(log)) > 1e-9) return exponent;
         decimal magnitude = Math.Abs((decimal)reference);
         if (exponent + 1 <= 20 && magnitude >= PowerOfTen(exponent + 1)) exponent++;
         else if (exponent >= -27 && magnitude < PowerOfTen(exponent)) exponent--;
@@ -76,13 +80,17 @@ public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double A
 
     static bool InDecimalRange(double x) => x == 0 || (Math.Abs(x) < DecimalRange && Math.Abs(x) > DecimalFloor);
 
-    static decimal PowerOfTen(int n)
+    static readonly double[] NegativePowersOfTen = Enumerable.Range(0, 16).Select(k => Math.Pow(10, -k)).ToArray();
+
+    // 10^n for n in [-28, 28], exactly.
+    static decimal PowerOfTen(int n) => n >= 0 ? PowersOfTen[n] : 1m / PowersOfTen[-n];
+
+    static readonly decimal[] PowersOfTen = Enumerable.Range(0, 29).Select(k =>
     {
-        decimal result = 1m;
-        for (int i = 0; i < n; i++) result *= 10m;
-        for (int i = 0; i > n; i--) result /= 10m;
-        return result;
-    }
+        decimal p = 1m;
+        for (int i = 0; i < k; i++) p *= 10m;
+        return p;
+    }).ToArray();
 
     public override string ToString() => Kind switch
     {

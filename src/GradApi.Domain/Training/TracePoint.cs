@@ -61,6 +61,13 @@ public readonly record struct TracePoint(int IterationIndex, TraceField Field, i
     }
 
     public override string ToString() => ToPointer();
+
+    // Grading looks points up a few times per traced tensor; plain integer hashing keeps that cheap.
+    public bool Equals(TracePoint other) =>
+        IterationIndex == other.IterationIndex && Field == other.Field && Layer == other.Layer && string.Equals(Name, other.Name, StringComparison.Ordinal);
+
+    public override int GetHashCode() =>
+        ((IterationIndex * 31 + (int)Field) * 131 + Layer) * 17 + (Name is null ? 0 : Name.Length * 7 + Name[0]);
 }
 
 /// <summary>

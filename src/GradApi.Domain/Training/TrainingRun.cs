@@ -19,6 +19,7 @@ public sealed class TrainingRun
     readonly Tensor?[] _biases;
     readonly double[][][] _weightState;
     readonly double[][][] _biasState;
+    readonly TracePoint[] _reads = new TracePoint[8];
 
     /// <param name="mistake">A slip to make throughout (grading's diagnoses); <see cref="Mistake.None"/> for the true run.</param>
     public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None)
@@ -212,11 +213,14 @@ public sealed class TrainingRun
 
         optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, slot =>
         {
-            var reads = new List<TracePoint> { new(index, gradientField, l) };
-            if (optimizer.IsRecurrent(slot)) reads.Add(new(index - 1, slotField, l, names[slot]));
-            foreach (var read in optimizer.SlotReads(slot)) reads.Add(new(index, slotField, l, names[read]));
-            if (optimizer.WeightDecay != 0) reads.Add(previousTheta);
-            slots[slot] = Carry(new(index, slotField, l, names[slot]), state[slot], theta.Shape, reads.ToArray());
+            // Edges: g, the slot's own previous value, the slots of this step it reads, theta under weight decay.
+            var reads = _reads;
+            int n = 0;
+            reads[n++] = new(index, gradientField, l);
+            if (optimizer.IsRecurrent(slot)) reads[n++] = new(index - 1, slotField, l, names[slot]);
+            foreach (var read in optimizer.SlotReads(slot)) reads[n++] = new(index, slotField, l, names[read]);
+            if (optimizer.WeightDecay != 0) reads[n++] = previousTheta;
+            slots[slot] = Carry(new(index, slotField, l, names[slot]), state[slot], theta.Shape, reads.AsSpan(0, n));
         });
         for (int s = 0; s < slots.Length; s++)
             slots[s] ??= Carry(new(index, slotField, l, names[s]), state[s], theta.Shape, [new(index, gradientField, l)]);
