@@ -72,9 +72,8 @@ public sealed class Diagnoses
                     found.Add(new("wrong_layer", $"Your value belongs to layer {other} ({_problem.Network.Layers[other].Name}); this path is layer {layer} ({_problem.Network.Layers[layer].Name})."));
         }
 
-        int decimals = DecimalsWritten(answer.Submitted);
-        if (decimals is >= 1 and <= MaxRoundingDecimals && RoundedTooEarly(answer, decimals))
-            found.Add(new("rounded_too_early", $"Your value is what the computation gives with every intermediate value rounded to {decimals} decimals. Keep more digits until the final answer."));
+        if (RoundedTooEarly(answer) is int decimals)
+            found.Add(new("rounded_too_early", $"Your value is what the computation gives with the intermediate values rounded to {decimals} decimals. Keep more digits until the final answer."));
         return found;
     }
 
@@ -201,21 +200,32 @@ public sealed class Diagnoses
         return AllAccepted(answer.Submitted, transposed, answer.Tolerance) && !AllAccepted(transposed, reference, answer.Tolerance);
     }
 
-    // Every value rounded to the decimals the student wrote, as each is produced; right within one unit of that last decimal.
-    bool RoundedTooEarly(WrongAnswer answer, int decimals)
+    // The intermediates rounded to d decimals (d from the decimals the student wrote down to 1), the answer then
+    // computed from them: right within the rounding of the student's own last decimal. The largest such d is named.
+    int? RoundedTooEarly(WrongAnswer answer)
     {
-        RecordedRun rounded;
+        int written = DecimalsWritten(answer.Submitted);
+        if (written == 0) return null;
+        var lastDecimal = new Tolerance(ToleranceKind.Absolute, Absolute: 0.51 * Math.Pow(10, -Math.Min(written, 15)) + 1e-12);
+        for (int d = Math.Min(written, MaxRoundingDecimals); d >= 1; d--)
+        {
+            if (!Rounded(d).TryGet(answer.Address, out var tensor)
+                || !Slice.TryTake(tensor, answer.Address.Element, out _, out int offset, out int length) || length != answer.Submitted.Length)
+                return null;
+            var values = tensor.Data.AsSpan(offset, length);
+            if (AllAccepted(answer.Submitted, values, lastDecimal) && !AllAccepted(values, answer.Reference, answer.Tolerance)) return d;
+        }
+        return null;
+    }
+
+    RecordedRun Rounded(int decimals)
+    {
         lock (_roundedLock)
         {
-            if (!_rounded.TryGetValue(decimals, out rounded!))
+            if (!_rounded.TryGetValue(decimals, out var rounded))
                 _rounded[decimals] = rounded = RecordedRun.Of(_problem, _wanted, Mistake.None, t => Round(t, decimals));
+            return rounded;
         }
-        if (!rounded.TryGet(answer.Address, out var tensor) || !Slice.TryTake(tensor, answer.Address.Element, out _, out int offset, out int length)
-            || length != answer.Submitted.Length)
-            return false;
-        var unit = new Tolerance(ToleranceKind.Absolute, Absolute: 1.01 * Math.Pow(10, -decimals));
-        var values = tensor.Data.AsSpan(offset, length);
-        return AllAccepted(answer.Submitted, values, unit) && !AllAccepted(values, answer.Reference, answer.Tolerance);
     }
 
     static Tensor Round(Tensor tensor, int decimals)

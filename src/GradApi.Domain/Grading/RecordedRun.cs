@@ -21,7 +21,10 @@ public sealed class RecordedRun
 
     public RunStatus Status { get; private set; }
 
-    /// <param name="round">Applied to every tensor as it is produced and carried forward (rounding too early).</param>
+    /// <param name="round">
+    /// Applied to every tensor as it is produced; the rounded tensor is carried forward, the value before rounding
+    /// is kept (rounding too early: the intermediates rounded, the answer itself then written to any precision).
+    /// </param>
     public static RecordedRun Of(TrainingProblem problem, Func<TracePoint, bool> wanted, Mistake mistake = Mistake.None,
         Func<Tensor, Tensor>? round = null)
     {
@@ -65,9 +68,8 @@ public sealed class RecordedRun
     {
         public Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed)
         {
-            var carried = round is null ? computed : round(computed);
-            if (wanted(point)) values[point] = carried;
-            return carried;
+            if (wanted(point)) values[point] = computed;
+            return round is null ? computed : round(computed);
         }
     }
 }
