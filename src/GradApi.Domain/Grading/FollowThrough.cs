@@ -53,7 +53,8 @@ public sealed class FollowThrough : ITraceHook
             if (_fedBy.TryGetValue(input, out var upstream)) fed = Union(fed, upstream);
         if (_computed.ContainsKey(point))
         {
-            _computed[point] = computed;
+            // A copy: the run writes a replacement of theta back into the very tensor it emitted.
+            _computed[point] = computed.Copy();
             _usedAt[point] = fed;
         }
         if (!_byNode.TryGetValue(point, out var substitutions))
