@@ -118,6 +118,25 @@ public sealed class DiagnosisTests
     }
 
     [Fact]
+    public void TheHiddenDeltaWithoutSigmaPrimeAfterARightOutputDeltaIsMissingActivationDerivative()
+    {
+        // the output delta right (-0.1311691), sigma' left out of the hidden layer only: delta0_i = W1_i delta1 = [0.0393507, 0.0262338]
+        var grade = Grade(Contract(), [Answer(OutputDelta, First.Delta1), Answer(HiddenDelta, [[-0.3 * First.Delta1, -0.2 * First.Delta1]])]);
+        Assert.Equal(Verdict.Correct, grade.Results[0].Verdict);
+        Diagnosed("missing_activation_derivative", grade.Results[1]);
+    }
+
+    [Fact]
+    public void TheHiddenDeltaWithSigmaForSigmaPrimeAfterARightOutputDeltaIsActivationValueForDerivative()
+    {
+        // the output delta right, sigma(z0) = a0 used for sigma'(z0) in the hidden layer only: delta0_i = a0_i W1_i delta1
+        double[] delta = [First.A0[0] * -0.3 * First.Delta1, First.A0[1] * -0.2 * First.Delta1];
+        var grade = Grade(Contract(), [Answer(OutputDelta, First.Delta1), Answer(HiddenDelta, [delta])]);
+        Diagnosed("activation_value_for_derivative", grade.Results[1]);
+        Assert.DoesNotContain("missing_activation_derivative", Codes(grade.Results[1]));
+    }
+
+    [Fact]
     public void TheOutputDeltaWithSigmaForSigmaPrimeIsActivationValueForDerivative()
     {
         // delta1 = (a1 - y) sigma(z1) = -0.5261111 x 0.4738889 = -0.2493182
