@@ -44,6 +44,17 @@ public sealed class DiagnosisTests
     }
 
     [Fact]
+    public void TheSignFlippedValueOfTheStudentsOwnFollowThroughIsSignFlipped()
+    {
+        // a' = [0.35, 0.50] carried into dJ/dW1 = delta1' a', then negated: wrong against the reference and the
+        // follow-through value alike, and the negative of the latter
+        var carried = new ContractByHand { Replace = (i, name, v) => i == 0 && name == "A0" ? [0.35, 0.50] : v }.Step();
+        var grade = Grade(Contract(), [Answer("/iterations/0/forward/layers/0/a", 0.35, 0.50),
+            Answer("/iterations/0/backward/layers/1/weightGradient", carried.WeightGradient1.Select(g => -g).ToArray())]);
+        Diagnosed("sign_flipped", grade.Results[1]);
+    }
+
+    [Fact]
     public void AWeightGradientWithTheSignFlippedIsSignFlipped()
     {
         // -(delta1 a0) = [0.0435, 0.0689]

@@ -242,6 +242,16 @@ public sealed class FollowThroughTests
     }
 
     [Fact]
+    public void TheFinalWeightsFromAWrongVelocityAreFollowThrough()
+    {
+        // one step: /final is W1 after it, W1_0 + v' = [-0.25, -0.13] for the student's v' = [0.05, 0.07]
+        const string velocity = "/iterations/0/update/layers/1/state/v/weights";
+        var grade = Grade(Contract(iterations: 1), [Answer(velocity, [[0.05, 0.07]]), Answer("/final/layers/1/weights", [[-0.3 + 0.05, -0.2 + 0.07]])]);
+        Assert.Equal(Verdict.FollowThrough, grade.Results[1].Verdict);
+        Assert.Equal([velocity], grade.Results[1].UsedAnswers);
+    }
+
+    [Fact]
     public void AFollowThroughValueReportsTheStudentsShape()
     {
         // the output weight gradient given with its [1][2] shape as a flat [2]

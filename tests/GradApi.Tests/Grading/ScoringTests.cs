@@ -85,6 +85,20 @@ public sealed class ScoringTests
     }
 
     [Fact]
+    public void ProportionalCreditCountsCarriedElementsOfAnAnswerThatIsStillIncorrect()
+    {
+        // a' = [0.35, 0.50]; the hidden weight gradient's first row carried from it, the second row wrong:
+        // two zeros right outright, two carried, two wrong. 6 points, penalty 0.5: 6 x (2 + 0.5 x 2) / 6 = 3
+        var carried = new ContractByHand { Replace = (i, name, v) => i == 0 && name == "A0" ? [0.35, 0.50] : v }.Step();
+        double g = carried.WeightGradient0[0][0];
+        var grade = Grade(Contract(), [Answer(HiddenA, [[0.35, 0.50]]), Worth(6, HiddenWeightGradient, [[g, 0, g], [0.5, 0, 0.5]])],
+            GradingOptions.Default with { Penalty = 0.5 }).Results[1];
+        Assert.Equal(Verdict.Incorrect, grade.Verdict);
+        Assert.Equal([true, true, true, false, true, false], grade.Elements!.Correct);
+        Assert.Equal(3, grade.PointsAwarded, 1e-12);
+    }
+
+    [Fact]
     public void WithoutAPenaltyFollowThroughEarnsFullPoints()
     {
         var carried = new ContractByHand { Replace = (i, name, v) => i == 0 && name == "A0" ? [0.35, 0.50] : v }.Step();

@@ -258,8 +258,12 @@ public sealed class ToleranceTests
         // y = w . x with w = (10, -10), x = (1e308, 1e308): the products overflow to +inf and -inf, z = NaN;
         // with w = (10, 10) z = +inf. The run diverges at its first step but the forward pass is reported.
         var nan = Identity2(10, -10);
-        Assert.Equal(Verdict.Correct, GradeOne(nan, Answer("/iterations/0/forward/layers/0/z", double.NaN)).Verdict);
-        Assert.Equal(Verdict.Incorrect, GradeOne(nan, Answer("/iterations/0/forward/layers/0/z", 0.0)).Verdict);
+        var same = GradeOne(nan, Answer("/iterations/0/forward/layers/0/z", double.NaN));
+        Assert.Equal(Verdict.Correct, same.Verdict);
+        Assert.Equal(0, same.MaxAbsoluteError);
+        var finite = GradeOne(nan, Answer("/iterations/0/forward/layers/0/z", 0.0));
+        Assert.Equal(Verdict.Incorrect, finite.Verdict);
+        Assert.Equal(double.PositiveInfinity, finite.MaxAbsoluteError);
         Assert.Equal(Verdict.Incorrect, GradeOne(nan, Answer("/iterations/0/forward/layers/0/z", double.PositiveInfinity)).Verdict);
 
         var infinite = Identity2(10, 10);
