@@ -1,6 +1,10 @@
+using GradApi.Domain.Activations;
 using GradApi.Domain.Grading;
+using GradApi.Domain.Losses;
+using GradApi.Domain.Networks;
 using GradApi.Domain.Optimizers;
 using GradApi.Domain.Tensors;
+using GradApi.Domain.Training;
 using GradApi.Tests.Domain;
 using static GradApi.Tests.Grading.GradingProblems;
 
@@ -249,6 +253,39 @@ public sealed class FollowThroughTests
         var grade = Grade(Contract(iterations: 1), [Answer(velocity, [[0.05, 0.07]]), Answer("/final/layers/1/weights", [[-0.3 + 0.05, -0.2 + 0.07]])]);
         Assert.Equal(Verdict.FollowThrough, grade.Results[1].Verdict);
         Assert.Equal([velocity], grade.Results[1].UsedAnswers);
+    }
+
+    [Fact]
+    public void TheLossFromAWrongOutputActivationIsFollowThrough()
+    {
+        // a1' = 0.5: l = 1/2 (0.5 - 1)^2 = 0.125 (reference 0.1383964)
+        var grade = Grade(Contract(), [Answer("/iterations/0/forward/layers/1/a", 0.5), Answer("/iterations/0/loss/value", 0.125)]);
+        Assert.Equal(Verdict.FollowThrough, grade.Results[1].Verdict);
+    }
+
+    [Fact]
+    public void TheBceOutputDeltaFromAWrongSigmoidOutputIsItsHandFormAMinusY()
+    {
+        // bce after a sigmoid: delta = dJ/da sigma' = [-y/a + (1 - y)/(1 - a)] a (1 - a) = a - y; with a1' = 0.6, y = 1: -0.4
+        var problem = Contract() with { Loss = new LossSpec(Bce.Instance, Reduction.Sum, []) };
+        var grade = Grade(problem, [Answer("/iterations/0/forward/layers/1/a", 0.6), Answer("/iterations/0/backward/layers/1/delta", -0.4)]);
+        Assert.Equal(Verdict.FollowThrough, grade.Results[1].Verdict);
+        Assert.Equal(-0.4, grade.Results[1].FollowThroughExpected!.Data[0], 1e-12);
+    }
+
+    [Fact]
+    public void TheCrossEntropyDeltaFromAWrongSoftmaxOutputIsItsHandFormAMinusY()
+    {
+        // one softmax layer 2 -> 3, ce, one-hot y = (0, 1, 0): delta = a - y for the student's own a' = (0.2, 0.5, 0.3)
+        var problem = new TrainingProblem(
+            new Network(2, [new DenseLayer("out", Softmax.Instance,
+                Tensor.Matrix([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]), Tensor.Vector(0, 0, 0))]),
+            new TrainingData(Tensor.Matrix([[1, 2]]), Tensor.Matrix([[0, 1, 0]])),
+            new LossSpec(Ce.Instance, Reduction.Sum, []),
+            new Sgd(0.1), 1, new Sampling.Full());
+        var grade = Grade(problem, [Answer("/iterations/0/forward/layers/0/a", 0.2, 0.5, 0.3), Answer("/iterations/0/backward/layers/0/delta", 0.2, -0.5, 0.3)]);
+        Assert.Equal(Verdict.Incorrect, grade.Results[0].Verdict);
+        Assert.Equal(Verdict.FollowThrough, grade.Results[1].Verdict);
     }
 
     [Fact]
