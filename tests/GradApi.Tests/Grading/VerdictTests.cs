@@ -152,10 +152,10 @@ public sealed class VerdictTests
     [Fact]
     public void AStateSlotTheOptimizerDoesNotKeepIsAnUnknownPath()
     {
-        // heavy-ball momentum keeps v only
+        // heavy-ball momentum keeps v only: the message names the slot asked for
         var grade = GradeOne(Contract(), Answer("/iterations/0/update/layers/1/state/m/weights", 0.5));
         Assert.Equal(Verdict.UnknownPath, grade.Verdict);
-        Assert.Contains("v", grade.Message);
+        Assert.Contains("'m'", grade.Message);
     }
 
     [Fact]
