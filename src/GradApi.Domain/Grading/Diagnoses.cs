@@ -30,6 +30,13 @@ public sealed class Diagnoses
     readonly IReadOnlyList<(string Code, string Message, string? Convention, Lazy<RecordedRun> Run)> _runs;
     readonly Dictionary<int, RecordedRun> _rounded = [];
     readonly Lock _roundedLock = new();
+    readonly Dictionary<(Mistake, int), RecordedRun> _layerSlips = [];
+    readonly Lock _layerSlipsLock = new();
+
+    const string MissingDerivative =
+        "Your value matches backprop without the activation derivative: delta = dJ/da times sigma'(z), and the factor sigma'(z) is missing.";
+    const string ValueForDerivative =
+        "Your value matches using the activation sigma(z) where its derivative sigma'(z) belongs (for the sigmoid, sigma'(z) = sigma(z)(1 - sigma(z))).";
 
     public Diagnoses(TrainingProblem problem, RecordedRun reference, Func<TracePoint, bool> wanted)
     {
@@ -60,6 +67,19 @@ public sealed class Diagnoses
         foreach (var (code, message, convention, run) in _runs)
             if (Matches(answer, run.Value)) found.Add(new(code, message, convention));
 
+        // The same slips made in the answer's layer alone, the layers above it right: a student who got the delta
+        // above right and then left sigma' out here is not reproduced by the run that slips in every layer.
+        if (answer.Address.Kind is AddressKind.Traced or AddressKind.Final && LayerField(answer.Address.Node.Field) && _problem.Network.Layers.Count > 1)
+        {
+            int layer = answer.Address.Node.Layer;
+            var slips = new List<(string, string, Mistake)> { ("missing_activation_derivative", MissingDerivative, Mistake.MissingActivationDerivative) };
+            var activation = _problem.Network.Layers[layer].Activation;
+            if (activation.IsElementwise && activation.Name != "identity")
+                slips.Add(("activation_value_for_derivative", ValueForDerivative, Mistake.ActivationValueForDerivative));
+            foreach (var (code, message, mistake) in slips)
+                if (!found.Any(d => d.Code == code) && Matches(answer, SlipIn(mistake, layer))) found.Add(new(code, message));
+        }
+
         if (answer.Address.Kind == AddressKind.Traced)
         {
             int iteration = answer.Address.Node.IterationIndex;
@@ -87,13 +107,9 @@ public sealed class Diagnoses
     IEnumerable<(string, string, string?, Lazy<RecordedRun>)> Mistakes()
     {
         var optimizer = _problem.Optimizer;
-        yield return ("missing_activation_derivative",
-            "Your value matches backprop without the activation derivative: delta = dJ/da times sigma'(z), and the factor sigma'(z) is missing.",
-            null, Run(_problem, Mistake.MissingActivationDerivative));
+        yield return ("missing_activation_derivative", MissingDerivative, null, Run(_problem, Mistake.MissingActivationDerivative));
         if (_problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
-            yield return ("activation_value_for_derivative",
-                "Your value matches using the activation sigma(z) where its derivative sigma'(z) belongs (for the sigmoid, sigma'(z) = sigma(z)(1 - sigma(z))).",
-                null, Run(_problem, Mistake.ActivationValueForDerivative));
+            yield return ("activation_value_for_derivative", ValueForDerivative, null, Run(_problem, Mistake.ActivationValueForDerivative));
         if (optimizer.LearningRate != 1)
             yield return ("learning_rate_not_applied",
                 $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
@@ -198,6 +214,17 @@ public sealed class Diagnoses
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) transposed[j * m + i] = reference[i * n + j];
         return AllAccepted(answer.Submitted, transposed, answer.Tolerance) && !AllAccepted(transposed, reference, answer.Tolerance);
+    }
+
+    // A run that makes the mistake in one layer only, made once per problem on first need.
+    RecordedRun SlipIn(Mistake mistake, int layer)
+    {
+        lock (_layerSlipsLock)
+        {
+            if (!_layerSlips.TryGetValue((mistake, layer), out var run))
+                _layerSlips[(mistake, layer)] = run = RecordedRun.Of(_problem, _wanted, mistake, mistakeLayer: layer);
+            return run;
+        }
     }
 
     // The intermediates rounded to d decimals (d from the decimals the student wrote down to 1), the answer then

@@ -47,7 +47,7 @@ public sealed class GradingSession
 
         // Follow-through: one run with every readable answer carried forward, if any answer needs it.
         FollowThrough? carried = null;
-        var wrong = marked.Where(m => m.Verdict == Verdict.Incorrect).ToArray();
+        var wrong = marked.Where(m => m.Verdict == Verdict.Incorrect && Carries(m)).ToArray();
         if (_options.FollowThrough && wrong.Length > 0)
         {
             var substitutions = marked.Where(m => m.Substitution is not null).Select(m => m.Substitution!.Value).ToArray();
@@ -103,6 +103,10 @@ public sealed class GradingSession
         return new(answer, allRight ? Verdict.Correct : Verdict.Incorrect, null, address, address.Node, reference, offset, submitted, right, tolerance, substitution);
     }
 
+    // Only traced tensors (and /final, the last step's) are computed from others. /initial is given, and
+    // /exampleIndices borrows the node of layer 0's input, which the follow-through run would answer for it.
+    static bool Carries(Marked m) => m.Address?.Kind is AddressKind.Traced or AddressKind.Final;
+
     AnswerGrade Finish(Marked m, IReadOnlyList<Answer> answers, FollowThrough? carried)
     {
         var answer = m.Answer;
@@ -124,7 +128,7 @@ public sealed class GradingSession
         var counted = (bool[])right.Clone();
         Tensor? followThroughExpected = null;
         IReadOnlyList<string> used = [];
-        if (m.Verdict == Verdict.Incorrect && carried?.Expected(m.Node) is { } recomputed)
+        if (m.Verdict == Verdict.Incorrect && Carries(m) && carried?.Expected(m.Node) is { } recomputed)
         {
             var values = recomputed.Data.AsSpan(m.Offset, n).ToArray();
             followThroughExpected = new Tensor(submitted.Shape, values);

@@ -25,11 +25,12 @@ public sealed class RecordedRun
     /// Applied to every tensor as it is produced; the rounded tensor is carried forward, the value before rounding
     /// is kept (rounding too early: the intermediates rounded, the answer itself then written to any precision).
     /// </param>
+    /// <param name="mistakeLayer">The one layer the mistake is made in; null for every layer.</param>
     public static RecordedRun Of(TrainingProblem problem, Func<TracePoint, bool> wanted, Mistake mistake = Mistake.None,
-        Func<Tensor, Tensor>? round = null)
+        Func<Tensor, Tensor>? round = null, int? mistakeLayer = null)
     {
         var recorded = new RecordedRun(problem);
-        var run = new TrainingRun(problem, new Recorder(recorded._values, wanted, round), mistake);
+        var run = new TrainingRun(problem, new Recorder(recorded._values, wanted, round), mistake, mistakeLayer);
         foreach (var iteration in run.Iterations())
         {
             recorded.IterationsRun = iteration.Iteration;

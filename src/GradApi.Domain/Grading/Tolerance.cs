@@ -55,7 +55,9 @@ public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double A
     static bool WithinHalfUnit(double submitted, double reference, int n)
     {
         double error = Math.Abs(submitted - reference), bound = 0.51 * (n is >= 0 and < 16 ? NegativePowersOfTen[n] : Math.Pow(10, -n));
-        if (Math.Abs(error - bound) > 1e-9 * bound) return error < bound;
+        // The difference of two doubles is off by up to an ulp of the larger: beyond that margin doubles decide.
+        double margin = 1e-14 * Math.Max(Math.Abs(submitted), Math.Abs(reference)) + 1e-12 * bound;
+        if (Math.Abs(error - bound) > margin) return error < bound;
         if (InDecimalRange(submitted) && InDecimalRange(reference) && n is >= -20 and <= 26)
         {
             decimal difference = Math.Abs((decimal)submitted - (decimal)reference);

@@ -15,6 +15,7 @@ public sealed class TrainingRun
     readonly TrainingProblem _problem;
     readonly ITraceHook? _hook;
     readonly Mistake _mistake;
+    readonly int? _mistakeLayer;
     readonly Tensor[] _weights;
     readonly Tensor?[] _biases;
     readonly double[][][] _weightState;
@@ -22,11 +23,13 @@ public sealed class TrainingRun
     readonly TracePoint[] _reads = new TracePoint[8];
 
     /// <param name="mistake">A slip to make throughout (grading's diagnoses); <see cref="Mistake.None"/> for the true run.</param>
-    public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None)
+    /// <param name="mistakeLayer">The one layer the slip is made in, every other layer computed right; null for every layer.</param>
+    public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None, int? mistakeLayer = null)
     {
         _problem = problem;
         _hook = hook;
         _mistake = mistake;
+        _mistakeLayer = mistakeLayer;
         var layers = problem.Network.Layers;
         _weights = layers.Select(l => l.Weights.Copy()).ToArray();
         _biases = layers.Select(l => l.Biases?.Copy()).ToArray();
@@ -108,7 +111,7 @@ public sealed class TrainingRun
             var a = Emit(new(index, TraceField.A, l), computedA, [new(index, TraceField.Z, l)]);
             // A student's own a carries into sigma' by the hand form a (1 - a); softmax's Jacobian is always written in a.
             replacedOutput[l] = !ReferenceEquals(a, computedA);
-            var (computedDerivative, derivedFrom) = _mistake == Mistake.ActivationValueForDerivative && activation.IsElementwise
+            var (computedDerivative, derivedFrom) = Slips(Mistake.ActivationValueForDerivative, l) && activation.IsElementwise
                 ? (a.Copy(), TraceField.A)
                 : replacedOutput[l] || !activation.IsElementwise
                     ? (DerivativeOfOutput(activation, a), TraceField.A)
@@ -150,15 +153,15 @@ public sealed class TrainingRun
                 // The short form a - y from z, unless a student's own a, sigma' or dJ/da is to be carried through.
                 bool shortForm = fromLogits && spec.Loss.FusesWith(outputActivation) && !replacedDerivative[l]
                     && ReferenceEquals(outputGradient, computedGradient)
-                    && _mistake is not (Mistake.MissingActivationDerivative or Mistake.ActivationValueForDerivative);
+                    && !Slips(Mistake.MissingActivationDerivative, l) && !Slips(Mistake.ActivationValueForDerivative, l);
                 delta = shortForm
                     ? Emit(new(index, TraceField.Delta, l), OutputDelta(spec.Loss, output, targets, scale), [outputZ, outputA])
-                    : Emit(new(index, TraceField.Delta, l), Chain(layers[l].Activation, output.ActivationDerivative, outputGradient), [derivativeAt, new(index, TraceField.OutputGradient)]);
+                    : Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, output.ActivationDerivative, outputGradient), [derivativeAt, new(index, TraceField.OutputGradient)]);
             }
             else
             {
-                var weightsAbove = _mistake == Mistake.UsedUpdatedWeights ? UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t) : pointWeights[l + 1];
-                delta = Emit(new(index, TraceField.Delta, l), Chain(layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!)),
+                var weightsAbove = Slips(Mistake.UsedUpdatedWeights, l) ? UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t) : pointWeights[l + 1];
+                delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!)),
                     [derivativeAt, new(index, TraceField.Delta, l + 1), weightsAt[l + 1]]);
             }
             var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward[l].Input),
@@ -209,7 +212,7 @@ public sealed class TrainingRun
         TracePoint previousTheta = new(index - 1, field, l);
         var names = optimizer.StateNames;
         var slots = new Tensor?[names.Count];
-        var before = _mistake == Mistake.StepInWrongDirection ? (double[])theta.Data.Clone() : null;
+        var before = Slips(Mistake.StepInWrongDirection, l) ? (double[])theta.Data.Clone() : null;
 
         optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, slot =>
         {
@@ -248,8 +251,10 @@ public sealed class TrainingRun
     }
 
     // delta = D dJ/da, or with the derivative left out (a diagnosis) dJ/da itself.
-    Tensor Chain(Activation activation, Tensor derivative, Tensor dJda) =>
-        _mistake == Mistake.MissingActivationDerivative ? dJda.Copy() : ChainDerivative(activation, derivative, dJda);
+    Tensor Chain(int l, Activation activation, Tensor derivative, Tensor dJda) =>
+        Slips(Mistake.MissingActivationDerivative, l) ? dJda.Copy() : ChainDerivative(activation, derivative, dJda);
+
+    bool Slips(Mistake mistake, int layer) => _mistake == mistake && (_mistakeLayer is null || _mistakeLayer == layer);
 
     Tensor Emit(TracePoint point, Tensor computed, ReadOnlySpan<TracePoint> inputs) =>
         _hook is null ? computed : _hook.OnTensor(point, inputs, computed);
