@@ -104,14 +104,26 @@ public static class AnswerValueMapper
                     case "Infinity": value = double.PositiveInfinity; return true;
                     case "-Infinity": value = double.NegativeInfinity; return true;
                 }
-                reason = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-                    ? $"\"{Quote(text)}\" is text, not a number; write it without quotes"
-                    : $"\"{Quote(text)}\" is not a number";
+                reason = TextReason(text);
                 return false;
             default:
                 reason = $"{Kind(element)} is not a number";
                 return false;
         }
+    }
+
+    // A quoted number is a slip of notation, and "nan" or "inf" a slip of spelling: say how to write each.
+    static string TextReason(string text)
+    {
+        string quoted = $"\"{Quote(text)}\"";
+        // "inf", "-infinity ", "∞" spell an infinity; "1e400" is a number beyond a double.
+        if (text.Contains("inf", StringComparison.OrdinalIgnoreCase) || text.Contains('∞'))
+            return $"{quoted} is not a number; infinities are written \"Infinity\" and \"-Infinity\"";
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed)) return $"{quoted} is not a number";
+        if (double.IsNaN(parsed)) return $"{quoted} is not a number; not-a-number is written \"NaN\"";
+        return double.IsFinite(parsed)
+            ? $"{quoted} is text, not a number; write it without quotes"
+            : $"{quoted} is text, and beyond the range of a double (about ±1.8e308)";
     }
 
     static string Kind(JsonElement element) => element.ValueKind switch
