@@ -116,8 +116,8 @@ public static class GradingText
 
     public static string Batch(ServiceLimits limits) => $$"""
         Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
-        as POST /v1/grade (the same rules, defaults and verdicts: the default tolerance is relative 1e-3 with absolute
-        1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
+        as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
+        relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
         once for the whole batch; each submission with a wrong answer adds one follow-through run.
 
         **Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
