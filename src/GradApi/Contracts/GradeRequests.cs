@@ -34,8 +34,7 @@ public sealed record SubmissionRequest(string? Id, AnswerRequest[]? Answers);
 
 /// <summary>One answer: where in the /v1/train response, and what the student wrote.</summary>
 /// <param name="Path">RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta.</param>
-/// <param name="Value">A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (the batch axis
-/// may be dropped when B = 1; a one-element tensor may be a number). Anything else is graded not_a_number, not rejected.</param>
+/// <param name="Value">A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number.</param>
 /// <param name="Points">What the answer is worth (default 1), finite and at least 0.</param>
 /// <param name="Tolerance">This answer's own rule, overriding the request's.</param>
 public sealed record AnswerRequest(string? Path, JsonElement Value, double? Points, ToleranceRequest? Tolerance);
