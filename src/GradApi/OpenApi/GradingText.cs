@@ -100,12 +100,12 @@ public static class GradingText
         | learning_rate_not_applied | the update computed with learning rate 1 (offered when the learning rate is not 1) |
         | step_in_wrong_direction | the update theta + eta g: stepping up the gradient |
         | used_updated_weights | backprop through weights already updated in this iteration (networks of 2 or more layers) |
-        | other_convention | the run under another convention, named in `convention`: `loss half_sse`, `loss sse`, `loss mse` (squared losses), `reduction sum`, `reduction mean` (full and minibatch sampling), `momentum pytorch`, `momentum heavy_ball`, `momentum velocity_step`, `momentum ema`, `nesterov pytorch`, `nesterov sutskever`, `epsilon outside_sqrt`, `epsilon inside_sqrt`, `epsilon keras`, `adam without bias correction` (or `adam with bias correction`) |
+        | other_convention | the run under another convention, named in `convention`: `loss half_sse`, `loss sse`, `loss mse` (squared losses), `reduction sum`, `reduction mean` (not under sequential or random sampling, whose batch is one example), `momentum pytorch`, `momentum heavy_ball`, `momentum velocity_step`, `momentum ema`, `nesterov pytorch`, `nesterov sutskever`, `epsilon outside_sqrt`, `epsilon inside_sqrt`, `epsilon keras`, `adam without bias correction` (or `adam with bias correction`) |
         | wrong_iteration | the same tensor of the iteration before or after |
         | wrong_layer | the same tensor of another layer |
         | rounded_too_early | what the computation gives with every intermediate value rounded to the decimals the student wrote (1 to 8), within one unit of the last decimal |
 
-        Every other field (`convention`) is null when it does not apply; `diagnoses` is empty for answers that are not
+        A diagnosis's `convention` is null except for other_convention; `diagnoses` is empty for answers that are not
         wrong. Every result has every field, null when absent. Tensors are written in their shape, as in /v1/train.
 
         **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the problem's
