@@ -38,6 +38,9 @@ app.MapHealth();
 // Training trace: forward, backprop and updates with every tensor
 app.MapTraining();
 
+// Grading: a student's numbers against the trace, with follow-through, diagnoses and class summaries
+app.MapGrading();
+
 // Calculus: activation derivatives, matrix expression gradients, momentum weights
 app.MapCalculus();
 

@@ -13,6 +13,8 @@ public static class Vocabulary
     public static readonly string[] AdamEpsilonPlacements = ["outside_sqrt", "inside_sqrt", "keras"];
     public static readonly string[] SamplingModes = ["full", "sequential", "random", "minibatch", "schedule"];
     public static readonly string[] Sections = ["forward", "loss", "backward", "update", "state"];
+    public static readonly string[] ToleranceTypes = ["relative", "absolute", "decimals", "significant_figures"];
+    public static readonly string[] PartialCredits = ["proportional", "all_or_nothing"];
 
     public static string List(IEnumerable<string> values) => string.Join(", ", values);
 }

@@ -19,6 +19,9 @@ public static class JsonSetup
         options.ReadCommentHandling = JsonCommentHandling.Disallow;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Insert(0, new FiniteDoubleConverter());
+        // Grading's results carry tensors and element masks, written in their shape as nested arrays.
+        options.Converters.Add(new TensorJsonConverter());
+        options.Converters.Add(new ElementMaskJsonConverter());
     }
 
     public static IServiceCollection AddGradJson(this IServiceCollection services) =>

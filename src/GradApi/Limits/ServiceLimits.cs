@@ -40,6 +40,24 @@ public sealed class ServiceLimits
     /// <summary>/v1/optimization/trajectories: numbers in the objective's parameters (the length of p).</summary>
     public int MaxTrajectoryParameters { get; set; } = 100;
 
+    /// <summary>/v1/grade and /v1/grade/batch: answers in one request or one submission.</summary>
+    public int MaxAnswers { get; set; } = 1_000;
+
+    /// <summary>/v1/grade/batch: submissions per request.</summary>
+    public int MaxSubmissions { get; set; } = 10_000;
+
+    /// <summary>/v1/grade/batch: answers over all submissions.</summary>
+    public int MaxGradedAnswers { get; set; } = 200_000;
+
+    /// <summary>
+    /// /v1/grade and /v1/grade/batch: the problem's work (as maxWork counts it) x (submissions + <see cref="GradingRunsPerProblem"/>):
+    /// one follow-through run per submission, and the reference and diagnosis runs made once per problem.
+    /// </summary>
+    public long MaxGradingWork { get; set; } = 1_000_000_000;
+
+    /// <summary>Runs a grading request makes once, whatever the submissions: the reference, mistake, convention and rounding runs.</summary>
+    public const int GradingRunsPerProblem = 20;
+
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {
         var limits = configuration.GetSection(Section).Get<ServiceLimits>() ?? new ServiceLimits();

@@ -35,6 +35,10 @@ public static class ApiText
         | maxHessianParameters (/v1/analysis/hessian computes the matrix up to this P) | {{limits.MaxHessianParameters}} |
         | maxHessianWork (P^2 x examples) | {{limits.MaxHessianWork}} |
         | maxTrajectorySteps / maxTrajectoryRuns / maxTrajectoryParameters | {{limits.MaxTrajectorySteps}} / {{limits.MaxTrajectoryRuns}} / {{limits.MaxTrajectoryParameters}} |
+        | maxAnswers (answers per /v1/grade request or batch submission) | {{limits.MaxAnswers}} |
+        | maxSubmissions (/v1/grade/batch) | {{limits.MaxSubmissions}} |
+        | maxGradedAnswers (answers over all submissions of a batch) | {{limits.MaxGradedAnswers}} |
+        | maxGradingWork (problem work x (submissions + {{ServiceLimits.GradingRunsPerProblem}})) | {{limits.MaxGradingWork}} |
         | maxPoints (/v1/activations/derivatives) | {{CalculusLimits.MaxPoints}} |
         | maxExpressionLength / maxVariableValues / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |
         | maxExpressionWork (multiply-adds x points x (1 + claims)) | {{CalculusLimits.MaxExpressionWork}} |

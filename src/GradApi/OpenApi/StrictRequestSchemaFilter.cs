@@ -17,6 +17,11 @@ sealed class StrictRequestSchemaFilter : ISchemaFilter
         ["DataRequest"] = ["inputs", "targets"],
         ["LossRequest"] = ["type"],
         ["OptimizerRequest"] = ["type", "learningRate"],
+        ["GradeRequest"] = ["problem", "answers"],
+        ["GradeBatchRequest"] = ["problem", "submissions"],
+        ["SubmissionRequest"] = ["id", "answers"],
+        ["AnswerRequest"] = ["path", "value"],
+        ["ToleranceRequest"] = ["type"],
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)

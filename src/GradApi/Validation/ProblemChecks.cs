@@ -10,8 +10,11 @@ namespace GradApi.Validation;
 /// </summary>
 public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits limits)
 {
-    /// <summary>Checks a whole train problem; returns false when anything failed.</summary>
-    public void Problem(TrainRequest request, string prefix = "")
+    /// <summary>
+    /// Checks a whole train problem; returns its work (parameters x examples per iteration x iterations, as maxWork
+    /// counts it) when the shapes could be followed, else null. Grading multiplies it by the runs it makes.
+    /// </summary>
+    public long? Problem(TrainRequest request, string prefix = "")
     {
         string P(string field) => prefix.Length == 0 ? field : $"{prefix}.{field}";
 
@@ -29,7 +32,8 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         Include(request.Include, P("include"));
 
         if (request.Network?.Layers is { } all && outputSize is not null && examples > 0 && iterations >= 1)
-            Work(all, examples, batch, iterations, prefix);
+            return Work(all, examples, batch, iterations, prefix);
+        return null;
     }
 
     /// <summary>Checks the layers and returns the output size, or null when the shapes cannot be followed.</summary>
@@ -296,7 +300,7 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
     }
 
     // The published limits on parameters, total work and trace size, before any computation.
-    void Work(LayerRequest[] layers, int examples, int batch, int iterations, string prefix)
+    long Work(LayerRequest[] layers, int examples, int batch, int iterations, string prefix)
     {
         string at = prefix.Length == 0 ? "network" : $"{prefix}.network";
         long parameters = TrainRequestMapper.ParameterCount(layers), units = 0, jacobian = 0;
@@ -309,7 +313,7 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         if (parameters > limits.MaxParameters)
         {
             fail(at, $"at most {limits.MaxParameters} parameters are accepted (limit maxParameters), got {parameters}");
-            return;
+            return parameters * batch * iterations;
         }
         long work = parameters * batch * iterations;
         if (work > limits.MaxWork)
@@ -321,6 +325,7 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         if (values > limits.MaxTraceValues)
             fail(prefix.Length == 0 ? "iterations" : $"{prefix}.iterations",
                 $"the trace would hold about {values} numbers, above the limit maxTraceValues {limits.MaxTraceValues}; use fewer iterations or include fewer sections");
+        return work;
     }
 
     static string Count(int n, string singular, string? plural = null) => $"{n} {(n == 1 ? singular : plural ?? singular + "s")}";

@@ -31,6 +31,7 @@ public static class ValidationSetup
     public static IServiceCollection AddGradValidation(this IServiceCollection services)
     {
         services.AddSingleton<IValidator<Contracts.TrainRequest>, TrainRequestValidator>();
+        services.AddGradingValidation();
         services.AddCalculusValidation();
         services.AddAnalysisValidators();
         return services;

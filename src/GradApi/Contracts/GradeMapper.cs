@@ -1,0 +1,78 @@
+using GradApi.Domain.Grading;
+
+namespace GradApi.Contracts;
+
+/// <summary>
+/// Maps validated grading requests to the domain, filling every default in one place (tolerance relative 1e-3
+/// with absolute 1e-8, proportional credit, follow-through on without penalty, 1 point), and marked
+/// submissions back to the response.
+/// </summary>
+public static class GradeMapper
+{
+    public const double DefaultPoints = 1;
+    public const double DefaultPenalty = 0;
+
+    public static GradingOptions ToOptions(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough) => new(
+        tolerance is null ? Tolerance.Default : ToTolerance(tolerance),
+        partialCredit == "all_or_nothing" ? PartialCredit.AllOrNothing : PartialCredit.Proportional,
+        followThrough?.Enabled ?? true,
+        followThrough?.Penalty ?? DefaultPenalty);
+
+    public static Tolerance ToTolerance(ToleranceRequest t) => t.Type switch
+    {
+        "relative" => new(ToleranceKind.Relative, t.Relative ?? Tolerance.DefaultRelative, t.Absolute ?? Tolerance.DefaultAbsolute),
+        "absolute" => new(ToleranceKind.Absolute, Absolute: t.Absolute!.Value),
+        "decimals" => new(ToleranceKind.Decimals, Decimals: t.Decimals!.Value),
+        "significant_figures" => new(ToleranceKind.SignificantFigures, Figures: t.Figures!.Value),
+        var other => throw new ArgumentOutOfRangeException(nameof(t), other, "unknown tolerance type"),
+    };
+
+    public static Answer[] ToAnswers(IEnumerable<AnswerRequest> answers) => answers
+        .Select(a => new Answer(a.Path!, AnswerValueMapper.ToSubmittedValue(a.Value), a.Points ?? DefaultPoints,
+            a.Tolerance is null ? null : ToTolerance(a.Tolerance)))
+        .ToArray();
+
+    public static GradeResponse ToResponse(SubmissionGrade grade, GradingOptions options) => new(
+        grade.Results.Select(ToResponse).ToArray(), grade.Points, grade.PointsAwarded,
+        Echo(options.Tolerance), PartialCreditName(options.PartialCredit), new FollowThroughResponse(options.FollowThrough, options.Penalty));
+
+    public static GradeBatchResponse ToResponse(IReadOnlyList<string> ids, IReadOnlyList<SubmissionGrade> grades, GradingOptions options)
+    {
+        var results = ids.Zip(grades, (id, grade) => new SubmissionResultResponse(id, grade.Results.Select(ToResponse).ToArray(), grade.Points, grade.PointsAwarded));
+        // Ordered, so the summary lists paths in the order they first appear in the batch.
+        var summary = new OrderedDictionary<string, PathSummaryResponse>(StringComparer.Ordinal);
+        foreach (var path in PathSummary.Of(grades))
+            summary[path.Path] = new PathSummaryResponse(
+                path.Count(Verdict.Correct), path.Count(Verdict.FollowThrough), path.Count(Verdict.Incorrect),
+                path.Count(Verdict.ShapeMismatch), path.Count(Verdict.UnknownPath), path.Count(Verdict.NotANumber),
+                path.Diagnoses.Select(d => new DiagnosisCountResponse(d.Key, d.Value)).ToArray());
+        return new GradeBatchResponse(results.ToArray(), summary, Echo(options.Tolerance), PartialCreditName(options.PartialCredit),
+            new FollowThroughResponse(options.FollowThrough, options.Penalty));
+    }
+
+    static AnswerResultResponse ToResponse(AnswerGrade g) => new(
+        g.Path, VerdictName(g.Verdict), g.Expected, g.Submitted, g.Elements, g.MaxAbsoluteError, g.Points, g.PointsAwarded,
+        g.Diagnoses.Select(d => new DiagnosisResponse(d.Code, d.Message, d.Convention)).ToArray(),
+        g.FollowThroughExpected, g.UsedAnswers, Echo(g.Tolerance), g.Message);
+
+    /// <summary>The rule with every field of its type filled in and the others null.</summary>
+    public static ToleranceResponse Echo(Tolerance t) => t.Kind switch
+    {
+        ToleranceKind.Relative => new("relative", t.Relative, t.Absolute, null, null),
+        ToleranceKind.Absolute => new("absolute", null, t.Absolute, null, null),
+        ToleranceKind.Decimals => new("decimals", null, null, t.Decimals, null),
+        _ => new("significant_figures", null, null, null, t.Figures),
+    };
+
+    public static string VerdictName(Verdict verdict) => verdict switch
+    {
+        Verdict.Correct => "correct",
+        Verdict.FollowThrough => "follow_through",
+        Verdict.Incorrect => "incorrect",
+        Verdict.ShapeMismatch => "shape_mismatch",
+        Verdict.UnknownPath => "unknown_path",
+        _ => "not_a_number",
+    };
+
+    static string PartialCreditName(PartialCredit credit) => credit == PartialCredit.AllOrNothing ? "all_or_nothing" : "proportional";
+}

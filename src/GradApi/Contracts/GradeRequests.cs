@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace GradApi.Contracts;
+
+/// <summary>A student's numbers for a /v1/train problem, marked against the service's own run of it.</summary>
+/// <param name="Problem">Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored).</param>
+/// <param name="Answers">The answers, each a JSON Pointer into the /v1/train response and the student's value; results come in this order.</param>
+/// <param name="Tolerance">The default rule for every answer without its own (default: relative 1e-3 with absolute 1e-8).</param>
+/// <param name="PartialCredit">proportional (default: points x the fraction of elements right) or all_or_nothing.</param>
+/// <param name="FollowThrough">Error carried forward: enabled (default true) and the penalty (default 0).</param>
+public sealed record GradeRequest(
+    TrainRequest? Problem,
+    AnswerRequest[]? Answers,
+    ToleranceRequest? Tolerance,
+    string? PartialCredit,
+    FollowThroughRequest? FollowThrough);
+
+/// <summary>A class's submissions to one problem: the reference is computed once and every submission marked against it.</summary>
+/// <param name="Problem">Exactly a /v1/train request.</param>
+/// <param name="Tolerance">As in /v1/grade, for every submission.</param>
+/// <param name="PartialCredit">As in /v1/grade.</param>
+/// <param name="FollowThrough">As in /v1/grade.</param>
+/// <param name="Submissions">One per student: an id unique within the batch and the answers.</param>
+public sealed record GradeBatchRequest(
+    TrainRequest? Problem,
+    ToleranceRequest? Tolerance,
+    string? PartialCredit,
+    FollowThroughRequest? FollowThrough,
+    SubmissionRequest[]? Submissions);
+
+/// <param name="Id">Names the submission in the response; unique within the batch, not empty.</param>
+/// <param name="Answers">As in /v1/grade.</param>
+public sealed record SubmissionRequest(string? Id, AnswerRequest[]? Answers);
+
+/// <summary>One answer: where in the /v1/train response, and what the student wrote.</summary>
+/// <param name="Path">RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta.</param>
+/// <param name="Value">A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number.</param>
+/// <param name="Points">What the answer is worth (default 1), finite and at least 0.</param>
+/// <param name="Tolerance">This answer's own rule, overriding the request's.</param>
+public sealed record AnswerRequest(string? Path, JsonElement Value, double? Points, ToleranceRequest? Tolerance);
+
+/// <summary>When a submitted number s counts as the reference r. A field of another type is rejected.</summary>
+/// <param name="Type">relative, absolute, decimals, significant_figures.</param>
+/// <param name="Relative">relative only (default 1e-3): |s - r| &lt;= absolute + relative |r|.</param>
+/// <param name="Absolute">relative (default 1e-8) and absolute (required): |s - r| &lt;= absolute.</param>
+/// <param name="Decimals">decimals only (required, 0 to 15): |s - r| &lt; 0.51 x 10^-decimals.</param>
+/// <param name="Figures">significant_figures only (required, 1 to 17): |s - r| &lt; 0.51 x 10^-(figures - 1 - floor(log10 |r|)).</param>
+public sealed record ToleranceRequest(string? Type, double? Relative, double? Absolute, int? Decimals, int? Figures);
+
+/// <param name="Enabled">Mark wrong answers again against the reference recomputed from the student's own answers (default true).</param>
+/// <param name="Penalty">The fraction of the points withheld for a follow-through element, in [0, 1] (default 0).</param>
+public sealed record FollowThroughRequest(bool? Enabled, double? Penalty);

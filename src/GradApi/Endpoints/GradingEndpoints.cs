@@ -1,0 +1,55 @@
+using GradApi.Contracts;
+using GradApi.Domain.Grading;
+using GradApi.Limits;
+using GradApi.OpenApi;
+using GradApi.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GradApi.Endpoints;
+
+/// <summary>
+/// POST /v1/grade: mark a student's numbers against the trace of a /v1/train problem.
+/// POST /v1/grade/batch: mark a class's submissions to one problem, with a summary per path.
+/// </summary>
+public static class GradingEndpoints
+{
+    public static IEndpointRouteBuilder MapGrading(this IEndpointRouteBuilder app)
+    {
+        var limits = app.ServiceProvider.GetRequiredService<ServiceLimits>();
+        var group = app.MapGroup("/v1").WithTags("Grading");
+
+        group.MapPost("/grade", Grade)
+            .Validate<GradeRequest>()
+            .WithName("Grade")
+            .WithSummary("Grade a student's numbers against the /v1/train trace, with follow-through and diagnosed mistakes")
+            .WithDescription(GradingText.Grade(limits))
+            .WithReferenceExamples("grade");
+
+        group.MapPost("/grade/batch", GradeBatch)
+            .Validate<GradeBatchRequest>()
+            .WithName("GradeBatch")
+            .WithSummary("Grade a class's submissions to one problem, with a summary of verdicts and diagnoses per path")
+            .WithDescription(GradingText.Batch(limits))
+            .WithReferenceExamples("grade-batch");
+
+        return app;
+    }
+
+    static Results<Ok<GradeResponse>, ValidationProblem> Grade(GradeRequest request)
+    {
+        var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var answers = GradeMapper.ToAnswers(request.Answers!);
+        var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path));
+        return TypedResults.Ok(GradeMapper.ToResponse(session.Grade(answers), options));
+    }
+
+    static Results<Ok<GradeBatchResponse>, ValidationProblem> GradeBatch(GradeBatchRequest request)
+    {
+        var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
+        // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
+        var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)));
+        var grades = submissions.Select(session.Grade).ToArray();
+        return TypedResults.Ok(GradeMapper.ToResponse(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options));
+    }
+}

@@ -1,0 +1,139 @@
+using GradApi.Limits;
+
+namespace GradApi.OpenApi;
+
+/// <summary>The OpenAPI descriptions of the grading endpoints: pointers, tolerance, verdicts, credit, follow-through, diagnoses.</summary>
+public static class GradingText
+{
+    public static string Grade(ServiceLimits limits) => $$"""
+        Grades a student's numbers for a /v1/train problem. `problem` is exactly a /v1/train request (same fields,
+        checks and limits; errors are keyed under `problem.`, as in `problem.network.layers[1].weights`; `include` is
+        accepted and ignored). The service runs the problem itself and marks each answer against its trace.
+        `results` come in the order of `answers`, with `points` and `pointsAwarded` totalled.
+
+        **Paths.** `path` is an RFC 6901 JSON Pointer into the /v1/train response of `problem`; array indices are
+        0-based, so iteration 1 is `/iterations/0`.
+
+        | pointer | tensor |
+        |---|---|
+        | `/iterations/i/exampleIndices` | the examples iteration i used |
+        | `/iterations/i/forward/layers/l/input`, `z`, `a`, `activationDerivative` | [B][n] ([B][n][n] for a softmax Jacobian) |
+        | `/iterations/i/loss/value`, `perExample`, `also/bce` | J (a number), l per example [B], a further loss |
+        | `/iterations/i/backward/outputGradient` | dJ/da of the last layer, [B][n] |
+        | `/iterations/i/backward/layers/l/delta`, `weightGradient`, `biasGradient` | [B][n], [out][in], [out] |
+        | `/iterations/i/update/layers/l/weights`, `biases` | the parameters after step i + 1 |
+        | `/iterations/i/update/layers/l/state/v/weights` (slots v, m, s, gbar, b, mhat, vhat, vmax) | the optimizer state after the step |
+        | `/iterations/i/update/layers/l/lookAhead/weights` | nesterov / sutskever only |
+        | `/initial/layers/l/weights`, `biases` | the problem's own parameters |
+        | `/final/layers/l/weights`, `biases` | the parameters after the last step taken |
+
+        Further indices pick a row or an element: `/iterations/0/forward/layers/0/a/0/1` is unit 1 of example 0 (a
+        number), `/iterations/0/update/layers/1/weights/0` is row 0. A pointer the response does not have (a misspelt
+        field, an index past the end, an iteration after a divergence) is graded `unknown_path` with a message saying why.
+
+        **Values and shapes.** `value` is a number, the strings "NaN", "Infinity", "-Infinity" (as the service writes
+        divergence), or nested arrays of them, up to 3 deep. It is marked against the tensor in its shape, or:
+        - **the batch axis dropped** when B = 1 (any leading axis of 1): `[0.3318, 0.5250]` for a [1][2] `a`;
+        - **a scalar** for a one-element tensor: `-0.1312` for a [1][1] `delta`.
+        Row-major order is the same in each form. Any other shape is `shape_mismatch`. A value that cannot be read as
+        numbers (null, true, an object, a word, ragged rows, an empty array, a number beyond a double such as 1e400,
+        arrays nested deeper than 3) is graded `not_a_number` with the reason in `message`, not refused; only a
+        missing `value` is a 400.
+
+        **Tolerance** (r the reference, s the submitted value, per element):
+
+        | type | fields | right when |
+        |---|---|---|
+        | relative | `relative` (default 1e-3), `absolute` (default 1e-8) | \|s - r\| <= absolute + relative \|r\| (numpy.allclose) |
+        | absolute | `absolute` (required) | \|s - r\| <= absolute |
+        | decimals | `decimals` d (required, 0 to 15) | \|s - r\| < 0.51 x 10^-d: right when rounded to d decimals |
+        | significant_figures | `figures` n (required, 1 to 17) | \|s - r\| < 0.51 x 10^-(n - 1 - floor(log10 \|r\|)); n - 1 decimals when r = 0 |
+
+        **The default tolerance**, used when `tolerance` is left out, is **relative 1e-3 with absolute 1e-8**: a value
+        is right when it is within 0.1 % of the reference, plus 1e-8 (|s - r| <= 1e-8 + 1e-3 |r|). A field that does
+        not belong to the type is a 400 (`tolerance.relative: applies to type relative only`). An answer's own
+        `tolerance` overrides the request's; every result echoes the rule applied, and the response the default
+        resolved. The 0.51 rules are decided in decimal arithmetic, so 0.0087 against 0.008751 is exactly on the
+        boundary (wrong), not a binary rounding either side of it. NaN matches only NaN, and an infinity only the same
+        infinity.
+
+        **Verdicts.**
+
+        | verdict | meaning | points awarded |
+        |---|---|---|
+        | correct | every element within tolerance of the reference | points |
+        | follow_through | wrong against the reference, but every element right against the reference or against the value recomputed from the student's own answers | points x (1 - penalty) |
+        | incorrect | some element wrong either way | proportional: points x (right + (1 - penalty) x followed) / elements; all_or_nothing: 0 |
+        | shape_mismatch | the value's shape cannot stand for the tensor's (`message` says both) | 0 |
+        | unknown_path | the pointer names no tensor of the response (`message` says why) | 0 |
+        | not_a_number | the value could not be read as numbers: not a wrong answer (`message` says why) | 0 |
+
+        **Partial credit.** `proportional` (the default) awards points x the fraction of elements that count, a
+        follow-through element at 1 - penalty; `all_or_nothing` awards the points only to a whole answer that is
+        correct (or follow_through, less the penalty). `elements` is the mask of the elements that counted and
+        `maxAbsoluteError` the largest |s - r| against the reference.
+
+        **Follow-through** (error carried forward, as in exam marking; `followThrough.enabled`, default true). When an
+        answer is wrong, the problem is run again with every readable answer to a traced tensor or to `/final` put in
+        place of the tensor it names, across iterations too; for the tensors the student did not give, the computation
+        continues from the run's own values. Each wrong answer is then compared with the value computed just before
+        its own value replaced it (`followThroughExpected`, in the submitted shape). The dependencies are the
+        computation itself: z from the layer input and parameters, a from z, the activation derivative from the
+        student's own a by the hand form (a (1 - a) for the sigmoid, 1 - a^2 for tanh), delta from the next delta and
+        the weights, gradients from delta and the layer input, updates from the gradients and the state.
+        `usedAnswers` lists the paths of the student's answers that went into the recomputed value. A follow_through
+        answer earns its points less `followThrough.penalty` (a fraction in [0, 1], default 0). Answers to `/initial`
+        and `exampleIndices` are marked but not carried.
+
+        **Diagnoses.** For an incorrect answer the service tries the common mistakes below and reports every one that
+        reproduces the student's numbers (within the answer's tolerance, against the reference or the follow-through
+        value) where the mistake changes the value; a shape_mismatch is checked for a transposed matrix. `code` is
+        stable for analytics, `message` is for the student.
+
+        | code | the student's value is |
+        |---|---|
+        | sign_flipped | the expected value with the opposite sign (a - y written y - a, or the step's sign) |
+        | transposed | the transpose of an [out][in] matrix (also reported for a shape_mismatch) |
+        | factor_of_two | twice or half the expected value: a missing or extra 1/2 in the loss, or the 2 from differentiating a square |
+        | missing_activation_derivative | backprop without the factor sigma'(z): delta = dJ/da |
+        | activation_value_for_derivative | backprop with sigma(z) where sigma'(z) belongs |
+        | learning_rate_not_applied | the update computed with learning rate 1 (offered when the learning rate is not 1) |
+        | step_in_wrong_direction | the update theta + eta g: stepping up the gradient |
+        | used_updated_weights | backprop through weights already updated in this iteration (networks of 2 or more layers) |
+        | other_convention | the run under another convention, named in `convention`: `loss half_sse`, `loss sse`, `loss mse` (squared losses), `reduction sum`, `reduction mean` (not under sequential or random sampling, whose batch is one example), `momentum pytorch`, `momentum heavy_ball`, `momentum velocity_step`, `momentum ema`, `nesterov pytorch`, `nesterov sutskever`, `epsilon outside_sqrt`, `epsilon inside_sqrt`, `epsilon keras`, `adam without bias correction` (or `adam with bias correction`) |
+        | wrong_iteration | the same tensor of the iteration before or after |
+        | wrong_layer | the same tensor of another layer |
+        | rounded_too_early | what the computation gives with every intermediate value rounded to the decimals the student wrote (1 to 8), within one unit of the last decimal |
+
+        A diagnosis's `convention` is null except for other_convention; `diagnoses` is empty for answers that are not
+        wrong. Every result has every field, null when absent. Tensors are written in their shape, as in /v1/train.
+
+        **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the problem's
+        work (parameters x examples per iteration x iterations) x (1 + {{ServiceLimits.GradingRunsPerProblem}}) at most
+        maxGradingWork ({{limits.MaxGradingWork}}): one follow-through run, and the reference, mistake, convention and
+        rounding runs made once per problem.
+        """;
+
+    public static string Batch(ServiceLimits limits) => $$"""
+        Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
+        as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
+        relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
+        once for the whole batch; each submission with a wrong answer adds one follow-through run.
+
+        **Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
+        /v1/grade, in the order of its answers), `points` and `pointsAwarded`. `summary` holds one entry per path, in the
+        order the paths first appear in the batch, with the number of answers to it per verdict (`correct`,
+        `followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`) and `diagnoses`: the most
+        frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
+        ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
+
+        **Submissions.** `id` is required, not empty, and unique within the batch
+        (`submissions[3].id: "s1" is already used by submissions[0]`); errors are keyed by JSON path, as in
+        `submissions[1].answers[0].path`.
+
+        **Limits.** The problem's /v1/train limits; `submissions` at most maxSubmissions ({{limits.MaxSubmissions}});
+        answers at most maxAnswers ({{limits.MaxAnswers}}) per submission and maxGradedAnswers
+        ({{limits.MaxGradedAnswers}}) over all; the problem's work (parameters x examples per iteration x iterations)
+        x (submissions + {{ServiceLimits.GradingRunsPerProblem}}) at most maxGradingWork ({{limits.MaxGradingWork}}).
+        """;
+}

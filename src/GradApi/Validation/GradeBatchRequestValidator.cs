@@ -1,0 +1,56 @@
+using FluentValidation;
+using GradApi.Contracts;
+using GradApi.Limits;
+
+namespace GradApi.Validation;
+
+/// <summary>
+/// Validates a /v1/grade/batch request: the problem and options as in /v1/grade, and the submissions (unique
+/// ids, answers each) within maxSubmissions, maxAnswers, maxGradedAnswers and maxGradingWork.
+/// </summary>
+public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchRequest>
+{
+    public GradeBatchRequestValidator(ServiceLimits limits)
+    {
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+    }
+
+    static void Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits)
+    {
+        int failures = 0;
+        void Fail(string path, string message) { failures++; fail(path, message); }
+
+        long? work = null;
+        if (request.Problem is null) Fail("problem", "is required: exactly a /v1/train request (network, data, loss, optimizer, ...)");
+        else work = new ProblemChecks(Fail, limits).Problem(request.Problem, "problem");
+
+        var grading = new GradingChecks(Fail, limits);
+        grading.Options(request.Tolerance, request.PartialCredit, request.FollowThrough);
+
+        var submissions = request.Submissions;
+        if (submissions is null) { Fail("submissions", "is required: [{ \"id\": \"s1\", \"answers\": [...] }, ...]"); return; }
+        if (submissions.Length == 0) { Fail("submissions", "must hold at least one submission"); return; }
+        if (submissions.Length > limits.MaxSubmissions)
+        {
+            Fail("submissions", $"at most {limits.MaxSubmissions} submissions are accepted (limit maxSubmissions), got {submissions.Length}");
+            return;
+        }
+
+        var firstUse = new Dictionary<string, int>(StringComparer.Ordinal);
+        long answers = 0;
+        for (int i = 0; i < submissions.Length; i++)
+        {
+            string at = $"submissions[{i}]";
+            if (submissions[i] is not { } submission) { Fail(at, "must be a submission object: { \"id\": ..., \"answers\": [...] }"); continue; }
+            if (submission.Id is null) Fail($"{at}.id", "is required: a name for the submission, unique within the batch");
+            else if (string.IsNullOrWhiteSpace(submission.Id)) Fail($"{at}.id", "must not be empty");
+            else if (firstUse.TryGetValue(submission.Id, out int first)) Fail($"{at}.id", $"\"{submission.Id}\" is already used by submissions[{first}]");
+            else firstUse[submission.Id] = i;
+            answers += grading.Answers(submission.Answers, $"{at}.answers");
+        }
+        if (answers > limits.MaxGradedAnswers)
+            Fail("submissions", $"at most {limits.MaxGradedAnswers} answers over all submissions are accepted (limit maxGradedAnswers), got {answers}");
+
+        if (failures == 0 && work is { } w) grading.Work(w, submissions.Length, "submissions");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using GradApi.Contracts;
+using GradApi.Limits;
+
+namespace GradApi.Validation;
+
+/// <summary>
+/// Checks of the grading fields (answers, tolerance, partial credit, follow-through) and the grading work,
+/// shared by /v1/grade and /v1/grade/batch. Each failure names the JSON path of the field. An answer's value
+/// is only required here: a value that cannot be read as numbers is graded not_a_number, not refused.
+/// </summary>
+public sealed class GradingChecks(Action<string, string> fail, ServiceLimits limits)
+{
+    public void Options(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
+    {
+        if (tolerance is not null) Tolerance(tolerance, "tolerance");
+        if (partialCredit is not null && !Vocabulary.PartialCredits.Contains(partialCredit))
+            fail("partialCredit", $"must be one of {Vocabulary.List(Vocabulary.PartialCredits)}, got '{partialCredit}'");
+        if (followThrough?.Penalty is { } penalty && penalty is < 0 or > 1)
+            fail("followThrough.penalty", $"must be in [0, 1] (the fraction of the points withheld for follow-through), got {penalty}");
+    }
+
+    /// <summary>Checks a list of answers; returns how many there are (0 when missing).</summary>
+    public int Answers(AnswerRequest?[]? answers, string path)
+    {
+        if (answers is null) { fail(path, "is required: [{ \"path\": \"/iterations/0/forward/layers/0/a\", \"value\": [...] }, ...]"); return 0; }
+        if (answers.Length == 0) { fail(path, "must hold at least one answer"); return 0; }
+        if (answers.Length > limits.MaxAnswers)
+        {
+            fail(path, $"at most {limits.MaxAnswers} answers are accepted (limit maxAnswers), got {answers.Length}");
+            return answers.Length;
+        }
+        for (int i = 0; i < answers.Length; i++) Answer(answers[i], $"{path}[{i}]");
+        return answers.Length;
+    }
+
+    void Answer(AnswerRequest? answer, string at)
+    {
+        if (answer is null) { fail(at, "must be an answer object: { \"path\": ..., \"value\": ... }"); return; }
+        if (answer.Path is null) fail($"{at}.path", "is required: a JSON Pointer into the /v1/train response, as in /iterations/0/forward/layers/0/a");
+        // Left out entirely (not null, which is a value the student wrote and is graded not_a_number).
+        if (answer.Value.ValueKind == JsonValueKind.Undefined)
+            fail($"{at}.value", "is required: a number, or nested arrays of numbers in the tensor's shape");
+        if (answer.Points is < 0) fail($"{at}.points", $"must be at least 0, got {answer.Points}");
+        if (answer.Tolerance is not null) Tolerance(answer.Tolerance, $"{at}.tolerance");
+    }
+
+    public void Tolerance(ToleranceRequest t, string path)
+    {
+        if (t.Type is null) { fail($"{path}.type", $"is required: one of {Vocabulary.List(Vocabulary.ToleranceTypes)}"); return; }
+        if (!Vocabulary.ToleranceTypes.Contains(t.Type))
+        {
+            fail($"{path}.type", $"must be one of {Vocabulary.List(Vocabulary.ToleranceTypes)}, got '{t.Type}'");
+            return;
+        }
+        BelongsTo(t.Relative, t.Type, $"{path}.relative", "relative");
+        BelongsTo(t.Absolute, t.Type, $"{path}.absolute", "relative", "absolute");
+        BelongsTo(t.Decimals, t.Type, $"{path}.decimals", "decimals");
+        BelongsTo(t.Figures, t.Type, $"{path}.figures", "significant_figures");
+
+        switch (t.Type)
+        {
+            case "relative":
+                if (t.Relative is < 0) fail($"{path}.relative", $"must be at least 0, got {t.Relative}");
+                if (t.Absolute is < 0) fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
+                break;
+            case "absolute":
+                if (t.Absolute is null) fail($"{path}.absolute", "is required for type absolute: |s - r| <= absolute");
+                else if (t.Absolute < 0) fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
+                break;
+            case "decimals":
+                if (t.Decimals is null) fail($"{path}.decimals", "is required for type decimals: the number of decimals, 0 to 15");
+                else if (t.Decimals is < 0 or > 15) fail($"{path}.decimals", $"must be between 0 and 15, got {t.Decimals}");
+                break;
+            case "significant_figures":
+                if (t.Figures is null) fail($"{path}.figures", "is required for type significant_figures: the number of figures, 1 to 17");
+                else if (t.Figures is < 1 or > 17) fail($"{path}.figures", $"must be between 1 and 17, got {t.Figures}");
+                break;
+        }
+    }
+
+    void BelongsTo(object? value, string type, string path, params string[] owners)
+    {
+        if (value is null || owners.Contains(type)) return;
+        fail(path, owners.Length == 1 ? $"applies to type {owners[0]} only" : $"applies to types {string.Join(" and ", owners)} only");
+    }
+
+    /// <summary>
+    /// The problem's work x (submissions + the runs made once per problem) within maxGradingWork: each submission
+    /// with a wrong answer costs one follow-through run, and the reference, mistake, convention and rounding runs
+    /// are made once.
+    /// </summary>
+    public void Work(long problemWork, int submissions, string path)
+    {
+        long runs = submissions + (long)ServiceLimits.GradingRunsPerProblem;
+        if (problemWork > limits.MaxGradingWork / runs)
+            fail(path, $"the problem's work (parameters x examples per iteration x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem}) = " +
+                $"{problemWork} x {runs} = {problemWork * runs} exceeds the limit maxGradingWork {limits.MaxGradingWork}");
+    }
+}
