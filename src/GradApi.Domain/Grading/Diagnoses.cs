@@ -227,14 +227,15 @@ public sealed class Diagnoses
         }
     }
 
-    // The intermediates rounded to d decimals (d from the decimals the student wrote down to 1), the answer then
+    // The intermediates rounded to d decimals (d from the decimals the student wrote down to 2), the answer then
     // computed from them: right within the rounding of the student's own last decimal. The largest such d is named.
     int? RoundedTooEarly(WrongAnswer answer)
     {
         int written = DecimalsWritten(answer.Submitted);
         if (written == 0) return null;
         var lastDecimal = new Tolerance(ToleranceKind.Absolute, Absolute: 0.51 * Math.Pow(10, -Math.Min(written, 15)) + 1e-12);
-        for (int d = Math.Min(written, MaxRoundingDecimals); d >= 1; d--)
+        // One decimal leaves a band of 0.05: too wide to tell rounding from any other slip.
+        for (int d = Math.Min(written, MaxRoundingDecimals); d >= 2; d--)
         {
             if (!Rounded(d).TryGet(answer.Address, out var tensor)
                 || !Slice.TryTake(tensor, answer.Address.Element, out _, out int offset, out int length) || length != answer.Submitted.Length)

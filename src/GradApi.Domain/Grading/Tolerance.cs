@@ -14,8 +14,9 @@ public enum ToleranceKind
 
 /// <summary>
 /// When a submitted number s counts as the reference r. NaN matches only NaN and an infinity only the
-/// same infinity. The 0.51 rules are decided in decimal arithmetic, so a boundary such as
-/// 0.0087 + 0.000051 is exactly on it (rejected) rather than a binary rounding either side.
+/// same infinity. A difference within rounding of a rule's bound is decided in decimal arithmetic on the
+/// numbers as written (15 significant digits), so 0.0087 + 0.000051 is exactly on the 0.51 boundary
+/// (rejected) and 0.35 is exactly 0.05 from 0.4 (accepted by absolute 0.05), not a binary rounding either side.
 /// </summary>
 public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double Absolute = 0, int Decimals = 0, int Figures = 0)
 {
@@ -36,11 +37,22 @@ public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double A
         double error = Math.Abs(submitted - reference);
         return Kind switch
         {
-            ToleranceKind.Relative => error <= Absolute + Relative * Math.Abs(reference),
-            ToleranceKind.Absolute => error <= Absolute,
+            ToleranceKind.Relative => WithinBand(submitted, reference, Absolute + Relative * Math.Abs(reference),
+                () => (decimal)Absolute + (decimal)Relative * Math.Abs((decimal)reference)),
+            ToleranceKind.Absolute => WithinBand(submitted, reference, Absolute, () => (decimal)Absolute),
             ToleranceKind.Decimals => WithinHalfUnit(submitted, reference, Decimals),
             _ => WithinHalfUnit(submitted, reference, Figures - 1 - DecimalExponent(reference)),
         };
+    }
+
+    // |s - r| <= band, with a bound exactly on the band (0.35 against 0.4 with absolute 0.05) decided in decimals.
+    static bool WithinBand(double submitted, double reference, double band, Func<decimal> decimalBand)
+    {
+        double error = Math.Abs(submitted - reference);
+        double margin = 1e-14 * Math.Max(Math.Abs(submitted), Math.Abs(reference)) + 1e-12 * band;
+        if (Math.Abs(error - band) > margin || !InDecimalRange(submitted) || !InDecimalRange(reference) || !InDecimalRange(band))
+            return error <= band;
+        return Math.Abs((decimal)submitted - (decimal)reference) <= decimalBand();
     }
 
     /// <summary>The number of decimals a significant-figures rule asks of r, or the decimals rule's d.</summary>
