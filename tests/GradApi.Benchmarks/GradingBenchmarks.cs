@@ -11,11 +11,14 @@ namespace GradApi.Benchmarks;
 /// 20 answers each, follow-through and diagnoses on. Most students are right to 4 decimals; every
 /// third one slips somewhere, which costs a follow-through run and the diagnoses.
 /// <list type="bullet">
-/// <item>Batch: one <see cref="GradingSession"/> (one reference run, mistake runs made once) for all 1000, plus the summary.</item>
+/// <item>Batch: one <see cref="GradingSession"/> (one reference run, mistake runs made once) for all 1000, graded on
+/// both cores as /v1/grade/batch does, plus the summary.</item>
+/// <item>Batch, one core: the same, one submission after another.</item>
 /// <item>Single: one session for one submission, as a /v1/grade call does; x1000 for the comparison.</item>
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(true)] // as the host runs: the Web SDK turns server GC on (GradApi.runtimeconfig.json)
 public class GradingBenchmarks
 {
     public const int Students = 1000;
@@ -37,6 +40,13 @@ public class GradingBenchmarks
 
     [Benchmark(Baseline = true, Description = "Grade batch: 1000 submissions x 20 answers, seed001")]
     public int GradeBatch()
+    {
+        var session = new GradingSession(_problem, Options, _paths);
+        return PathSummary.Of(session.GradeAll(_class)).Count;
+    }
+
+    [Benchmark(Description = "Grade batch on one core: 1000 x 20, seed001")]
+    public int GradeBatchSequential()
     {
         var session = new GradingSession(_problem, Options, _paths);
         var grades = new SubmissionGrade[_class.Length];

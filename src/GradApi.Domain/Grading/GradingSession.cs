@@ -41,6 +41,17 @@ public sealed class GradingSession
 
     public RecordedRun Reference => _reference;
 
+    /// <summary>
+    /// A class's submissions, in order. They are independent once the reference exists, so they are graded on every
+    /// core: the session is read-only but for its diagnosis runs, which are made once under a lock.
+    /// </summary>
+    public SubmissionGrade[] GradeAll(IReadOnlyList<IReadOnlyList<Answer>> submissions)
+    {
+        var grades = new SubmissionGrade[submissions.Count];
+        Parallel.For(0, grades.Length, s => grades[s] = Grade(submissions[s]));
+        return grades;
+    }
+
     public SubmissionGrade Grade(IReadOnlyList<Answer> answers)
     {
         var marked = answers.Select((answer, index) => Mark(answer, index)).ToArray();
@@ -86,7 +97,8 @@ public sealed class GradingSession
         if (!Slice.TryTake(tensor, address.Element, out var shape, out int offset, out int length))
             return new(answer, Verdict.UnknownPath,
                 $"{answer.Path}: the tensor is {Slice.Describe(tensor.Shape)}, and the indices after it go past its end or its rank");
-        var reference = new Tensor(shape, tensor.Data.AsSpan(offset, length).ToArray());
+        // Recorded tensors are never written again, so a whole one is shared rather than copied.
+        var reference = length == tensor.Length ? tensor : new Tensor(shape, tensor.Data.AsSpan(offset, length).ToArray());
 
         if (answer.Value.Tensor is not { } submitted)
             return new(answer, Verdict.NotANumber, answer.Value.Unreadable, address, address.Node, reference, offset);
@@ -124,8 +136,9 @@ public sealed class GradingSession
 
         var expected = new Tensor(submitted.Shape, reference.Data);
         var right = m.Right!;
-        int n = right.Length, nRight = right.Count(r => r), nCarried = 0;
-        var counted = (bool[])right.Clone();
+        int n = right.Length, nRight = 0, nCarried = 0;
+        foreach (bool r in right) if (r) nRight++;
+        var counted = right; // right against the reference, then also right by follow-through
         Tensor? followThroughExpected = null;
         IReadOnlyList<string> used = [];
         if (m.Verdict == Verdict.Incorrect && Carries(m) && carried?.Expected(m.Node) is { } recomputed)
@@ -133,7 +146,7 @@ public sealed class GradingSession
             var values = recomputed.Data.AsSpan(m.Offset, n).ToArray();
             followThroughExpected = new Tensor(submitted.Shape, values);
             for (int i = 0; i < n; i++)
-                if (!right[i] && tolerance.Accepts(submitted.Data[i], values[i]))
+                if (!counted[i] && tolerance.Accepts(submitted.Data[i], values[i]))
                 {
                     counted[i] = true;
                     nCarried++;

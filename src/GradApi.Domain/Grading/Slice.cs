@@ -11,6 +11,7 @@ public static class Slice
         shape = tensor.Shape;
         offset = 0;
         length = tensor.Length;
+        if (element.Length == 0) return true;
         if (element.Length > tensor.Rank) return false;
         int stride = tensor.Length;
         for (int k = 0; k < element.Length; k++)

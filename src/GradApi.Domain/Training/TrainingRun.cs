@@ -35,7 +35,8 @@ public sealed class TrainingRun
         _biases = layers.Select(l => l.Biases?.Copy()).ToArray();
         _weightState = layers.Select(l => problem.Optimizer.CreateState(l.Weights.Length)).ToArray();
         _biasState = layers.Select(l => l.Biases is null ? [] : problem.Optimizer.CreateState(l.Biases.Length)).ToArray();
-        Initial = CurrentParameters();
+        // The problem's own tensors: the run steps copies of them.
+        Initial = layers.Select(l => new LayerParameters(l.Name, l.Weights, l.Biases)).ToArray();
     }
 
     public IReadOnlyList<LayerParameters> Initial { get; }
@@ -178,18 +179,21 @@ public sealed class TrainingRun
         bool finite = double.IsFinite(value);
         for (int l = 0; l < count; l++)
         {
-            var weightSlots = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], pointWeights[l], t);
-            _weights[l] = _weights[l].Copy();
+            // The stepped tensors are the ones reported; the next step works on copies of them.
+            var steppedWeights = _weights[l];
+            var weightSlots = StepParameter(index, l, TraceField.Weights, steppedWeights, backward[l].WeightGradient, _weightState[l], pointWeights[l], t);
+            _weights[l] = steppedWeights.Copy();
+            var steppedBiases = _biases[l];
             Tensor?[] biasSlots = [];
-            if (_biases[l] is { } b)
+            if (steppedBiases is not null)
             {
-                biasSlots = StepParameter(index, l, TraceField.Biases, b, backward[l].BiasGradient!, _biasState[l], pointBiases[l]!, t);
-                _biases[l] = _biases[l]!.Copy();
+                biasSlots = StepParameter(index, l, TraceField.Biases, steppedBiases, backward[l].BiasGradient!, _biasState[l], pointBiases[l]!, t);
+                _biases[l] = steppedBiases.Copy();
             }
             var state = new StateSlot[optimizer.StateNames.Count];
             for (int s = 0; s < state.Length; s++)
-                state[s] = new StateSlot(optimizer.StateNames[s], weightSlots[s]!, _biases[l] is null ? null : biasSlots[s]);
-            update[l] = new UpdateLayer(layers[l].Name, _weights[l].Copy(), _biases[l]?.Copy(), state, lookAhead[l]);
+                state[s] = new StateSlot(optimizer.StateNames[s], weightSlots[s]!, steppedBiases is null ? null : biasSlots[s]);
+            update[l] = new UpdateLayer(layers[l].Name, steppedWeights, steppedBiases, state, lookAhead[l]);
             finite &= _weights[l].AllFinite() && (_biases[l]?.AllFinite() ?? true);
         }
 

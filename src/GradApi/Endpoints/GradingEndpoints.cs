@@ -49,7 +49,7 @@ public static class GradingEndpoints
         var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
         var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)));
-        var grades = submissions.Select(session.Grade).ToArray();
+        var grades = session.GradeAll(submissions);
         return TypedResults.Ok(GradeMapper.ToResponse(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options));
     }
 }
