@@ -28,7 +28,7 @@ public static class GradeMapper
     };
 
     public static Answer[] ToAnswers(IEnumerable<AnswerRequest> answers) => answers
-        .Select(a => new Answer(a.Path!, AnswerValueMapper.ToSubmittedValue(a.Value), a.Points ?? DefaultPoints,
+        .Select(a => new Answer(a.Path!, a.Value!.Submitted, a.Points ?? DefaultPoints,
             a.Tolerance is null ? null : ToTolerance(a.Tolerance)))
         .ToArray();
 

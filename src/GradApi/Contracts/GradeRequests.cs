@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace GradApi.Contracts;
 
 /// <summary>A student's numbers for a /v1/train problem, marked against the service's own run of it.</summary>
@@ -37,7 +35,10 @@ public sealed record SubmissionRequest(string? Id, AnswerRequest[]? Answers);
 /// <param name="Value">A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number.</param>
 /// <param name="Points">What the answer is worth (default 1), finite and at least 0.</param>
 /// <param name="Tolerance">This answer's own rule, overriding the request's.</param>
-public sealed record AnswerRequest(string? Path, JsonElement Value, double? Points, ToleranceRequest? Tolerance);
+public sealed record AnswerRequest(string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance);
+
+/// <summary>An answer's value as read from the request (Json/AnswerValueJson.cs): the student's tensor, or why it could not be read.</summary>
+public sealed record AnswerValue(Domain.Grading.SubmittedValue Submitted);
 
 /// <summary>When a submitted number s counts as the reference r. A field of another type is rejected.</summary>
 /// <param name="Type">relative, absolute, decimals, significant_figures.</param>

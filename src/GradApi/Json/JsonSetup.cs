@@ -22,6 +22,7 @@ public static class JsonSetup
         // Grading's results carry tensors and element masks, written in their shape as nested arrays.
         options.Converters.Add(new TensorJsonConverter());
         options.Converters.Add(new ElementMaskJsonConverter());
+        options.Converters.Add(new AnswerValueJsonConverter());
     }
 
     public static IServiceCollection AddGradJson(this IServiceCollection services) =>

@@ -21,6 +21,11 @@ public static class OpenApiSetup
             // Grading writes tensors and element masks in their shape, as nested arrays (Json/TensorJson.cs).
             options.MapType<Domain.Tensors.Tensor>(TensorSchema);
             options.MapType<Domain.Grading.ElementMask>(ElementMaskSchema);
+            options.MapType<Contracts.AnswerValue>(() => new OpenApiSchema
+            {
+                Description = "The student's value: a number, \"NaN\", \"Infinity\", \"-Infinity\", or nested arrays of them in the tensor's shape " +
+                    "(the batch axis may be dropped when B = 1, and a one-element tensor given as a number). Any other JSON is graded not_a_number, with the reason.",
+            });
             // Tags in the order a reader meets the problems: training first, then grading, calculus, analysis, service.
             options.OrderActionsBy(api => $"{Array.IndexOf(TagOrder, api.GroupName ?? api.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.ITagsMetadata>().FirstOrDefault()?.Tags.FirstOrDefault()) + 1:D2} {api.RelativePath}");
             var xml = Path.Combine(AppContext.BaseDirectory, "GradApi.xml");

@@ -39,7 +39,7 @@ public sealed class GradingChecks(Action<string, string> fail, ServiceLimits lim
         if (answer is null) { fail(at, "must be an answer object: { \"path\": ..., \"value\": ... }"); return; }
         if (answer.Path is null) fail($"{at}.path", "is required: a JSON Pointer into the /v1/train response, as in /iterations/0/forward/layers/0/a");
         // Left out entirely (not null, which is a value the student wrote and is graded not_a_number).
-        if (answer.Value.ValueKind == JsonValueKind.Undefined)
+        if (answer.Value is null)
             fail($"{at}.value", "is required: a number, or nested arrays of numbers in the tensor's shape");
         if (answer.Points is < 0) fail($"{at}.points", $"must be at least 0, got {answer.Points}");
         if (answer.Tolerance is not null) Tolerance(answer.Tolerance, $"{at}.tolerance");

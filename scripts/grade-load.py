@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Grading a class over HTTP: one POST /v1/grade/batch against the same submissions as single /v1/grade calls.
+
+The class is the benchmark's (tests/GradApi.Benchmarks/GradingBenchmarks.cs): seed 001, 20 answers per
+student from the /v1/train response rounded to 4 decimals, every third student with one slip.
+Usage: scripts/grade-load.py [base-url] [students]   (default http://127.0.0.1:5190, 1000)
+Needs a running service (dotnet src/GradApi/bin/Release/net10.0/GradApi.dll --urls http://127.0.0.1:5190)
+and wrk for the single calls, which cycle through the class's 1000 bodies.
+"""
+import http.client, json, os, statistics, subprocess, sys, tempfile, time, urllib.parse
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5190"
+STUDENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+URL = urllib.parse.urlparse(BASE)
+
+PROBLEM = {
+    "network": {"inputSize": 3, "layers": [
+        {"name": "hidden", "activation": "sigmoid", "weights": [[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]], "biases": [-0.4, 0.2]},
+        {"name": "output", "activation": "sigmoid", "weights": [[-0.3, -0.2]], "biases": [0.1]}]},
+    "data": {"inputs": [[1, 0, 1]], "targets": [[1]]},
+    "loss": {"type": "half_sse", "reduction": "sum", "alsoReport": ["bce"]},
+    "optimizer": {"type": "momentum", "convention": "heavy_ball", "learningRate": 0.9, "momentum": 0.9},
+    "iterations": 2, "sampling": {"mode": "full"}}
+PATHS = [
+    "/iterations/0/forward/layers/0/z", "/iterations/0/forward/layers/0/a", "/iterations/0/forward/layers/0/activationDerivative",
+    "/iterations/0/forward/layers/1/z", "/iterations/0/forward/layers/1/a", "/iterations/0/forward/layers/1/activationDerivative",
+    "/iterations/0/loss/value", "/iterations/0/backward/outputGradient", "/iterations/0/backward/layers/1/delta",
+    "/iterations/0/backward/layers/0/delta", "/iterations/0/backward/layers/1/weightGradient", "/iterations/0/backward/layers/1/biasGradient",
+    "/iterations/0/backward/layers/0/weightGradient", "/iterations/0/backward/layers/0/biasGradient",
+    "/iterations/0/update/layers/1/state/v/weights", "/iterations/0/update/layers/1/weights", "/iterations/0/update/layers/1/biases",
+    "/iterations/0/update/layers/0/weights", "/iterations/0/update/layers/0/biases", "/iterations/1/forward/layers/1/a"]
+TOLERANCE = {"type": "decimals", "decimals": 4}
+
+
+def post(connection, path, body):
+    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    data = response.read()
+    if response.status != 200:
+        raise SystemExit(f"{path}: {response.status} {data[:300]!r}")
+    return json.loads(data)
+
+
+def at(document, pointer):
+    for token in pointer.strip("/").split("/"):
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
+
+
+def rounded(value, slip):
+    if isinstance(value, list):
+        return [rounded(v, slip and i == 0) for i, v in enumerate(value)]
+    return round(-value + 0.01, 4) if slip else round(value, 4)
+
+
+def connect():
+    return http.client.HTTPConnection(URL.hostname, URL.port, timeout=120)
+
+
+def wrk_rate(bodies_file, connections, duration="10s"):
+    """Requests/s of POST /v1/grade with wrk, cycling through the class's single-submission bodies."""
+    script = bodies_file + ".lua"
+    with open(script, "w") as f:
+        f.write(f"""
+local bodies = {{}}
+for line in io.lines("{bodies_file}") do bodies[#bodies + 1] = line end
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/grade", {{["Content-Type"] = "application/json"}}, bodies[i])
+end
+""")
+    threads = str(min(2, connections))
+    subprocess.run(["wrk", "-t", threads, "-c", str(connections), "-d", "3s", "-s", script, BASE], check=True, capture_output=True)
+    out = subprocess.run(["wrk", "-t", threads, "-c", str(connections), "-d", duration, "-s", script, BASE],
+                         check=True, capture_output=True, text=True).stdout
+    if "Non-2xx" in out:
+        raise SystemExit("wrk: some /v1/grade calls failed:\n" + out)
+    return float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec:")))
+
+
+def main():
+    connection = connect()
+    trace = post(connection, "/v1/train", PROBLEM)
+    submissions = [{"id": f"s{s:04d}", "answers": [
+        {"path": p, "value": rounded(at(trace, p), s % 3 == 2 and i == s % len(PATHS))} for i, p in enumerate(PATHS)]}
+        for s in range(STUDENTS)]
+    batch = json.dumps({"problem": PROBLEM, "tolerance": TOLERANCE, "submissions": submissions}, separators=(",", ":"))
+
+    # The batch, timed from sending the request to the last byte of the answer (the answer is not parsed).
+    def send_batch():
+        connection.request("POST", "/v1/grade/batch", body=batch, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"batch: {response.status} {body[:300]!r}")
+        return body
+    for _ in range(10):
+        body = send_batch()
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        send_batch()
+        times.append(time.perf_counter() - start)
+    summary = json.loads(body)["summary"]
+    verdicts = {v: sum(c[v] for c in summary.values()) for v in ("correct", "followThrough", "incorrect")}
+
+    with tempfile.TemporaryDirectory() as work:
+        bodies = os.path.join(work, "singles.jsonl")
+        with open(bodies, "w") as f:
+            for s in submissions:
+                f.write(json.dumps({"problem": PROBLEM, "tolerance": TOLERANCE, "answers": s["answers"]}, separators=(",", ":")) + "\n")
+        one = wrk_rate(bodies, 1)
+        many = wrk_rate(bodies, 32)
+
+    batch_ms = statistics.median(times) * 1000
+    print(f"class: {STUDENTS} submissions x {len(PATHS)} answers; verdicts {verdicts}")
+    print(f"one POST /v1/grade/batch: median {batch_ms:.1f} ms of 20 (min {min(times) * 1000:.1f} ms); "
+          f"request {len(batch) / 1e6:.2f} MB, response {len(body) / 1e6:.2f} MB")
+    print(f"POST /v1/grade, 1 connection: {one:.0f} req/s, so {STUDENTS} calls take {STUDENTS / one * 1000:.0f} ms: "
+          f"{STUDENTS / one * 1000 / batch_ms:.1f} x the batch")
+    print(f"POST /v1/grade, 32 connections: {many:.0f} req/s, so {STUDENTS} calls take {STUDENTS / many * 1000:.0f} ms: "
+          f"{STUDENTS / many * 1000 / batch_ms:.1f} x the batch")
+
+
+if __name__ == "__main__":
+    main()
