@@ -44,17 +44,18 @@ public static class GradingText
 
         | type | fields | right when |
         |---|---|---|
-        | relative | `relative` (default 1e-3), `absolute` (default 1e-8) | \|s - r\| <= absolute + relative \|r\| (numpy.allclose) |
-        | absolute | `absolute` (required) | \|s - r\| <= absolute |
-        | decimals | `decimals` d (required, 0 to 15) | \|s - r\| < 0.51 x 10^-d: right when rounded to d decimals |
-        | significant_figures | `figures` n (required, 1 to 17) | \|s - r\| < 0.51 x 10^-(n - 1 - floor(log10 \|r\|)); n - 1 decimals when r = 0 |
+        | relative | `relative` (default 1e-3), `absolute` (default 1e-8) | abs(s - r) <= absolute + relative abs(r) (numpy.allclose) |
+        | absolute | `absolute` (required) | abs(s - r) <= absolute |
+        | decimals | `decimals` d (required, 0 to 15) | abs(s - r) < 0.51 x 10^-d: right when rounded to d decimals |
+        | significant_figures | `figures` n (required, 1 to 17) | abs(s - r) < 0.51 x 10^-(n - 1 - floor(log10 abs(r))); n - 1 decimals when r = 0 |
 
         **The default tolerance**, used when `tolerance` is left out, is **relative 1e-3 with absolute 1e-8**: a value
         is right when it is within 0.1 % of the reference, plus 1e-8 (|s - r| <= 1e-8 + 1e-3 |r|). A field that does
         not belong to the type is a 400 (`tolerance.relative: applies to type relative only`). An answer's own
         `tolerance` overrides the request's; every result echoes the rule applied, and the response the default
-        resolved. The 0.51 rules are decided in decimal arithmetic, so 0.0087 against 0.008751 is exactly on the
-        boundary (wrong), not a binary rounding either side of it. NaN matches only NaN, and an infinity only the same
+        resolved. A difference within rounding of a rule's bound is decided in decimal arithmetic on the numbers as
+        written, so 0.0087 against 0.008751 is exactly on the 0.51 boundary (wrong) and 0.35 is exactly 0.05 from 0.4
+        (right under absolute 0.05), not a binary rounding either side. NaN matches only NaN, and an infinity only the same
         infinity.
 
         **Verdicts.**
