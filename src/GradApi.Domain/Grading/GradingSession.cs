@@ -39,8 +39,6 @@ public sealed class GradingSession
         _diagnoses = new Diagnoses(problem, _reference, asked.Contains);
     }
 
-    public RecordedRun Reference => _reference;
-
     /// <summary>
     /// A class's submissions, in order. They are independent once the reference exists, so they are graded on every
     /// core: the session is read-only but for its diagnosis runs, which are made once under a lock.

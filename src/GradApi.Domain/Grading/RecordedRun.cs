@@ -19,8 +19,6 @@ public sealed class RecordedRun
     /// <summary>Iterations the run produced (fewer than asked when it diverged).</summary>
     public int IterationsRun { get; private set; }
 
-    public RunStatus Status { get; private set; }
-
     /// <param name="round">
     /// Applied to every tensor as it is produced; the rounded tensor is carried forward, the value before rounding
     /// is kept (rounding too early: the intermediates rounded, the answer itself then written to any precision).
@@ -36,7 +34,6 @@ public sealed class RecordedRun
             recorded.IterationsRun = iteration.Iteration;
             recorded._examples[iteration.Iteration - 1] = iteration.ExampleIndices;
         }
-        recorded.Status = run.Status;
         recorded._final = run.Final;
         return recorded;
     }

@@ -40,8 +40,7 @@ public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double A
             ToleranceKind.Relative => WithinBand(submitted, reference, Absolute + Relative * Math.Abs(reference),
                 () => (decimal)Absolute + (decimal)Relative * Math.Abs((decimal)reference)),
             ToleranceKind.Absolute => WithinBand(submitted, reference, Absolute, () => (decimal)Absolute),
-            ToleranceKind.Decimals => WithinHalfUnit(submitted, reference, Decimals),
-            _ => WithinHalfUnit(submitted, reference, Figures - 1 - DecimalExponent(reference)),
+            _ => WithinHalfUnit(submitted, reference, DecimalsFor(reference)),
         };
     }
 

@@ -31,9 +31,6 @@ public enum TraceField
 /// </summary>
 public readonly record struct TracePoint(int IterationIndex, TraceField Field, int Layer = 0, string? Name = null)
 {
-    /// <summary>False for the initial parameters (iteration index -1), which are given, not traced.</summary>
-    public bool IsTraced => IterationIndex >= 0;
-
     /// <summary>The RFC 6901 JSON Pointer of this tensor in the /v1/train response.</summary>
     public string ToPointer()
     {
