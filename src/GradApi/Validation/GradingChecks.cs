@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GradApi.Contracts;
 using GradApi.Limits;
 
