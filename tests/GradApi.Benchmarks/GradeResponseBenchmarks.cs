@@ -53,9 +53,10 @@ public class GradeResponseBenchmarks
     {
         _buffer.ResetWrittenCount();
         using var writer = new Utf8JsonWriter(_buffer, GradeJsonWriter.WriterOptionsFor(_json));
-        GradeJsonWriter.WriteBatchOpening(writer);
-        for (int i = 0; i < _grades.Count; i++) GradeJsonWriter.WriteSubmission(writer, _ids[i], _grades[i]);
-        GradeJsonWriter.WriteBatchClosing(writer, PathSummary.Of(_grades), Options);
+        var json = new GradeJsonWriter(writer);
+        json.WriteBatchOpening();
+        for (int i = 0; i < _grades.Count; i++) json.WriteSubmission(_ids[i], _grades[i]);
+        json.WriteBatchClosing(PathSummary.Of(_grades), Options);
         writer.Flush();
         return _buffer.WrittenCount;
     }

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GradApi.Contracts;
 using GradApi.Domain.Grading;
+using GradApi.Domain.Tensors;
 using GradApi.Json;
 
 namespace GradApi.Endpoints;
@@ -11,9 +13,31 @@ namespace GradApi.Endpoints;
 /// every null written, doubles through <see cref="FiniteDoubleConverter"/>, tensors and masks through the same
 /// helpers the converters use. Building a record per answer and serializing it by reflection cost more than
 /// grading itself; the records remain the documented schema. GradeJsonEqualityTests holds the two to the same bytes.
+/// One per response: it keeps the JSON of values the answers repeat, rendered once.
 /// </summary>
-public static class GradeJsonWriter
+public sealed class GradeJsonWriter
 {
+    /// <summary>
+    /// Enough for every rule and every path's reference in a class; past it (rules given per answer, references sliced
+    /// anew for each student) values are written as they come rather than rendered for copies that will not be made.
+    /// </summary>
+    const int RenderingsKept = 256;
+
+    readonly Utf8JsonWriter writer;
+    // The rule every answer echoes and the reference each student's answer to a path is compared with are the
+    // same for most of a class: rendered once and copied, they stop being a third of the writing.
+    readonly RenderedOnce<Tolerance> tolerances;
+    readonly RenderedOnce<Tensor> references;
+
+    public GradeJsonWriter(Utf8JsonWriter writer)
+    {
+        this.writer = writer;
+        // Rules equal as records write alike: their doubles are equal or both NaN, and the one pair of equal doubles
+        // that format differently, 0 and -0, are both written 0.
+        tolerances = new(writer.Options, EqualityComparer<Tolerance>.Default, WriteToleranceEcho, RenderingsKept);
+        references = new(writer.Options, SameValues.Instance, TrainTraceResult.WriteTensor, RenderingsKept);
+    }
+
     /// <summary>
     /// The writer settings the serializer derives from the app's options (its encoder above all: the app's
     /// relaxed one leaves sigma'(z) as written where the default would write \u0027), so strings come out alike.
@@ -30,60 +54,62 @@ public static class GradeJsonWriter
     };
 
     /// <summary>A <see cref="GradeResponse"/>: the answers marked, the totals, the rules applied.</summary>
-    public static void WriteGrade(Utf8JsonWriter writer, SubmissionGrade grade, GradingOptions options)
+    public void WriteGrade(SubmissionGrade grade, GradingOptions options)
     {
         writer.WriteStartObject();
-        WriteAnswers(writer, grade);
+        WriteAnswers(grade);
         WriteDouble(writer, Names.Points, grade.Points);
         WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
-        WriteRulesApplied(writer, options);
+        WriteRulesApplied(options);
         writer.WriteEndObject();
     }
 
     /// <summary>A <see cref="GradeBatchResponse"/> up to its first submission: written before the submissions, one at a time.</summary>
-    public static void WriteBatchOpening(Utf8JsonWriter writer)
+    public void WriteBatchOpening()
     {
         writer.WriteStartObject();
         writer.WriteStartArray(Names.Results);
     }
 
     /// <summary>A <see cref="SubmissionResultResponse"/>.</summary>
-    public static void WriteSubmission(Utf8JsonWriter writer, string id, SubmissionGrade grade)
+    public void WriteSubmission(string id, SubmissionGrade grade)
     {
         writer.WriteStartObject();
         writer.WriteString(Names.Id, id);
-        WriteAnswers(writer, grade);
+        WriteAnswers(grade);
         WriteDouble(writer, Names.Points, grade.Points);
         WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
         writer.WriteEndObject();
     }
 
     /// <summary>The rest of a <see cref="GradeBatchResponse"/> after its last submission: the summary per path and the rules applied.</summary>
-    public static void WriteBatchClosing(Utf8JsonWriter writer, IReadOnlyList<PathSummary> summary, GradingOptions options)
+    public void WriteBatchClosing(IReadOnlyList<PathSummary> summary, GradingOptions options)
     {
         writer.WriteEndArray();
         writer.WriteStartObject(Names.Summary);
         // The paths in the order they first appear in the batch, as the mapper's ordered dictionary keeps them.
         foreach (var path in summary) WritePathSummary(writer, path);
         writer.WriteEndObject();
-        WriteRulesApplied(writer, options);
+        WriteRulesApplied(options);
         writer.WriteEndObject();
     }
 
-    static void WriteAnswers(Utf8JsonWriter writer, SubmissionGrade grade)
+    void WriteAnswers(SubmissionGrade grade)
     {
         writer.WriteStartArray(Names.Results);
-        foreach (var answer in grade.Results) WriteAnswer(writer, answer);
+        foreach (var answer in grade.Results) WriteAnswer(answer);
         writer.WriteEndArray();
     }
 
     /// <summary>An <see cref="AnswerResultResponse"/>.</summary>
-    static void WriteAnswer(Utf8JsonWriter writer, AnswerGrade answer)
+    void WriteAnswer(AnswerGrade answer)
     {
         writer.WriteStartObject();
         writer.WriteString(Names.Path, answer.Path);
         writer.WriteString(Names.Verdict, GradeMapper.VerdictName(answer.Verdict));
-        WriteTensorOrNull(writer, Names.Expected, answer.Expected);
+        writer.WritePropertyName(Names.Expected);
+        if (answer.Expected is null) writer.WriteNullValue();
+        else references.Write(writer, answer.Expected);
         WriteTensorOrNull(writer, Names.Submitted, answer.Submitted);
         writer.WritePropertyName(Names.Elements);
         if (answer.Elements is null) writer.WriteNullValue();
@@ -99,7 +125,7 @@ public static class GradeJsonWriter
         foreach (var used in answer.UsedAnswers) writer.WriteStringValue(used);
         writer.WriteEndArray();
         writer.WritePropertyName(Names.Tolerance);
-        WriteTolerance(writer, GradeMapper.Echo(answer.Tolerance));
+        tolerances.Write(writer, answer.Tolerance);
         WriteStringOrNull(writer, Names.Message, answer.Message);
         writer.WriteEndObject();
     }
@@ -115,10 +141,10 @@ public static class GradeJsonWriter
     }
 
     /// <summary>tolerance, partialCredit and followThrough: how every response ends.</summary>
-    static void WriteRulesApplied(Utf8JsonWriter writer, GradingOptions options)
+    void WriteRulesApplied(GradingOptions options)
     {
         writer.WritePropertyName(Names.Tolerance);
-        WriteTolerance(writer, GradeMapper.Echo(options.Tolerance));
+        WriteToleranceEcho(writer, options.Tolerance);
         writer.WriteString(Names.PartialCredit, GradeMapper.PartialCreditName(options.PartialCredit));
         writer.WriteStartObject(Names.FollowThrough);
         writer.WriteBoolean(Names.Enabled, options.FollowThrough);
@@ -127,8 +153,9 @@ public static class GradeJsonWriter
     }
 
     /// <summary>A <see cref="ToleranceResponse"/>: written from the mapper's echo, so the rule is filled in in one place.</summary>
-    static void WriteTolerance(Utf8JsonWriter writer, ToleranceResponse tolerance)
+    static void WriteToleranceEcho(Utf8JsonWriter writer, Tolerance rule)
     {
+        var tolerance = GradeMapper.Echo(rule);
         writer.WriteStartObject();
         writer.WriteString(Names.Type, tolerance.Type);
         WriteDoubleOrNull(writer, Names.Relative, tolerance.Relative);
@@ -185,11 +212,25 @@ public static class GradeJsonWriter
         else writer.WriteString(name, value);
     }
 
-    static void WriteTensorOrNull(Utf8JsonWriter writer, JsonEncodedText name, Domain.Tensors.Tensor? tensor)
+    static void WriteTensorOrNull(Utf8JsonWriter writer, JsonEncodedText name, Tensor? tensor)
     {
         writer.WritePropertyName(name);
         if (tensor is null) writer.WriteNullValue();
         else TrainTraceResult.WriteTensor(writer, tensor);
+    }
+
+    /// <summary>
+    /// Tensors holding the same array in the same shape: each answer's expected value is a new tensor over the
+    /// recorded reference's array, which the run never writes again, so one array means one rendering.
+    /// </summary>
+    sealed class SameValues : IEqualityComparer<Tensor>
+    {
+        public static readonly SameValues Instance = new();
+
+        public bool Equals(Tensor? x, Tensor? y) =>
+            ReferenceEquals(x, y) || x is not null && y is not null && ReferenceEquals(x.Data, y.Data) && x.Shape.AsSpan().SequenceEqual(y.Shape);
+
+        public int GetHashCode(Tensor tensor) => HashCode.Combine(RuntimeHelpers.GetHashCode(tensor.Data), tensor.Rank);
     }
 
     /// <summary>Property names, encoded once as the serializer does for a record's; plain ASCII, so the same under any encoder.</summary>

@@ -21,7 +21,7 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options) :
         GradeResponseBody.Start(context);
         var body = context.Response.BodyWriter;
         await using var writer = new Utf8JsonWriter(body, GradeResponseBody.WriterOptions(context));
-        GradeJsonWriter.WriteGrade(writer, grade, options);
+        new GradeJsonWriter(writer).WriteGrade(grade, options);
         writer.Flush();
         await body.FlushAsync(context.RequestAborted);
     }
@@ -63,17 +63,18 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
         var body = context.Response.BodyWriter;
         var cancel = context.RequestAborted;
         await using var writer = new Utf8JsonWriter(body, GradeResponseBody.WriterOptions(context));
+        var json = new GradeJsonWriter(writer);
         long sent = 0;
 
-        GradeJsonWriter.WriteBatchOpening(writer);
+        json.WriteBatchOpening();
         for (int i = 0; i < grades.Count; i++)
         {
-            GradeJsonWriter.WriteSubmission(writer, ids[i], grades[i]);
+            json.WriteSubmission(ids[i], grades[i]);
             if (Unsent(writer, sent) < FlushBytes) continue;
             sent = await Send(writer, body, cancel);
             if (cancel.IsCancellationRequested) return;
         }
-        GradeJsonWriter.WriteBatchClosing(writer, summary, options);
+        json.WriteBatchClosing(summary, options);
         await Send(writer, body, cancel);
     }
 

@@ -24,6 +24,10 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     static readonly Tolerance AbsoluteNegativeZero = new(ToleranceKind.Absolute, Absolute: -0.0);
     static readonly Tolerance RelativeTiny = new(ToleranceKind.Relative, 1e-5, 1e-300);
 
+    // One recorded reference behind several answers' expected values, as a grading session shares it: written once
+    // and copied after, in each shape it is given ([2][3] twice, [3][2] once), where other tensors are new every time.
+    static readonly double[] SharedReference = [0.331812227831834, 0.52497918747894, -0.0, double.NaN, 1, 2];
+
     // ---- a submission that touches every field and every way a value is written ----
 
     static AnswerGrade Scalar() => new(
@@ -42,7 +46,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
 
     static AnswerGrade Batched() => new(
         "/iterations/0/forward/layers/0/a", Verdict.Incorrect,
-        new Tensor([2, 3], [0.331812227831834, 0.52497918747894, -0.0, double.NaN, 1, 2]),
+        new Tensor([2, 3], SharedReference),
         new Tensor([2, 3], [0.3318, 0.525, 0, 0, 1, 2]), new ElementMask([2, 3], [true, true, true, false, true, true]),
         MaxAbsoluteError: double.NaN, Points: 1, PointsAwarded: 0,
         Diagnoses:
@@ -62,7 +66,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
 
     static AnswerGrade Mismatched() => new(
         "/iterations/0/backward/layers/0/weightGradient", Verdict.ShapeMismatch,
-        new Tensor([2, 3], [1, 2, 3, 4, 5, 6]), new Tensor([3, 2], [1, 4, 2, 5, 3, 6]), Elements: null,
+        new Tensor([2, 3], SharedReference), new Tensor([3, 2], [1, 4, 2, 5, 3, 6]), Elements: null,
         MaxAbsoluteError: null, Points: 1, PointsAwarded: 0,
         Diagnoses: [new("transposed", "Your matrix is the transpose: [in][out] instead of [out][in].")],
         FollowThroughExpected: null, UsedAnswers: [], RelativeTiny, Message: "expected [2][3], got [3][2]");
@@ -72,7 +76,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         "/iterations/9/forward/layers/0/z: the run has 2 iterations");
 
     static AnswerGrade NotANumber() => new(
-        "/iterations/0/forward/layers/1/z", Verdict.NotANumber, Tensor.Vector(-0.1), null, null, null, 1, 0, [], null, [], Decimals4,
+        "/iterations/0/forward/layers/1/z", Verdict.NotANumber, new Tensor([3, 2], SharedReference), null, null, null, 1, 0, [], null, [], Decimals4,
         "value: \"abc\" is not a number");
 
     static SubmissionGrade EveryField() =>
@@ -116,7 +120,8 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(7)]
-    // Enough submissions (hundreds of KB) that the batch is sent in many flushes, each at a submission's end.
+    // Enough submissions (hundreds of KB) that the batch is sent in many flushes, each at a submission's end, and
+    // that the tensors made new for each student outnumber what GradeJsonWriter keeps rendered.
     [InlineData(300)]
     public async Task ABatchIsWrittenByteForByteAsTheRecordSerializes(int students)
     {
@@ -151,6 +156,26 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         Assert.Equal(12, batched.GetProperty("incorrect").GetInt32());
         string[] codes = ["missing_activation_derivative", "other_convention"];
         Assert.Equal(codes, batched.GetProperty("diagnoses").EnumerateArray().Select(d => d.GetProperty("code").GetString()!).ToArray());
+    }
+
+    [Fact]
+    public void AnIndentingWriterIndentsEveryValueAsTheSerializerDoes()
+    {
+        // Repeated values are copied only when unindented; indented, they are written afresh at their own depth.
+        var indented = new JsonSerializerOptions(AppJsonOptions()) { WriteIndented = true };
+        var (ids, grades) = Class(3);
+
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, grades, GradingOptions.Default), indented);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, GradeJsonWriter.WriterOptionsFor(indented)))
+        {
+            var json = new GradeJsonWriter(writer);
+            json.WriteBatchOpening();
+            for (int i = 0; i < grades.Length; i++) json.WriteSubmission(ids[i], grades[i]);
+            json.WriteBatchClosing(PathSummary.Of(grades), GradingOptions.Default);
+        }
+
+        AssertSameBytes(records, buffer.WrittenSpan.ToArray());
     }
 
     [Fact]
