@@ -37,7 +37,10 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options) :
 /// </summary>
 public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
-    /// <summary>About two dozen answers' worth: large enough that flushing costs little, small enough to keep memory flat.</summary>
+    /// <summary>
+    /// About four submissions of 20 answers (8 KB each): memory stays flat, and sending from 16 KB to 1 MB at a
+    /// time made no difference measurable over loopback to a 1000-submission batch.
+    /// </summary>
     public const int FlushBytes = 32 * 1024;
 
     readonly IReadOnlyList<string> ids;
