@@ -74,5 +74,5 @@ public static class GradeMapper
         _ => "not_a_number",
     };
 
-    static string PartialCreditName(PartialCredit credit) => credit == PartialCredit.AllOrNothing ? "all_or_nothing" : "proportional";
+    public static string PartialCreditName(PartialCredit credit) => credit == PartialCredit.AllOrNothing ? "all_or_nothing" : "proportional";
 }

@@ -35,21 +35,21 @@ public static class GradingEndpoints
         return app;
     }
 
-    static Results<Ok<GradeResponse>, ValidationProblem> Grade(GradeRequest request)
+    static Results<GradeResult, ValidationProblem> Grade(GradeRequest request)
     {
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
         var answers = GradeMapper.ToAnswers(request.Answers!);
         var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path));
-        return TypedResults.Ok(GradeMapper.ToResponse(session.Grade(answers), options));
+        return new GradeResult(session.Grade(answers), options);
     }
 
-    static Results<Ok<GradeBatchResponse>, ValidationProblem> GradeBatch(GradeBatchRequest request)
+    static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request)
     {
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
         var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
         var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)));
         var grades = session.GradeAll(submissions);
-        return TypedResults.Ok(GradeMapper.ToResponse(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options));
+        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options);
     }
 }

@@ -1,0 +1,273 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using GradApi.Contracts;
+using GradApi.Domain.Grading;
+using GradApi.Domain.Tensors;
+using GradApi.Json;
+
+namespace GradApi.Endpoints;
+
+/// <summary>
+/// Writes the /v1/grade and /v1/grade/batch responses straight from the domain's grades, byte for byte what
+/// System.Text.Json writes for the records in Contracts/GradeResponses.cs: the same names in the same order,
+/// every null written, doubles through <see cref="FiniteDoubleConverter"/>, tensors and masks through the same
+/// helpers the converters use. Building a record per answer and serializing it by reflection cost more than
+/// grading itself; the records remain the documented schema. GradeJsonEqualityTests holds the two to the same bytes.
+/// One per response: it keeps the JSON of values the answers repeat, rendered once.
+/// </summary>
+public sealed class GradeJsonWriter
+{
+    /// <summary>
+    /// Enough for every rule and every path's reference in a class; past it (rules given per answer, references sliced
+    /// anew for each student) values are written as they come rather than rendered for copies that will not be made.
+    /// </summary>
+    const int RenderingsKept = 256;
+
+    readonly Utf8JsonWriter writer;
+    // The rule every answer echoes and the reference each student's answer to a path is compared with are the
+    // same for most of a class: rendered once and copied, they stop being a third of the writing.
+    readonly RenderedOnce<Tolerance> tolerances;
+    readonly RenderedOnce<Tensor> references;
+
+    public GradeJsonWriter(Utf8JsonWriter writer)
+    {
+        this.writer = writer;
+        // Rules equal as records write alike: their doubles are equal or both NaN, and the one pair of equal doubles
+        // that format differently, 0 and -0, are both written 0.
+        tolerances = new(writer.Options, EqualityComparer<Tolerance>.Default, WriteToleranceEcho, RenderingsKept);
+        references = new(writer.Options, SameValues.Instance, TrainTraceResult.WriteTensor, RenderingsKept);
+    }
+
+    /// <summary>
+    /// The writer settings the serializer derives from the app's options (its encoder above all: the app's
+    /// relaxed one leaves sigma'(z) as written where the default would write \u0027), so strings come out alike.
+    /// </summary>
+    public static JsonWriterOptions WriterOptionsFor(JsonSerializerOptions options) => new()
+    {
+        Encoder = options.Encoder,
+        Indented = options.WriteIndented,
+        IndentCharacter = options.IndentCharacter,
+        IndentSize = options.IndentSize,
+        NewLine = options.NewLine,
+        MaxDepth = options.MaxDepth,
+        SkipValidation = true,
+    };
+
+    /// <summary>A <see cref="GradeResponse"/>: the answers marked, the totals, the rules applied.</summary>
+    public void WriteGrade(SubmissionGrade grade, GradingOptions options)
+    {
+        writer.WriteStartObject();
+        WriteAnswers(grade);
+        WriteDouble(writer, Names.Points, grade.Points);
+        WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
+        WriteRulesApplied(options);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A <see cref="GradeBatchResponse"/> up to its first submission: written before the submissions, one at a time.</summary>
+    public void WriteBatchOpening()
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray(Names.Results);
+    }
+
+    /// <summary>A <see cref="SubmissionResultResponse"/>.</summary>
+    public void WriteSubmission(string id, SubmissionGrade grade)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(Names.Id, id);
+        WriteAnswers(grade);
+        WriteDouble(writer, Names.Points, grade.Points);
+        WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The rest of a <see cref="GradeBatchResponse"/> after its last submission: the summary per path and the rules applied.</summary>
+    public void WriteBatchClosing(IReadOnlyList<PathSummary> summary, GradingOptions options)
+    {
+        writer.WriteEndArray();
+        writer.WriteStartObject(Names.Summary);
+        // The paths in the order they first appear in the batch, as the mapper's ordered dictionary keeps them.
+        foreach (var path in summary) WritePathSummary(writer, path);
+        writer.WriteEndObject();
+        WriteRulesApplied(options);
+        writer.WriteEndObject();
+    }
+
+    void WriteAnswers(SubmissionGrade grade)
+    {
+        writer.WriteStartArray(Names.Results);
+        foreach (var answer in grade.Results) WriteAnswer(answer);
+        writer.WriteEndArray();
+    }
+
+    /// <summary>An <see cref="AnswerResultResponse"/>.</summary>
+    void WriteAnswer(AnswerGrade answer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(Names.Path, answer.Path);
+        writer.WriteString(Names.Verdict, GradeMapper.VerdictName(answer.Verdict));
+        writer.WritePropertyName(Names.Expected);
+        if (answer.Expected is null) writer.WriteNullValue();
+        else references.Write(writer, answer.Expected);
+        WriteTensorOrNull(writer, Names.Submitted, answer.Submitted);
+        writer.WritePropertyName(Names.Elements);
+        if (answer.Elements is null) writer.WriteNullValue();
+        else ElementMaskJsonConverter.WriteMask(writer, answer.Elements);
+        WriteDoubleOrNull(writer, Names.MaxAbsoluteError, answer.MaxAbsoluteError);
+        WriteDouble(writer, Names.Points, answer.Points);
+        WriteDouble(writer, Names.PointsAwarded, answer.PointsAwarded);
+        writer.WriteStartArray(Names.Diagnoses);
+        foreach (var diagnosis in answer.Diagnoses) WriteDiagnosis(writer, diagnosis);
+        writer.WriteEndArray();
+        WriteTensorOrNull(writer, Names.FollowThroughExpected, answer.FollowThroughExpected);
+        writer.WriteStartArray(Names.UsedAnswers);
+        foreach (var used in answer.UsedAnswers) writer.WriteStringValue(used);
+        writer.WriteEndArray();
+        writer.WritePropertyName(Names.Tolerance);
+        tolerances.Write(writer, answer.Tolerance);
+        WriteStringOrNull(writer, Names.Message, answer.Message);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A <see cref="DiagnosisResponse"/>.</summary>
+    static void WriteDiagnosis(Utf8JsonWriter writer, Diagnosis diagnosis)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(Names.Code, diagnosis.Code);
+        writer.WriteString(Names.Message, diagnosis.Message);
+        WriteStringOrNull(writer, Names.Convention, diagnosis.Convention);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>tolerance, partialCredit and followThrough: how every response ends.</summary>
+    void WriteRulesApplied(GradingOptions options)
+    {
+        writer.WritePropertyName(Names.Tolerance);
+        WriteToleranceEcho(writer, options.Tolerance);
+        writer.WriteString(Names.PartialCredit, GradeMapper.PartialCreditName(options.PartialCredit));
+        writer.WriteStartObject(Names.FollowThrough);
+        writer.WriteBoolean(Names.Enabled, options.FollowThrough);
+        WriteDouble(writer, Names.Penalty, options.Penalty);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A <see cref="ToleranceResponse"/>: written from the mapper's echo, so the rule is filled in in one place.</summary>
+    static void WriteToleranceEcho(Utf8JsonWriter writer, Tolerance rule)
+    {
+        var tolerance = GradeMapper.Echo(rule);
+        writer.WriteStartObject();
+        writer.WriteString(Names.Type, tolerance.Type);
+        WriteDoubleOrNull(writer, Names.Relative, tolerance.Relative);
+        WriteDoubleOrNull(writer, Names.Absolute, tolerance.Absolute);
+        WriteIntOrNull(writer, Names.Decimals, tolerance.Decimals);
+        WriteIntOrNull(writer, Names.Figures, tolerance.Figures);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A path's <see cref="PathSummaryResponse"/>, keyed by the path.</summary>
+    static void WritePathSummary(Utf8JsonWriter writer, PathSummary path)
+    {
+        writer.WriteStartObject(path.Path);
+        writer.WriteNumber(Names.Correct, path.Count(Verdict.Correct));
+        writer.WriteNumber(Names.FollowThrough, path.Count(Verdict.FollowThrough));
+        writer.WriteNumber(Names.Incorrect, path.Count(Verdict.Incorrect));
+        writer.WriteNumber(Names.ShapeMismatch, path.Count(Verdict.ShapeMismatch));
+        writer.WriteNumber(Names.UnknownPath, path.Count(Verdict.UnknownPath));
+        writer.WriteNumber(Names.NotANumber, path.Count(Verdict.NotANumber));
+        writer.WriteStartArray(Names.Diagnoses);
+        foreach (var (code, count) in path.Diagnoses)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(Names.Code, code);
+            writer.WriteNumber(Names.Count, count);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    // Doubles go through the converter the serializer uses for double and double?: NaN and infinities as strings, -0 as 0.
+    static void WriteDouble(Utf8JsonWriter writer, JsonEncodedText name, double value)
+    {
+        writer.WritePropertyName(name);
+        FiniteDoubleConverter.WriteValue(writer, value);
+    }
+
+    static void WriteDoubleOrNull(Utf8JsonWriter writer, JsonEncodedText name, double? value)
+    {
+        if (value is { } number) WriteDouble(writer, name, number);
+        else writer.WriteNull(name);
+    }
+
+    static void WriteIntOrNull(Utf8JsonWriter writer, JsonEncodedText name, int? value)
+    {
+        if (value is { } number) writer.WriteNumber(name, number);
+        else writer.WriteNull(name);
+    }
+
+    static void WriteStringOrNull(Utf8JsonWriter writer, JsonEncodedText name, string? value)
+    {
+        if (value is null) writer.WriteNull(name);
+        else writer.WriteString(name, value);
+    }
+
+    static void WriteTensorOrNull(Utf8JsonWriter writer, JsonEncodedText name, Tensor? tensor)
+    {
+        writer.WritePropertyName(name);
+        if (tensor is null) writer.WriteNullValue();
+        else TrainTraceResult.WriteTensor(writer, tensor);
+    }
+
+    /// <summary>
+    /// Tensors holding the same array in the same shape: each answer's expected value is a new tensor over the
+    /// recorded reference's array, which the run never writes again, so one array means one rendering.
+    /// </summary>
+    sealed class SameValues : IEqualityComparer<Tensor>
+    {
+        public static readonly SameValues Instance = new();
+
+        public bool Equals(Tensor? x, Tensor? y) =>
+            ReferenceEquals(x, y) || x is not null && y is not null && ReferenceEquals(x.Data, y.Data) && x.Shape.AsSpan().SequenceEqual(y.Shape);
+
+        public int GetHashCode(Tensor tensor) => HashCode.Combine(RuntimeHelpers.GetHashCode(tensor.Data), tensor.Rank);
+    }
+
+    /// <summary>Property names, encoded once as the serializer does for a record's; plain ASCII, so the same under any encoder.</summary>
+    static class Names
+    {
+        public static readonly JsonEncodedText Results = JsonEncodedText.Encode("results");
+        public static readonly JsonEncodedText Points = JsonEncodedText.Encode("points");
+        public static readonly JsonEncodedText PointsAwarded = JsonEncodedText.Encode("pointsAwarded");
+        public static readonly JsonEncodedText Tolerance = JsonEncodedText.Encode("tolerance");
+        public static readonly JsonEncodedText PartialCredit = JsonEncodedText.Encode("partialCredit");
+        public static readonly JsonEncodedText FollowThrough = JsonEncodedText.Encode("followThrough");
+        public static readonly JsonEncodedText Summary = JsonEncodedText.Encode("summary");
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
+        public static readonly JsonEncodedText Verdict = JsonEncodedText.Encode("verdict");
+        public static readonly JsonEncodedText Expected = JsonEncodedText.Encode("expected");
+        public static readonly JsonEncodedText Submitted = JsonEncodedText.Encode("submitted");
+        public static readonly JsonEncodedText Elements = JsonEncodedText.Encode("elements");
+        public static readonly JsonEncodedText MaxAbsoluteError = JsonEncodedText.Encode("maxAbsoluteError");
+        public static readonly JsonEncodedText Diagnoses = JsonEncodedText.Encode("diagnoses");
+        public static readonly JsonEncodedText FollowThroughExpected = JsonEncodedText.Encode("followThroughExpected");
+        public static readonly JsonEncodedText UsedAnswers = JsonEncodedText.Encode("usedAnswers");
+        public static readonly JsonEncodedText Message = JsonEncodedText.Encode("message");
+        public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+        public static readonly JsonEncodedText Convention = JsonEncodedText.Encode("convention");
+        public static readonly JsonEncodedText Count = JsonEncodedText.Encode("count");
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Relative = JsonEncodedText.Encode("relative");
+        public static readonly JsonEncodedText Absolute = JsonEncodedText.Encode("absolute");
+        public static readonly JsonEncodedText Decimals = JsonEncodedText.Encode("decimals");
+        public static readonly JsonEncodedText Figures = JsonEncodedText.Encode("figures");
+        public static readonly JsonEncodedText Enabled = JsonEncodedText.Encode("enabled");
+        public static readonly JsonEncodedText Penalty = JsonEncodedText.Encode("penalty");
+        public static readonly JsonEncodedText Correct = JsonEncodedText.Encode("correct");
+        public static readonly JsonEncodedText Incorrect = JsonEncodedText.Encode("incorrect");
+        public static readonly JsonEncodedText ShapeMismatch = JsonEncodedText.Encode("shapeMismatch");
+        public static readonly JsonEncodedText UnknownPath = JsonEncodedText.Encode("unknownPath");
+        public static readonly JsonEncodedText NotANumber = JsonEncodedText.Encode("notANumber");
+    }
+}
