@@ -17,15 +17,9 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
 
     static void Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits)
     {
-        int failures = 0;
-        void Fail(string path, string message) { failures++; fail(path, message); }
-
-        long? work = null;
-        if (request.Problem is null) Fail("problem", "is required: exactly a /v1/train request (network, data, loss, optimizer, ...)");
-        else work = new ProblemChecks(Fail, limits).Problem(request.Problem, "problem");
-
-        var grading = new GradingChecks(Fail, limits);
-        grading.Options(request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var grading = new GradingChecks(fail, limits);
+        long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
+        void Fail(string path, string message) => grading.Fail(path, message);
 
         var submissions = request.Submissions;
         if (submissions is null) { Fail("submissions", "is required: [{ \"id\": \"s1\", \"answers\": [...] }, ...]"); return; }
@@ -51,6 +45,6 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         if (answers > limits.MaxGradedAnswers)
             Fail("submissions", $"at most {limits.MaxGradedAnswers} answers over all submissions are accepted (limit maxGradedAnswers), got {answers}");
 
-        if (failures == 0 && work is { } w) grading.Work(w, submissions.Length, "submissions");
+        if (!grading.Failed && work is { } w) grading.Work(w, submissions.Length, "submissions");
     }
 }

@@ -14,16 +14,9 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
 
     static void Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits)
     {
-        int failures = 0;
-        void Fail(string path, string message) { failures++; fail(path, message); }
-
-        long? work = null;
-        if (request.Problem is null) Fail("problem", "is required: exactly a /v1/train request (network, data, loss, optimizer, ...)");
-        else work = new ProblemChecks(Fail, limits).Problem(request.Problem, "problem");
-
-        var grading = new GradingChecks(Fail, limits);
-        grading.Options(request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var grading = new GradingChecks(fail, limits);
+        long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
         grading.Answers(request.Answers, "answers");
-        if (failures == 0 && work is { } w) grading.Work(w, 1, "problem.iterations");
+        if (!grading.Failed && work is { } w) grading.Work(w, 1, "problem.iterations");
     }
 }

@@ -8,25 +8,48 @@ namespace GradApi.Validation;
 /// shared by /v1/grade and /v1/grade/batch. Each failure names the JSON path of the field. An answer's value
 /// is only required here: a value that cannot be read as numbers is graded not_a_number, not refused.
 /// </summary>
-public sealed class GradingChecks(Action<string, string> fail, ServiceLimits limits)
+public sealed class GradingChecks(Action<string, string> report, ServiceLimits limits)
 {
-    public void Options(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
+    /// <summary>True once any check has failed (the grading work is only worth checking on a valid request).</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>Reports a failure at a JSON path (and remembers that one happened).</summary>
+    public void Fail(string path, string message)
+    {
+        Failed = true;
+        report(path, message);
+    }
+
+    /// <summary>
+    /// What /v1/grade and /v1/grade/batch share: the problem, with /v1/train's checks and limits under "problem",
+    /// and the options. Returns the problem's work, when it could be counted.
+    /// </summary>
+    public long? ProblemAndOptions(TrainRequest? problem, ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
+    {
+        long? work = null;
+        if (problem is null) Fail("problem", "is required: exactly a /v1/train request (network, data, loss, optimizer, ...)");
+        else work = new ProblemChecks(Fail, limits).Problem(problem, "problem");
+        Options(tolerance, partialCredit, followThrough);
+        return work;
+    }
+
+    void Options(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
     {
         if (tolerance is not null) Tolerance(tolerance, "tolerance");
         if (partialCredit is not null && !Vocabulary.PartialCredits.Contains(partialCredit))
-            fail("partialCredit", $"must be one of {Vocabulary.List(Vocabulary.PartialCredits)}, got '{partialCredit}'");
+            Fail("partialCredit", $"must be one of {Vocabulary.List(Vocabulary.PartialCredits)}, got '{partialCredit}'");
         if (followThrough?.Penalty is { } penalty && penalty is < 0 or > 1)
-            fail("followThrough.penalty", $"must be in [0, 1] (the fraction of the points withheld for follow-through), got {penalty}");
+            Fail("followThrough.penalty", $"must be in [0, 1] (the fraction of the points withheld for follow-through), got {penalty}");
     }
 
     /// <summary>Checks a list of answers; returns how many there are (0 when missing).</summary>
     public int Answers(AnswerRequest?[]? answers, string path)
     {
-        if (answers is null) { fail(path, "is required: [{ \"path\": \"/iterations/0/forward/layers/0/a\", \"value\": [...] }, ...]"); return 0; }
-        if (answers.Length == 0) { fail(path, "must hold at least one answer"); return 0; }
+        if (answers is null) { Fail(path, "is required: [{ \"path\": \"/iterations/0/forward/layers/0/a\", \"value\": [...] }, ...]"); return 0; }
+        if (answers.Length == 0) { Fail(path, "must hold at least one answer"); return 0; }
         if (answers.Length > limits.MaxAnswers)
         {
-            fail(path, $"at most {limits.MaxAnswers} answers are accepted (limit maxAnswers), got {answers.Length}");
+            Fail(path, $"at most {limits.MaxAnswers} answers are accepted (limit maxAnswers), got {answers.Length}");
             return answers.Length;
         }
         for (int i = 0; i < answers.Length; i++) Answer(answers[i], $"{path}[{i}]");
@@ -35,21 +58,21 @@ public sealed class GradingChecks(Action<string, string> fail, ServiceLimits lim
 
     void Answer(AnswerRequest? answer, string at)
     {
-        if (answer is null) { fail(at, "must be an answer object: { \"path\": ..., \"value\": ... }"); return; }
-        if (answer.Path is null) fail($"{at}.path", "is required: a JSON Pointer into the /v1/train response, as in /iterations/0/forward/layers/0/a");
+        if (answer is null) { Fail(at, "must be an answer object: { \"path\": ..., \"value\": ... }"); return; }
+        if (answer.Path is null) Fail($"{at}.path", "is required: a JSON Pointer into the /v1/train response, as in /iterations/0/forward/layers/0/a");
         // Left out entirely (not null, which is a value the student wrote and is graded not_a_number).
         if (answer.Value is null)
-            fail($"{at}.value", "is required: a number, or nested arrays of numbers in the tensor's shape");
-        if (answer.Points is < 0) fail($"{at}.points", $"must be at least 0, got {answer.Points}");
+            Fail($"{at}.value", "is required: a number, or nested arrays of numbers in the tensor's shape");
+        if (answer.Points is < 0) Fail($"{at}.points", $"must be at least 0, got {answer.Points}");
         if (answer.Tolerance is not null) Tolerance(answer.Tolerance, $"{at}.tolerance");
     }
 
     public void Tolerance(ToleranceRequest t, string path)
     {
-        if (t.Type is null) { fail($"{path}.type", $"is required: one of {Vocabulary.List(Vocabulary.ToleranceTypes)}"); return; }
+        if (t.Type is null) { Fail($"{path}.type", $"is required: one of {Vocabulary.List(Vocabulary.ToleranceTypes)}"); return; }
         if (!Vocabulary.ToleranceTypes.Contains(t.Type))
         {
-            fail($"{path}.type", $"must be one of {Vocabulary.List(Vocabulary.ToleranceTypes)}, got '{t.Type}'");
+            Fail($"{path}.type", $"must be one of {Vocabulary.List(Vocabulary.ToleranceTypes)}, got '{t.Type}'");
             return;
         }
         BelongsTo(t.Relative, t.Type, $"{path}.relative", "relative");
@@ -60,20 +83,20 @@ public sealed class GradingChecks(Action<string, string> fail, ServiceLimits lim
         switch (t.Type)
         {
             case "relative":
-                if (t.Relative is < 0) fail($"{path}.relative", $"must be at least 0, got {t.Relative}");
-                if (t.Absolute is < 0) fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
+                if (t.Relative is < 0) Fail($"{path}.relative", $"must be at least 0, got {t.Relative}");
+                if (t.Absolute is < 0) Fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
                 break;
             case "absolute":
-                if (t.Absolute is null) fail($"{path}.absolute", "is required for type absolute: |s - r| <= absolute");
-                else if (t.Absolute < 0) fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
+                if (t.Absolute is null) Fail($"{path}.absolute", "is required for type absolute: |s - r| <= absolute");
+                else if (t.Absolute < 0) Fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
                 break;
             case "decimals":
-                if (t.Decimals is null) fail($"{path}.decimals", "is required for type decimals: the number of decimals, 0 to 15");
-                else if (t.Decimals is < 0 or > 15) fail($"{path}.decimals", $"must be between 0 and 15, got {t.Decimals}");
+                if (t.Decimals is null) Fail($"{path}.decimals", "is required for type decimals: the number of decimals, 0 to 15");
+                else if (t.Decimals is < 0 or > 15) Fail($"{path}.decimals", $"must be between 0 and 15, got {t.Decimals}");
                 break;
             case "significant_figures":
-                if (t.Figures is null) fail($"{path}.figures", "is required for type significant_figures: the number of figures, 1 to 17");
-                else if (t.Figures is < 1 or > 17) fail($"{path}.figures", $"must be between 1 and 17, got {t.Figures}");
+                if (t.Figures is null) Fail($"{path}.figures", "is required for type significant_figures: the number of figures, 1 to 17");
+                else if (t.Figures is < 1 or > 17) Fail($"{path}.figures", $"must be between 1 and 17, got {t.Figures}");
                 break;
         }
     }
@@ -81,7 +104,7 @@ public sealed class GradingChecks(Action<string, string> fail, ServiceLimits lim
     void BelongsTo(object? value, string type, string path, params string[] owners)
     {
         if (value is null || owners.Contains(type)) return;
-        fail(path, owners.Length == 1 ? $"applies to type {owners[0]} only" : $"applies to types {string.Join(" and ", owners)} only");
+        Fail(path, owners.Length == 1 ? $"applies to type {owners[0]} only" : $"applies to types {string.Join(" and ", owners)} only");
     }
 
     /// <summary>
@@ -93,7 +116,7 @@ public sealed class GradingChecks(Action<string, string> fail, ServiceLimits lim
     {
         long runs = submissions + (long)ServiceLimits.GradingRunsPerProblem;
         if (problemWork > limits.MaxGradingWork / runs)
-            fail(path, $"the problem's work (parameters x examples per iteration x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem}) = " +
+            Fail(path, $"the problem's work (parameters x examples per iteration x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem}) = " +
                 $"{problemWork} x {runs} = {problemWork * runs} exceeds the limit maxGradingWork {limits.MaxGradingWork}");
     }
 }
