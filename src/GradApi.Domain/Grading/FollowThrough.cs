@@ -60,8 +60,7 @@ public sealed class FollowThrough : ITraceHook
         ref var asked = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_computed, point);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref asked))
         {
-            // A copy: the run writes a replacement of theta back into the very tensor it emitted.
-            asked = computed.Copy();
+            asked = computed;
             _usedAt[point] = fed;
         }
         if (!_byNode.TryGetValue(point, out var substitutions))

@@ -180,14 +180,13 @@ public sealed class TrainingRun
         for (int l = 0; l < count; l++)
         {
             // The stepped tensors are the ones reported; the next step works on copies of them.
-            var steppedWeights = _weights[l];
-            var weightSlots = StepParameter(index, l, TraceField.Weights, steppedWeights, backward[l].WeightGradient, _weightState[l], pointWeights[l], t);
+            var (steppedWeights, weightSlots) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], pointWeights[l], t);
             _weights[l] = steppedWeights.Copy();
-            var steppedBiases = _biases[l];
+            Tensor? steppedBiases = null;
             Tensor?[] biasSlots = [];
-            if (steppedBiases is not null)
+            if (_biases[l] is { } biases)
             {
-                biasSlots = StepParameter(index, l, TraceField.Biases, steppedBiases, backward[l].BiasGradient!, _biasState[l], pointBiases[l]!, t);
+                (steppedBiases, biasSlots) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], pointBiases[l]!, t);
                 _biases[l] = steppedBiases.Copy();
             }
             var state = new StateSlot[optimizer.StateNames.Count];
@@ -207,7 +206,7 @@ public sealed class TrainingRun
 
     // One optimizer step of one parameter tensor (weights or biases) of layer l: each state slot is emitted as the
     // optimizer completes it, so a replacement is what later slots and theta read; then theta itself is emitted.
-    Tensor?[] StepParameter(int index, int l, TraceField field, Tensor theta, Tensor gradient, double[][] state, Tensor gradientPoint, int t)
+    (Tensor Theta, Tensor?[] Slots) StepParameter(int index, int l, TraceField field, Tensor theta, Tensor gradient, double[][] state, Tensor gradientPoint, int t)
     {
         var optimizer = _problem.Optimizer;
         bool weights = field == TraceField.Weights;
@@ -240,9 +239,9 @@ public sealed class TrainingRun
         thetaReads[0] = previousTheta;
         thetaReads[1] = new(index, gradientField, l);
         for (int s = 0; s < names.Count; s++) thetaReads[2 + s] = new(index, slotField, l, names[s]);
-        var reported = Emit(new(index, field, l), theta, thetaReads);
-        if (!ReferenceEquals(reported, theta)) reported.Data.CopyTo(theta.Data, 0);
-        return slots;
+        // What the hook returns is what the run carries on (the student's theta in follow-through); the emitted
+        // tensor itself is never written again, so a hook may keep it.
+        return (Emit(new(index, field, l), theta, thetaReads), slots);
     }
 
     // Backprop's slip: W of the layer above after this iteration's step, taken on copies of it and its state.
