@@ -78,7 +78,6 @@ public sealed class GradingSession
         int Offset = 0,
         Tensor? Submitted = null,
         bool[]? Right = null,
-        Tolerance? Tolerance = null,
         Substitution? Substitution = null);
 
     Marked Mark(Answer answer, int index)
@@ -100,9 +99,10 @@ public sealed class GradingSession
 
         if (answer.Value.Tensor is not { } submitted)
             return new(answer, Verdict.NotANumber, answer.Value.Unreadable, address, address.Node, reference, offset);
-        var tolerance = answer.Tolerance ?? _options.Tolerance;
         if (!Slice.Conforms(shape, submitted.Shape))
-            return new(answer, Verdict.ShapeMismatch, ShapeMessage(shape, submitted.Shape), address, address.Node, reference, offset, submitted, Tolerance: tolerance);
+            return new(answer, Verdict.ShapeMismatch, ShapeMessage(shape, submitted.Shape), address, address.Node, reference, offset, submitted);
+
+        var tolerance = ToleranceFor(answer);
 
         var right = new bool[length];
         bool allRight = true;
@@ -110,8 +110,11 @@ public sealed class GradingSession
         Substitution? substitution = address.Kind is AddressKind.Traced or AddressKind.Final
             ? new Substitution(index, address.Node, offset, submitted.Data)
             : null;
-        return new(answer, allRight ? Verdict.Correct : Verdict.Incorrect, null, address, address.Node, reference, offset, submitted, right, tolerance, substitution);
+        return new(answer, allRight ? Verdict.Correct : Verdict.Incorrect, null, address, address.Node, reference, offset, submitted, right, substitution);
     }
+
+    // An answer's own rule, else the request's.
+    Tolerance ToleranceFor(Answer answer) => answer.Tolerance ?? _options.Tolerance;
 
     // Only traced tensors (and /final, the last step's) are computed from others. /initial is given, and
     // /exampleIndices borrows the node of layer 0's input, which the follow-through run would answer for it.
@@ -120,7 +123,7 @@ public sealed class GradingSession
     AnswerGrade Finish(Marked m, IReadOnlyList<Answer> answers, FollowThrough? carried)
     {
         var answer = m.Answer;
-        var tolerance = m.Tolerance ?? answer.Tolerance ?? _options.Tolerance;
+        var tolerance = ToleranceFor(answer);
         if (m.Verdict is Verdict.UnknownPath or Verdict.NotANumber)
             return new(answer.Path, m.Verdict, m.Reference, null, null, null, answer.Points, 0, [], null, [], tolerance, m.Message);
 
