@@ -17,11 +17,14 @@ public sealed class HealthAndOpenApiTests(GradApiFactory factory)
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    [Fact]
-    public async Task GettingHealthReturns200()
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task GettingEachHealthRouteReturns200Healthy(string route)
     {
         using var client = factory.CreateClient();
-        var response = await client.GetAsync("/health");
+        var response = await client.GetAsync(route);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal("healthy", body["status"]?.GetValue<string>());
