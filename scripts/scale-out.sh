@@ -8,7 +8,9 @@
 #      each replica's own request log; every replica must serve a fair share;
 #   3. kill:      one replica killed (SIGKILL) in the middle of a wrk load: no failed request, since
 #      nginx sends the request on to the next replica;
-#   4. rejoin:    the replica restarted on its port serves its share again.
+#   4. rejoin:    the replica restarted on its port serves its share again;
+#   and nginx's own answers: its 413 at the service's body limit, X-Request-Id passed and returned,
+#   502 problem+json once no replica is left.
 # Prints a summary, exits non-zero if any check fails, and stops everything it started.
 #
 #   scripts/scale-out.sh                                  # 3 replicas on 127.0.0.1:5241.., nginx on :5240
@@ -341,6 +343,19 @@ rejoin_n=$(awk -v p="${ports[$victim]}" '$1 == p { print $2 }' "$work/rejoin.txt
 rejoin_logged_total=$(awk '{ n += $2 } END { print n + 0 }' "$work/rejoin.txt")
 check $(( rejoin_failed != 0 || rejoin_n * REPLICAS * 2 < rejoin_logged_total )) \
     "rejoin: restarted replica $victim served $rejoin_n of $rejoin_logged_total requests, $rejoin_failed failed"
+
+# ---- nginx's own answers: the request id, and no replica at all ----
+headers=$(curl -sS --max-time 5 -D - -o /dev/null -H 'X-Request-Id: scale-out-check' "$NGINX/health/ready" | tr -d '\r') || headers=""
+logged=$(grep -c 'rid=scale-out-check ' "$work/nginx/access.log" || true)
+check $(( ! (${logged:-0} == 1) )) "request id: the client's X-Request-Id is logged with its request"
+grep -qi '^x-request-id: scale-out-check$' <<<"$headers" && echoed=0 || echoed=1
+check $echoed "request id: the client's X-Request-Id comes back in the response"
+for i in "${!replica_pid[@]}"; do stop "${replica_pid[$i]}"; unset "replica_pid[$i]"; done
+code=$(curl -sS --max-time 10 -o "$work/no-replica.out" -w '%{http_code} %{content_type}' "$NGINX/health/ready") || code=000
+none=1
+[[ $code == "502 application/problem+json" ]] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/no-replica.out" &&
+    ! grep -qi nginx "$work/no-replica.out" && none=0
+check $none "no replica left: nginx answers 502 problem+json without naming itself ($code)"
 
 # ---- summary ----
 echo
