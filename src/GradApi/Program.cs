@@ -3,6 +3,7 @@ using GradApi.Errors;
 using GradApi.Json;
 using GradApi.Limits;
 using GradApi.OpenApi;
+using GradApi.Operations;
 using GradApi.Validation;
 
 // MathNet's managed provider spreads large products over threads, which fights Kestrel under load.
@@ -30,6 +31,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodySizeLimit();
+
+// Deadline: one cancellation per request (client gone or deadline passed), 503 past the deadline
+app.UseRequestDeadline();
+
 app.UseGradSwagger();
 
 // Liveness

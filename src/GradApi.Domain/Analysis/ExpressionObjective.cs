@@ -12,10 +12,14 @@ public sealed class ExpressionObjective : IObjective
 {
     readonly Expression _expression;
     readonly IReadOnlyDictionary<string, Matrix<double>> _constants;
+    readonly CancellationToken _cancel;
 
-    public ExpressionObjective(Expression expression, IReadOnlyList<ObjectiveParameter> parameters, IReadOnlyDictionary<string, Matrix<double>> constants)
+    /// <param name="cancellation">Runs through every evaluation and gradient of the expression (a request's work token).</param>
+    public ExpressionObjective(Expression expression, IReadOnlyList<ObjectiveParameter> parameters, IReadOnlyDictionary<string, Matrix<double>> constants,
+        CancellationToken cancellation = default)
     {
         _expression = expression;
+        _cancel = cancellation;
         _constants = constants;
         Parameters = parameters;
         Dimension = parameters.Sum(p => p.Length);
@@ -32,11 +36,11 @@ public sealed class ExpressionObjective : IObjective
     /// <summary>A polynomial of degree at most 2 has the same Hessian everywhere.</summary>
     public bool HasConstantHessian => Degree is <= 2;
 
-    public double Value(ReadOnlySpan<double> theta) => _expression.Evaluate(Values(theta))[0, 0];
+    public double Value(ReadOnlySpan<double> theta) => _expression.Evaluate(Values(theta), _cancel)[0, 0];
 
     public void Gradient(ReadOnlySpan<double> theta, Span<double> gradient)
     {
-        var result = _expression.Gradient(Values(theta), Parameters.Select(p => p.Name));
+        var result = _expression.Gradient(Values(theta), Parameters.Select(p => p.Name), _cancel);
         int offset = 0;
         foreach (var parameter in Parameters)
         {

@@ -30,13 +30,16 @@ public sealed class Hessian
     readonly bool _fused;
     readonly int[] _weightOffsets;
     readonly int[] _biasOffsets;
+    readonly CancellationToken _cancel;
 
     // Per layer l and example b: the layer's input, z, a, g = dJ/da (of the layer's output) and delta = dJ/dz.
     readonly double[][][] _input, _z, _a, _g, _delta;
 
-    public Hessian(Network network, TrainingData data, Loss loss, Reduction reduction)
+    /// <param name="cancellation">Checked per example of every pass (the first, and each R-operator pass of <see cref="Matrix"/>).</param>
+    public Hessian(Network network, TrainingData data, Loss loss, Reduction reduction, CancellationToken cancellation = default)
     {
         _network = network;
+        _cancel = cancellation;
         _data = data;
         _loss = loss;
         _scale = reduction == Reduction.Mean ? 1.0 / data.Count : 1.0;
@@ -61,7 +64,11 @@ public sealed class Hessian
         _g = Jagged(count, examples);
         _delta = Jagged(count, examples);
         Gradient = new double[ParameterCount];
-        for (int b = 0; b < examples; b++) ForwardBackward(b);
+        for (int b = 0; b < examples; b++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            ForwardBackward(b);
+        }
     }
 
     public int ParameterCount { get; }
@@ -139,6 +146,7 @@ public sealed class Hessian
 
         for (int b = 0; b < _data.Count; b++)
         {
+            _cancel.ThrowIfCancellationRequested();
             // Forward tangent from the first touched layer.
             for (int l = first; l < count; l++)
             {
@@ -222,7 +230,7 @@ public sealed class Hessian
             var layer = layers[l];
             var z = new double[layer.OutputSize];
             for (int i = 0; i < z.Length; i++)
-                z[i] = Affine.Evaluate(layer.Weights.ReadRow(i), input, layer.Biases?.Data[i] ?? 0.0);
+                z[i] = Affine.Evaluate(layer.Weights.ReadRow(i), input, layer.Biases?.Data[i] ?? 0.0, _cancel);
             var a = new double[z.Length];
             layer.Activation.Forward(z, a);
             _input[l][b] = input;

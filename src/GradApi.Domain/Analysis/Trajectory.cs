@@ -41,7 +41,9 @@ public static class Trajectory
     public const double DivergenceFactor = 1e12;
     public const double Margin = 1e-9;
 
-    public static TrajectoryResult Run(IObjective objective, Optimizer optimizer, ReadOnlySpan<double> start, int maxSteps, double tolerance)
+    /// <param name="cancellation">Checked every step; an expression objective checks its own (made with the same token) per node.</param>
+    public static TrajectoryResult Run(IObjective objective, Optimizer optimizer, ReadOnlySpan<double> start, int maxSteps, double tolerance,
+        CancellationToken cancellation = default)
     {
         int n = objective.Dimension;
         var theta = start.ToArray();
@@ -58,6 +60,7 @@ public static class Trajectory
         var pointGradient = new double[n];
         for (int t = 1; t <= maxSteps; t++)
         {
+            cancellation.ThrowIfCancellationRequested();
             double[]? lookAhead = null;
             ReadOnlySpan<double> used = gradient;
             optimizer.LookAhead(theta, state, point);

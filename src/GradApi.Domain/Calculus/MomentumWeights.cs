@@ -10,7 +10,8 @@ namespace GradApi.Domain.Calculus;
 /// </summary>
 public sealed record MomentumWeights(double[] StateWeights, double[] StepWeights, string ClosedForm)
 {
-    public static MomentumWeights Of(Momentum optimizer, int steps)
+    /// <param name="cancellation">Checked every step (each costs O(steps)).</param>
+    public static MomentumWeights Of(Momentum optimizer, int steps, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         if (optimizer.WeightDecay != 0) throw new ArgumentException("weight decay makes the update depend on theta; the weights are defined without it", nameof(optimizer));
@@ -20,6 +21,7 @@ public sealed record MomentumWeights(double[] StateWeights, double[] StepWeights
         var state = optimizer.CreateState(steps);
         for (int t = 1; t <= steps; t++)
         {
+            cancellation.ThrowIfCancellationRequested();
             Array.Clear(gradient);
             gradient[t - 1] = 1.0;
             if (t == steps) theta.CopyTo(before, 0);

@@ -32,15 +32,18 @@ public sealed class Diagnoses
     readonly Lock _roundedLock = new();
     readonly Dictionary<(Mistake, int), RecordedRun> _layerSlips = [];
     readonly Lock _layerSlipsLock = new();
+    readonly CancellationToken _cancel;
 
     const string MissingDerivative =
         "Your value matches backprop without the activation derivative: delta = dJ/da times sigma'(z), and the factor sigma'(z) is missing.";
     const string ValueForDerivative =
         "Your value matches using the activation sigma(z) where its derivative sigma'(z) belongs (for the sigmoid, sigma'(z) = sigma(z)(1 - sigma(z))).";
 
-    public Diagnoses(TrainingProblem problem, RecordedRun reference, Func<TracePoint, bool> wanted)
+    /// <param name="cancellation">Runs through every mistake, convention and rounding run.</param>
+    public Diagnoses(TrainingProblem problem, RecordedRun reference, Func<TracePoint, bool> wanted, CancellationToken cancellation = default)
     {
         _problem = problem;
+        _cancel = cancellation;
         _reference = reference;
         _wanted = wanted;
         _runs = [.. Mistakes(), .. Conventions()];
@@ -184,7 +187,7 @@ public sealed class Diagnoses
     }
 
     Lazy<RecordedRun> Run(TrainingProblem problem, Mistake mistake = Mistake.None) =>
-        new(() => RecordedRun.Of(problem, _wanted, mistake), LazyThreadSafetyMode.ExecutionAndPublication);
+        new(() => RecordedRun.Of(problem, _wanted, mistake, cancellation: _cancel), LazyThreadSafetyMode.ExecutionAndPublication);
 
     // The student's numbers reproduce a run's value at the answer's address, and that value is not the reference's.
     bool Matches(WrongAnswer answer, RecordedRun run, TensorAddress? address = null)
@@ -222,7 +225,7 @@ public sealed class Diagnoses
         lock (_layerSlipsLock)
         {
             if (!_layerSlips.TryGetValue((mistake, layer), out var run))
-                _layerSlips[(mistake, layer)] = run = RecordedRun.Of(_problem, _wanted, mistake, mistakeLayer: layer);
+                _layerSlips[(mistake, layer)] = run = RecordedRun.Of(_problem, _wanted, mistake, mistakeLayer: layer, cancellation: _cancel);
             return run;
         }
     }
@@ -251,7 +254,7 @@ public sealed class Diagnoses
         lock (_roundedLock)
         {
             if (!_rounded.TryGetValue(decimals, out var rounded))
-                _rounded[decimals] = rounded = RecordedRun.Of(_problem, _wanted, Mistake.None, t => Round(t, decimals));
+                _rounded[decimals] = rounded = RecordedRun.Of(_problem, _wanted, Mistake.None, t => Round(t, decimals), cancellation: _cancel);
             return rounded;
         }
     }

@@ -31,13 +31,14 @@ public sealed class FollowThrough : ITraceHook
     }
 
     /// <summary>Runs the problem with the substitutions, up to the last iteration any of <paramref name="asked"/> sits in.</summary>
-    public static FollowThrough Run(TrainingProblem problem, IReadOnlyList<Substitution> substitutions, IReadOnlyCollection<TracePoint> asked)
+    public static FollowThrough Run(TrainingProblem problem, IReadOnlyList<Substitution> substitutions, IReadOnlyCollection<TracePoint> asked,
+        CancellationToken cancellation = default)
     {
         int lastIndex = asked.Count == 0 ? -1 : asked.Max(p => p.IterationIndex);
         var hook = new FollowThrough(substitutions, (lastIndex + 1) * TracedPerIteration(problem));
         foreach (var point in asked) hook._computed.TryAdd(point, null!);
         if (lastIndex < 0) return hook;
-        foreach (var iteration in new TrainingRun(problem, hook).Iterations())
+        foreach (var iteration in new TrainingRun(problem, hook, cancellation: cancellation).Iterations())
             if (iteration.Iteration - 1 >= lastIndex) break;
         return hook;
     }

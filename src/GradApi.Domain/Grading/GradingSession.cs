@@ -15,14 +15,18 @@ public sealed class GradingSession
     readonly RecordedRun _reference;
     readonly Dictionary<string, (TensorAddress? Address, string Error)> _addresses = new(StringComparer.Ordinal);
     readonly Diagnoses _diagnoses;
+    readonly CancellationToken _cancel;
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
-    public GradingSession(TrainingProblem problem, GradingOptions options, IEnumerable<string> paths)
+    /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
+    public GradingSession(TrainingProblem problem, GradingOptions options, IEnumerable<string> paths, CancellationToken cancellation = default)
     {
         _problem = problem;
         _options = options;
+        _cancel = cancellation;
         foreach (var path in paths)
         {
+            cancellation.ThrowIfCancellationRequested();
             if (_addresses.ContainsKey(path)) continue;
             _addresses[path] = TensorPath.TryParse(path, problem, out var address, out var error) ? (address, "") : (null, error);
         }
@@ -35,8 +39,8 @@ public sealed class GradingSession
             nearby.Add(node with { IterationIndex = node.IterationIndex + 1 });
             for (int l = 0; l < problem.Network.Layers.Count; l++) nearby.Add(node with { Layer = l });
         }
-        _reference = RecordedRun.Of(problem, nearby.Contains);
-        _diagnoses = new Diagnoses(problem, _reference, asked.Contains);
+        _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation);
+        _diagnoses = new Diagnoses(problem, _reference, asked.Contains, cancellation);
     }
 
     /// <summary>
@@ -46,13 +50,17 @@ public sealed class GradingSession
     public SubmissionGrade[] GradeAll(IReadOnlyList<IReadOnlyList<Answer>> submissions)
     {
         var grades = new SubmissionGrade[submissions.Count];
-        Parallel.For(0, grades.Length, s => grades[s] = Grade(submissions[s]));
+        Parallel.For(0, grades.Length, new ParallelOptions { CancellationToken = _cancel }, s => grades[s] = Grade(submissions[s]));
         return grades;
     }
 
     public SubmissionGrade Grade(IReadOnlyList<Answer> answers)
     {
-        var marked = answers.Select((answer, index) => Mark(answer, index)).ToArray();
+        var marked = answers.Select((answer, index) =>
+        {
+            _cancel.ThrowIfCancellationRequested();
+            return Mark(answer, index);
+        }).ToArray();
 
         // Follow-through: one run with every readable answer carried forward, if any answer needs it.
         FollowThrough? carried = null;
@@ -61,10 +69,14 @@ public sealed class GradingSession
         {
             var substitutions = marked.Where(m => m.Substitution is not null).Select(m => m.Substitution!.Value).ToArray();
             var asked = wrong.Select(m => m.Node).ToArray();
-            carried = FollowThrough.Run(_problem, substitutions, asked);
+            carried = FollowThrough.Run(_problem, substitutions, asked, _cancel);
         }
 
-        return new SubmissionGrade(marked.Select(m => Finish(m, answers, carried)).ToArray());
+        return new SubmissionGrade(marked.Select(m =>
+        {
+            _cancel.ThrowIfCancellationRequested();
+            return Finish(m, answers, carried);
+        }).ToArray());
     }
 
     // What is known before follow-through: the reference slice, the student's values in its order, and right/wrong per element.

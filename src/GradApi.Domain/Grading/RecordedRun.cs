@@ -25,10 +25,10 @@ public sealed class RecordedRun
     /// </param>
     /// <param name="mistakeLayer">The one layer the mistake is made in; null for every layer.</param>
     public static RecordedRun Of(TrainingProblem problem, Func<TracePoint, bool> wanted, Mistake mistake = Mistake.None,
-        Func<Tensor, Tensor>? round = null, int? mistakeLayer = null)
+        Func<Tensor, Tensor>? round = null, int? mistakeLayer = null, CancellationToken cancellation = default)
     {
         var recorded = new RecordedRun(problem);
-        var run = new TrainingRun(problem, new Recorder(recorded._values, wanted, round), mistake, mistakeLayer);
+        var run = new TrainingRun(problem, new Recorder(recorded._values, wanted, round), mistake, mistakeLayer, cancellation);
         foreach (var iteration in run.Iterations())
         {
             recorded.IterationsRun = iteration.Iteration;

@@ -9,6 +9,8 @@ namespace GradApi.Domain.Training;
 /// tensor of the contract. Iterations are produced lazily so a caller can stream them; every
 /// tensor passes through the optional <see cref="ITraceHook"/>, which may substitute it.
 /// A run that stops being finite is a result (<see cref="RunStatus.Diverged"/>), not an error.
+/// The cancellation is checked per iteration and inside the passes, about every layer row and example, so a
+/// stopped run ends within a fraction of a millisecond of work (OperationCanceledException).
 /// </summary>
 public sealed class TrainingRun
 {
@@ -21,12 +23,16 @@ public sealed class TrainingRun
     readonly double[][][] _weightState;
     readonly double[][][] _biasState;
     readonly TracePoint[] _reads = new TracePoint[8];
+    readonly CancellationToken _cancel;
 
     /// <param name="mistake">A slip to make throughout (grading's diagnoses); <see cref="Mistake.None"/> for the true run.</param>
     /// <param name="mistakeLayer">The one layer the slip is made in, every other layer computed right; null for every layer.</param>
-    public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None, int? mistakeLayer = null)
+    /// <param name="cancellation">Stops the run from inside its loops (a deadline or a client gone).</param>
+    public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None, int? mistakeLayer = null,
+        CancellationToken cancellation = default)
     {
         _problem = problem;
+        _cancel = cancellation;
         _hook = hook;
         _mistake = mistake;
         _mistakeLayer = mistakeLayer;
@@ -54,6 +60,7 @@ public sealed class TrainingRun
         using var batches = _problem.Sampling.Batches(_problem.Data.Count).GetEnumerator();
         for (int t = 1; t <= _problem.Iterations && batches.MoveNext(); t++)
         {
+            _cancel.ThrowIfCancellationRequested();
             var trace = Step(t, batches.Current);
             yield return trace;
             if (Status == RunStatus.Diverged) yield break;
@@ -106,8 +113,8 @@ public sealed class TrainingRun
                 ? Emit(new(index, TraceField.Input, l), input, [])
                 : Emit(new(index, TraceField.Input, l), input, [new(index, TraceField.A, l - 1)]);
             var z = layers[l].HasBiases
-                ? Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], pointBiases[l], input), [new(index, TraceField.Input, l), weightsAt[l], biasesAt[l]])
-                : Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], null, input), [new(index, TraceField.Input, l), weightsAt[l]]);
+                ? Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], pointBiases[l], input, _cancel), [new(index, TraceField.Input, l), weightsAt[l], biasesAt[l]])
+                : Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], null, input, _cancel), [new(index, TraceField.Input, l), weightsAt[l]]);
             var computedA = Activate(activation, z);
             var a = Emit(new(index, TraceField.A, l), computedA, [new(index, TraceField.Z, l)]);
             // A student's own a carries into sigma' by the hand form a (1 - a); softmax's Jacobian is always written in a.
@@ -162,10 +169,10 @@ public sealed class TrainingRun
             else
             {
                 var weightsAbove = Slips(Mistake.UsedUpdatedWeights, l) ? UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t) : pointWeights[l + 1];
-                delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!)),
+                delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!, _cancel)),
                     [derivativeAt, new(index, TraceField.Delta, l + 1), weightsAt[l + 1]]);
             }
-            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward[l].Input),
+            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward[l].Input, _cancel),
                 [new(index, TraceField.Delta, l), new(index, TraceField.Input, l)]);
             var biasGradient = layers[l].HasBiases
                 ? Emit(new(index, TraceField.BiasGradient, l), ColumnSums(delta), [new(index, TraceField.Delta, l)])
@@ -292,12 +299,16 @@ public sealed class TrainingRun
     }
 
     // z[b][i] = b_i + sum_j W[i][j] input[b][j]
-    static Tensor PreActivation(Tensor weights, Tensor? biases, Tensor input)
+    static Tensor PreActivation(Tensor weights, Tensor? biases, Tensor input, CancellationToken cancel)
     {
         var z = Tensor.Zeros(input.Rows, weights.Rows);
         for (int b = 0; b < input.Rows; b++)
             for (int i = 0; i < weights.Rows; i++)
-                z.Data[b * weights.Rows + i] = Affine.Evaluate(weights.ReadRow(i), input.ReadRow(b), biases?.Data[i] ?? 0.0);
+            {
+                // Per row: a row in exact decimals can cost a millisecond.
+                cancel.ThrowIfCancellationRequested();
+                z.Data[b * weights.Rows + i] = Affine.Evaluate(weights.ReadRow(i), input.ReadRow(b), biases?.Data[i] ?? 0.0, cancel);
+            }
         return z;
     }
 
@@ -371,12 +382,13 @@ public sealed class TrainingRun
     }
 
     // dJ/da of layer l = delta_(l+1) W_(l+1), per example: W^T delta in column form.
-    static Tensor BackThrough(Tensor weightsAbove, Tensor deltaAbove)
+    static Tensor BackThrough(Tensor weightsAbove, Tensor deltaAbove, CancellationToken cancel)
     {
         int batch = deltaAbove.Rows, outputs = weightsAbove.Rows, inputs = weightsAbove.Columns;
         var gradient = Tensor.Zeros(batch, inputs);
         for (int b = 0; b < batch; b++)
         {
+            cancel.ThrowIfCancellationRequested();
             var row = gradient.Row(b);
             for (int k = 0; k < outputs; k++)
             {
@@ -411,13 +423,14 @@ public sealed class TrainingRun
     }
 
     // dJ/dW[i][j] = sum_b delta[b][i] input[b][j]
-    static Tensor WeightGradient(Tensor delta, Tensor input)
+    static Tensor WeightGradient(Tensor delta, Tensor input, CancellationToken cancel)
     {
         int outputs = delta.Columns, inputs = input.Columns;
         var gradient = Tensor.Zeros(outputs, inputs);
         for (int b = 0; b < delta.Rows; b++)
             for (int i = 0; i < outputs; i++)
             {
+                if (i == 0) cancel.ThrowIfCancellationRequested();
                 double d = delta.Data[b * outputs + i];
                 var row = gradient.Row(i);
                 var x = input.ReadRow(b);

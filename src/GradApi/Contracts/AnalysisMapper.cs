@@ -14,7 +14,8 @@ public static class AnalysisMapper
 
     // ---- POST /v1/analysis/hessian ----
 
-    public static HessianResponse ToResponse(this HessianRequest request, ServiceLimits limits)
+    // The request's work token runs through the R-operator passes and is checked around the eigen decomposition.
+    public static HessianResponse ToResponse(this HessianRequest request, ServiceLimits limits, CancellationToken cancellation = default)
     {
         if (request.ParameterCount is { } count) return Sizes(count, null, limits);
 
@@ -24,8 +25,11 @@ public static class AnalysisMapper
 
         var data = TrainRequestMapper.ToData(request.Data!);
         var loss = TrainRequestMapper.ToLoss(request.Loss!.Type!);
-        var hessian = new Hessian(network, data, loss, TrainRequestMapper.ToReduction(request.Loss.Reduction)).Matrix();
+        var hessian = new Hessian(network, data, loss, TrainRequestMapper.ToReduction(request.Loss.Reduction), cancellation).Matrix();
+        // The decomposition itself cannot be interrupted; maxHessianParameters bounds it.
+        cancellation.ThrowIfCancellationRequested();
         var eigenvalues = Spectrum.SymmetricEigenvalues(hessian);
+        cancellation.ThrowIfCancellationRequested();
         return Sizes(names.Count, names, limits) with
         {
             Hessian = hessian,
@@ -39,9 +43,10 @@ public static class AnalysisMapper
 
     // ---- POST /v1/optimization/trajectories ----
 
-    public static TrajectoryResponse ToResponse(this TrajectoryRequest request)
+    // The request's work token runs through every run's steps and the expression's evaluations.
+    public static TrajectoryResponse ToResponse(this TrajectoryRequest request, CancellationToken cancellation = default)
     {
-        var objective = ToObjective(request);
+        var objective = ToObjective(request, cancellation);
         var start = Flatten(objective, request.Start!);
         int maxSteps = request.MaxSteps ?? DefaultMaxSteps;
         double tolerance = request.Tolerance ?? DefaultTolerance;
@@ -49,7 +54,7 @@ public static class AnalysisMapper
         var runs = request.Runs!.Select((run, i) =>
         {
             var optimizer = TrainRequestMapper.ToOptimizer(run.Optimizer!);
-            var result = Trajectory.Run(objective, optimizer, start, maxSteps, tolerance);
+            var result = Trajectory.Run(objective, optimizer, start, maxSteps, tolerance, cancellation);
             var steps = result.Steps.Select(step => new TrajectoryStepResponse(
                 step.Step,
                 Named(objective, step.Parameters),
@@ -62,7 +67,9 @@ public static class AnalysisMapper
                 VerdictName(result.Verdict), result.VerdictStep, result.Reason, steps);
         }).ToArray();
 
+        cancellation.ThrowIfCancellationRequested();
         var stable = Trajectory.StableRates(objective, start);
+        cancellation.ThrowIfCancellationRequested();
         return new TrajectoryResponse(Echo(request.Objective!, objective), runs,
             stable is null ? null : new StableLearningRatesResponse(stable.LambdaMin, stable.LambdaMax, stable.Upper));
     }
@@ -76,10 +83,10 @@ public static class AnalysisMapper
     };
 
     /// <summary>The objective of a validated request: a named function, or an expression over the parameters in start.</summary>
-    public static IObjective ToObjective(TrajectoryRequest request)
+    public static IObjective ToObjective(TrajectoryRequest request, CancellationToken cancellation = default)
     {
         var o = request.Objective!;
-        if (o.Expression is not null) return ToExpressionObjective(o, request.Start!);
+        if (o.Expression is not null) return ToExpressionObjective(o, request.Start!, cancellation);
         return o.Function switch
         {
             "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: request.Start![NamedObjectives.ParameterName].ValueKind == JsonValueKind.Number),
@@ -91,7 +98,7 @@ public static class AnalysisMapper
     }
 
     // Parameters in the order start gives them; constants become fixed values of the expression.
-    static ExpressionObjective ToExpressionObjective(ObjectiveRequest o, Dictionary<string, JsonElement> start)
+    static ExpressionObjective ToExpressionObjective(ObjectiveRequest o, Dictionary<string, JsonElement> start, CancellationToken cancellation)
     {
         static Matrix<double> Read(JsonElement element) =>
             CalculusMapper.ReadValue(element, "", (_, message) => throw new ArgumentException(message))!.Value.Value;
@@ -101,7 +108,7 @@ public static class AnalysisMapper
             return new ObjectiveParameter(p.Key, shape);
         }).ToArray();
         var constants = (o.Constants ?? []).ToDictionary(c => c.Key, c => Read(c.Value));
-        return new ExpressionObjective(ExpressionParser.Parse(o.Expression!), parameters, constants);
+        return new ExpressionObjective(ExpressionParser.Parse(o.Expression!), parameters, constants, cancellation);
     }
 
     static IReadOnlyDictionary<string, object> Echo(ObjectiveRequest request, IObjective objective)

@@ -1,6 +1,7 @@
 using GradApi.Contracts;
 using GradApi.Limits;
 using GradApi.OpenApi;
+using GradApi.Operations;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,7 +16,7 @@ public static class AnalysisEndpoints
     public static IEndpointRouteBuilder MapAnalysis(this IEndpointRouteBuilder app)
     {
         var limits = app.ServiceProvider.GetRequiredService<ServiceLimits>();
-        var group = app.MapGroup("/v1").WithTags("Analysis");
+        var group = app.MapGroup("/v1").WithTags("Analysis").WithDeadline();
 
         group.MapPost("/analysis/hessian", Hessian)
             .Validate<HessianRequest>()
@@ -34,9 +35,9 @@ public static class AnalysisEndpoints
         return app;
     }
 
-    static Results<Ok<HessianResponse>, ValidationProblem> Hessian(HessianRequest request, ServiceLimits limits) =>
-        TypedResults.Ok(request.ToResponse(limits));
+    static Results<Ok<HessianResponse>, ValidationProblem> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context) =>
+        TypedResults.Ok(request.ToResponse(limits, context.WorkCancellation()));
 
-    static Results<Ok<TrajectoryResponse>, ValidationProblem> Trajectories(TrajectoryRequest request) =>
-        TypedResults.Ok(request.ToResponse());
+    static Results<Ok<TrajectoryResponse>, ValidationProblem> Trajectories(TrajectoryRequest request, HttpContext context) =>
+        TypedResults.Ok(request.ToResponse(context.WorkCancellation()));
 }

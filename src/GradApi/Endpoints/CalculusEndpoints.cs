@@ -3,6 +3,7 @@ using GradApi.Domain.Calculus;
 using GradApi.Domain.Calculus.Expressions;
 using GradApi.Domain.Optimizers;
 using GradApi.OpenApi;
+using GradApi.Operations;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,7 +18,7 @@ public static class CalculusEndpoints
 {
     public static IEndpointRouteBuilder MapCalculus(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Calculus");
+        var group = app.MapGroup("/v1").WithTags("Calculus").WithDeadline();
 
         group.MapPost("/activations/derivatives", Derivatives)
             .Validate<ActivationDerivativesRequest>()
@@ -43,22 +44,31 @@ public static class CalculusEndpoints
         return app;
     }
 
-    static Ok<ActivationDerivativesResponse> Derivatives(ActivationDerivativesRequest request)
+    static Ok<ActivationDerivativesResponse> Derivatives(ActivationDerivativesRequest request, HttpContext context)
     {
+        var cancel = context.WorkCancellation();
         string name = request.Activation!;
         int order = request.Order ?? 1;
         var at = request.At!.Value;
         if (name == "softmax")
         {
             var jacobians = at.EnumerateArray()
-                .Select(point => ActivationDerivatives.Jacobian(point.EnumerateArray().Select(v => v.GetDouble()).ToArray()))
+                .Select(point =>
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    return ActivationDerivatives.Jacobian(point.EnumerateArray().Select(v => v.GetDouble()).ToArray());
+                })
                 .ToArray();
             return TypedResults.Ok(new ActivationDerivativesResponse(name, order, null, jacobians, null));
         }
         var activation = TrainRequestMapper.ToActivation(new LayerRequest(null, name, null, null, request.NegativeSlope, request.Alpha, request.Beta));
         var values = at.EnumerateArray()
             .Select(v => v.GetDouble())
-            .Select(x => new DerivativesAtPoint(x, ActivationDerivatives.At(activation, x, order)))
+            .Select(x =>
+            {
+                cancel.ThrowIfCancellationRequested();
+                return new DerivativesAtPoint(x, ActivationDerivatives.At(activation, x, order));
+            })
             .ToArray();
         var polynomial = name switch
         {
@@ -70,8 +80,9 @@ public static class CalculusEndpoints
             polynomial is null ? null : new DerivativePolynomialResponse(polynomial.Variable, [.. polynomial.Coefficients], polynomial.Latex)));
     }
 
-    static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request)
+    static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request, HttpContext context)
     {
+        var cancel = context.WorkCancellation();
         var problem = CalculusMapper.ReadExpression(request, (path, message) => throw new InvalidOperationException($"{path}: {message} (validated before)"))!;
         var values = problem.Variables.ToDictionary(v => v.Name, v => v.Value);
         var forms = problem.Variables.ToDictionary(v => v.Name, v => v.Form);
@@ -85,17 +96,17 @@ public static class CalculusEndpoints
         var gradients = new Dictionary<string, object>();
         if (problem.Shapes.Shape.IsScalar)
         {
-            var result = problem.Expression.Gradient(values, problem.Wrt);
+            var result = problem.Expression.Gradient(values, problem.Wrt, cancel);
             value = result.Value;
             foreach (var name in problem.Wrt) gradients[name] = CalculusMapper.Write(result.Gradients[name], forms[name]);
         }
-        else value = problem.Expression.Evaluate(values);
+        else value = problem.Expression.Evaluate(values, cancel);
 
         Dictionary<string, ClaimCheckResponse>? claims = null;
         if (problem.Claims.Count > 0)
         {
             var point = problem.Variables.Select(v => new KeyValuePair<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(v.Name, v.Value)).ToList();
-            var verdicts = GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed);
+            var verdicts = GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel);
             claims = verdicts.ToDictionary(p => p.Key, p => ToResponse(p.Value, forms[p.Key], forms));
         }
         return TypedResults.Ok(new ExpressionGradientResponse(CalculusMapper.WriteValue(value),
@@ -121,7 +132,7 @@ public static class CalculusEndpoints
         result.ClaimedShape is { } s ? CalculusMapper.ShapeArray(s) : null,
         result.Detail);
 
-    static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request)
+    static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
     {
         string name = request.Convention ?? "pytorch";
         var convention = name switch
@@ -133,7 +144,7 @@ public static class CalculusEndpoints
         };
         double? dampening = convention == MomentumConvention.PyTorch ? request.Dampening ?? 0 : null;
         var optimizer = new Momentum(request.LearningRate!.Value, request.Momentum!.Value, convention, dampening ?? 0);
-        var weights = Domain.Calculus.MomentumWeights.Of(optimizer, request.Steps!.Value);
+        var weights = Domain.Calculus.MomentumWeights.Of(optimizer, request.Steps!.Value, context.WorkCancellation());
         return TypedResults.Ok(new MomentumWeightsResponse(name, optimizer.Mu, optimizer.LearningRate, dampening, request.Steps.Value,
             optimizer.StateNames[0], weights.StateWeights, weights.StepWeights, weights.ClosedForm));
     }

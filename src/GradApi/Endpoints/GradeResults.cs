@@ -75,7 +75,12 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
             json.WriteSubmission(ids[i], grades[i]);
             if (Unsent(writer, sent) < FlushBytes) continue;
             sent = await Send(writer, body, cancel);
-            if (cancel.IsCancellationRequested) return;
+            // The client left: close the connection rather than end the body as if complete.
+            if (cancel.IsCancellationRequested)
+            {
+                context.Abort();
+                return;
+            }
         }
         json.WriteBatchClosing(summary, options);
         await Send(writer, body, cancel);

@@ -2,6 +2,7 @@ using GradApi.Contracts;
 using GradApi.Domain.Grading;
 using GradApi.Limits;
 using GradApi.OpenApi;
+using GradApi.Operations;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +17,7 @@ public static class GradingEndpoints
     public static IEndpointRouteBuilder MapGrading(this IEndpointRouteBuilder app)
     {
         var limits = app.ServiceProvider.GetRequiredService<ServiceLimits>();
-        var group = app.MapGroup("/v1").WithTags("Grading");
+        var group = app.MapGroup("/v1").WithTags("Grading").WithDeadline();
 
         group.MapPost("/grade", Grade)
             .Validate<GradeRequest>()
@@ -35,20 +36,21 @@ public static class GradingEndpoints
         return app;
     }
 
-    static Results<GradeResult, ValidationProblem> Grade(GradeRequest request)
+    static Results<GradeResult, ValidationProblem> Grade(GradeRequest request, HttpContext context)
     {
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
         var answers = GradeMapper.ToAnswers(request.Answers!);
-        var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path));
+        var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
         return new GradeResult(session.Grade(answers), options);
     }
 
-    static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request)
+    static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request, HttpContext context)
     {
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
         var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
-        var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)));
+        var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
+            context.WorkCancellation());
         var grades = session.GradeAll(submissions);
         return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options);
     }

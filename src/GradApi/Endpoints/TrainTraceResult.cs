@@ -4,6 +4,7 @@ using GradApi.Contracts;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
 using GradApi.Json;
+using GradApi.Operations;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace GradApi.Endpoints;
@@ -13,6 +14,9 @@ namespace GradApi.Endpoints;
 /// soon as it is computed, so memory stays flat however long the trace. Every check that can fail
 /// has run before the first byte, and non-finite values are written as strings, so a started 200
 /// always completes as valid JSON. status and divergedAtIteration close the object.
+/// <para>The request's work cancellation runs through the run. The first iteration is computed before the 200
+/// starts, so a run whose one iteration passes the deadline is a 503; a deadline that passes while later
+/// iterations are computed or sent closes the connection (the body is cut off, never ended as if complete).</para>
 /// </summary>
 public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest request) : IResult, IEndpointMetadataProvider
 {
@@ -20,12 +24,15 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
     public async Task ExecuteAsync(HttpContext context)
     {
+        var cancel = context.WorkCancellation();
+        var run = new TrainingRun(problem, cancellation: cancel);
+        using var iterations = run.Iterations().GetEnumerator();
+        bool more = iterations.MoveNext();
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         var sections = new Sections(request.Include);
-        var run = new TrainingRun(problem);
         var body = context.Response.BodyWriter;
-        var cancel = context.RequestAborted;
 
         await using var writer = new Utf8JsonWriter(body, WriterOptions);
         writer.WriteStartObject();
@@ -36,13 +43,13 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         WriteParameters(writer, run.Initial);
 
         writer.WriteStartArray("iterations");
-        foreach (var iteration in run.Iterations())
+        for (; more; more = iterations.MoveNext())
         {
-            WriteIteration(writer, iteration, sections);
+            WriteIteration(writer, iterations.Current, sections);
             // Hand the iteration to the pipe, then send it: memory holds one iteration at a time.
             writer.Flush();
             await body.FlushAsync(cancel);
-            if (cancel.IsCancellationRequested) return;
+            cancel.ThrowIfCancellationRequested();
         }
         writer.WriteEndArray();
 

@@ -1,5 +1,6 @@
 using GradApi.Contracts;
 using GradApi.OpenApi;
+using GradApi.Operations;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,7 +11,7 @@ public static class TrainingEndpoints
 {
     public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Training");
+        var group = app.MapGroup("/v1").WithTags("Training").WithDeadline();
 
         group.MapPost("/train", Train)
             .Validate<TrainRequest>()

@@ -55,6 +55,12 @@ public sealed class ServiceLimits
     /// </summary>
     public long MaxGradingWork { get; set; } = 1_000_000_000;
 
+    /// <summary>
+    /// Seconds of computing a request may take from the start of its handler; past it the work stops from inside its
+    /// loops and the answer is 503. A client that disconnects stops its work at once.
+    /// </summary>
+    public double DeadlineSeconds { get; set; } = 5;
+
     /// <summary>Runs a grading request makes once, whatever the submissions: the reference, mistake, convention and rounding runs.</summary>
     public const int GradingRunsPerProblem = 20;
 

@@ -22,7 +22,7 @@ public static class ApiText
         (as -0.3 + 0.4 - 0.1 does in binary floating point) is recomputed exactly from the decimals as written, so
         a hand calculation's exact 0 stays 0 and relu'(0) = 0 is decided as on paper.
 
-        **Limits** (400 naming the limit, 413 for the body):
+        **Limits** (400 naming the limit, 413 for the body; 503 past the deadline):
 
         | limit | value |
         |---|---|
@@ -43,6 +43,13 @@ public static class ApiText
         | maxExpressionLength / maxVariableValues / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |
         | maxExpressionWork (multiply-adds x points x (1 + claims)) | {{CalculusLimits.MaxExpressionWork}} |
         | maxMomentumSteps (/v1/optimizers/momentum/weights) | {{CalculusLimits.MaxMomentumSteps}} |
+        | deadlineSeconds (computing time of one request) | {{limits.DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}} |
+
+        **Deadline.** Work that runs past deadlineSeconds is stopped from inside its loops and answered with 503
+        application/problem+json naming the deadline; send a smaller problem. A response is only ever a complete 200
+        or an error: /v1/train computes its first iteration before it starts the 200, and a trace whose later
+        iterations are still being computed when the deadline passes is cut off by closing the connection, never
+        ended as if complete. A client that disconnects stops its request's work.
         """;
 
     public const string TrainDescription = """

@@ -65,10 +65,11 @@ public abstract class Expression
     }
 
     /// <summary>The value at the given variable values (shape-checked first).</summary>
-    public Matrix<double> Evaluate(IReadOnlyDictionary<string, Matrix<double>> values)
+    /// <param name="cancellation">Checked before each node (one node's matrix operation is not interrupted).</param>
+    public Matrix<double> Evaluate(IReadOnlyDictionary<string, Matrix<double>> values, CancellationToken cancellation = default)
     {
         InferShapes(ShapesOf(values));
-        return Forward(values)[this];
+        return Forward(values, cancellation)[this];
     }
 
     /// <summary>
@@ -76,7 +77,8 @@ public abstract class Expression
     /// denominator layout (the gradient has the variable's shape). The expression must be scalar.
     /// A variable the expression does not use has a zero gradient.
     /// </summary>
-    public GradientResult Gradient(IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt)
+    /// <param name="cancellation">Checked before each node of the forward and the reverse pass.</param>
+    public GradientResult Gradient(IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt, CancellationToken cancellation = default)
     {
         var names = wrt.Distinct().ToList();
         foreach (var name in names)
@@ -85,7 +87,7 @@ public abstract class Expression
         if (!check.Shape.IsScalar)
             throw new ExpressionShapeException($"{Text}: a gradient needs a scalar (1x1) expression, got {check.Shape}; wrap it in sum(...) or norm(...)", Text);
 
-        var forward = Forward(values);
+        var forward = Forward(values, cancellation);
         var nodes = Nodes();
         var target = names.ToHashSet();
         var needed = new Dictionary<Expression, bool>(ReferenceEqualityComparer.Instance);
@@ -101,6 +103,7 @@ public abstract class Expression
         {
             var node = nodes[i];
             if (!needed[node] || !adjoints.TryGetValue(node, out var adjoint)) continue;
+            cancellation.ThrowIfCancellationRequested();
             if (node is VariableExpression variable)
             {
                 gradients[variable.Name] += adjoint;
@@ -130,13 +133,16 @@ public abstract class Expression
         return new ExpressionShapeException($"unknown variable '{v.Name}' at position {v.Start + 1}; {given}", v.Name);
     }
 
-    Dictionary<Expression, Matrix<double>> Forward(IReadOnlyDictionary<string, Matrix<double>> values)
+    Dictionary<Expression, Matrix<double>> Forward(IReadOnlyDictionary<string, Matrix<double>> values, CancellationToken cancellation)
     {
         var result = new Dictionary<Expression, Matrix<double>>(ReferenceEqualityComparer.Instance);
         foreach (var node in Nodes())
+        {
+            cancellation.ThrowIfCancellationRequested();
             result[node] = node is VariableExpression v
                 ? values[v.Name]
                 : node.Forward(node.Children.Select(c => result[c]).ToArray());
+        }
         return result;
     }
 

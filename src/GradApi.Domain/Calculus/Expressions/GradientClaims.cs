@@ -44,7 +44,8 @@ public static class GradientClaims
         IReadOnlyDictionary<string, Expression> claims,
         int trials,
         int seed,
-        double tolerance = DefaultTolerance)
+        double tolerance = DefaultTolerance,
+        CancellationToken cancellation = default)
     {
         var given = point.ToDictionary(p => p.Key, p => p.Value);
         var shapes = given.ToDictionary(p => p.Key, p => Shape.Of(p.Value));
@@ -74,19 +75,20 @@ public static class GradientClaims
         int compared = 0;
         for (int trial = 0; trial <= trials; trial++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var values = trial == 0 ? given : Draw(point, random, signed: false);
-            var truth = TryGradient(expression, values, live.Keys);
+            var truth = TryGradient(expression, values, live.Keys, cancellation);
             if (truth is null && trial > 0)
             {
                 values = Draw(point, random, signed: true);
-                truth = TryGradient(expression, values, live.Keys);
+                truth = TryGradient(expression, values, live.Keys, cancellation);
             }
             if (truth is null) continue;
             if (trial > 0) compared++;
             foreach (var (name, claim) in live)
             {
                 var expected = truth.Gradients[name];
-                var claimed = claim.Evaluate(values);
+                var claimed = claim.Evaluate(values, cancellation);
                 double error = RelativeError(expected, claimed);
                 if (!(error <= worst[name])) worst[name] = error;
                 if (!(error <= tolerance) && !counter.ContainsKey(name))
@@ -105,9 +107,10 @@ public static class GradientClaims
     static Dictionary<string, ClaimResult> Ordered(IReadOnlyDictionary<string, Expression> claims, Dictionary<string, ClaimResult> results) =>
         claims.Keys.ToDictionary(k => k, k => results[k]);
 
-    static GradientResult? TryGradient(Expression expression, IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt)
+    static GradientResult? TryGradient(Expression expression, IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt,
+        CancellationToken cancellation)
     {
-        var result = expression.Gradient(values, wrt);
+        var result = expression.Gradient(values, wrt, cancellation);
         bool finite = result.Value.Enumerate().All(double.IsFinite) && result.Gradients.Values.All(g => g.Enumerate().All(double.IsFinite));
         return finite ? result : null;
     }

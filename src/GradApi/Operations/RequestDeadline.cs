@@ -1,0 +1,118 @@
+using System.Globalization;
+using GradApi.Limits;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GradApi.Operations;
+
+/// <summary>
+/// The one cancellation of a request's work: the client's disconnect linked with the published deadline
+/// (<see cref="ServiceLimits.DeadlineSeconds"/>). The deadline starts when a handler first asks for the token, so
+/// reading a slow body does not count against it (that has its own timeout, 408).
+/// </summary>
+public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan deadline) : IDisposable
+{
+    CancellationTokenSource? _source;
+
+    /// <summary>Cancelled when the client disconnects or the deadline passes; the deadline runs from the first read.</summary>
+    public CancellationToken Token
+    {
+        get
+        {
+            if (_source is null)
+            {
+                _source = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+                if (deadline != Timeout.InfiniteTimeSpan) _source.CancelAfter(deadline);
+            }
+            return _source.Token;
+        }
+    }
+
+    /// <summary>The work was told to stop, for either reason.</summary>
+    public bool IsCancellationRequested => _source?.IsCancellationRequested ?? false;
+
+    /// <summary>It was the deadline, with the client still there to be answered.</summary>
+    public bool DeadlinePassed => IsCancellationRequested && !requestAborted.IsCancellationRequested;
+
+    public void Dispose() => _source?.Dispose();
+}
+
+/// <summary>
+/// Gives every request a <see cref="WorkCancellation"/> and turns the work it stopped into an answer: past the
+/// deadline a 503 problem naming it, or, when a 200 had already started, an aborted connection (a started body is
+/// never ended as if complete); a client that left gets nothing and is logged at debug level.
+/// </summary>
+public static class RequestDeadline
+{
+    public const string LimitName = "deadlineSeconds";
+
+    /// <summary>The request's work token (the client's disconnect alone when the middleware is not in the pipeline).</summary>
+    public static CancellationToken WorkCancellation(this HttpContext context) =>
+        context.Features.Get<WorkCancellation>()?.Token ?? context.RequestAborted;
+
+    public static IApplicationBuilder UseRequestDeadline(this IApplicationBuilder app)
+    {
+        var limits = app.ApplicationServices.GetRequiredService<ServiceLimits>();
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestDeadline).FullName!);
+        // A non-positive or enormous setting leaves the disconnect as the only stop (CancelAfter takes under 2^32 ms).
+        var deadline = limits.DeadlineSeconds is > 0 and < 4_000_000 ? TimeSpan.FromSeconds(limits.DeadlineSeconds) : Timeout.InfiniteTimeSpan;
+
+        return app.Use(async (context, next) =>
+        {
+            using var work = new WorkCancellation(context.RequestAborted, deadline);
+            context.Features.Set(work);
+            try
+            {
+                await next(context);
+            }
+            catch (Exception exception) when (IsCancellation(exception) && work.IsCancellationRequested)
+            {
+                if (!work.DeadlinePassed)
+                {
+                    logger.LogDebug("{Method} {Path}: the client disconnected; its work was stopped", context.Request.Method, context.Request.Path);
+                    if (!context.Response.HasStarted) context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+                    return;
+                }
+                if (context.Response.HasStarted)
+                {
+                    logger.LogWarning("{Method} {Path}: the deadline {Deadline} s passed after the response had started; the connection was closed",
+                        context.Request.Method, context.Request.Path, limits.DeadlineSeconds);
+                    context.Abort();
+                    return;
+                }
+                logger.LogInformation("{Method} {Path}: the deadline {Deadline} s passed; answered 503", context.Request.Method, context.Request.Path, limits.DeadlineSeconds);
+                await WriteDeadlineProblem(context, limits.DeadlineSeconds);
+            }
+        });
+    }
+
+    /// <summary>The text a 503 carries: it names the limit and its value, as every limit's error does.</summary>
+    public static string Detail(double deadlineSeconds) =>
+        $"The work was stopped after the deadline {LimitName} = {deadlineSeconds.ToString(CultureInfo.InvariantCulture)} s; " +
+        "send a smaller problem (fewer iterations, examples, answers, submissions, steps or trials).";
+
+    static async Task WriteDeadlineProblem(HttpContext context, double deadlineSeconds)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Deadline exceeded",
+            Detail = Detail(deadlineSeconds),
+        };
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    // Parallel loops (the batch's grading) report a stopped body as an AggregateException of cancellations.
+    static bool IsCancellation(Exception exception) => exception switch
+    {
+        OperationCanceledException => true,
+        AggregateException aggregate => aggregate.Flatten().InnerExceptions.All(e => e is OperationCanceledException),
+        _ => false,
+    };
+
+    /// <summary>Documents the 503 on every route of a group.</summary>
+    public static RouteGroupBuilder WithDeadline(this RouteGroupBuilder group) =>
+        group.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+}
