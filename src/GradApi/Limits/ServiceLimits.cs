@@ -40,6 +40,12 @@ public sealed class ServiceLimits
     /// <summary>/v1/optimization/trajectories: numbers in the objective's parameters (the length of p).</summary>
     public int MaxTrajectoryParameters { get; set; } = 100;
 
+    /// <summary>
+    /// /v1/optimization/trajectories: multiply-adds of one evaluation of the objective (as maxExpressionWork counts them)
+    /// x (7 evaluations per step x runs x (maxSteps + 1) + 6 x parameters for the Hessian).
+    /// </summary>
+    public long MaxTrajectoryWork { get; set; } = 200_000_000;
+
     /// <summary>/v1/grade and /v1/grade/batch: answers in one request or one submission.</summary>
     public int MaxAnswers { get; set; } = 1_000;
 
@@ -57,6 +63,12 @@ public sealed class ServiceLimits
 
     /// <summary>Runs a grading request makes once, whatever the submissions: the reference, mistake, convention and rounding runs.</summary>
     public const int GradingRunsPerProblem = 20;
+
+    /// <summary>A 400 lists the failures of at most this many fields (errorCount counts them all).</summary>
+    public const int MaxListedErrors = 20;
+
+    /// <summary>Characters of a listed error's path or message; longer ones, which echo what was sent, are cut and end in "...".</summary>
+    public const int MaxErrorTextLength = 200;
 
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {

@@ -9,7 +9,7 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
 {
     public GradeRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
     }
 
     static void Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits)
