@@ -95,8 +95,8 @@ public static partial class CalculusMapper
         long work = GradientWork(check, claims.Values.Select(c => ClaimWork(c, shapes)).ToList(), trials);
         if (work > CalculusLimits.MaxExpressionWork)
         {
-            Fail("trials", $"the expression's gradient and the claims at every point (1 + trials, with a redraw per trial) come to about {work} " +
-                $"multiply-adds, above the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}; use fewer trials, shorter claims or smaller values");
+            Fail("trials", $"{work} multiply-adds exceed the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: the gradient, and with claims the gradient " +
+                "and every claim at each of the 1 + trials points (with a redraw per trial); use fewer trials, shorter claims or smaller values");
             return null;
         }
         return new ExpressionProblem(expression, check, variables, wrt, claims, trials, seed);

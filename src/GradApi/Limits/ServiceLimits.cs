@@ -56,10 +56,20 @@ public sealed class ServiceLimits
     public int MaxGradedAnswers { get; set; } = 200_000;
 
     /// <summary>
-    /// /v1/grade and /v1/grade/batch: the problem's work (as maxWork counts it) x (submissions + <see cref="GradingRunsPerProblem"/>):
-    /// one follow-through run per submission, and the reference and diagnosis runs made once per problem.
+    /// /v1/grade and /v1/grade/batch: (the problem's work, as maxWork counts it, + <see cref="GradingLayerWork"/> x layers x iterations)
+    /// x (submissions + <see cref="GradingRunsPerProblem"/> + 2 x layers answered): one follow-through run per submission, the reference
+    /// and diagnosis runs made once per problem, two one-layer mistake runs per layer an answer names; plus each answer compared in every layer.
     /// </summary>
     public long MaxGradingWork { get; set; } = 1_000_000_000;
+
+    /// <summary>/v1/grade and /v1/grade/batch: numbers the results may echo (expected, submitted, elements, followThroughExpected per element answered).</summary>
+    public long MaxResponseValues { get; set; } = 5_000_000;
+
+    /// <summary>What one layer costs a grading run per iteration beyond its multiply-adds (its dozen tensors and their bookkeeping), in work units.</summary>
+    public const int GradingLayerWork = 4_096;
+
+    /// <summary>What comparing an answer with the same tensor of another layer costs beyond its elements, in work units.</summary>
+    public const int GradingLookupWork = 64;
 
     /// <summary>Runs a grading request makes once, whatever the submissions: the reference, mistake, convention and rounding runs.</summary>
     public const int GradingRunsPerProblem = 20;
@@ -68,7 +78,7 @@ public sealed class ServiceLimits
     public const int MaxListedErrors = 20;
 
     /// <summary>Characters of a listed error's path or message; longer ones, which echo what was sent, are cut and end in "...".</summary>
-    public const int MaxErrorTextLength = 200;
+    public const int MaxErrorTextLength = 400;
 
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {

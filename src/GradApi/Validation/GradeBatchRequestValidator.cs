@@ -45,6 +45,7 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         if (answers > limits.MaxGradedAnswers)
             Fail("submissions", $"at most {limits.MaxGradedAnswers} answers over all submissions are accepted (limit maxGradedAnswers), got {answers}");
 
-        if (!grading.Failed && work is { } w) grading.Work(w, submissions.Length, "submissions");
+        if (!grading.Failed && work is { } w)
+            grading.Price(request.Problem!, w, submissions.Select(s => s!.Answers!).ToArray(), "submissions", "submissions");
     }
 }

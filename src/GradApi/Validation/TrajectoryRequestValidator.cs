@@ -57,8 +57,8 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
                 fail("maxSteps", $"runs x (maxSteps + 1) x parameters x {ValuesPerParameter} = {values} numbers exceeds the limit maxTraceValues {limits.MaxTraceValues}; use fewer steps or runs");
             long work = Work(evaluationWork, runs.Length, steps, size);
             if (work > limits.MaxTrajectoryWork)
-                fail("maxSteps", $"one evaluation of the objective ({evaluationWork} multiply-adds) x ({EvaluationsPerStep} per step x runs x (maxSteps + 1) " +
-                    $"+ {2 * CalculusLimits.GradientPasses} x parameters for the Hessian) = {work} exceeds the limit maxTrajectoryWork {limits.MaxTrajectoryWork}; use fewer steps or runs, or smaller values");
+                fail("maxSteps", $"the work {work} exceeds the limit maxTrajectoryWork {limits.MaxTrajectoryWork}: one evaluation of the objective ({evaluationWork} multiply-adds) " +
+                    $"x ({EvaluationsPerStep} per step x runs x (maxSteps + 1) + {2 * CalculusLimits.GradientPasses} x parameters for the Hessian); use fewer steps or runs, or smaller values");
         }
         if (request.Tolerance is < 0) fail("tolerance", $"must be at least 0, got {request.Tolerance}");
     }
