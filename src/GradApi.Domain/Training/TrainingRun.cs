@@ -295,9 +295,7 @@ public sealed class TrainingRun
     static Tensor PreActivation(Tensor weights, Tensor? biases, Tensor input)
     {
         var z = Tensor.Zeros(input.Rows, weights.Rows);
-        for (int b = 0; b < input.Rows; b++)
-            for (int i = 0; i < weights.Rows; i++)
-                z.Data[b * weights.Rows + i] = Affine.Evaluate(weights.ReadRow(i), input.ReadRow(b), biases?.Data[i] ?? 0.0);
+        Affine.Evaluate(weights.Data, weights.Rows, biases is null ? default : biases.Data, input.Data, input.Rows, z.Data);
         return z;
     }
 
