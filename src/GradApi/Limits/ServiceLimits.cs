@@ -19,8 +19,11 @@ public sealed class ServiceLimits
 
     public int MaxIterations { get; set; } = 10_000;
 
-    /// <summary>parameters x examples per iteration x iterations: the cost of the run.</summary>
+    /// <summary>parameters x examples per iteration x iterations + <see cref="LayerWork"/> x layers x iterations: the cost of the run.</summary>
     public long MaxWork { get; set; } = 20_000_000;
+
+    /// <summary>What one layer costs a step beyond its multiply-adds (a dozen tensors traced and written), in maxWork's units.</summary>
+    public const int LayerWork = 512;
 
     /// <summary>Numbers a trace would write (per-example tensors, parameters, state, per iteration).</summary>
     public long MaxTraceValues { get; set; } = 5_000_000;

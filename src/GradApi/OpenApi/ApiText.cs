@@ -30,7 +30,7 @@ public static class ApiText
         | maxParameters | {{limits.MaxParameters}} |
         | maxExamples | {{limits.MaxExamples}} |
         | maxIterations | {{limits.MaxIterations}} |
-        | maxWork (parameters x examples per iteration x iterations) | {{limits.MaxWork}} |
+        | maxWork (parameters x examples per iteration x iterations + {{ServiceLimits.LayerWork}} x layers x iterations) | {{limits.MaxWork}} |
         | maxTraceValues (numbers a /v1/train trace would hold) | {{limits.MaxTraceValues}} |
         | maxHessianParameters (/v1/analysis/hessian computes the matrix up to this P) | {{limits.MaxHessianParameters}} |
         | maxHessianWork (P^2 x examples) | {{limits.MaxHessianWork}} |

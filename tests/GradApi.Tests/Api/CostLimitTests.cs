@@ -142,4 +142,16 @@ public sealed class CostLimitTests(GradApiFactory factory)
         Assert.All(errors, e => Assert.All(e.Value!.AsArray(), m => Assert.InRange(m!.GetValue<string>().Length, 1, 400)));
         Assert.All(errors, e => Assert.EndsWith("...", e.Value![0]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task ADeepNarrowNetworkPaysForItsLayersAgainstMaxWork()
+    {
+        // 9 parameters x 2 examples x 2 iterations = 36, within 2084; + 512 x 2 layers x 2 iterations = 2084 in all.
+        using var host = factory.WithSettings(("Limits:MaxWork", "2083"));
+        var messages = await ApiTest.ReadValidationError(await host.CreateClient().PostTrain(ApiTest.ValidRequest()), "iterations");
+        Assert.Contains(messages, m => m.Contains("maxWork 2083") && m.Contains("= 2084"));
+
+        using var justEnough = factory.WithSettings(("Limits:MaxWork", "2084"));
+        await ApiTest.ReadOk(await justEnough.CreateClient().PostTrain(ApiTest.ValidRequest()));
+    }
 }
