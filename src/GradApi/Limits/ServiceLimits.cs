@@ -44,10 +44,10 @@ public sealed class ServiceLimits
     public int MaxTrajectoryParameters { get; set; } = 100;
 
     /// <summary>
-    /// /v1/optimization/trajectories: multiply-adds of one evaluation of the objective (as maxExpressionWork counts them)
-    /// x (7 evaluations per step x runs x (maxSteps + 1) + 6 x parameters for the Hessian).
+    /// /v1/optimization/trajectories: (multiply-adds of one evaluation of the objective, as maxExpressionWork counts them, + 512)
+    /// x (7 evaluations per step x runs x (maxSteps + 1) + 6 x parameters for the Hessian) + 2048 x runs x (maxSteps + 1).
     /// </summary>
-    public long MaxTrajectoryWork { get; set; } = 200_000_000;
+    public long MaxTrajectoryWork { get; set; } = 400_000_000;
 
     /// <summary>/v1/grade and /v1/grade/batch: answers in one request or one submission.</summary>
     public int MaxAnswers { get; set; } = 1_000;

@@ -35,7 +35,7 @@ public static class ApiText
         | maxHessianParameters (/v1/analysis/hessian computes the matrix up to this P) | {{limits.MaxHessianParameters}} |
         | maxHessianWork (P^2 x examples) | {{limits.MaxHessianWork}} |
         | maxTrajectorySteps / maxTrajectoryRuns / maxTrajectoryParameters | {{limits.MaxTrajectorySteps}} / {{limits.MaxTrajectoryRuns}} / {{limits.MaxTrajectoryParameters}} |
-        | maxTrajectoryWork (one evaluation's multiply-adds x (7 x runs x (maxSteps + 1) + 6 x parameters)) | {{limits.MaxTrajectoryWork}} |
+        | maxTrajectoryWork ((one evaluation's multiply-adds + 512) x (7 x runs x (maxSteps + 1) + 6 x parameters) + 2048 x runs x (maxSteps + 1)) | {{limits.MaxTrajectoryWork}} |
         | maxAnswers (answers per /v1/grade request or batch submission) | {{limits.MaxAnswers}} |
         | maxSubmissions (/v1/grade/batch) | {{limits.MaxSubmissions}} |
         | maxGradedAnswers (answers over all submissions of a batch) | {{limits.MaxGradedAnswers}} |

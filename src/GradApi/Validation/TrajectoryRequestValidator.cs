@@ -57,18 +57,28 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
                 fail("maxSteps", $"runs x (maxSteps + 1) x parameters x {ValuesPerParameter} = {values} numbers exceeds the limit maxTraceValues {limits.MaxTraceValues}; use fewer steps or runs");
             long work = Work(evaluationWork, runs.Length, steps, size);
             if (work > limits.MaxTrajectoryWork)
-                fail("maxSteps", $"the work {work} exceeds the limit maxTrajectoryWork {limits.MaxTrajectoryWork}: one evaluation of the objective ({evaluationWork} multiply-adds) " +
-                    $"x ({EvaluationsPerStep} per step x runs x (maxSteps + 1) + {2 * CalculusLimits.GradientPasses} x parameters for the Hessian); use fewer steps or runs, or smaller values");
+                fail("maxSteps", $"the work {work} exceeds the limit maxTrajectoryWork {limits.MaxTrajectoryWork}: (one evaluation of the objective, {evaluationWork} multiply-adds, " +
+                    $"+ {EvaluationOverhead}) x ({EvaluationsPerStep} per step x runs x (maxSteps + 1) + {2 * CalculusLimits.GradientPasses} x parameters for the Hessian) " +
+                    $"+ {StepOverhead} x runs x (maxSteps + 1); use fewer steps or runs, or smaller values");
         }
         if (request.Tolerance is < 0) fail("tolerance", $"must be at least 0, got {request.Tolerance}");
     }
 
+    /// <summary>What an evaluation costs beyond its nodes (the parameters' matrices, the shape check), in multiply-adds.</summary>
+    public const int EvaluationOverhead = 512;
+
+    /// <summary>What a step costs beyond its evaluations (the optimizer's step, the recorded point and its JSON), in multiply-adds.</summary>
+    public const int StepOverhead = 2_048;
+
     /// <summary>
-    /// The request's work: every step of every run evaluates the objective up to <see cref="EvaluationsPerStep"/> times, and
-    /// an objective with a constant Hessian takes two gradients per parameter once more for the stable learning rates.
+    /// The request's work: every step of every run evaluates the objective up to <see cref="EvaluationsPerStep"/> times and records
+    /// a point, and an objective with a constant Hessian takes two gradients per parameter once more for the stable learning rates.
     /// </summary>
-    public static long Work(long evaluationWork, int runs, int steps, int parameters) =>
-        evaluationWork * (EvaluationsPerStep * (long)runs * (steps + 1L) + 2L * CalculusLimits.GradientPasses * parameters);
+    public static long Work(long evaluationWork, int runs, int steps, int parameters)
+    {
+        long points = runs * (steps + 1L);
+        return (evaluationWork + EvaluationOverhead) * (EvaluationsPerStep * points + 2L * CalculusLimits.GradientPasses * parameters) + StepOverhead * points;
+    }
 
     // A named objective's evaluation: the quadratic's Q p (n x n), the others a few dozen operations.
     static long NamedObjectiveWork(string function, int n) =>

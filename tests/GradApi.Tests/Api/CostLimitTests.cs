@@ -69,7 +69,8 @@ public sealed class CostLimitTests(GradApiFactory factory)
         await ApiTest.ReadOk(await client.PostJson(TrajectoriesRoute, ConstantsRequest(99_999).ToJsonString()));
     }
 
-    // w^2: nodes w, 2 and ^ at the floor of 64 each, 192 per evaluation; 1 run of 10 steps: 192 x (7 x 1 x 11 + 6 x 1) = 15936.
+    // w^2: nodes w, 2 and ^ at the floor of 64 each, 192 per evaluation; 1 run of 10 steps, 11 points:
+    // (192 + 512) x (7 x 11 + 6 x 1) + 2048 x 11 = 58432 + 22528 = 80960.
     static string TrajectoryRequest() => """
         { "objective": { "expression": "w^2" }, "start": { "w": 1 },
           "runs": [{ "optimizer": { "type": "sgd", "learningRate": 0.1 } }], "maxSteps": 10, "tolerance": 0 }
@@ -78,11 +79,11 @@ public sealed class CostLimitTests(GradApiFactory factory)
     [Fact]
     public async Task ATrajectoryPastMaxTrajectoryWorkReturnsProblemDetailsNamingTheLimit()
     {
-        using var host = factory.WithSettings(("Limits:MaxTrajectoryWork", "15935"));
+        using var host = factory.WithSettings(("Limits:MaxTrajectoryWork", "80959"));
         var messages = await ApiTest.ReadValidationError(await host.CreateClient().PostJson(TrajectoriesRoute, TrajectoryRequest()), "maxSteps");
-        Assert.Contains(messages, m => m.Contains("maxTrajectoryWork 15935") && m.Contains("15936"));
+        Assert.Contains(messages, m => m.Contains("maxTrajectoryWork 80959") && m.Contains("work 80960"));
 
-        using var justEnough = factory.WithSettings(("Limits:MaxTrajectoryWork", "15936"));
+        using var justEnough = factory.WithSettings(("Limits:MaxTrajectoryWork", "80960"));
         await ApiTest.ReadOk(await justEnough.CreateClient().PostJson(TrajectoriesRoute, TrajectoryRequest()));
     }
 
