@@ -155,4 +155,18 @@ public sealed class CostLimitTests(GradApiFactory factory)
         using var justEnough = factory.WithSettings(("Limits:MaxWork", "2084"));
         await ApiTest.ReadOk(await justEnough.CreateClient().PostTrain(ApiTest.ValidRequest()));
     }
+
+    [Fact]
+    public async Task TheOpenApiDescriptionPublishesTheCostLimits()
+    {
+        using var client = factory.CreateClient();
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
+        string overview = document["info"]!["description"]!.GetValue<string>();
+        foreach (var (limit, value) in new[]
+                 {
+                     ("maxTrajectoryWork", "400000000"), ("maxResponseValues", "5000000"), ("maxGradingWork", "400000000"),
+                     ("maxExpressionWork", "50000000"), ("maxListedErrors / maxErrorTextLength", "20 / 400"),
+                 })
+            Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(limit)}[^\n|]*\|\s*{System.Text.RegularExpressions.Regex.Escape(value)}\s*\|", overview);
+    }
 }
