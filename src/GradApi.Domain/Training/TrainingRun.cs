@@ -302,13 +302,7 @@ public sealed class TrainingRun
     static Tensor PreActivation(Tensor weights, Tensor? biases, Tensor input, CancellationToken cancel)
     {
         var z = Tensor.Zeros(input.Rows, weights.Rows);
-        for (int b = 0; b < input.Rows; b++)
-            for (int i = 0; i < weights.Rows; i++)
-            {
-                // Per row: a row in exact decimals can cost a millisecond.
-                cancel.ThrowIfCancellationRequested();
-                z.Data[b * weights.Rows + i] = Affine.Evaluate(weights.ReadRow(i), input.ReadRow(b), biases?.Data[i] ?? 0.0, cancel);
-            }
+        Affine.Evaluate(weights.Data, weights.Rows, biases is null ? default : biases.Data, input.Data, input.Rows, z.Data, cancel);
         return z;
     }
 

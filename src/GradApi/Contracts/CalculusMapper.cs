@@ -92,10 +92,11 @@ public static partial class CalculusMapper
             wrt.AddRange(names.Where(n => expression.Variables.Contains(n)));
         foreach (var name in claims.Keys) if (!wrt.Contains(name)) wrt.Add(name);
 
-        long work = Work(check) * 3 * (trials + 1L) * (1 + claims.Count);
+        long work = GradientWork(check, claims.Values.Select(c => ClaimWork(c, shapes)).ToList(), trials);
         if (work > CalculusLimits.MaxExpressionWork)
         {
-            Fail("trials", $"evaluations x points x (1 + claims) come to about {work} multiply-adds, above the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}; use fewer trials or smaller values");
+            Fail("trials", $"{work} multiply-adds exceed the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: the gradient, and with claims the gradient " +
+                "and every claim at each of the 1 + trials points (with a redraw per trial); use fewer trials, shorter claims or smaller values");
             return null;
         }
         return new ExpressionProblem(expression, check, variables, wrt, claims, trials, seed);
@@ -114,19 +115,43 @@ public static partial class CalculusMapper
         catch (ExpressionParseException e) { fail(path, e.Message); return null; }
     }
 
-    // Multiply-adds of one evaluation: a matrix product costs rows x inner x columns, anything else its size.
-    static long Work(ShapeCheck check)
+    /// <summary>
+    /// The whole request's work: the gradient for the response, then, with claims, at each of the 1 + trials points the
+    /// true gradient (drawn twice when the first draw is not finite) and every claim evaluated.
+    /// </summary>
+    public static long GradientWork(ShapeCheck expression, IReadOnlyCollection<long> claimWork, int trials)
+    {
+        long gradient = CalculusLimits.GradientPasses * EvaluationWork(expression);
+        if (claimWork.Count == 0) return gradient;
+        long points = trials + 1L, redraws = trials;
+        return gradient + points * (gradient + claimWork.Sum()) + redraws * gradient;
+    }
+
+    // A claim whose shapes do not fit is answered shape_mismatch without being evaluated.
+    static long ClaimWork(Expression claim, IReadOnlyDictionary<string, Shape> shapes)
+    {
+        try { return EvaluationWork(claim.InferShapes(shapes)); }
+        catch (ExpressionShapeException) { return 0; }
+    }
+
+    /// <summary>
+    /// Multiply-adds of one evaluation: a matrix product costs rows x inner x columns, anything else its size, and
+    /// every node at least <see cref="CalculusLimits.NodeWork"/> (what visiting it costs, however small its value).
+    /// </summary>
+    public static long EvaluationWork(ShapeCheck check)
     {
         var shapes = new Dictionary<Expression, Shape>(ReferenceEqualityComparer.Instance);
         foreach (var n in check.Nodes) shapes[n.Node] = n.Shape;
         long work = 0;
         foreach (var (node, shape) in check.Nodes)
         {
+            long cost;
             if (node is BinaryExpression { Operator: BinaryOperator.Multiply } product
                 && !shapes[product.Left].IsScalar && !shapes[product.Right].IsScalar)
-                work += (long)shapes[product.Left].Rows * shapes[product.Left].Columns * shapes[product.Right].Columns;
+                cost = (long)shapes[product.Left].Rows * shapes[product.Left].Columns * shapes[product.Right].Columns;
             else
-                work += Math.Max((long)shape.Rows * shape.Columns, node.Children.Sum(c => (long)shapes[c].Rows * shapes[c].Columns));
+                cost = Math.Max((long)shape.Rows * shape.Columns, node.Children.Sum(c => (long)shapes[c].Rows * shapes[c].Columns));
+            work += Math.Max(cost, CalculusLimits.NodeWork);
         }
         return work;
     }

@@ -9,7 +9,16 @@ public static class CalculusLimits
     public const int MaxVariableValues = 100_000;
     public const int MaxTrials = 1_000;
     public const int DefaultTrials = 20;
-    /// <summary>Multiply-adds of one evaluation (a matrix product counts rows x inner x columns) x points x (1 + claims).</summary>
+    /// <summary>
+    /// /v1/expressions/gradient: multiply-adds of everything the request evaluates: the expression's gradient
+    /// (<see cref="GradientPasses"/> evaluations) for the response and, with claims, at each of the 1 + trials points
+    /// (twice per trial when a redraw is needed) plus every claim's own evaluation there.
+    /// One evaluation counts a matrix product as rows x inner x columns, any other node its size, and at least <see cref="NodeWork"/> per node.
+    /// </summary>
     public const long MaxExpressionWork = 50_000_000;
+    /// <summary>A reverse-mode gradient costs about this many evaluations (the forward pass and the backward pass's products).</summary>
+    public const int GradientPasses = 3;
+    /// <summary>The least a node of an expression costs to evaluate, in multiply-adds: its dictionary lookups and allocation.</summary>
+    public const int NodeWork = 64;
     public const int MaxMomentumSteps = 10_000;
 }

@@ -19,8 +19,11 @@ public sealed class ServiceLimits
 
     public int MaxIterations { get; set; } = 10_000;
 
-    /// <summary>parameters x examples per iteration x iterations: the cost of the run.</summary>
+    /// <summary>parameters x examples per iteration x iterations + <see cref="LayerWork"/> x layers x iterations: the cost of the run.</summary>
     public long MaxWork { get; set; } = 20_000_000;
+
+    /// <summary>What one layer costs a step beyond its multiply-adds (a dozen tensors traced and written), in maxWork's units.</summary>
+    public const int LayerWork = 512;
 
     /// <summary>Numbers a trace would write (per-example tensors, parameters, state, per iteration).</summary>
     public long MaxTraceValues { get; set; } = 5_000_000;
@@ -40,6 +43,12 @@ public sealed class ServiceLimits
     /// <summary>/v1/optimization/trajectories: numbers in the objective's parameters (the length of p).</summary>
     public int MaxTrajectoryParameters { get; set; } = 100;
 
+    /// <summary>
+    /// /v1/optimization/trajectories: (multiply-adds of one evaluation of the objective, as maxExpressionWork counts them, + 512)
+    /// x (7 evaluations per step x runs x (maxSteps + 1) + 6 x parameters for the Hessian) + 2048 x runs x (maxSteps + 1).
+    /// </summary>
+    public long MaxTrajectoryWork { get; set; } = 400_000_000;
+
     /// <summary>/v1/grade and /v1/grade/batch: answers in one request or one submission.</summary>
     public int MaxAnswers { get; set; } = 1_000;
 
@@ -50,10 +59,20 @@ public sealed class ServiceLimits
     public int MaxGradedAnswers { get; set; } = 200_000;
 
     /// <summary>
-    /// /v1/grade and /v1/grade/batch: the problem's work (as maxWork counts it) x (submissions + <see cref="GradingRunsPerProblem"/>):
-    /// one follow-through run per submission, and the reference and diagnosis runs made once per problem.
+    /// /v1/grade and /v1/grade/batch: (the problem's work, as maxWork counts it, + <see cref="GradingLayerWork"/> x layers x iterations)
+    /// x (submissions + <see cref="GradingRunsPerProblem"/> + 2 x layers answered): one follow-through run per submission, the reference
+    /// and diagnosis runs made once per problem, two one-layer mistake runs per layer an answer names; plus each answer compared in every layer.
     /// </summary>
-    public long MaxGradingWork { get; set; } = 1_000_000_000;
+    public long MaxGradingWork { get; set; } = 400_000_000;
+
+    /// <summary>/v1/grade and /v1/grade/batch: numbers the results may echo (expected, submitted, elements, followThroughExpected per element answered).</summary>
+    public long MaxResponseValues { get; set; } = 5_000_000;
+
+    /// <summary>What one layer costs a grading run per iteration beyond its multiply-adds (its dozen tensors and their bookkeeping), in work units.</summary>
+    public const int GradingLayerWork = 4_096;
+
+    /// <summary>What comparing an answer with the same tensor of another layer costs beyond its elements, in work units.</summary>
+    public const int GradingLookupWork = 64;
 
     /// <summary>
     /// Seconds of computing a request may take from the start of its handler; past it the work stops from inside its
@@ -63,6 +82,12 @@ public sealed class ServiceLimits
 
     /// <summary>Runs a grading request makes once, whatever the submissions: the reference, mistake, convention and rounding runs.</summary>
     public const int GradingRunsPerProblem = 20;
+
+    /// <summary>A 400 lists the failures of at most this many fields (errorCount counts them all).</summary>
+    public const int MaxListedErrors = 20;
+
+    /// <summary>Characters of a listed error's path or message; longer ones, which echo what was sent, are cut and end in "...".</summary>
+    public const int MaxErrorTextLength = 400;
 
     public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration)
     {

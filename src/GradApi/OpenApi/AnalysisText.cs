@@ -80,7 +80,11 @@ public static class AnalysisText
 
         **Limits.** runs at most {{limits.MaxTrajectoryRuns}} (maxTrajectoryRuns); maxSteps at most
         {{limits.MaxTrajectorySteps}} (maxTrajectorySteps); parameters at most {{limits.MaxTrajectoryParameters}}
-        (maxTrajectoryParameters); runs x (maxSteps + 1) x parameters x 8 at most maxTraceValues {{limits.MaxTraceValues}}.
+        (maxTrajectoryParameters); runs x (maxSteps + 1) x parameters x 8 at most maxTraceValues {{limits.MaxTraceValues}};
+        start and constants together at most maxVariableValues numbers, as in /v1/expressions/gradient; (one evaluation
+        of the objective, multiply-adds as maxExpressionWork counts them, + 512) x (7 x runs x (maxSteps + 1) + 6 x
+        parameters) + 2048 x runs x (maxSteps + 1) at most maxTrajectoryWork {{limits.MaxTrajectoryWork}} (a named
+        function's evaluation counts 64, the quadratic's n^2 + n + 64).
         """;
 }
 

@@ -30,18 +30,21 @@ public static class ApiText
         | maxParameters | {{limits.MaxParameters}} |
         | maxExamples | {{limits.MaxExamples}} |
         | maxIterations | {{limits.MaxIterations}} |
-        | maxWork (parameters x examples per iteration x iterations) | {{limits.MaxWork}} |
+        | maxWork (parameters x examples per iteration x iterations + {{ServiceLimits.LayerWork}} x layers x iterations) | {{limits.MaxWork}} |
         | maxTraceValues (numbers a /v1/train trace would hold) | {{limits.MaxTraceValues}} |
         | maxHessianParameters (/v1/analysis/hessian computes the matrix up to this P) | {{limits.MaxHessianParameters}} |
         | maxHessianWork (P^2 x examples) | {{limits.MaxHessianWork}} |
         | maxTrajectorySteps / maxTrajectoryRuns / maxTrajectoryParameters | {{limits.MaxTrajectorySteps}} / {{limits.MaxTrajectoryRuns}} / {{limits.MaxTrajectoryParameters}} |
+        | maxTrajectoryWork ((one evaluation's multiply-adds + 512) x (7 x runs x (maxSteps + 1) + 6 x parameters) + 2048 x runs x (maxSteps + 1)) | {{limits.MaxTrajectoryWork}} |
         | maxAnswers (answers per /v1/grade request or batch submission) | {{limits.MaxAnswers}} |
         | maxSubmissions (/v1/grade/batch) | {{limits.MaxSubmissions}} |
         | maxGradedAnswers (answers over all submissions of a batch) | {{limits.MaxGradedAnswers}} |
-        | maxGradingWork (problem work x (submissions + {{ServiceLimits.GradingRunsPerProblem}})) | {{limits.MaxGradingWork}} |
+        | maxGradingWork ((problem work + {{ServiceLimits.GradingLayerWork}} x layers x iterations) x (submissions + {{ServiceLimits.GradingRunsPerProblem}} + 2 x layers answered) + answers x layers) | {{limits.MaxGradingWork}} |
+        | maxResponseValues (numbers grading results echo: 4 per element answered) | {{limits.MaxResponseValues}} |
         | maxPoints (/v1/activations/derivatives) | {{CalculusLimits.MaxPoints}} |
         | maxExpressionLength / maxVariableValues / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |
-        | maxExpressionWork (multiply-adds x points x (1 + claims)) | {{CalculusLimits.MaxExpressionWork}} |
+        | maxExpressionWork (multiply-adds of the gradient and, at 1 + trials points with a redraw each, the gradient and every claim) | {{CalculusLimits.MaxExpressionWork}} |
+        | maxListedErrors / maxErrorTextLength (a 400 lists this many fields, each text cut to this length; errorCount counts all) | {{ServiceLimits.MaxListedErrors}} / {{ServiceLimits.MaxErrorTextLength}} |
         | maxMomentumSteps (/v1/optimizers/momentum/weights) | {{CalculusLimits.MaxMomentumSteps}} |
         | deadlineSeconds (computing time of one request) | {{limits.DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}} |
 

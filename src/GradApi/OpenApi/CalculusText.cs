@@ -87,8 +87,9 @@ public static class CalculusText
         do not fit (`claimedShape` null, `detail` names the subexpression).
 
         Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers; maxExpressionWork
-        50000000 multiply-adds (one evaluation, a matrix product counting rows x inner x columns, x 3 for the
-        gradient, x (trials + 1) x (1 + claims)).
+        50000000 multiply-adds over everything evaluated: one evaluation counts a matrix product as rows x inner x
+        columns, any other node its size and at least 64; a gradient counts 3 evaluations; with claims, each of the
+        trials + 1 points costs the gradient (twice for a redrawn trial) plus every claim's own evaluation.
         """;
 
     public const string MomentumWeightsDescription = """

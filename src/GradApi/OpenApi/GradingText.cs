@@ -109,10 +109,14 @@ public static class GradingText
         A diagnosis's `convention` is null except for other_convention; `diagnoses` is empty for answers that are not
         wrong. Every result has every field, null when absent. Tensors are written in their shape, as in /v1/train.
 
-        **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the problem's
-        work (parameters x examples per iteration x iterations) x (1 + {{ServiceLimits.GradingRunsPerProblem}}) at most
-        maxGradingWork ({{limits.MaxGradingWork}}): one follow-through run, and the reference, mistake, convention and
-        rounding runs made once per problem.
+        **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the grading
+        work at most maxGradingWork ({{limits.MaxGradingWork}}): a run costs the problem's work (parameters x examples
+        per iteration x iterations) + {{ServiceLimits.GradingLayerWork}} x layers x iterations, and there are 1 + {{ServiceLimits.GradingRunsPerProblem}}
+        + 2 x (layers the answers name) runs (follow-through; reference, mistake, convention and rounding runs; a
+        one-layer mistake run of each kind per answered layer), plus each answer's elements compared in every layer
+        (64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
+        addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
+        echoes `expected`), at most maxResponseValues ({{limits.MaxResponseValues}}).
         """;
 
     public static string Batch(ServiceLimits limits) => $$"""
@@ -134,7 +138,8 @@ public static class GradingText
 
         **Limits.** The problem's /v1/train limits; `submissions` at most maxSubmissions ({{limits.MaxSubmissions}});
         answers at most maxAnswers ({{limits.MaxAnswers}}) per submission and maxGradedAnswers
-        ({{limits.MaxGradedAnswers}}) over all; the problem's work (parameters x examples per iteration x iterations)
-        x (submissions + {{ServiceLimits.GradingRunsPerProblem}}) at most maxGradingWork ({{limits.MaxGradingWork}}).
+        ({{limits.MaxGradedAnswers}}) over all; the grading work as in /v1/grade with one follow-through run per
+        submission, at most maxGradingWork ({{limits.MaxGradingWork}}); the numbers echoed over all submissions
+        (4 per element each answer addresses) at most maxResponseValues ({{limits.MaxResponseValues}}).
         """;
 }

@@ -13,7 +13,7 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
     {
         RuleFor(request => request).Custom((request, context) =>
         {
-            void Fail(string path, string message) => context.AddFailure(path, message);
+            void Fail(string path, string message) => context.Report(path, message);
             string? activation = request.Activation;
             if (activation is null) Fail("activation", $"is required: one of {Vocabulary.List(Vocabulary.Activations)}");
             else if (!Vocabulary.Activations.Contains(activation))

@@ -13,6 +13,6 @@ public sealed class ExpressionGradientRequestValidator : AbstractValidator<Expre
     public ExpressionGradientRequestValidator()
     {
         RuleFor(request => request).Custom((request, context) =>
-            CalculusMapper.ReadExpression(request, (path, message) => context.AddFailure(path, message)));
+            CalculusMapper.ReadExpression(request, (path, message) => context.Report(path, message)));
     }
 }

@@ -12,7 +12,7 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
 {
     public GradeBatchRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
     }
 
     static void Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits)
@@ -45,6 +45,7 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         if (answers > limits.MaxGradedAnswers)
             Fail("submissions", $"at most {limits.MaxGradedAnswers} answers over all submissions are accepted (limit maxGradedAnswers), got {answers}");
 
-        if (!grading.Failed && work is { } w) grading.Work(w, submissions.Length, "submissions");
+        if (!grading.Failed && work is { } w)
+            grading.Price(request.Problem!, w, submissions.Select(s => s!.Answers!).ToArray(), "submissions", "submissions");
     }
 }

@@ -9,7 +9,7 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
 {
     public GradeRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
     }
 
     static void Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits)
@@ -17,6 +17,6 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
         var grading = new GradingChecks(fail, limits);
         long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
         grading.Answers(request.Answers, "answers");
-        if (!grading.Failed && work is { } w) grading.Work(w, 1, "problem.iterations");
+        if (!grading.Failed && work is { } w) grading.Price(request.Problem!, w, [request.Answers!], "answers", "problem.iterations");
     }
 }

@@ -1,4 +1,5 @@
 using GradApi.Contracts;
+using GradApi.Domain.Grading;
 using GradApi.Limits;
 
 namespace GradApi.Validation;
@@ -108,15 +109,43 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     }
 
     /// <summary>
-    /// The problem's work x (submissions + the runs made once per problem) within maxGradingWork: each submission
-    /// with a wrong answer costs one follow-through run, and the reference, mistake, convention and rounding runs
-    /// are made once.
+    /// Prices the grading before any run, from the problem and every answer's path: the numbers the response echoes
+    /// (each result up to <see cref="GradingPrice.ValuesPerElement"/> per element it addresses) within maxResponseValues, and
+    /// the runs within maxGradingWork. A run costs the problem's work plus <see cref="ServiceLimits.GradingLayerWork"/> per layer and
+    /// iteration (what a layer's tensors cost however small they are); the runs are one follow-through run per submission, the
+    /// reference, mistake, convention and rounding runs made once, and two one-layer mistake runs per layer an answer names;
+    /// each answer is also compared with its tensor in every other layer.
     /// </summary>
-    public void Work(long problemWork, int submissions, string path)
+    public void Price(TrainRequest problem, long problemWork, IReadOnlyList<AnswerRequest[]> submissions, string answersPath, string workPath)
     {
-        long runs = submissions + (long)ServiceLimits.GradingRunsPerProblem;
-        if (problemWork > limits.MaxGradingWork / runs)
-            Fail(path, $"the problem's work (parameters x examples per iteration x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem}) = " +
-                $"{problemWork} x {runs} = {problemWork * runs} exceeds the limit maxGradingWork {limits.MaxGradingWork}");
+        var training = problem.ToProblem();
+        var elements = new Dictionary<string, long>(StringComparer.Ordinal);
+        var slipLayers = new HashSet<int>();
+        long values = 0, answers = 0, compared = 0;
+        foreach (var list in submissions)
+            foreach (var answer in list)
+            {
+                answers++;
+                string path = answer.Path!;
+                if (!elements.TryGetValue(path, out long n))
+                {
+                    elements[path] = n = GradingPrice.ElementsAt(training, path);
+                    if (GradingPrice.SlipLayerOf(training, path) is int layer) slipLayers.Add(layer);
+                }
+                values += GradingPrice.ValuesPerElement * n;
+                compared += n;
+            }
+        if (values > limits.MaxResponseValues)
+            Fail(answersPath, $"the results would echo {values} numbers, above the limit maxResponseValues {limits.MaxResponseValues} " +
+                $"({GradingPrice.ValuesPerElement} per element each answer addresses: expected, submitted, elements, followThroughExpected); grade fewer or smaller tensors");
+
+        long layers = training.Network.Layers.Count;
+        long run = problemWork + ServiceLimits.GradingLayerWork * layers * training.Iterations;
+        long runs = submissions.Count + (long)ServiceLimits.GradingRunsPerProblem + GradingPrice.SlipRunsPerLayer * (long)slipLayers.Count;
+        long lookups = (compared + ServiceLimits.GradingLookupWork * answers) * layers;
+        if (run > (limits.MaxGradingWork - Math.Min(lookups, limits.MaxGradingWork)) / runs)
+            Fail(workPath, $"the grading work {run * runs + lookups} exceeds the limit maxGradingWork {limits.MaxGradingWork}: " +
+                $"(problem work {problemWork} + {ServiceLimits.GradingLayerWork} x layers x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem} + " +
+                $"{GradingPrice.SlipRunsPerLayer} x layers answered) + answers compared in every layer = {run} x {runs} + {lookups}");
     }
 }

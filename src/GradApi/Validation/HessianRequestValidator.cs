@@ -12,7 +12,7 @@ public sealed class HessianRequestValidator : AbstractValidator<HessianRequest>
 {
     public HessianRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
     }
 
     static void Check(HessianRequest request, Action<string, string> fail, ServiceLimits limits)

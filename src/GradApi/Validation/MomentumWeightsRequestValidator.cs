@@ -11,7 +11,7 @@ public sealed class MomentumWeightsRequestValidator : AbstractValidator<Momentum
     {
         RuleFor(request => request).Custom((request, context) =>
         {
-            void Fail(string path, string message) => context.AddFailure(path, message);
+            void Fail(string path, string message) => context.Report(path, message);
             string convention = request.Convention ?? "pytorch";
             if (!Vocabulary.MomentumConventions.Contains(convention))
                 Fail("convention", $"must be one of {Vocabulary.List(Vocabulary.MomentumConventions)}, got '{convention}'");

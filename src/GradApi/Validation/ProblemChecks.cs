@@ -316,9 +316,15 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
             return parameters * batch * iterations;
         }
         long work = parameters * batch * iterations;
+        // A layer costs a step its tensors and their bookkeeping however few its parameters: a deep, narrow network's price.
+        long layerWork = ServiceLimits.LayerWork * layers.Length * (long)iterations;
         if (work > limits.MaxWork)
             fail(prefix.Length == 0 ? "iterations" : $"{prefix}.iterations",
                 $"parameters x examples per iteration x iterations = {parameters} x {batch} x {iterations} = {work} exceeds the limit maxWork {limits.MaxWork}");
+        else if (work + layerWork > limits.MaxWork)
+            fail(prefix.Length == 0 ? "iterations" : $"{prefix}.iterations",
+                $"parameters x examples per iteration x iterations + {ServiceLimits.LayerWork} x layers x iterations = {work} + {ServiceLimits.LayerWork} x {layers.Length} x {iterations} " +
+                $"= {work + layerWork} exceeds the limit maxWork {limits.MaxWork}");
         // Per iteration: input, z, a, derivative and delta per unit and example, loss, and parameters with up to 5 state slots.
         long perIteration = batch * (4 * units + jacobian + layers[0].Weights![0].Length + 2) + 7 * parameters;
         long values = perIteration * iterations;

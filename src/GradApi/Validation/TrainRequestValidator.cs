@@ -10,6 +10,6 @@ public sealed class TrainRequestValidator : AbstractValidator<TrainRequest>
     public TrainRequestValidator(ServiceLimits limits)
     {
         RuleFor(request => request).Custom((request, context) =>
-            new ProblemChecks((path, message) => context.AddFailure(path, message), limits).Problem(request));
+            new ProblemChecks((path, message) => context.Report(path, message), limits).Problem(request));
     }
 }

@@ -17,14 +17,19 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
 
     public TrajectoryRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.AddFailure(path, message), limits));
+        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
     }
+
+    /// <summary>Evaluations a step may make: the objective's value and its gradient, at the parameters and at a look-ahead point.</summary>
+    public const int EvaluationsPerStep = 1 + 2 * CalculusLimits.GradientPasses;
 
     static void Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits)
     {
+        long evaluationWork = 0;
         int? dimension = request.Objective?.Expression is not null
-            ? ExpressionObjective(request.Objective, request.Start, fail, limits)
+            ? ExpressionObjective(request.Objective, request.Start, fail, limits, out evaluationWork)
             : Objective(request.Objective, fail, limits);
+        if (dimension is { } d && request.Objective!.Expression is null) evaluationWork = NamedObjectiveWork(request.Objective.Function!, d);
         if (dimension is { } n && request.Objective!.Expression is null) Start(request.Start, request.Objective.Function!, n, fail);
         else if (request.Start is null) fail("start", "is required: the start value of each parameter, e.g. {\"p\": [-1.2, 1]}");
 
@@ -50,9 +55,34 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             long values = (long)runs.Length * (steps + 1) * size * ValuesPerParameter;
             if (values > limits.MaxTraceValues)
                 fail("maxSteps", $"runs x (maxSteps + 1) x parameters x {ValuesPerParameter} = {values} numbers exceeds the limit maxTraceValues {limits.MaxTraceValues}; use fewer steps or runs");
+            long work = Work(evaluationWork, runs.Length, steps, size);
+            if (work > limits.MaxTrajectoryWork)
+                fail("maxSteps", $"the work {work} exceeds the limit maxTrajectoryWork {limits.MaxTrajectoryWork}: (one evaluation of the objective, {evaluationWork} multiply-adds, " +
+                    $"+ {EvaluationOverhead}) x ({EvaluationsPerStep} per step x runs x (maxSteps + 1) + {2 * CalculusLimits.GradientPasses} x parameters for the Hessian) " +
+                    $"+ {StepOverhead} x runs x (maxSteps + 1); use fewer steps or runs, or smaller values");
         }
         if (request.Tolerance is < 0) fail("tolerance", $"must be at least 0, got {request.Tolerance}");
     }
+
+    /// <summary>What an evaluation costs beyond its nodes (the parameters' matrices, the shape check), in multiply-adds.</summary>
+    public const int EvaluationOverhead = 512;
+
+    /// <summary>What a step costs beyond its evaluations (the optimizer's step, the recorded point and its JSON), in multiply-adds.</summary>
+    public const int StepOverhead = 2_048;
+
+    /// <summary>
+    /// The request's work: every step of every run evaluates the objective up to <see cref="EvaluationsPerStep"/> times and records
+    /// a point, and an objective with a constant Hessian takes two gradients per parameter once more for the stable learning rates.
+    /// </summary>
+    public static long Work(long evaluationWork, int runs, int steps, int parameters)
+    {
+        long points = runs * (steps + 1L);
+        return (evaluationWork + EvaluationOverhead) * (EvaluationsPerStep * points + 2L * CalculusLimits.GradientPasses * parameters) + StepOverhead * points;
+    }
+
+    // A named objective's evaluation: the quadratic's Q p (n x n), the others a few dozen operations.
+    static long NamedObjectiveWork(string function, int n) =>
+        function == "quadratic" ? (long)n * n + n + CalculusLimits.NodeWork : CalculusLimits.NodeWork;
 
     // Checks the objective; returns the length of p, or null when it cannot be known.
     static int? Objective(ObjectiveRequest? o, Action<string, string> fail, ServiceLimits limits)
@@ -99,8 +129,10 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
     }
 
     // An expression over the parameters named in start, with constants for its other names; returns the length of theta.
-    static int? ExpressionObjective(ObjectiveRequest o, Dictionary<string, System.Text.Json.JsonElement>? start, Action<string, string> fail, ServiceLimits limits)
+    static int? ExpressionObjective(ObjectiveRequest o, Dictionary<string, System.Text.Json.JsonElement>? start, Action<string, string> fail,
+        ServiceLimits limits, out long evaluationWork)
     {
+        evaluationWork = 0;
         bool ok = true;
         foreach (var (value, field) in new (object?, string)[] { (o.Matrix, "matrix"), (o.Vector, "vector"), (o.A, "a"), (o.B, "b") })
             if (value is not null) { fail($"objective.{field}", "is a field of a named function, not of an expression"); ok = false; }
@@ -115,6 +147,7 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
         var variables = expression.Variables.ToHashSet();
         var shapes = new Dictionary<string, Shape>();
         int dimension = 0;
+        long numbers = 0;
         void Read(Dictionary<string, System.Text.Json.JsonElement> values, string at, bool isParameter)
         {
             foreach (var (name, element) in values)
@@ -123,6 +156,7 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
                 if (shapes.ContainsKey(name)) { fail($"{at}.{name}", $"'{name}' is given in start and in objective.constants; a name is a parameter or a constant"); ok = false; continue; }
                 if (CalculusMapper.ReadValue(element, $"{at}.{name}", fail) is not { } read) { ok = false; continue; }
                 shapes[name] = Shape.Of(read.Value);
+                numbers += read.Value.RowCount * (long)read.Value.ColumnCount;
                 if (isParameter) dimension += read.Value.RowCount * read.Value.ColumnCount;
             }
         }
@@ -134,6 +168,12 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             ok = false;
         }
         if (!ok) return null;
+        // Constants are evaluated at every step as parameters are, so they count as /v1/expressions/gradient's variables do.
+        if (numbers > CalculusLimits.MaxVariableValues)
+        {
+            fail("objective.constants", $"at most {CalculusLimits.MaxVariableValues} numbers are accepted over start and constants (limit maxVariableValues), got {numbers}");
+            return null;
+        }
         if (dimension > limits.MaxTrajectoryParameters)
         {
             fail("start", $"at most {limits.MaxTrajectoryParameters} parameters are accepted (limit maxTrajectoryParameters), got {dimension}");
@@ -141,8 +181,10 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
         }
         try
         {
-            var shape = expression.InferShapes(shapes).Shape;
+            var check = expression.InferShapes(shapes);
+            var shape = check.Shape;
             if (!shape.IsScalar) { fail("objective.expression", $"must be scalar to be minimized, got {shape.Rows}x{shape.Columns}"); return null; }
+            evaluationWork = CalculusMapper.EvaluationWork(check);
         }
         catch (ExpressionShapeException e)
         {

@@ -15,13 +15,15 @@ public sealed class ValidationFilter<T> : IEndpointFilter
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON request body is required"] });
 
         var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
-        var result = await validator.ValidateAsync(argument, context.HttpContext.RequestAborted);
+        var validation = new ValidationContext<T>(argument);
+        var result = await validator.ValidateAsync(validation, context.HttpContext.RequestAborted);
         if (result.IsValid) return await next(context);
 
-        var errors = result.Errors
-            .GroupBy(e => e.PropertyName)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray());
-        return TypedResults.ValidationProblem(errors, detail: "The request has invalid fields; see errors, keyed by JSON path.");
+        var (errors, count) = ErrorList.Of(result, ErrorList.Count(validation));
+        string detail = "The request has invalid fields; see errors, keyed by JSON path.";
+        if (count > errors.Sum(e => e.Value.Length))
+            detail += $" {count} failures were found; the first ones are listed (limit maxListedErrors {Limits.ServiceLimits.MaxListedErrors}).";
+        return TypedResults.ValidationProblem(errors, detail: detail, extensions: [new("errorCount", count)]);
     }
 }
 

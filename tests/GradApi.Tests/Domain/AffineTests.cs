@@ -74,4 +74,70 @@ public sealed class AffineTests
         Assert.Equal(0.0, forward.A[0, 0]);
         Assert.Equal(0.0, forward.ActivationDerivative[0, 0]);
     }
+
+    // The definition, in arbitrary precision: each operand's shortest round-trip decimal ("R"), the products and the
+    // sum exact in BigInteger, then one correctly rounded parse.
+    static double ExactByDefinition(double[] weights, double[] inputs, double bias)
+    {
+        static (System.Numerics.BigInteger M, int E) Read(double v)
+        {
+            string text = v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            int e = 0, at = text.IndexOfAny(['E', 'e']);
+            if (at >= 0) { e = int.Parse(text[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture); text = text[..at]; }
+            int dot = text.IndexOf('.');
+            if (dot >= 0) { e -= text.Length - dot - 1; text = text.Remove(dot, 1); }
+            return (System.Numerics.BigInteger.Parse(text, System.Globalization.CultureInfo.InvariantCulture), e);
+        }
+        var terms = new List<(System.Numerics.BigInteger M, int E)> { Read(bias) };
+        for (int j = 0; j < weights.Length; j++)
+        {
+            var (wm, we) = Read(weights[j]);
+            var (am, ae) = Read(inputs[j]);
+            terms.Add((wm * am, we + ae));
+        }
+        int low = terms.Min(t => t.E);
+        var total = terms.Aggregate(System.Numerics.BigInteger.Zero, (sum, t) => sum + t.M * System.Numerics.BigInteger.Pow(10, t.E - low));
+        return total.IsZero ? 0.0 : double.Parse($"{total}E{low}", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void TheExactSumAgreesWithArbitraryPrecisionOverShortLongTinyAndHugeDecimals()
+    {
+        var random = new Random(9);
+        double[] pool = [0.1, -0.3, 0.4, 2.5, -1e-17, 3e-300, 5e-324, -1.7976931348623157e308, 1e22, 123456789.125, 0.12345678901234567, 2.2250738585072014E-308, 1e-5, 7.0];
+        double Pick() => random.Next(3) switch
+        {
+            0 => pool[random.Next(pool.Length)],
+            1 => Math.Round(random.NextDouble() * 20 - 10, random.Next(1, 6)),
+            _ => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-30, 30)),
+        };
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            int n = random.Next(1, 8);
+            var w = Enumerable.Range(0, n).Select(_ => Pick()).ToArray();
+            var a = Enumerable.Range(0, n).Select(_ => random.Next(4) == 0 ? 1.0 : Pick()).ToArray();
+            double b = Pick();
+            if (w.Zip(a).Any(p => !double.IsFinite(p.First * p.Second))) continue;
+            Assert.Equal(ExactByDefinition(w, a, b), Affine.ExactDecimal(w, a, b));
+            // And cancelling on purpose: the same terms again with the opposite sign, plus a remainder.
+            var both = w.Concat(w.Select(x => -x)).ToArray();
+            var twice = a.Concat(a).ToArray();
+            Assert.Equal(ExactByDefinition(both, twice, b), Affine.ExactDecimal(both, twice, b));
+        }
+    }
+
+    [Fact]
+    public void ALayerAtOnceGivesEachUnitsSumAsOneAtATimeDoes()
+    {
+        double[] weights = [0.4, -0.1, 0.3, 0.8, 0.12345678901234567, -0.12345678901234567];
+        double[] biases = [-0.3, -0.1, 0.0];
+        double[] inputs = [1, 1, -1, 0.5];
+        var z = new double[2 * 3];
+        Affine.Evaluate(weights, 3, biases, inputs, 2, z);
+        for (int b = 0; b < 2; b++)
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(Affine.Evaluate(weights.AsSpan(i * 2, 2), inputs.AsSpan(b * 2, 2), biases[i]), z[b * 3 + i]);
+        Assert.Equal(0.0, z[0]); // -0.3 + 0.4 - 0.1
+        Assert.Equal(0.0, z[2]); // the 17-digit pair cancels exactly
+    }
 }
