@@ -63,7 +63,7 @@ public sealed class ServiceLimits
     /// x (submissions + <see cref="GradingRunsPerProblem"/> + 2 x layers answered): one follow-through run per submission, the reference
     /// and diagnosis runs made once per problem, two one-layer mistake runs per layer an answer names; plus each answer compared in every layer.
     /// </summary>
-    public long MaxGradingWork { get; set; } = 150_000_000;
+    public long MaxGradingWork { get; set; } = 100_000_000;
 
     /// <summary>/v1/grade and /v1/grade/batch: numbers the results may echo (expected, submitted, elements, followThroughExpected per element answered).</summary>
     public long MaxResponseValues { get; set; } = 5_000_000;
