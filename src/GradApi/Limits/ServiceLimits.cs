@@ -63,13 +63,13 @@ public sealed class ServiceLimits
     /// x (submissions + <see cref="GradingRunsPerProblem"/> + 2 x layers answered): one follow-through run per submission, the reference
     /// and diagnosis runs made once per problem, two one-layer mistake runs per layer an answer names; plus each answer compared in every layer.
     /// </summary>
-    public long MaxGradingWork { get; set; } = 400_000_000;
+    public long MaxGradingWork { get; set; } = 100_000_000;
 
     /// <summary>/v1/grade and /v1/grade/batch: numbers the results may echo (expected, submitted, elements, followThroughExpected per element answered).</summary>
     public long MaxResponseValues { get; set; } = 5_000_000;
 
     /// <summary>What one layer costs a grading run per iteration beyond its multiply-adds (its dozen tensors and their bookkeeping), in work units.</summary>
-    public const int GradingLayerWork = 4_096;
+    public const int GradingLayerWork = 2_048;
 
     /// <summary>What comparing an answer with the same tensor of another layer costs beyond its elements, in work units.</summary>
     public const int GradingLookupWork = 64;

@@ -202,16 +202,16 @@ public sealed class GradingBadInputTests(GradApiFactory factory)
     [Fact]
     public async Task PostingAProblemWhoseGradingWorkExceedsMaxGradingWorkReturnsProblemDetailsNamingTheLimit()
     {
-        // The contract's problem: 11 parameters x 1 example x 2 iterations = 22 and 2 layers, so a run costs 22 + 4096 x 2 x 2 = 16406.
+        // The contract's problem: 11 parameters x 1 example x 2 iterations = 22 and 2 layers, so a run costs 22 + 2048 x 2 x 2 = 8214.
         // One answer, at layer 1's a (1 element): 1 follow-through + 20 + 2 one-layer mistake runs of layer 1 = 23 runs,
-        // and the answer compared in both layers, (1 + 64) x 2 = 130: 16406 x 23 + 130 = 377468.
-        using var host = factory.WithSettings(("Limits:MaxGradingWork", "377467"));
+        // and the answer compared in both layers, (1 + 64) x 2 = 130: 8214 x 23 + 130 = 189052.
+        using var host = factory.WithSettings(("Limits:MaxGradingWork", "189051"));
         using var client = host.CreateClient();
-        Assert.Contains(await Error(Valid(), "problem.iterations", client), m => m.Contains("maxGradingWork 377467") && m.Contains("16406 x 23 + 130"));
-        // A batch of 2: 16406 x (2 + 20 + 2) + (2 + 128) x 2 = 394004.
-        Assert.Contains(await BatchError(ValidBatch("s1", "s2"), "submissions", client), m => m.Contains("maxGradingWork") && m.Contains("grading work 394004"));
+        Assert.Contains(await Error(Valid(), "problem.iterations", client), m => m.Contains("maxGradingWork 189051") && m.Contains("8214 x 23 + 130"));
+        // A batch of 2: 8214 x (2 + 20 + 2) + (2 + 128) x 2 = 197396.
+        Assert.Contains(await BatchError(ValidBatch("s1", "s2"), "submissions", client), m => m.Contains("maxGradingWork") && m.Contains("grading work 197396"));
 
-        using var justEnough = factory.WithSettings(("Limits:MaxGradingWork", "377468"));
+        using var justEnough = factory.WithSettings(("Limits:MaxGradingWork", "189052"));
         await ApiTest.ReadOk(await justEnough.CreateClient().PostJson(Grading.Route, Valid().ToJsonString()));
     }
 
