@@ -40,7 +40,7 @@ public static class GradingEndpoints
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
         var answers = GradeMapper.ToAnswers(request.Answers!);
         var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path));
-        return new GradeResult(session.Grade(answers), options);
+        return new GradeResult(session.Grade(answers), options, VerdictsOnly.Parse(request.Reveal));
     }
 
     static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request)
@@ -50,6 +50,6 @@ public static class GradingEndpoints
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
         var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)));
         var grades = session.GradeAll(submissions);
-        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options);
+        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, VerdictsOnly.Parse(request.Reveal));
     }
 }
