@@ -29,8 +29,19 @@ public static class Throttling
         return services;
     }
 
-    /// <summary>After the key check, so a key's own rate applies and refused keys never take a place in the queue.</summary>
-    public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app) => app.UseRateLimiter();
+    /// <summary>
+    /// After the key check, so a key's own rate applies and refused keys never take a place in the queue. Past the queue, a
+    /// request runs on a scheduler of as many threads as there are slots: awaits resume there and Parallel loops (the batch
+    /// grader's) take their workers from it, so CPU-heavy work never holds more cores than its slots, whatever it does inside.
+    /// </summary>
+    public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app)
+    {
+        app.UseRateLimiter();
+        var cores = app.ApplicationServices.GetRequiredService<HeavyWorkQueue>().Cores;
+        return app.Use((context, next) => IsHeavy(context)
+            ? Task.Factory.StartNew(() => next(context), CancellationToken.None, TaskCreationOptions.DenyChildAttach, cores).Unwrap()
+            : next(context));
+    }
 
     /// <summary>Requests that wait for a slot: the /v1 API. Health, /metrics and /swagger never wait.</summary>
     public static bool IsHeavy(HttpContext context) => ApiKeys.IsKeyed(context.Request.Path);
@@ -44,6 +55,8 @@ public static class Throttling
         GradMetrics.NameLimit(context, limit);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        // The body is not read: closing spares the server draining it (megabytes a time under a retry storm) to reuse the connection.
+        context.Response.Headers.Connection = "close";
         string detail = limit switch
         {
             GradLimiter.QueueLimit =>
@@ -70,6 +83,9 @@ public sealed class HeavyWorkQueue(OperationsOptions options)
         QueueLimit = options.QueueLimit,
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
+
+    /// <summary>The threads heavy work runs on: one per slot.</summary>
+    public TaskScheduler Cores { get; } = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, options.Concurrency).ConcurrentScheduler;
 
     public long Queued => Limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
