@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using GradApi.Access;
+using GradApi.Limits;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -36,11 +37,28 @@ public static class Throttling
     /// </summary>
     public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app)
     {
+        app.Use(ReadBodyBeforeQueueing);
         app.UseRateLimiter();
         var cores = app.ApplicationServices.GetRequiredService<HeavyWorkQueue>().Cores;
         return app.Use((context, next) => IsHeavy(context)
             ? Task.Factory.StartNew(() => next(context), CancellationToken.None, TaskCreationOptions.DenyChildAttach, cores).Unwrap()
             : next(context));
+    }
+
+    /// <summary>
+    /// Reads a /v1 body whole (within maxBodyBytes, in memory) before the request queues, so a client that sends its body
+    /// slowly holds no slot while it does: only the computation waits for one. A body past the limit fails here, as 413.
+    /// </summary>
+    static async Task ReadBodyBeforeQueueing(HttpContext context, RequestDelegate next)
+    {
+        if (IsHeavy(context) && context.Request.ContentLength is not 0 && (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count > 0))
+        {
+            long limit = context.RequestServices.GetRequiredService<ServiceLimits>().MaxBodyBytes;
+            context.Request.EnableBuffering((int)Math.Min(limit, int.MaxValue), limit);
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            context.Request.Body.Position = 0;
+        }
+        await next(context);
     }
 
     /// <summary>Requests that wait for a slot: the /v1 API. Health, /metrics and /swagger never wait.</summary>

@@ -36,6 +36,36 @@ public sealed class ThrottlingTests(GradApiFactory factory)
         await ApiTest.ReadOk(await client.PostTrain(ApiTest.ValidRequest()));
     }
 
+    [Fact]
+    public async Task AClientSendingItsBodySlowlyHoldsNoSlotWhileItDoes()
+    {
+        // Over a real socket: the in-memory server starts a request only once its body is all there.
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"));
+        host.UseKestrel(0);
+        host.StartServer();
+        var address = new Uri(host.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        byte[] body = Encoding.UTF8.GetBytes(ApiTest.ValidRequest().ToJsonString());
+
+        using var slow = new System.Net.Sockets.TcpClient();
+        await slow.ConnectAsync(System.Net.IPAddress.Loopback, address.Port);
+        var stream = slow.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST {ApiTest.TrainRoute} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
+        await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+        await stream.FlushAsync();
+        // Time for the server to take the request in (and, were it to queue before reading, to take the only slot).
+        await Task.Delay(300);
+
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{address.Port}") };
+        await ApiTest.ReadOk(await client.PostTrain(ApiTest.ValidRequest()));
+
+        await stream.WriteAsync(body.AsMemory(body.Length / 2));
+        var answer = new byte[12];
+        await stream.ReadExactlyAsync(answer);
+        Assert.Equal("HTTP/1.1 200", Encoding.ASCII.GetString(answer));
+    }
+
     [Theory]
     [InlineData("/health")]
     [InlineData("/health/live")]
