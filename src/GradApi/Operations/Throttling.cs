@@ -48,10 +48,11 @@ public static class Throttling
     /// <summary>
     /// Reads a /v1 body whole (within maxBodyBytes, in memory) before the request queues, so a client that sends its body
     /// slowly holds no slot while it does: only the computation waits for one. A body past the limit fails here, as 413.
+    /// When the queue is already full the body is left unread: the 429 that follows costs nothing to send.
     /// </summary>
     static async Task ReadBodyBeforeQueueing(HttpContext context, RequestDelegate next)
     {
-        if (IsHeavy(context) && context.Request.ContentLength is not 0 && (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count > 0))
+        if (IsHeavy(context) && !context.RequestServices.GetRequiredService<HeavyWorkQueue>().IsFull && context.Request.ContentLength is not 0 && (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count > 0))
         {
             long limit = context.RequestServices.GetRequiredService<ServiceLimits>().MaxBodyBytes;
             context.Request.EnableBuffering((int)Math.Min(limit, int.MaxValue), limit);
@@ -104,6 +105,9 @@ public sealed class HeavyWorkQueue(OperationsOptions options)
 
     /// <summary>The threads heavy work runs on: one per slot.</summary>
     public TaskScheduler Cores { get; } = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, options.Concurrency).ConcurrentScheduler;
+
+    /// <summary>Every slot taken and the queue full: a request arriving now is refused.</summary>
+    public bool IsFull => Limiter.GetStatistics() is { } now && now.CurrentAvailablePermits == 0 && now.CurrentQueuedCount >= options.QueueLimit;
 
     public long Queued => Limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
