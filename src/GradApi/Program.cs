@@ -1,3 +1,4 @@
+using GradApi.Access;
 using GradApi.Endpoints;
 using GradApi.Errors;
 using GradApi.Json;
@@ -26,8 +27,18 @@ builder.Services.AddGradValidation();
 // OpenAPI document and Swagger UI at /swagger
 builder.Services.AddGradOpenApi();
 
+// Observability: JSON logs with trace ids, OpenTelemetry metrics for Prometheus at /metrics
+builder.AddGradTelemetry();
+
+// Access: optional API keys (instructor, student) by SHA-256 hash; off unless configured
+builder.Services.AddGradAccess(builder.Configuration);
+
+// Load: /v1 work waits in a short queue for a few CPU slots; per-key and per-client rates; 429 with Retry-After
+builder.Services.AddGradThrottling(builder.Configuration);
+
 var app = builder.Build();
 
+app.UseGradRejectionMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodySizeLimit();
@@ -36,9 +47,14 @@ app.UseBodySizeLimit();
 app.UseRequestDeadline();
 
 app.UseGradSwagger();
+app.UseGradAccess();
+app.UseGradThrottling();
 
 // Liveness
 app.MapHealth();
+
+// Metrics for Prometheus
+app.MapGradMetrics();
 
 // Training trace: forward, backprop and updates with every tensor
 app.MapTraining();

@@ -6,12 +6,15 @@ namespace GradApi.Contracts;
 /// <param name="Tolerance">The default rule for every answer without its own (default: relative 1e-3 with absolute 1e-8).</param>
 /// <param name="PartialCredit">proportional (default: points x the fraction of elements right) or all_or_nothing.</param>
 /// <param name="FollowThrough">Error carried forward: enabled (default true) and the penalty (default 0).</param>
+/// <param name="Reveal">all (default) or verdicts: no result carries a reference number (expected, followThroughExpected and
+/// maxAbsoluteError are null, numbers in messages left out), so the response can be shown to a student as it is.</param>
 public sealed record GradeRequest(
     TrainRequest? Problem,
     AnswerRequest[]? Answers,
     ToleranceRequest? Tolerance,
     string? PartialCredit,
-    FollowThroughRequest? FollowThrough);
+    FollowThroughRequest? FollowThrough,
+    string? Reveal = null);
 
 /// <summary>A class's submissions to one problem: the reference is computed once and every submission marked against it.</summary>
 /// <param name="Problem">Exactly a /v1/train request.</param>
@@ -19,12 +22,14 @@ public sealed record GradeRequest(
 /// <param name="PartialCredit">As in /v1/grade.</param>
 /// <param name="FollowThrough">As in /v1/grade.</param>
 /// <param name="Submissions">One per student: an id unique within the batch and the answers.</param>
+/// <param name="Reveal">As in /v1/grade: all (default) or verdicts.</param>
 public sealed record GradeBatchRequest(
     TrainRequest? Problem,
     ToleranceRequest? Tolerance,
     string? PartialCredit,
     FollowThroughRequest? FollowThrough,
-    SubmissionRequest[]? Submissions);
+    SubmissionRequest[]? Submissions,
+    string? Reveal = null);
 
 /// <param name="Id">Names the submission in the response; unique within the batch, not empty.</param>
 /// <param name="Answers">As in /v1/grade.</param>

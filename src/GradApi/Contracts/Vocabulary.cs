@@ -15,6 +15,7 @@ public static class Vocabulary
     public static readonly string[] Sections = ["forward", "loss", "backward", "update", "state"];
     public static readonly string[] ToleranceTypes = ["relative", "absolute", "decimals", "significant_figures"];
     public static readonly string[] PartialCredits = ["proportional", "all_or_nothing"];
+    public static readonly string[] Reveals = ["all", "verdicts"];
 
     public static string List(IEnumerable<string> values) => string.Join(", ", values);
 }

@@ -11,17 +11,19 @@ namespace GradApi.Endpoints;
 /// <summary>
 /// The /v1/grade response, written with <see cref="GradeJsonWriter"/> from a submission already graded, so
 /// nothing can fail once the 200 starts. Declares <see cref="GradeResponse"/> as its schema, as Ok&lt;GradeResponse&gt; did.
+/// A student's key, or reveal: verdicts, writes it without reference numbers.
 /// </summary>
-public sealed class GradeResult(SubmissionGrade grade, GradingOptions options) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, Reveal reveal = Reveal.All) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
     public async Task ExecuteAsync(HttpContext context)
     {
+        var shown = GradeResponseBody.Shown(context, reveal) == Reveal.Verdicts ? VerdictsOnly.Of(grade) : grade;
         GradeResponseBody.Start(context);
         var body = context.Response.BodyWriter;
         await using var writer = new Utf8JsonWriter(body, GradeResponseBody.WriterOptions(context));
-        new GradeJsonWriter(writer).WriteGrade(grade, options);
+        new GradeJsonWriter(writer).WriteGrade(shown, options);
         writer.Flush();
         await body.FlushAsync(context.RequestAborted);
     }
@@ -47,14 +49,16 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
     readonly IReadOnlyList<SubmissionGrade> grades;
     readonly IReadOnlyList<PathSummary> summary;
     readonly GradingOptions options;
+    readonly Reveal reveal;
 
-    public GradeBatchResult(IReadOnlyList<string> ids, IReadOnlyList<SubmissionGrade> grades, GradingOptions options)
+    public GradeBatchResult(IReadOnlyList<string> ids, IReadOnlyList<SubmissionGrade> grades, GradingOptions options, Reveal reveal = Reveal.All)
     {
         // Checked and summarized here, in the handler, so the response is complete before its first byte is sent.
         if (ids.Count != grades.Count) throw new ArgumentException($"{ids.Count} ids for {grades.Count} submissions", nameof(ids));
         this.ids = ids;
         this.grades = grades;
         this.options = options;
+        this.reveal = reveal;
         summary = PathSummary.Of(grades);
     }
 
@@ -68,11 +72,13 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
         await using var writer = new Utf8JsonWriter(body, GradeResponseBody.WriterOptions(context));
         var json = new GradeJsonWriter(writer);
         long sent = 0;
+        // The summary holds counts and codes only, so it is the same either way.
+        bool verdictsOnly = GradeResponseBody.Shown(context, reveal) == Reveal.Verdicts;
 
         json.WriteBatchOpening();
         for (int i = 0; i < grades.Count; i++)
         {
-            json.WriteSubmission(ids[i], grades[i]);
+            json.WriteSubmission(ids[i], verdictsOnly ? VerdictsOnly.Of(grades[i]) : grades[i]);
             if (Unsent(writer, sent) < FlushBytes) continue;
             sent = await Send(writer, body, cancel);
             // The client left: close the connection rather than end the body as if complete.
@@ -104,6 +110,10 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
 /// <summary>What the two grading results share: the status and type they start with, the writer settings, the schema they declare.</summary>
 static class GradeResponseBody
 {
+    /// <summary>What the response may show: what the request asked for, and never more than the caller's key allows.</summary>
+    public static Reveal Shown(HttpContext context, Reveal requested) =>
+        Access.ApiKeys.SeesReferences(context) ? requested : Reveal.Verdicts;
+
     /// <summary>The status and content type Ok&lt;T&gt; set.</summary>
     public static void Start(HttpContext context)
     {

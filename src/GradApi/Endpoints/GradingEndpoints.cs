@@ -41,7 +41,7 @@ public static class GradingEndpoints
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
         var answers = GradeMapper.ToAnswers(request.Answers!);
         var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
-        return new GradeResult(session.Grade(answers), options);
+        return new GradeResult(session.Grade(answers), options, VerdictsOnly.Parse(request.Reveal));
     }
 
     static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request, HttpContext context)
@@ -52,6 +52,6 @@ public static class GradingEndpoints
         var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
             context.WorkCancellation());
         var grades = session.GradeAll(submissions);
-        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options);
+        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, VerdictsOnly.Parse(request.Reveal));
     }
 }

@@ -109,6 +109,12 @@ public static class GradingText
         A diagnosis's `convention` is null except for other_convention; `diagnoses` is empty for answers that are not
         wrong. Every result has every field, null when absent. Tensors are written in their shape, as in /v1/train.
 
+        **Reveal.** `reveal`: `all` (the default) or `verdicts`. With `verdicts` no result carries a reference number, so
+        the response can be shown to a student as it is: `expected`, `followThroughExpected` and `maxAbsoluteError` (which
+        with `submitted` would give the reference away) are null, and every number with a fraction or an exponent is left
+        out of `message` and the diagnoses' messages (written …); verdicts, `elements`, points, `usedAnswers`, diagnosis
+        codes, paths, iteration and layer numbers stay. A student's API key is always answered this way, whatever `reveal` says.
+
         **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the grading
         work at most maxGradingWork ({{limits.MaxGradingWork}}): a run costs the problem's work (parameters x examples
         per iteration x iterations) + {{ServiceLimits.GradingLayerWork}} x layers x iterations, and there are 1 + {{ServiceLimits.GradingRunsPerProblem}}
@@ -131,6 +137,7 @@ public static class GradingText
         `followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`) and `diagnoses`: the most
         frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
         ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
+        `reveal: "verdicts"` leaves out every reference number as in /v1/grade; the summary is the same either way.
 
         **Submissions.** `id` is required, not empty, and unique within the batch
         (`submissions[3].id: "s1" is already used by submissions[0]`); errors are keyed by JSON path, as in

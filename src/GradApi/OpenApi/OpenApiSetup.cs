@@ -14,6 +14,7 @@ public static class OpenApiSetup
         services.AddSwaggerGen(options =>
         {
             options.OperationFilter<ReferenceExamplesFilter>();
+            options.OperationFilter<AccessResponsesFilter>();
             options.SchemaFilter<StrictRequestSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
@@ -32,12 +33,12 @@ public static class OpenApiSetup
             if (File.Exists(xml)) options.IncludeXmlComments(xml);
         });
         // The description states the limits in force, read from configuration.
-        services.AddOptions<SwaggerGenOptions>().Configure<ServiceLimits>((options, limits) =>
+        services.AddOptions<SwaggerGenOptions>().Configure<ServiceLimits, Operations.OperationsOptions, Access.KeyRing>((options, limits, operations, keys) =>
             options.SwaggerDoc("v1", new OpenApiInfo
             {
                 Title = "GradApi",
                 Version = "v1",
-                Description = ApiText.Overview(limits),
+                Description = ApiText.Overview(limits) + AccessAndLoadText.Overview(operations, !keys.IsEmpty),
                 Contact = new OpenApiContact { Name = "GradApi maintainers" },
             }));
         return services;

@@ -43,6 +43,13 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail("followThrough.penalty", $"must be in [0, 1] (the fraction of the points withheld for follow-through), got {penalty}");
     }
 
+    /// <summary>reveal: all or verdicts, when given.</summary>
+    public void Reveal(string? reveal)
+    {
+        if (reveal is not null && !Vocabulary.Reveals.Contains(reveal))
+            Fail("reveal", $"must be one of {Vocabulary.List(Vocabulary.Reveals)}, got '{reveal}'");
+    }
+
     /// <summary>Checks a list of answers; returns how many there are (0 when missing).</summary>
     public int Answers(AnswerRequest?[]? answers, string path)
     {

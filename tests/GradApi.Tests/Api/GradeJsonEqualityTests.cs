@@ -138,6 +138,30 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     }
 
     [Fact]
+    public async Task WithRevealVerdictsAGradeIsWrittenAsTheRecordsOfTheGradeWithoutReferences()
+    {
+        var grade = EveryField();
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(VerdictsOnly.Of(grade), GradingOptions.Default), AppJsonOptions());
+        var (written, _) = await Execute(new GradeResult(grade, GradingOptions.Default, Reveal.Verdicts));
+        AssertSameBytes(records, written);
+
+        using var document = JsonDocument.Parse(written);
+        foreach (var result in document.RootElement.GetProperty("results").EnumerateArray())
+            foreach (string field in new[] { "expected", "followThroughExpected", "maxAbsoluteError" })
+                Assert.Equal(JsonValueKind.Null, result.GetProperty(field).ValueKind);
+    }
+
+    [Fact]
+    public async Task WithRevealVerdictsABatchIsWrittenAsTheRecordsOfTheGradesWithoutReferences()
+    {
+        var (ids, grades) = Class(7);
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(
+            GradeMapper.ToResponse(ids, grades.Select(VerdictsOnly.Of).ToArray(), OptionsToTry[1]), AppJsonOptions());
+        var (written, _) = await Execute(new GradeBatchResult(ids, grades, OptionsToTry[1], Reveal.Verdicts));
+        AssertSameBytes(records, written);
+    }
+
+    [Fact]
     public async Task TheSummaryListsSeveralPathsInTheOrderTheyFirstAppearWithTheirTopDiagnoses()
     {
         var (ids, grades) = Class(12);
