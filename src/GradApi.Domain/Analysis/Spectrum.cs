@@ -5,12 +5,26 @@ namespace GradApi.Domain.Analysis;
 /// <summary>Eigenvalues and condition numbers of symmetric matrices (MathNet's symmetric eigen-decomposition).</summary>
 public static class Spectrum
 {
-    /// <summary>The eigenvalues of a symmetric matrix given by rows, ascending.</summary>
-    public static double[] SymmetricEigenvalues(double[][] rows)
+    /// <summary>
+    /// The eigenvalues of a symmetric matrix given by rows, ascending; null when an entry is not finite (a loss
+    /// that overflowed has no spectrum, and the decomposition must not see NaN: it runs off its arrays).
+    /// </summary>
+    public static double[]? SymmetricEigenvalues(double[][] rows)
     {
         if (rows.Length == 0) return [];
-        var matrix = Matrix<double>.Build.DenseOfRowArrays(rows);
-        var values = matrix.Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).ToArray();
+        double largest = 0;
+        foreach (var row in rows)
+            foreach (double x in row)
+            {
+                if (!double.IsFinite(x)) return null;
+                largest = Math.Max(largest, Math.Abs(x));
+            }
+        if (largest == 0) return new double[rows.Length];
+        // Scaled by a power of two to entries below 1, which is exact, so the decomposition's sums of squares
+        // cannot overflow for entries near 1e308; the eigenvalues are scaled back.
+        int exponent = Math.ILogB(largest) + 1;
+        var matrix = Matrix<double>.Build.Dense(rows.Length, rows.Length, (i, j) => Math.ScaleB(rows[i][j], -exponent));
+        var values = matrix.Evd(Symmetricity.Symmetric).EigenValues.Select(c => Math.ScaleB(c.Real, exponent)).ToArray();
         Array.Sort(values);
         return values;
     }
