@@ -21,13 +21,21 @@ public static class Spectrum
             }
         if (largest == 0) return new double[rows.Length];
         // Scaled by a power of two to entries below 1, which is exact, so the decomposition's sums of squares
-        // cannot overflow for entries near 1e308; the eigenvalues are scaled back.
+        // cannot overflow for entries near 1e308; the eigenvalues are scaled back. Entries below 2^-500 of the
+        // largest are taken as 0: they move no eigenvalue by more than the decomposition's own rounding
+        // (about 1e-16 of the largest), and left in they underflow to 0 in its divisions (0 / 0 is NaN).
         int exponent = Math.ILogB(largest) + 1;
-        var matrix = Matrix<double>.Build.Dense(rows.Length, rows.Length, (i, j) => Math.ScaleB(rows[i][j], -exponent));
+        var matrix = Matrix<double>.Build.Dense(rows.Length, rows.Length, (i, j) =>
+        {
+            double x = Math.ScaleB(rows[i][j], -exponent);
+            return Math.Abs(x) < Negligible ? 0 : x;
+        });
         var values = matrix.Evd(Symmetricity.Symmetric).EigenValues.Select(c => Math.ScaleB(c.Real, exponent)).ToArray();
         Array.Sort(values);
         return values;
     }
+
+    const double Negligible = 3.054936363499605e-151; // 2^-500
 
     /// <summary>(Q + Q^T) / 2, the part of Q a quadratic form sees.</summary>
     public static double[][] SymmetricPart(double[][] q)

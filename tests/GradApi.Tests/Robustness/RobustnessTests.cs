@@ -96,6 +96,21 @@ public sealed class RobustnessTests(GradApiFactory factory)
     }
 
     [Fact]
+    public async Task TheHessianAtInputsOfTheSmallestDoubleHasItsEigenvalues()
+    {
+        // J = sum (w x + b - t)^2 at x = 5e-324: d2J/dw2 = 2 sum x^2 underflows to 0, d2J/db2 = 2 N = 6,
+        // and the cross term 2 sum x is subnormal. Eigenvalues 0 and 6; 0 makes the condition number infinite.
+        var (body, _) = await ApiTest.ReadOk(await Post("/v1/analysis/hessian", """
+            { "network": { "inputSize": 1, "layers": [{ "activation": "identity", "weights": [[0.5]], "biases": [0] }] },
+              "data": { "inputs": [[5e-324], [5e-324], [5e-324]], "targets": [[2], [4], [7]] }, "loss": { "type": "sse", "reduction": "sum" } }
+            """));
+        Assert.Equal(6, body["hessian"]![1]![1]!.GetValue<double>());
+        Assert.Equal(0, body["eigenvalues"]![0]!.GetValue<double>(), 1e-300);
+        Assert.Equal(6, body["eigenvalues"]![1]!.GetValue<double>(), 1e-15);
+        Assert.Equal("Infinity", body["conditionNumber"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AQuadraticOf1e308DivergesAsARunVerdict()
     {
         // f = 1/2 (1e308 x^2 + y^2) from (1, 1), lr 0.1: the first step moves x to 1 - 1e307, the next gradient overflows.
