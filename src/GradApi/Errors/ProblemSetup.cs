@@ -36,20 +36,33 @@ public static partial class ProblemSetup
         return services;
     }
 
-    /// <summary>Refuses a body larger than the published limit with 413 before it is read.</summary>
+    /// <summary>
+    /// Refuses a body larger than the published limit with 413: before it is read when its length is declared, and
+    /// as soon as it outgrows the limit when it is not (chunked).
+    /// </summary>
     public static IApplicationBuilder UseBodySizeLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var limits = context.RequestServices.GetRequiredService<ServiceLimits>();
+        long limit = limits.MaxBodyBytes;
+        bool declared = context.Request.ContentLength is not null;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-            feature.MaxRequestBodySize = limits.MaxBodyBytes;
-        if (context.Request.ContentLength > limits.MaxBodyBytes)
+            feature.MaxRequestBodySize = declared ? limit : ChunkedWireBound(limit);
+        if (context.Request.ContentLength > limit)
         {
             await WriteProblem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
-                $"The body is {context.Request.ContentLength} bytes; the limit maxBodyBytes is {limits.MaxBodyBytes}.");
+                $"The body is {context.Request.ContentLength} bytes; the limit maxBodyBytes is {limit}.");
             return;
         }
+        // Kestrel counts a chunked body's framing (each chunk's size line and CRLF) against MaxRequestBodySize, so a
+        // body of exactly maxBodyBytes sent in chunks was refused. The server now only bounds the wire bytes, and
+        // the body's own bytes are counted here.
+        if (!declared) context.Request.Body = new BodyLimitStream(context.Request.Body, limit);
         await next(context);
     });
+
+    // The most wire bytes a chunked body of the limit can take: a 1-byte chunk travels as "1\r\n" + byte + "\r\n"
+    // (6 bytes), plus room for the last chunk and trailers.
+    static long? ChunkedWireBound(long limit) => limit > (long.MaxValue - 65_536) / 6 ? null : limit * 6 + 65_536;
 
     static Task WriteProblem(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null,
         IDictionary<string, object?>? extensions = null)
