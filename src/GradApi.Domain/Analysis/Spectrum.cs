@@ -21,14 +21,15 @@ public static class Spectrum
             }
         if (largest == 0) return new double[rows.Length];
         // Scaled by a power of two to entries below 1, which is exact, so the decomposition's sums of squares
-        // cannot overflow for entries near 1e308; the eigenvalues are scaled back. Entries below 2^-500 of the
-        // largest are taken as 0: they move no eigenvalue by more than the decomposition's own rounding
-        // (about 1e-16 of the largest), and left in they underflow to 0 in its divisions (0 / 0 is NaN).
+        // cannot overflow for entries near 1e308; the eigenvalues are scaled back. Off-diagonal entries below
+        // 2^-500 of the largest are taken as 0: they move no eigenvalue by more than the decomposition's own
+        // rounding (about 1e-16 of the largest), and left in they underflow to 0 in its divisions (0 / 0 is NaN).
+        // The diagonal is kept as it is, so a diagonal matrix still has exactly its diagonal as eigenvalues.
         int exponent = Math.ILogB(largest) + 1;
         var matrix = Matrix<double>.Build.Dense(rows.Length, rows.Length, (i, j) =>
         {
             double x = Math.ScaleB(rows[i][j], -exponent);
-            return Math.Abs(x) < Negligible ? 0 : x;
+            return i != j && Math.Abs(x) < Negligible ? 0 : x;
         });
         var values = matrix.Evd(Symmetricity.Symmetric).EigenValues.Select(c => Math.ScaleB(c.Real, exponent)).ToArray();
         Array.Sort(values);
