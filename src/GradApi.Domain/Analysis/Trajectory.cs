@@ -168,7 +168,7 @@ public static class Trajectory
     public static StableLearningRates? StableRates(IObjective objective, ReadOnlySpan<double> at)
     {
         if (!objective.HasConstantHessian || objective.Hessian(at) is not { } hessian) return null;
-        var eigenvalues = Spectrum.SymmetricEigenvalues(Spectrum.SymmetricPart(hessian));
+        if (Spectrum.SymmetricEigenvalues(Spectrum.SymmetricPart(hessian)) is not { Length: > 0 } eigenvalues) return null;
         double max = eigenvalues[^1];
         return new StableLearningRates(eigenvalues[0], max, max > 0 ? 2.0 / max : null);
     }

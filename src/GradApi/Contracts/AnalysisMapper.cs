@@ -34,7 +34,7 @@ public static class AnalysisMapper
         {
             Hessian = hessian,
             Eigenvalues = eigenvalues,
-            ConditionNumber = Spectrum.ConditionNumber(eigenvalues),
+            ConditionNumber = eigenvalues is null ? null : Spectrum.ConditionNumber(eigenvalues),
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -35,32 +36,47 @@ public static partial class ProblemSetup
         return services;
     }
 
-    /// <summary>Refuses a body larger than the published limit with 413 before it is read.</summary>
+    /// <summary>
+    /// Refuses a body larger than the published limit with 413: before it is read when its length is declared, and
+    /// as soon as it outgrows the limit when it is not (chunked).
+    /// </summary>
     public static IApplicationBuilder UseBodySizeLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var limits = context.RequestServices.GetRequiredService<ServiceLimits>();
+        long limit = limits.MaxBodyBytes;
+        bool declared = context.Request.ContentLength is not null;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-            feature.MaxRequestBodySize = limits.MaxBodyBytes;
-        if (context.Request.ContentLength > limits.MaxBodyBytes)
+            feature.MaxRequestBodySize = declared ? limit : ChunkedWireBound(limit);
+        if (context.Request.ContentLength > limit)
         {
             await WriteProblem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
-                $"The body is {context.Request.ContentLength} bytes; the limit maxBodyBytes is {limits.MaxBodyBytes}.");
+                $"The body is {context.Request.ContentLength} bytes; the limit maxBodyBytes is {limit}.");
             return;
         }
+        // Kestrel counts a chunked body's framing (each chunk's size line and CRLF) against MaxRequestBodySize, so a
+        // body of exactly maxBodyBytes sent in chunks was refused. The server now only bounds the wire bytes, and
+        // the body's own bytes are counted here.
+        if (!declared) context.Request.Body = new BodyLimitStream(context.Request.Body, limit);
         await next(context);
     });
 
-    static Task WriteProblem(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    // The most wire bytes a chunked body of the limit can take: a 1-byte chunk travels as "1\r\n" + byte + "\r\n"
+    // (6 bytes), plus room for the last chunk and trailers.
+    static long? ChunkedWireBound(long limit) => limit > (long.MaxValue - 65_536) / 6 ? null : limit * 6 + 65_536;
+
+    static Task WriteProblem(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null,
+        IDictionary<string, object?>? extensions = null)
     {
         context.Response.StatusCode = status;
         var problem = errors is null
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>()) problem.Extensions[key] = value;
         return context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
     }
 
-    sealed class BadRequestExceptionHandler : IExceptionHandler
+    sealed class BadRequestExceptionHandler(ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
@@ -88,8 +104,13 @@ public static partial class ProblemSetup
                     status == 400 ? new Dictionary<string, string[]> { ["body"] = [detail] } : null);
                 return true;
             }
+            // The trace id in the body is the one in the log, so a client's report finds the failure.
+            string traceId = Activity.Current?.Id ?? context.TraceIdentifier;
+            logger.LogError(exception, "Unexpected failure answering {Method} {Path}; trace id {TraceId}",
+                context.Request.Method, context.Request.Path.Value, traceId);
             await WriteProblem(context, StatusCodes.Status500InternalServerError, "Internal error",
-                "The service failed to answer this request; the failure was logged.");
+                $"The service failed to answer this request; the failure was logged with trace id {traceId}.",
+                extensions: new Dictionary<string, object?> { ["traceId"] = traceId });
             return true;
         }
     }
@@ -113,6 +134,12 @@ public static partial class ProblemSetup
             if (parent.EndsWith(field, StringComparison.Ordinal)) parent = parent[..^field.Length].TrimEnd('.');
             return (path, $"unknown field '{field}'{(parent.Length > 0 ? $" in {parent}" : "")}; the contract rejects fields it does not define");
         }
+        if (DuplicateProperty().Match(text) is { Success: true } duplicate)
+        {
+            // A dictionary's duplicate ("variables": {"x": 1, "x": 2}) is not named in the message; its path ends with it.
+            string field = duplicate.Groups[1].Success ? duplicate.Groups[1].Value : path[(path.LastIndexOf('.') + 1)..];
+            return (path, $"duplicate field '{field}'; a field may be given only once");
+        }
         if (ConversionTarget().Match(text) is { Success: true } conversion)
         {
             string target = conversion.Groups[1].Value;
@@ -124,6 +151,8 @@ public static partial class ProblemSetup
         if (exception.LineNumber is { } line)
         {
             string reason = text.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim().TrimEnd('.');
+            // The reader's own words, unless they name a .NET type: no type or framework name reaches a client.
+            if (FrameworkName().IsMatch(reason)) reason = "not a valid request here";
             return (path, $"malformed JSON at line {line + 1}, byte {exception.BytePositionInLine + 1}: {reason}");
         }
         return (path, "could not be read");
@@ -163,6 +192,12 @@ public static partial class ProblemSetup
 
     [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex("Duplicate propert(?:y '([^']*)'|ies not allowed)")]
+    private static partial Regex DuplicateProperty();
+
+    [GeneratedRegex(@"\b(?:System|Microsoft|GradApi)\.|Exception\b|`\d")]
+    private static partial Regex FrameworkName();
 
     [GeneratedRegex(@"could not be converted to (\S+?)\.?(?: Path|$)")]
     private static partial Regex ConversionTarget();

@@ -30,7 +30,9 @@ public static class AnalysisText
         **Eigenvalues** come from MathNet's symmetric eigen-decomposition. **conditionNumber** = |lambda|max / |lambda|min
         (the 2-norm condition number, also for an indefinite Hessian); it is "Infinity" (a string, like every non-finite
         output) when the Hessian is singular to working precision: |lambda|min <= P x 2.22e-16 x |lambda|max
-        (numpy.linalg.matrix_rank's tolerance), including the zero matrix.
+        (numpy.linalg.matrix_rank's tolerance), including the zero matrix. When an entry of the Hessian is not finite
+        (the loss overflows at these parameters, as with inputs of 1e155), `hessian` comes with its "Infinity" or "NaN"
+        entries and `eigenvalues` and `conditionNumber` are null: overflow is a result, not an error.
 
         **Limits.** maxHessianParameters {{limits.MaxHessianParameters}}; networks up to maxParameters {{limits.MaxParameters}}
         get the sizes and parameterOrder only; P^2 x examples at most maxHessianWork {{limits.MaxHessianWork}} (400 above).
@@ -76,7 +78,7 @@ public static class AnalysisText
 
         **stableLearningRates** (quadratic only, else null): `lambdaMin`, `lambdaMax` of the Hessian S (MathNet
         symmetric eigenvalues) and `upper` = 2 / lambdaMax: plain gradient descent converges for 0 < lr < upper when
-        S is positive definite (null when lambdaMax <= 0).
+        S is positive definite (null when lambdaMax <= 0); null when S has an entry beyond the doubles.
 
         **Limits.** runs at most {{limits.MaxTrajectoryRuns}} (maxTrajectoryRuns); maxSteps at most
         {{limits.MaxTrajectorySteps}} (maxTrajectorySteps); parameters at most {{limits.MaxTrajectoryParameters}}

@@ -55,8 +55,8 @@ public static class CalculusText
         ```
         `-2^2` is -4 (power binds tighter than unary minus). Numbers: `12`, `0.5`, `.5`, `1e-3`; `2.*x` is
         `2 .* x`. Names: a letter or `_`, then letters, digits, `_`. `'` is the transpose. `*` is the matrix
-        product; a 1x1 side scales the other. `/` divides by a scalar only. `+ - .* ./ .^` are elementwise
-        and need equal shapes or a 1x1 side. `^` is the power of a scalar. Functions: `sum(e)` (sum of all
+        product; a 1x1 side scales the other. `/` divides by a scalar only (by IEEE rules, as `./`: x / 0 is
+        "Infinity", 0 / 0 "NaN"). `+ - .* ./ .^` are elementwise and need equal shapes or a 1x1 side. `^` is the power of a scalar. Functions: `sum(e)` (sum of all
         elements), `norm(e)` (2-norm of a vector, Frobenius norm of a matrix; its gradient at 0 is taken
         as 0), `trace(e)` (square matrices), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
         `sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).

@@ -40,5 +40,5 @@ public static class ValidationSetup
     }
 
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
+        builder.AddEndpointFilter<NullElementFilter<T>>().AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
 }

@@ -149,11 +149,11 @@ public sealed class HessianTests
     [Fact]
     public void EigenvaluesAreAscendingAndTheConditionNumberIsTheRatioOfExtremeMagnitudes()
     {
-        var eigenvalues = Spectrum.SymmetricEigenvalues([[2, 1], [1, 2]]);
+        var eigenvalues = Spectrum.SymmetricEigenvalues([[2, 1], [1, 2]])!;
         Assert.Equal(1.0, eigenvalues[0], 12);
         Assert.Equal(3.0, eigenvalues[1], 12);
         Assert.Equal(3.0, Spectrum.ConditionNumber(eigenvalues), 12);
-        Assert.Equal(4.0, Spectrum.ConditionNumber(Spectrum.SymmetricEigenvalues([[-4, 0], [0, 1]])), 12);
-        Assert.Equal(double.PositiveInfinity, Spectrum.ConditionNumber(Spectrum.SymmetricEigenvalues([[1, 1], [1, 1]])));
+        Assert.Equal(4.0, Spectrum.ConditionNumber(Spectrum.SymmetricEigenvalues([[-4, 0], [0, 1]])!), 12);
+        Assert.Equal(double.PositiveInfinity, Spectrum.ConditionNumber(Spectrum.SymmetricEigenvalues([[1, 1], [1, 1]])!));
     }
 }

@@ -157,6 +157,10 @@ public abstract class Expression
 
     private protected ExpressionShapeException ShapeError(string message) => new($"{Text}: {message}", Text);
 
+    // MathNet's matrix / scalar throws on a zero divisor; x / 0 is infinite (or NaN) here, as with ./ .
+    private protected static Matrix<double> DivideEach(Matrix<double> m, double divisor) =>
+        divisor == 0 ? m.Map(x => x / divisor, MathNet.Numerics.LinearAlgebra.Zeros.Include) : m / divisor;
+
     // A 1x1 child of an elementwise operation stands for a matrix of the result's shape.
     private protected static Matrix<double> Broadcast(Matrix<double> m, int rows, int columns) =>
         m.RowCount == rows && m.ColumnCount == columns ? m : Matrix<double>.Build.Dense(rows, columns, m[0, 0]);
@@ -273,7 +277,7 @@ public sealed class BinaryExpression : Expression
             return l.RowCount == 1 && l.ColumnCount == 1 ? l[0, 0] * r
                 : r.RowCount == 1 && r.ColumnCount == 1 ? l * r[0, 0]
                 : l * r;
-        if (Operator == BinaryOperator.Divide) return l / r[0, 0];
+        if (Operator == BinaryOperator.Divide) return DivideEach(l, r[0, 0]);
         int rows = Math.Max(l.RowCount, r.RowCount), columns = Math.Max(l.ColumnCount, r.ColumnCount);
         var a = Broadcast(l, rows, columns);
         var b = Broadcast(r, rows, columns);
@@ -301,7 +305,7 @@ public sealed class BinaryExpression : Expression
             case BinaryOperator.Divide:
             {
                 double s = r[0, 0];
-                return [needed[0] ? g / s : null, needed[1] ? Scalar(-g.PointwiseMultiply(l).Enumerate().Sum() / (s * s)) : null];
+                return [needed[0] ? DivideEach(g, s) : null, needed[1] ? Scalar(-g.PointwiseMultiply(l).Enumerate().Sum() / (s * s)) : null];
             }
         }
         int rows = value.RowCount, columns = value.ColumnCount;
