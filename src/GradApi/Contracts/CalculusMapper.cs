@@ -19,7 +19,8 @@ public sealed record ExpressionProblem(
     IReadOnlyList<string> Wrt,
     IReadOnlyDictionary<string, Expression> Claims,
     int Trials,
-    int Seed);
+    int Seed,
+    long Work);
 
 /// <summary>
 /// JSON values to matrices and back (a number is 1x1, a 1-D array n x 1, a 2-D array a matrix by rows),
@@ -99,7 +100,7 @@ public static partial class CalculusMapper
                 "and every claim at each of the 1 + trials points (with a redraw per trial); use fewer trials, shorter claims or smaller values");
             return null;
         }
-        return new ExpressionProblem(expression, check, variables, wrt, claims, trials, seed);
+        return new ExpressionProblem(expression, check, variables, wrt, claims, trials, seed, work);
     }
 
     /// <summary>Parses text within the length limit, or reports the position of the error under path and returns null.</summary>

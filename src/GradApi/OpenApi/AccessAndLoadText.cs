@@ -15,14 +15,18 @@ public static class AccessAndLoadText
         the key (section `Access:Keys`: name, role, sha256, requestsPerMinute), never in clear.
         `/health`, `/health/live`, `/health/ready`, `/metrics` (Prometheus text format) and `/swagger` need no key and never wait.
 
-        Every /v1 request is CPU-heavy work: it waits in one short queue for one of a few slots, so health and metrics keep
-        their latency under any load. A full queue, or a key's or a client's rate used up, is 429 problem+json naming the limit,
-        with `Retry-After` in seconds (section `Operations`):
+        Every /v1 request is priced before any work, in the units of its own work limit (maxWork, maxGradingWork,
+        maxExpressionWork, maxTrajectoryWork, maxHessianWork, ...). A request priced at most lightWorkShare of its limit (a
+        seed-sized problem, one student's sheet: a thousandth or less) is computed at once. A heavier one waits in one short queue for one of a few CPU slots
+        and holds its slot until its response is written, so heavy work never takes the core that health, metrics and light
+        requests run on. A full queue, or a key's or a client's rate used up, is 429 problem+json naming the limit, with
+        `Retry-After` in seconds (section `Operations`):
 
         | limit | value |
         |---|---|
-        | heavyConcurrency (/v1 requests computed at once) | {{operations.Concurrency}} |
-        | heavyQueueLimit (/v1 requests waiting for a slot) | {{operations.QueueLimit}} |
+        | lightWorkShare (requests priced at most this share of their work limit run without a slot) | {{operations.LightWorkShare}} |
+        | heavyConcurrency (heavier requests computed at once) | {{operations.Concurrency}} |
+        | heavyQueueLimit (heavier requests waiting for a slot) | {{operations.QueueLimit}} |
         | Retry-After for a full queue (seconds) | {{operations.QueueRetryAfterSeconds}} |
         | clientRequestsPerMinute (per client address; 0: none) | {{operations.ClientRequestsPerMinute}} |
         | keyRequestsPerMinute | per key, as configured (none: the client's rate applies) |

@@ -14,6 +14,13 @@ public sealed class OperationsOptions
     /// <summary>/v1 requests that may wait for a slot; past it, 429. Default: 4 per slot.</summary>
     public int? HeavyQueueLimit { get; set; }
 
+    /// <summary>
+    /// Requests priced at most this share of their own work limit (maxWork, maxGradingWork, maxExpressionWork, ...) are
+    /// computed at once, without a slot: the worst request within the limits takes about a second, so these take
+    /// milliseconds. Seed-sized problems and a student's sheet cost a thousandth of their limit or less.
+    /// </summary>
+    public double LightWorkShare { get; set; } = 0.01;
+
     /// <summary>The Retry-After (seconds) of a 429 for a full queue.</summary>
     public int QueueRetryAfterSeconds { get; set; } = 1;
 
@@ -33,6 +40,8 @@ public sealed class OperationsOptions
         if (options.HeavyConcurrency < 0) throw new InvalidOperationException($"{Section}:HeavyConcurrency must be at least 0 (0: automatic).");
         if (options.HeavyQueueLimit < 0) throw new InvalidOperationException($"{Section}:HeavyQueueLimit must be at least 0.");
         if (options.QueueRetryAfterSeconds < 1) throw new InvalidOperationException($"{Section}:QueueRetryAfterSeconds must be at least 1.");
+        if (options.LightWorkShare is < 0 or > 1 || double.IsNaN(options.LightWorkShare))
+            throw new InvalidOperationException($"{Section}:LightWorkShare must be between 0 (every request takes a slot) and 1.");
         if (options.ClientRequestsPerMinute < 0) throw new InvalidOperationException($"{Section}:ClientRequestsPerMinute must be at least 0 (0: none).");
         return options;
     }

@@ -8,9 +8,12 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace GradApi.Operations;
 
 /// <summary>
-/// Every /v1 request is CPU-heavy work: it waits in one short queue for one of a few slots (ASP.NET Core's rate limiting
-/// middleware with a concurrency limiter), so whatever the load a core stays free for /health, /metrics and /swagger,
-/// which pass untouched. A full queue, or a key's or a client's rate used up, is 429 problem+json with Retry-After.
+/// Load sharing in two places. The rates (a key's own, else a client address's, when configured) are checked by ASP.NET
+/// Core's rate limiting middleware before a /v1 body is read. The CPU slots are taken by <see cref="AdmissionFilter"/>
+/// once the request is validated and so priced: a request priced above <see cref="OperationsOptions.LightWorkShare"/> of its limit
+/// waits in one short queue for one of a few slots, so heavy work never holds more cores than its slots, while cheap
+/// requests (seed-sized problems, a student's sheet) and /health, /metrics and /swagger pass untouched. A full queue,
+/// or a rate used up, is 429 problem+json with Retry-After.
 /// </summary>
 public static class Throttling
 {
@@ -23,73 +26,83 @@ public static class Throttling
         services.AddSingleton(queue);
         services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = new GradLimiter(queue, options);
+            limiter.GlobalLimiter = new GradLimiter(options);
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (rejected, _) => Refuse(rejected.HttpContext, rejected.Lease, options);
         });
         return services;
     }
 
-    /// <summary>
-    /// After the key check, so a key's own rate applies and refused keys never take a place in the queue. Past the queue, a
-    /// request runs on a scheduler of as many threads as there are slots: awaits resume there and Parallel loops (the batch
-    /// grader's) take their workers from it, so CPU-heavy work never holds more cores than its slots, whatever it does inside.
-    /// </summary>
-    public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app)
-    {
-        app.Use(ReadBodyBeforeQueueing);
-        app.UseRateLimiter();
-        var cores = app.ApplicationServices.GetRequiredService<HeavyWorkQueue>().Cores;
-        return app.Use((context, next) => IsHeavy(context)
-            ? Task.Factory.StartNew(() => next(context), CancellationToken.None, TaskCreationOptions.DenyChildAttach, cores).Unwrap()
-            : next(context));
-    }
+    /// <summary>After the key check, so a key's own rate applies and a refused key spends no token.</summary>
+    public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app) => app.UseRateLimiter();
 
-    /// <summary>
-    /// Reads a /v1 body whole (within maxBodyBytes, in memory) before the request queues, so a client that sends its body
-    /// slowly holds no slot while it does: only the computation waits for one. A body past the limit fails here, as 413.
-    /// When the queue is already full the body is left unread: the 429 that follows costs nothing to send.
-    /// </summary>
-    static async Task ReadBodyBeforeQueueing(HttpContext context, RequestDelegate next)
-    {
-        if (IsHeavy(context) && !context.RequestServices.GetRequiredService<HeavyWorkQueue>().IsFull && context.Request.ContentLength is not 0 && (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count > 0))
-        {
-            long limit = context.RequestServices.GetRequiredService<ServiceLimits>().MaxBodyBytes;
-            context.Request.EnableBuffering((int)Math.Min(limit, int.MaxValue), limit);
-            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
-            context.Request.Body.Position = 0;
-        }
-        await next(context);
-    }
-
-    /// <summary>Requests that wait for a slot: the /v1 API. Health, /metrics and /swagger never wait.</summary>
-    public static bool IsHeavy(HttpContext context) => ApiKeys.IsKeyed(context.Request.Path);
+    /// <summary>Requests the rates count: the /v1 API. Health, /metrics and /swagger are never counted or queued.</summary>
+    public static bool IsApi(HttpContext context) => ApiKeys.IsKeyed(context.Request.Path);
 
     static async ValueTask Refuse(HttpContext context, RateLimitLease lease, OperationsOptions options)
     {
-        string limit = lease.TryGetMetadata(MetadataName.ReasonPhrase, out var name) && name is not null ? name : GradLimiter.QueueLimit;
+        string limit = lease.TryGetMetadata(MetadataName.ReasonPhrase, out var name) && name is not null ? name : GradLimiter.ClientRate;
         int seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
             ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds))
             : options.QueueRetryAfterSeconds;
-        GradMetrics.NameLimit(context, limit);
+        var problem = TooManyRequests(context, limit, seconds, options);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+        });
+    }
+
+    /// <summary>The 429 for a limit: Retry-After set, the connection closed, the limit named in the problem.</summary>
+    internal static ProblemDetails TooManyRequests(HttpContext context, string limit, int seconds, OperationsOptions options)
+    {
+        GradMetrics.NameLimit(context, limit);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        // The body is not read: closing spares the server draining it (megabytes a time under a retry storm) to reuse the connection.
+        // Closing spares the server draining a body it will not use (megabytes a time under a retry storm) to reuse the connection.
         context.Response.Headers.Connection = "close";
         string detail = limit switch
         {
             GradLimiter.QueueLimit =>
-                $"The queue of CPU-heavy work is full ({options.Concurrency} at once, {options.QueueLimit} waiting; limits heavyConcurrency and heavyQueueLimit). Retry after {seconds} s.",
+                $"The queue of CPU-heavy work is full ({options.Concurrency} at once, {options.QueueLimit} waiting; limits heavyConcurrency and heavyQueueLimit; " +
+                $"requests priced at most lightWorkShare {options.LightWorkShare.ToString(CultureInfo.InvariantCulture)} of their work limit do not queue). Retry after {seconds} s.",
             GradLimiter.KeyRate =>
                 $"This key's rate of {ApiKeys.KeyOf(context)?.RequestsPerMinute} requests per minute is used up (limit keyRequestsPerMinute). Retry after {seconds} s.",
             _ =>
                 $"This client's rate of {options.ClientRequestsPerMinute} requests per minute is used up (limit clientRequestsPerMinute). Retry after {seconds} s.",
         };
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        return new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = detail };
+    }
+}
+
+/// <summary>
+/// Admission by price, after validation: a request priced above lightWorkShare of its work limit (or not priced) takes one of the heavy
+/// slots, waiting in the short queue if need be (429 when it is full), holds it until its response is written, and runs
+/// on a scheduler of one thread per slot, so its awaits and Parallel loops (the batch grader's) stay on its slots' cores.
+/// </summary>
+public sealed class AdmissionFilter(HeavyWorkQueue queue, OperationsOptions options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Features.Get<Validation.RequestPrice>() is { } price && price.Share <= options.LightWorkShare)
+            return await next(context);
+
+        var lease = queue.Limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
         {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = detail },
-        });
+            lease.Dispose();
+            lease = await queue.Limiter.AcquireAsync(1, http.RequestAborted);
+        }
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            var problem = Throttling.TooManyRequests(http, GradLimiter.QueueLimit, options.QueueRetryAfterSeconds, options);
+            return TypedResults.Problem(problem);
+        }
+        // Held until the response is written: a trace is computed while it streams.
+        http.Response.RegisterForDispose(lease);
+        return await Task.Factory.StartNew(() => next(context).AsTask(), CancellationToken.None, TaskCreationOptions.DenyChildAttach, queue.Cores).Unwrap();
     }
 }
 
@@ -106,8 +119,6 @@ public sealed class HeavyWorkQueue(OperationsOptions options)
     /// <summary>The threads heavy work runs on: one per slot.</summary>
     public TaskScheduler Cores { get; } = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, options.Concurrency).ConcurrentScheduler;
 
-    /// <summary>Every slot taken and the queue full: a request arriving now is refused.</summary>
-    public bool IsFull => Limiter.GetStatistics() is { } now && now.CurrentAvailablePermits == 0 && now.CurrentQueuedCount >= options.QueueLimit;
 
     public long Queued => Limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
@@ -115,10 +126,10 @@ public sealed class HeavyWorkQueue(OperationsOptions options)
 }
 
 /// <summary>
-/// The global limiter: for /v1 requests, the caller's rate (a key's own, else the client address's, when configured),
-/// then a slot in the heavy-work queue; everything else passes. A refusal carries the limit's name and when to retry.
+/// The global limiter: for /v1 requests, the caller's rate (a key's own, else the client address's, when configured);
+/// everything else passes. A refusal carries the limit's name and when to retry. The CPU slots are the admission filter's.
 /// </summary>
-sealed class GradLimiter(HeavyWorkQueue queue, OperationsOptions options) : PartitionedRateLimiter<HttpContext>
+sealed class GradLimiter(OperationsOptions options) : PartitionedRateLimiter<HttpContext>
 {
     public const string QueueLimit = "heavyQueueLimit";
     public const string KeyRate = "keyRequestsPerMinute";
@@ -153,31 +164,18 @@ sealed class GradLimiter(HeavyWorkQueue queue, OperationsOptions options) : Part
     string RateName(HttpContext context) => ApiKeys.KeyOf(context) is { RequestsPerMinute: not null } ? KeyRate : ClientRate;
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) =>
-        Throttling.IsHeavy(resource) ? queue.Limiter.GetStatistics() : null;
+        Throttling.IsApi(resource) ? rates.GetStatistics(resource) : null;
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
     {
-        if (!Throttling.IsHeavy(resource)) return Lease.Granted;
-        // The slot first: when none is free the middleware waits with AcquireAsync, which takes the rate's token then,
-        // so a request spends one token whichever way it is let in.
-        var slot = queue.Limiter.AttemptAcquire(permitCount);
-        if (!slot.IsAcquired) return Lease.Refused(QueueLimit, slot);
+        if (!Throttling.IsApi(resource)) return Lease.Granted;
         var rate = rates.AttemptAcquire(resource, permitCount);
-        if (rate.IsAcquired) return new Lease(rate, slot);
-        slot.Dispose();
-        return Lease.Refused(RateName(resource), rate);
+        return rate.IsAcquired ? new Lease(rate) : Lease.Refused(RateName(resource), rate);
     }
 
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
-    {
-        if (!Throttling.IsHeavy(resource)) return Lease.Granted;
-        var rate = rates.AttemptAcquire(resource, permitCount);
-        if (!rate.IsAcquired) return Lease.Refused(RateName(resource), rate);
-        var slot = await queue.Limiter.AcquireAsync(permitCount, cancellationToken);
-        if (slot.IsAcquired) return new Lease(rate, slot);
-        rate.Dispose();
-        return Lease.Refused(QueueLimit, slot);
-    }
+    // The buckets never queue (QueueLimit 0), so waiting is the same as trying.
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(AttemptAcquireCore(resource, permitCount));
 
     protected override void Dispose(bool disposing)
     {
@@ -185,18 +183,17 @@ sealed class GradLimiter(HeavyWorkQueue queue, OperationsOptions options) : Part
         base.Dispose(disposing);
     }
 
-    /// <summary>A granted lease holding a rate token and a slot, or a refusal naming its limit.</summary>
+    /// <summary>A granted lease holding a rate token, or a refusal naming its limit.</summary>
     sealed class Lease : RateLimitLease
     {
-        public static readonly Lease Granted = new((RateLimitLease?)null, null);
+        public static readonly Lease Granted = new((RateLimitLease?)null);
 
         readonly RateLimitLease? rate;
-        readonly RateLimitLease? slot;
         readonly bool acquired = true;
         readonly string? limit;
         readonly TimeSpan? retryAfter;
 
-        public Lease(RateLimitLease? rate, RateLimitLease? slot) => (this.rate, this.slot) = (rate, slot);
+        public Lease(RateLimitLease? rate) => this.rate = rate;
 
         Lease(string limit, TimeSpan? retryAfter) => (acquired, this.limit, this.retryAfter) = (false, limit, retryAfter);
 
@@ -222,11 +219,7 @@ sealed class GradLimiter(HeavyWorkQueue queue, OperationsOptions options) : Part
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
-            {
-                slot?.Dispose();
-                rate?.Dispose();
-            }
+            if (disposing) rate?.Dispose();
             base.Dispose(disposing);
         }
     }

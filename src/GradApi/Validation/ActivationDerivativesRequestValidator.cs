@@ -42,6 +42,7 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
             if (activation != "softmax")
             {
                 CalculusMapper.Numbers(at, "at", Fail);
+                RequestPrice.Record(context, DerivativesWork(at.GetArrayLength(), order), DerivativesWork(CalculusLimits.MaxPoints, DerivativePolynomial.MaxOrder));
                 return;
             }
             long jacobian = 0;
@@ -51,6 +52,7 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
                 if (z.Length == 0) { Fail($"at[{i}]", "a softmax point needs at least one number"); return; }
                 jacobian += (long)z.Length * z.Length;
             }
+            RequestPrice.Record(context, jacobian, CalculusLimits.MaxSoftmaxJacobianValues);
             if (jacobian > CalculusLimits.MaxSoftmaxJacobianValues)
                 Fail("at", $"the Jacobians would hold {jacobian} numbers, above the limit maxSoftmaxJacobianValues {CalculusLimits.MaxSoftmaxJacobianValues}");
 
@@ -59,5 +61,8 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
                 if (value is not null && activation is not null && activation != owner) Fail(path, $"is a parameter of {owner}, not of {activation}");
             }
         });
-    }
+    
+    // Each point's derivatives of order 0..k, the k-th a polynomial of degree up to k + 1 in the function's value.
+    static long DerivativesWork(int points, int order) => (long)points * (order + 1) * (order + 2);
+}
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using GradApi.Contracts;
+using GradApi.Limits;
 
 namespace GradApi.Validation;
 
@@ -13,6 +14,6 @@ public sealed class ExpressionGradientRequestValidator : AbstractValidator<Expre
     public ExpressionGradientRequestValidator()
     {
         RuleFor(request => request).Custom((request, context) =>
-            CalculusMapper.ReadExpression(request, (path, message) => context.Report(path, message)));
+            RequestPrice.Record(context, CalculusMapper.ReadExpression(request, (path, message) => context.Report(path, message))?.Work, CalculusLimits.MaxExpressionWork));
     }
 }

@@ -12,10 +12,11 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
 {
     public GradeBatchRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
+        RuleFor(request => request).Custom((request, context) =>
+            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits), limits.MaxGradingWork));
     }
 
-    static void Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits)
+    static long? Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits)
     {
         var grading = new GradingChecks(fail, limits);
         long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
@@ -23,12 +24,12 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         void Fail(string path, string message) => grading.Fail(path, message);
 
         var submissions = request.Submissions;
-        if (submissions is null) { Fail("submissions", "is required: [{ \"id\": \"s1\", \"answers\": [...] }, ...]"); return; }
-        if (submissions.Length == 0) { Fail("submissions", "must hold at least one submission"); return; }
+        if (submissions is null) { Fail("submissions", "is required: [{ \"id\": \"s1\", \"answers\": [...] }, ...]"); return null; }
+        if (submissions.Length == 0) { Fail("submissions", "must hold at least one submission"); return null; }
         if (submissions.Length > limits.MaxSubmissions)
         {
             Fail("submissions", $"at most {limits.MaxSubmissions} submissions are accepted (limit maxSubmissions), got {submissions.Length}");
-            return;
+            return null;
         }
 
         var firstUse = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -46,7 +47,8 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         if (answers > limits.MaxGradedAnswers)
             Fail("submissions", $"at most {limits.MaxGradedAnswers} answers over all submissions are accepted (limit maxGradedAnswers), got {answers}");
 
-        if (!grading.Failed && work is { } w)
-            grading.Price(request.Problem!, w, submissions.Select(s => s!.Answers!).ToArray(), "submissions", "submissions");
+        return !grading.Failed && work is { } w
+            ? grading.Price(request.Problem!, w, submissions.Select(s => s!.Answers!).ToArray(), "submissions", "submissions")
+            : null;
     }
 }

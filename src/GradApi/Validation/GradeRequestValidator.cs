@@ -9,15 +9,16 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
 {
     public GradeRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
+        RuleFor(request => request).Custom((request, context) =>
+            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits), limits.MaxGradingWork));
     }
 
-    static void Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits)
+    static long? Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits)
     {
         var grading = new GradingChecks(fail, limits);
         long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
         grading.Reveal(request.Reveal);
         grading.Answers(request.Answers, "answers");
-        if (!grading.Failed && work is { } w) grading.Price(request.Problem!, w, [request.Answers!], "answers", "problem.iterations");
+        return !grading.Failed && work is { } w ? grading.Price(request.Problem!, w, [request.Answers!], "answers", "problem.iterations") : null;
     }
 }

@@ -123,7 +123,8 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     /// reference, mistake, convention and rounding runs made once, and two one-layer mistake runs per layer an answer names;
     /// each answer is also compared with its tensor in every other layer.
     /// </summary>
-    public void Price(TrainRequest problem, long problemWork, IReadOnlyList<AnswerRequest[]> submissions, string answersPath, string workPath)
+    /// <returns>The grading work, as maxGradingWork counts it.</returns>
+    public long Price(TrainRequest problem, long problemWork, IReadOnlyList<AnswerRequest[]> submissions, string answersPath, string workPath)
     {
         var training = problem.ToProblem();
         var elements = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -154,5 +155,6 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail(workPath, $"the grading work {run * runs + lookups} exceeds the limit maxGradingWork {limits.MaxGradingWork}: " +
                 $"(problem work {problemWork} + {ServiceLimits.GradingLayerWork} x layers x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem} + " +
                 $"{GradingPrice.SlipRunsPerLayer} x layers answered) + answers compared in every layer = {run} x {runs} + {lookups}");
+        return run > long.MaxValue / runs ? long.MaxValue : run * runs + lookups;
     }
 }

@@ -21,6 +21,7 @@ public sealed class MomentumWeightsRequestValidator : AbstractValidator<Momentum
             else if (eta <= 0) Fail("learningRate", $"must be greater than 0, got {eta}");
             if (request.Steps is not { } steps) Fail("steps", "is required");
             else if (steps < 1 || steps > CalculusLimits.MaxMomentumSteps) Fail("steps", $"must be between 1 and {CalculusLimits.MaxMomentumSteps}, got {steps}");
+            else RequestPrice.Record(context, steps, CalculusLimits.MaxMomentumSteps); // O(steps): two impulses run for every step
             if (request.Dampening is { } d)
             {
                 if (convention != "pytorch") Fail("dampening", $"is not used by momentum/{convention}");

@@ -10,6 +10,9 @@ namespace GradApi.Validation;
 /// </summary>
 public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits limits)
 {
+    /// <summary>The last problem's whole work (its multiply-adds and its layers' bookkeeping, as maxWork counts them), once counted.</summary>
+    public long? Price { get; private set; }
+
     /// <summary>
     /// Checks a whole train problem; returns its work (parameters x examples per iteration x iterations, as maxWork
     /// counts it) when the shapes could be followed, else null. Grading multiplies it by the runs it makes.
@@ -318,6 +321,7 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         long work = parameters * batch * iterations;
         // A layer costs a step its tensors and their bookkeeping however few its parameters: a deep, narrow network's price.
         long layerWork = ServiceLimits.LayerWork * layers.Length * (long)iterations;
+        Price = work + layerWork;
         if (work > limits.MaxWork)
             fail(prefix.Length == 0 ? "iterations" : $"{prefix}.iterations",
                 $"parameters x examples per iteration x iterations = {parameters} x {batch} x {iterations} = {work} exceeds the limit maxWork {limits.MaxWork}");

@@ -10,6 +10,10 @@ public sealed class TrainRequestValidator : AbstractValidator<TrainRequest>
     public TrainRequestValidator(ServiceLimits limits)
     {
         RuleFor(request => request).Custom((request, context) =>
-            new ProblemChecks((path, message) => context.Report(path, message), limits).Problem(request));
+        {
+            var checks = new ProblemChecks((path, message) => context.Report(path, message), limits);
+            checks.Problem(request);
+            RequestPrice.Record(context, checks.Price, limits.MaxWork);
+        });
     }
 }

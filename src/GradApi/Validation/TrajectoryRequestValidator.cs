@@ -17,14 +17,16 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
 
     public TrajectoryRequestValidator(ServiceLimits limits)
     {
-        RuleFor(request => request).Custom((request, context) => Check(request, (path, message) => context.Report(path, message), limits));
+        RuleFor(request => request).Custom((request, context) =>
+            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits), limits.MaxTrajectoryWork));
     }
 
     /// <summary>Evaluations a step may make: the objective's value and its gradient, at the parameters and at a look-ahead point.</summary>
     public const int EvaluationsPerStep = 1 + 2 * CalculusLimits.GradientPasses;
 
-    static void Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits)
+    static long? Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits)
     {
+        long? price = null;
         long evaluationWork = 0;
         int? dimension = request.Objective?.Expression is not null
             ? ExpressionObjective(request.Objective, request.Start, fail, limits, out evaluationWork)
@@ -56,12 +58,14 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             if (values > limits.MaxTraceValues)
                 fail("maxSteps", $"runs x (maxSteps + 1) x parameters x {ValuesPerParameter} = {values} numbers exceeds the limit maxTraceValues {limits.MaxTraceValues}; use fewer steps or runs");
             long work = Work(evaluationWork, runs.Length, steps, size);
+            price = work;
             if (work > limits.MaxTrajectoryWork)
                 fail("maxSteps", $"the work {work} exceeds the limit maxTrajectoryWork {limits.MaxTrajectoryWork}: (one evaluation of the objective, {evaluationWork} multiply-adds, " +
                     $"+ {EvaluationOverhead}) x ({EvaluationsPerStep} per step x runs x (maxSteps + 1) + {2 * CalculusLimits.GradientPasses} x parameters for the Hessian) " +
                     $"+ {StepOverhead} x runs x (maxSteps + 1); use fewer steps or runs, or smaller values");
         }
         if (request.Tolerance is < 0) fail("tolerance", $"must be at least 0, got {request.Tolerance}");
+        return price;
     }
 
     /// <summary>What an evaluation costs beyond its nodes (the parameters' matrices, the shape check), in multiply-adds.</summary>

@@ -17,7 +17,11 @@ public sealed class ValidationFilter<T> : IEndpointFilter
         var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
         var validation = new ValidationContext<T>(argument);
         var result = await validator.ValidateAsync(validation, context.HttpContext.RequestAborted);
-        if (result.IsValid) return await next(context);
+        if (result.IsValid)
+        {
+            if (RequestPrice.Of(validation) is { } price) context.HttpContext.Features.Set(price);
+            return await next(context);
+        }
 
         var (errors, count) = ErrorList.Of(result, ErrorList.Count(validation));
         string detail = "The request has invalid fields; see errors, keyed by JSON path.";
@@ -39,6 +43,11 @@ public static class ValidationSetup
         return services;
     }
 
+    /// <summary>
+    /// Null elements, then the validator (which prices the request), then admission by that price: a request is
+    /// checked and priced before it may wait for, or take, a CPU slot.
+    /// </summary>
     public static RouteHandlerBuilder Validate<T>(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter<NullElementFilter<T>>().AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
+        builder.AddEndpointFilter<NullElementFilter<T>>().AddEndpointFilter<ValidationFilter<T>>()
+            .AddEndpointFilter<Operations.AdmissionFilter>().ProducesValidationProblem();
 }

@@ -51,4 +51,39 @@ public class MomentumWeightsTests
         Close([0.05, 0.1, 0.2], w.StateWeights);
         Close([0.05, 0.1, 0.2], w.StepWeights);
     }
+
+    // The definition: T impulse runs of T steps, parameter t fed g = 1 at step t alone. The two-impulse run must
+    // give the same bits for every convention, including PyTorch's special first step and dampening.
+    [Theory]
+    [InlineData(MomentumConvention.PyTorch, 0.0)]
+    [InlineData(MomentumConvention.PyTorch, 0.3)]
+    [InlineData(MomentumConvention.HeavyBall, 0.0)]
+    [InlineData(MomentumConvention.VelocityStep, 0.0)]
+    [InlineData(MomentumConvention.Ema, 0.0)]
+    public void WeightsEqualOneImpulseRunPerStepBitForBit(MomentumConvention convention, double dampening)
+    {
+        foreach (int steps in new[] { 1, 2, 3, 17, 200 })
+        {
+            var optimizer = new Momentum(0.07, 0.93, convention, dampening);
+            var (state, step) = ByDefinition(optimizer, steps);
+            var w = MomentumWeights.Of(optimizer, steps);
+            Assert.Equal(state, w.StateWeights);
+            Assert.Equal(step, w.StepWeights);
+        }
+    }
+
+    static (double[] State, double[] Step) ByDefinition(Momentum optimizer, int steps)
+    {
+        var theta = new double[steps];
+        var before = new double[steps];
+        var state = optimizer.CreateState(steps);
+        for (int t = 1; t <= steps; t++)
+        {
+            var gradient = new double[steps];
+            gradient[t - 1] = 1.0;
+            if (t == steps) theta.CopyTo(before, 0);
+            optimizer.Step(theta, gradient, state, t, theta);
+        }
+        return (state[0], before.Zip(theta, (b, a) => b - a).ToArray());
+    }
 }

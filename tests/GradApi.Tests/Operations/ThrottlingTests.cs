@@ -20,7 +20,9 @@ public sealed class ThrottlingTests(GradApiFactory factory)
     [Fact]
     public async Task AFullQueueAnswers429WithRetryAfterNamingTheLimit()
     {
-        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"), ("Operations:QueueRetryAfterSeconds", "7"));
+        // lightWorkShare 0: every request, however cheap, takes a slot.
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"), ("Operations:QueueRetryAfterSeconds", "7"),
+            ("Operations:LightWorkShare", "0"));
         using var client = host.CreateClient();
         var queue = host.Services.GetRequiredService<HeavyWorkQueue>();
 
@@ -40,7 +42,7 @@ public sealed class ThrottlingTests(GradApiFactory factory)
     public async Task AClientSendingItsBodySlowlyHoldsNoSlotWhileItDoes()
     {
         // Over a real socket: the in-memory server starts a request only once its body is all there.
-        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"));
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"), ("Operations:LightWorkShare", "0"));
         host.UseKestrel(0);
         host.StartServer();
         var address = new Uri(host.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
@@ -64,6 +66,49 @@ public sealed class ThrottlingTests(GradApiFactory factory)
         var answer = new byte[12];
         await stream.ReadExactlyAsync(answer);
         Assert.Equal("HTTP/1.1 200", Encoding.ASCII.GetString(answer));
+    }
+
+    [Fact]
+    public async Task ALightRequestIsServedAtOnceWhileTheQueueIsFullAndAHeavyOneIsNot()
+    {
+        // The 2-2-1 problem costs 9 parameters x 2 examples x 2 iterations + 512 x 2 layers x 2 iterations = 2,084 units of maxWork's
+        // 20,000,000 (a share of 1.042e-4); one more iteration, 3,126 (1.563e-4).
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"), ("Operations:LightWorkShare", "0.00011"));
+        using var client = host.CreateClient();
+        using var held = host.Services.GetRequiredService<HeavyWorkQueue>().Limiter.AttemptAcquire();
+        Assert.True(held.IsAcquired);
+
+        await ApiTest.ReadOk(await client.PostTrain(ApiTest.ValidRequest()));
+        var heavier = ApiTest.ValidRequest();
+        heavier["iterations"] = 3;
+        var problem = await ApiTest.ReadProblem(await client.PostTrain(heavier), HttpStatusCode.TooManyRequests);
+        Assert.Contains("lightWorkShare 0.00011 of their work limit", problem["detail"]!.GetValue<string>());
+    }
+
+    public static TheoryData<string, string> NamedExamples()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (prefix, route) in new[] { ("train", "/v1/train"), ("grade", "/v1/grade"), ("grade-batch", "/v1/grade/batch"),
+                     ("derivatives", "/v1/activations/derivatives"), ("gradient", "/v1/expressions/gradient"),
+                     ("momentum-weights", "/v1/optimizers/momentum/weights"), ("hessian", "/v1/analysis/hessian") })
+            foreach (var (name, _) in GradApi.OpenApi.RequestExamples.Load(prefix)) data.Add($"{prefix}.{name}", route);
+        return data;
+    }
+
+    // The seeds' problems are what a class sends: none of them may wait behind a heavy request. Trajectories of hundreds of
+    // steps take tens of milliseconds and may queue.
+    [Theory]
+    [MemberData(nameof(NamedExamples))]
+    public async Task EveryNamedExampleIsPricedLightAndServedWhileTheQueueIsFull(string example, string route)
+    {
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"));
+        using var client = host.CreateClient();
+        using var held = host.Services.GetRequiredService<HeavyWorkQueue>().Limiter.AttemptAcquire();
+        Assert.True(held.IsAcquired);
+        string prefix = example[..example.IndexOf('.')];
+        var value = GradApi.OpenApi.RequestExamples.Load(prefix).Single(e => $"{prefix}.{e.Name}" == example).Example["value"]!;
+        var response = await client.PostAsync(route, new StringContent(value.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{example}: {(int)response.StatusCode} {ApiTest.Clip(await response.Content.ReadAsStringAsync())}");
     }
 
     [Theory]
@@ -131,8 +176,9 @@ public sealed class ThrottlingTests(GradApiFactory factory)
         using var client = host.CreateClient();
         var document = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
         string description = document["info"]!["description"]!.GetValue<string>();
-        Assert.Contains("| heavyConcurrency (/v1 requests computed at once) | 3 |", description);
-        Assert.Contains("| heavyQueueLimit (/v1 requests waiting for a slot) | 17 |", description);
+        Assert.Contains("| heavyConcurrency (heavier requests computed at once) | 3 |", description);
+        Assert.Contains("| heavyQueueLimit (heavier requests waiting for a slot) | 17 |", description);
+        Assert.Contains("| lightWorkShare (requests priced at most this share of their work limit run without a slot) | 0.01 |", description);
         foreach (var (path, item) in document["paths"]!.AsObject())
         {
             var responses = item!["post"]?["responses"] ?? item["get"]!["responses"]!;
