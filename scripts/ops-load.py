@@ -6,8 +6,8 @@
   MIXED_SECONDS=20 scripts/ops-load.py      # a shorter mixed-traffic soak
 
 Sections (each bounded in time; only 127.0.0.1 is ever targeted):
-  worst   the heaviest request this script knows within the default limits, per endpoint: status and time
-          (median of 3) against the deadline
+  worst   scripts/worst-requests.py: the heaviest requests found within the default limits, per endpoint, and the
+          ones just past them: status, size, wall time and the server's CPU seconds, against the deadline
   health  GET /health p99 (wrk, 4 connections) while 64 connections send those heavy requests round-robin;
           the heavy side's answers are counted by status (200, 429 with Retry-After, 503)
   mixed   MIXED_SECONDS (default 60) at 64 connections of the named examples' traffic: errors (non-2xx)
@@ -39,63 +39,15 @@ def examples():
     return out
 
 
-def dense(rows, cols, seed):
-    """A deterministic, well-scaled weight matrix (no cancellation, no saturation)."""
-    return [[round(((r * 31 + c * 17 + seed) % 97 - 48) / (48.0 * cols ** 0.5), 6) for c in range(cols)] for r in range(rows)]
-
-
 def heavy_requests():
-    """The heaviest request per endpoint this script builds within the default limits (see docs/operations.md)."""
-    n_in, n_hidden, n_out, examples_ = 100, 100, 10, 200
-    inputs = [[((i * 7 + j * 3) % 11 - 5) / 5.0 for j in range(n_in)] for i in range(examples_)]
-    targets = [[1.0 if k == i % n_out else 0.0 for k in range(n_out)] for i in range(examples_)]
-    network = {"inputSize": n_in, "layers": [
-        {"activation": "tanh", "weights": dense(n_hidden, n_in, 1), "biases": [0.0] * n_hidden},
-        {"activation": "softmax", "weights": dense(n_out, n_hidden, 2), "biases": [0.0] * n_out}]}
-    train = {"network": network, "data": {"inputs": inputs, "targets": targets}, "loss": {"type": "ce"},
-             "optimizer": {"type": "adam", "learningRate": 0.01}, "iterations": 9}
-    # Weights that cancel exactly at every unit: each z is 0 from terms that sum to 0 (the exact-decimal path).
-    cancel = json.loads(json.dumps(train))
-    for layer in cancel["network"]["layers"]:
-        layer["weights"] = [[(0.1 if c % 2 == 0 else -0.1) for c in range(len(row))] for row in layer["weights"]]
-    cancel["data"]["inputs"] = [[1.0] * n_in for _ in range(examples_)]
-
-    seed001 = examples_by_name()["train.seed001-two-layer-momentum.json"]
-    trace = None  # the class is graded on the trace's paths; values need not be right for cost
-    paths = ["/iterations/0/forward/layers/0/z", "/iterations/0/forward/layers/0/a", "/iterations/0/forward/layers/1/a",
-             "/iterations/0/backward/layers/1/delta", "/iterations/0/backward/layers/0/delta",
-             "/iterations/0/backward/layers/1/weightGradient", "/iterations/0/backward/layers/0/weightGradient",
-             "/iterations/0/update/layers/1/weights", "/iterations/0/update/layers/0/weights", "/iterations/1/forward/layers/1/a"]
-    submissions = [{"id": f"s{s:04d}", "answers": [{"path": p, "value": 0.1 * ((s + i) % 7)} for i, p in enumerate(paths)]}
-                   for s in range(2000)]
-    batch = {"problem": seed001, "tolerance": {"type": "decimals", "decimals": 4}, "submissions": submissions}
-    grade = {"problem": train, "answers": [{"path": "/iterations/0/backward/layers/0/weightGradient", "value": 0.5}] * 20}
-
-    size = 300
-    a = dense(size, size, 3)
-    gradient = {"expression": "0.5*norm(A*x - b)^2 + x'*A*x", "variables": {"A": a, "x": [0.1] * size, "b": [1.0] * size},
-                "wrt": ["x"], "claims": {"x": "A'*(A*x - b) + (A + A')*x"}, "trials": 20}
-    trajectories = {"objective": {"function": "rosenbrock"}, "start": {"p": [-1.2, 1]},
-                    "runs": [{"label": f"r{i}", "optimizer": {"type": "adam", "learningRate": 1e-4}} for i in range(20)],
-                    "maxSteps": 10000, "tolerance": 0}
-    hessian = {"network": {"inputSize": 20, "layers": [
-        {"activation": "tanh", "weights": dense(20, 20, 4), "biases": [0.0] * 20},
-        {"activation": "sigmoid", "weights": dense(1, 20, 5), "biases": [0.0]}]},
-        "data": {"inputs": [[((i + j) % 5 - 2) / 2.0 for j in range(20)] for i in range(100)], "targets": [[i % 2] for i in range(100)]},
-        "loss": {"type": "bce", "reduction": "mean"}}
-    derivatives = {"activation": "sigmoid", "order": 20, "at": [i / 100.0 - 50 for i in range(10000)]}
-    momentum = {"convention": "pytorch", "momentum": 0.9, "learningRate": 0.1, "steps": 10000}
-    return [
-        ("/v1/train", "train 100-100-10 Adam, 200 examples, 9 iterations (maxWork)", train),
-        ("/v1/train", "train, same work, every sum cancelling exactly", cancel),
-        ("/v1/grade", "grade 20 wrong answers on that network", grade),
-        ("/v1/grade/batch", "grade/batch 2000 x 10 answers, seed 001", batch),
-        ("/v1/activations/derivatives", "derivatives order 20 at 10,000 points", derivatives),
-        ("/v1/expressions/gradient", "gradient of a 300 x 300 quadratic, a claim, 20 trials", gradient),
-        ("/v1/optimizers/momentum/weights", "momentum weights, 10,000 steps", momentum),
-        ("/v1/optimization/trajectories", "trajectories 20 runs x 10,000 steps", trajectories),
-        ("/v1/analysis/hessian", "hessian P = 441, 100 examples", hessian),
-    ]
+    """(route, label, body): the heaviest accepted requests per endpoint, from scripts/worst-requests.py ("past" ones left out)."""
+    with tempfile.TemporaryDirectory() as work:
+        listing = os.path.join(work, "worst.jsonl")
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "worst-requests.py")], check=True,
+                       env=dict(os.environ, WORST_REQUESTS_LIST=listing), stdout=subprocess.DEVNULL)
+        with open(listing) as f:
+            rows = [json.loads(line) for line in f]
+    return [(r["route"], r["name"], r["body"]) for r in rows if "(past)" not in r["name"]]
 
 
 _examples = None
@@ -135,14 +87,6 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
-
-
-def curl(base, route, body_file):
-    out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total} %{size_download}",
-                          "-H", "Content-Type: application/json", "-H", "Expect:", "--data-binary", "@" + body_file,
-                          "--max-time", "120", base + route], capture_output=True, text=True)
-    code, seconds, size = (out.stdout.split() + ["000", "0", "0"])[:3]
-    return code, float(seconds), int(float(size))
 
 
 def wrk_script(work, name, requests):
@@ -207,17 +151,10 @@ def statuses(out):
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^status (.+) (\d+)$", out, re.M)}
 
 
-def section_worst(base, work):
-    print("\n== worst request per endpoint within the default limits (median of 3, curl) ==")
-    print(f"{'request':62} {'status':>6} {'median':>9} {'max':>9} {'response':>11}")
-    for route, label, body in heavy_requests():
-        body_file = os.path.join(work, "heavy.json")
-        with open(body_file, "w") as f:
-            json.dump(body, f, separators=(",", ":"))
-        runs = [curl(base, route, body_file) for _ in range(3)]
-        times = [t for _, t, _ in runs]
-        print(f"{label:62} {runs[-1][0]:>6} {statistics.median(times) * 1000:>7.0f}ms {max(times) * 1000:>7.0f}ms "
-              f"{runs[-1][2] / 1e6:>9.2f}MB")
+def section_worst(base, service):
+    print("\n== the heaviest requests within the default limits, and those just past them (scripts/worst-requests.py) ==")
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "worst-requests.py"), base] +
+                   ([str(service.process.pid)] if service else []), check=True)
 
 
 def section_health(base, work, seconds):
@@ -299,7 +236,7 @@ def main():
                 base = service.base
             print(f"service: {base}; {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
             if "worst" in sections:
-                section_worst(base, work)
+                section_worst(base, service)
             if "health" in sections:
                 section_health(base, work, int(os.environ.get("HEALTH_SECONDS", "20")))
             if "mixed" in sections:

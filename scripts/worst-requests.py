@@ -2,6 +2,7 @@
 """The heaviest requests found within the default limits, one or more per endpoint, and the ones just past them.
 
 Usage: scripts/worst-requests.py [base-url] [server-pid]
+       WORST_REQUESTS_LIST=file scripts/worst-requests.py    # only write the requests, one JSON line each (scripts/ops-load.py)
 Posts each request to a running service (Release build, default http://127.0.0.1:5080) and prints status, response
 size, wall time and, when the server's pid is given, the CPU seconds it spent (wall time on a shared machine says
 little). Each request is built here, so the script needs nothing but Python 3.
@@ -19,7 +20,14 @@ def cpu():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+LIST = os.environ.get("WORST_REQUESTS_LIST")  # a file: write each request there as a JSON line instead of sending it
+
+
 def post(name, route, body):
+    if LIST:
+        with open(LIST, "a") as f:
+            f.write(json.dumps({"name": name, "route": route, "body": body}, separators=(",", ":")) + "\n")
+        return
     data = json.dumps(body).encode()
     request = urllib.request.Request(BASE + route, data=data, headers={"Content-Type": "application/json"})
     c0, t0 = cpu(), time.time()

@@ -85,7 +85,9 @@ public sealed class AdmissionFilter(HeavyWorkQueue queue, OperationsOptions opti
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (http.Features.Get<Validation.RequestPrice>() is { } price && price.Share <= options.LightWorkShare)
+        var price = http.Features.Get<Validation.RequestPrice>();
+        if (price is not null) GradMetrics.AddWork((http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path, price.WorkUnits);
+        if (price is not null && price.Share <= options.LightWorkShare)
             return await next(context);
 
         var lease = queue.Limiter.AttemptAcquire();

@@ -50,4 +50,21 @@ public sealed class MetricsTests(GradApiFactory factory)
             line.StartsWith("gradapi_rejections_total{", StringComparison.Ordinal)
             && line.Contains("limit=\"maxIterations\"") && line.Contains("reason=\"bad_request\""));
     }
+
+    [Fact]
+    public async Task AServedRequestAddsItsPriceToTheWorkUnitsOfItsRoute()
+    {
+        using var host = factory.WithSettings();
+        using var client = host.CreateClient();
+        await ApiTest.ReadOk(await client.PostTrain(ApiTest.ValidRequest()));
+        // The first scrape of a new host (the exporter caches a scrape briefly). 9 parameters x 2 examples x 2 iterations
+        // + 512 x 2 layers x 2 iterations, as maxWork counts it; other tests' requests may add more.
+        double units = WorkUnits(await client.GetStringAsync("/metrics"));
+        Assert.True(units >= 2084, $"work units of /v1/train: {units}");
+    }
+
+    static double WorkUnits(string metrics) => metrics.Split('\n')
+        .Where(line => line.StartsWith("gradapi_work_units_total{", StringComparison.Ordinal) && line.Contains("endpoint=\"/v1/train\""))
+        .Select(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+        .DefaultIfEmpty(0).Sum();
 }
