@@ -11,7 +11,9 @@ namespace GradApi.Operations;
 /// </summary>
 public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan deadline) : IDisposable
 {
+    readonly Lock _lock = new();
     CancellationTokenSource? _source;
+    bool _disposed;
 
     /// <summary>Cancelled when the client disconnects or the deadline passes; the deadline runs from the first read.</summary>
     public CancellationToken Token
@@ -21,11 +23,14 @@ public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan 
             if (_source is null)
             {
                 _source = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-                if (deadline != Timeout.InfiniteTimeSpan) _source.CancelAfter(deadline);
+                if (deadline != Timeout.InfiniteTimeSpan) DeadlineClock.Shared.Add(this, deadline);
             }
             return _source.Token;
         }
     }
+
+    /// <summary>A handler has asked for the token: the deadline is running.</summary>
+    public bool Started => _source is not null;
 
     /// <summary>The work was told to stop, for either reason.</summary>
     public bool IsCancellationRequested => _source?.IsCancellationRequested ?? false;
@@ -33,7 +38,73 @@ public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan 
     /// <summary>It was the deadline, with the client still there to be answered.</summary>
     public bool DeadlinePassed => IsCancellationRequested && !requestAborted.IsCancellationRequested;
 
-    public void Dispose() => _source?.Dispose();
+    /// <summary>The deadline's moment: cancels the work unless the request has already ended.</summary>
+    internal void Expire()
+    {
+        lock (_lock)
+            if (!_disposed) _source?.Cancel();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _source?.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// Passes deadlines from one dedicated thread. A timer's callback runs on the thread pool, which the CPU-bound work
+/// the deadline is there to stop can keep busy: measured here, a 2 ms deadline let a second of work finish.
+/// </summary>
+sealed class DeadlineClock
+{
+    public static readonly DeadlineClock Shared = new();
+
+    readonly object _gate = new();
+    readonly PriorityQueue<WorkCancellation, long> _due = new();
+
+    DeadlineClock() => new Thread(Run) { IsBackground = true, Name = "deadlines" }.Start();
+
+    public void Add(WorkCancellation work, TimeSpan after)
+    {
+        long due = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(after.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        lock (_gate)
+        {
+            // Deadlines share one length, so a new one is rarely the earliest: the clock is woken only when it is.
+            bool earliest = !_due.TryPeek(out _, out long first) || due < first;
+            _due.Enqueue(work, due);
+            if (earliest) Monitor.Pulse(_gate);
+        }
+    }
+
+    void Run()
+    {
+        while (true)
+        {
+            WorkCancellation expired;
+            lock (_gate)
+            {
+                if (!_due.TryPeek(out _, out long due))
+                {
+                    Monitor.Wait(_gate);
+                    continue;
+                }
+                long wait = due - System.Diagnostics.Stopwatch.GetTimestamp();
+                if (wait > 0)
+                {
+                    Monitor.Wait(_gate, (int)Math.Max(1, Math.Ceiling(wait * 1000.0 / System.Diagnostics.Stopwatch.Frequency)));
+                    continue;
+                }
+                expired = _due.Dequeue();
+            }
+            // A failing cancellation callback belongs to its request; it must not stop the clock for every other.
+            try { expired.Expire(); }
+            catch (AggregateException) { }
+        }
+    }
 }
 
 /// <summary>
