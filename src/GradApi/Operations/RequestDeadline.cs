@@ -9,7 +9,7 @@ namespace GradApi.Operations;
 /// (<see cref="ServiceLimits.DeadlineSeconds"/>). The deadline starts when a handler first asks for the token, so
 /// reading a slow body does not count against it (that has its own timeout, 408).
 /// </summary>
-public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan deadline) : IDisposable
+public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : IDisposable
 {
     readonly Lock _lock = new();
     CancellationTokenSource? _source;
@@ -22,7 +22,8 @@ public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan 
         {
             if (_source is null)
             {
-                _source = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+                // RequestAborted is read only here: a request that never asks for the token costs the server nothing.
+                _source = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
                 if (deadline != Timeout.InfiniteTimeSpan) DeadlineClock.Shared.Add(this, deadline);
             }
             return _source.Token;
@@ -36,7 +37,7 @@ public sealed class WorkCancellation(CancellationToken requestAborted, TimeSpan 
     public bool IsCancellationRequested => _source?.IsCancellationRequested ?? false;
 
     /// <summary>It was the deadline, with the client still there to be answered.</summary>
-    public bool DeadlinePassed => IsCancellationRequested && !requestAborted.IsCancellationRequested;
+    public bool DeadlinePassed => IsCancellationRequested && !context.RequestAborted.IsCancellationRequested;
 
     /// <summary>The deadline's moment: cancels the work unless the request has already ended.</summary>
     internal void Expire()
@@ -129,7 +130,13 @@ public static class RequestDeadline
 
         return app.Use(async (context, next) =>
         {
-            using var work = new WorkCancellation(context.RequestAborted, deadline);
+            // The computing routes only; health and the OpenAPI pages go straight through.
+            if (!context.Request.Path.StartsWithSegments("/v1"))
+            {
+                await next(context);
+                return;
+            }
+            using var work = new WorkCancellation(context, deadline);
             context.Features.Set(work);
             try
             {
