@@ -67,9 +67,7 @@ public static class AnalysisMapper
                 VerdictName(result.Verdict), result.VerdictStep, result.Reason, steps);
         }).ToArray();
 
-        cancellation.ThrowIfCancellationRequested();
         var stable = Trajectory.StableRates(objective, start);
-        cancellation.ThrowIfCancellationRequested();
         return new TrajectoryResponse(Echo(request.Objective!, objective), runs,
             stable is null ? null : new StableLearningRatesResponse(stable.LambdaMin, stable.LambdaMax, stable.Upper));
     }

@@ -76,7 +76,7 @@ public sealed class ServiceLimits
 
     /// <summary>
     /// Seconds of computing a request may take from the start of its handler; past it the work stops from inside its
-    /// loops and the answer is 503. A client that disconnects stops its work at once.
+    /// loops and the answer is 503. A client that disconnects stops its work at once. 0 turns the deadline off.
     /// </summary>
     public double DeadlineSeconds { get; set; } = 5;
 
