@@ -111,23 +111,28 @@ for line in io.lines("{index}") do
 end
 local threads = {{}}
 function setup(thread) table.insert(threads, thread) end
-local i, counts = 0, {{}}
-function init(args) math.randomseed(os.time() + tonumber(tostring(counts):sub(8), 16)); i = math.random(#routes) - 1 end
+local i = 0
+c200, c400, c429, c503, cother, bare429 = 0, 0, 0, 0, 0, 0
+function init(args) i = math.random(#routes) - 1 end
 function request()
   i = i % #routes + 1
   if routes[i] == "GET" then return wrk.format("GET", "/health") end
   return wrk.format("POST", routes[i], {{["Content-Type"] = "application/json"}}, bodies[i])
 end
 function response(status, headers, body)
-  counts[status] = (counts[status] or 0) + 1
-  if status == 429 and headers["Retry-After"] == nil then counts["429-without-Retry-After"] = (counts["429-without-Retry-After"] or 0) + 1 end
+  if status == 200 then c200 = c200 + 1 elseif status == 400 then c400 = c400 + 1
+  elseif status == 429 then
+    c429 = c429 + 1
+    if headers["Retry-After"] == nil then bare429 = bare429 + 1 end
+  elseif status == 503 then c503 = c503 + 1 else cother = cother + 1 end
 end
 function done(summary, latency, requests)
-  local total = {{}}
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("counts")) do total[status] = (total[status] or 0) + n end
+  local names = {{"c200", "c400", "c429", "c503", "cother", "bare429"}}
+  for _, name in ipairs(names) do
+    local n = 0
+    for _, thread in ipairs(threads) do n = n + thread:get(name) end
+    io.write(string.format("status %s %d\\n", name:sub(2), n))
   end
-  for status, n in pairs(total) do io.write(string.format("status %s %d\\n", tostring(status), n)) end
 end
 """)
     return script

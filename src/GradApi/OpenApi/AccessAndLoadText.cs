@@ -27,6 +27,8 @@ public static class AccessAndLoadText
         | lightWorkShare (requests priced at most this share of their work limit run without a slot) | {{operations.LightWorkShare}} |
         | heavyConcurrency (heavier requests computed at once) | {{operations.Concurrency}} |
         | heavyQueueLimit (heavier requests waiting for a slot) | {{operations.QueueLimit}} |
+        | queueTimeoutSeconds (longest wait for a slot, then 429) | {{operations.QueueTimeoutSeconds}} |
+        | largeBodyBytes (a larger body is refused unread, 429, while the queue is full) | {{operations.LargeBodyBytes}} |
         | Retry-After for a full queue (seconds) | {{operations.QueueRetryAfterSeconds}} |
         | clientRequestsPerMinute (per client address; 0: none) | {{operations.ClientRequestsPerMinute}} |
         | keyRequestsPerMinute | per key, as configured (none: the client's rate applies) |

@@ -20,6 +20,11 @@ public static class Throttling
     public static IServiceCollection AddGradThrottling(this IServiceCollection services, IConfiguration configuration)
     {
         var options = OperationsOptions.From(configuration);
+        if (options.MinWorkerThreads > 0)
+        {
+            ThreadPool.GetMinThreads(out int workers, out int io);
+            ThreadPool.SetMinThreads(Math.Max(workers, options.MinWorkerThreads), io);
+        }
         var queue = new HeavyWorkQueue(options);
         GradMetrics.Observe(queue);
         services.AddSingleton(options);
@@ -34,7 +39,32 @@ public static class Throttling
     }
 
     /// <summary>After the key check, so a key's own rate applies and a refused key spends no token.</summary>
-    public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app) => app.UseRateLimiter();
+    public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app)
+    {
+        app.UseRateLimiter();
+        return app.Use(RefuseLargeBodiesWhileTheQueueIsFull);
+    }
+
+    /// <summary>
+    /// Reading and validating a body of megabytes costs tens of milliseconds of CPU outside any slot, and such a body is
+    /// a heavy request (a seed problem or a student's sheet is a few kilobytes). While the queue is full it is refused
+    /// before it is read, so clients retrying at once cannot spend the cores on requests that would be refused anyway.
+    /// </summary>
+    static async Task RefuseLargeBodiesWhileTheQueueIsFull(HttpContext context, RequestDelegate next)
+    {
+        var options = context.RequestServices.GetRequiredService<OperationsOptions>();
+        bool large = context.Request.ContentLength > options.LargeBodyBytes
+            || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0);
+        if (large && IsApi(context) && context.RequestServices.GetRequiredService<HeavyWorkQueue>().IsFull)
+        {
+            var problem = TooManyRequests(context, GradLimiter.QueueLimit, options.QueueRetryAfterSeconds, options);
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+                .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+            return;
+        }
+        await next(context);
+    }
 
     /// <summary>Requests the rates count: the /v1 API. Health, /metrics and /swagger are never counted or queued.</summary>
     public static bool IsApi(HttpContext context) => ApiKeys.IsKeyed(context.Request.Path);
@@ -66,6 +96,9 @@ public static class Throttling
             GradLimiter.QueueLimit =>
                 $"The queue of CPU-heavy work is full ({options.Concurrency} at once, {options.QueueLimit} waiting; limits heavyConcurrency and heavyQueueLimit; " +
                 $"requests priced at most lightWorkShare {options.LightWorkShare.ToString(CultureInfo.InvariantCulture)} of their work limit do not queue). Retry after {seconds} s.",
+            GradLimiter.QueueTimeout =>
+                $"No CPU slot came free within queueTimeoutSeconds {options.QueueTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s " +
+                $"({options.Concurrency} at once, {options.QueueLimit} waiting). Retry after {seconds} s.",
             GradLimiter.KeyRate =>
                 $"This key's rate of {ApiKeys.KeyOf(context)?.RequestsPerMinute} requests per minute is used up (limit keyRequestsPerMinute). Retry after {seconds} s.",
             _ =>
@@ -94,13 +127,21 @@ public sealed class AdmissionFilter(HeavyWorkQueue queue, OperationsOptions opti
         if (!lease.IsAcquired)
         {
             lease.Dispose();
-            lease = await queue.Limiter.AcquireAsync(1, http.RequestAborted);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+            wait.CancelAfter(TimeSpan.FromSeconds(options.QueueTimeoutSeconds));
+            try
+            {
+                lease = await queue.Limiter.AcquireAsync(1, wait.Token);
+            }
+            catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                return TypedResults.Problem(Throttling.TooManyRequests(http, GradLimiter.QueueTimeout, options.QueueRetryAfterSeconds, options));
+            }
         }
         if (!lease.IsAcquired)
         {
             lease.Dispose();
-            var problem = Throttling.TooManyRequests(http, GradLimiter.QueueLimit, options.QueueRetryAfterSeconds, options);
-            return TypedResults.Problem(problem);
+            return TypedResults.Problem(Throttling.TooManyRequests(http, GradLimiter.QueueLimit, options.QueueRetryAfterSeconds, options));
         }
         // Held until the response is written: a trace is computed while it streams.
         http.Response.RegisterForDispose(lease);
@@ -124,6 +165,9 @@ public sealed class HeavyWorkQueue(OperationsOptions options)
 
     public long Queued => Limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
 
+    /// <summary>Every slot taken and the queue full: a heavy request now would be refused.</summary>
+    public bool IsFull => Limiter.GetStatistics() is { CurrentAvailablePermits: 0 } now && now.CurrentQueuedCount >= options.QueueLimit;
+
     public long Active => options.Concurrency - (Limiter.GetStatistics()?.CurrentAvailablePermits ?? options.Concurrency);
 }
 
@@ -134,6 +178,7 @@ public sealed class HeavyWorkQueue(OperationsOptions options)
 sealed class GradLimiter(OperationsOptions options) : PartitionedRateLimiter<HttpContext>
 {
     public const string QueueLimit = "heavyQueueLimit";
+    public const string QueueTimeout = "queueTimeoutSeconds";
     public const string KeyRate = "keyRequestsPerMinute";
     public const string ClientRate = "clientRequestsPerMinute";
 

@@ -85,6 +85,37 @@ public sealed class ThrottlingTests(GradApiFactory factory)
         Assert.Contains("lightWorkShare 0.00011 of their work limit", problem["detail"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task AHeavyRequestThatWaitsPastTheQueueTimeoutAnswers429NamingIt()
+    {
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "1"), ("Operations:LightWorkShare", "0"),
+            ("Operations:QueueTimeoutSeconds", "0.2"));
+        using var client = host.CreateClient();
+        using var held = host.Services.GetRequiredService<HeavyWorkQueue>().Limiter.AttemptAcquire();
+        Assert.True(held.IsAcquired);
+        var response = await client.PostTrain(ApiTest.ValidRequest());
+        var problem = await ApiTest.ReadProblem(response, HttpStatusCode.TooManyRequests);
+        Assert.Contains("queueTimeoutSeconds 0.2 s", problem["detail"]!.GetValue<string>());
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task ALargeBodyIsRefusedUnreadWhileTheQueueIsFullAndASmallOneIsServed()
+    {
+        using var host = factory.WithSettings(("Operations:HeavyConcurrency", "1"), ("Operations:HeavyQueueLimit", "0"), ("Operations:LargeBodyBytes", "1000"));
+        using var client = host.CreateClient();
+        using var held = host.Services.GetRequiredService<HeavyWorkQueue>().Limiter.AttemptAcquire();
+        Assert.True(held.IsAcquired);
+
+        // The same light problem, padded past 1,000 bytes with spaces: refused on its size alone, before it is read.
+        string small = ApiTest.ValidRequest().ToJsonString();
+        var response = await client.PostRaw(small + new string(' ', 1000));
+        var problem = await ApiTest.ReadProblem(response, HttpStatusCode.TooManyRequests);
+        Assert.Contains("heavyQueueLimit", problem["detail"]!.GetValue<string>());
+        Assert.NotNull(response.Headers.RetryAfter);
+        await ApiTest.ReadOk(await client.PostRaw(small));
+    }
+
     public static TheoryData<string, string> NamedExamples()
     {
         var data = new TheoryData<string, string>();
@@ -165,7 +196,8 @@ public sealed class ThrottlingTests(GradApiFactory factory)
     {
         var options = new OperationsOptions();
         Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), options.Concurrency);
-        Assert.Equal(4 * options.Concurrency, options.QueueLimit);
+        Assert.Equal(64, options.QueueLimit);
+        Assert.Equal(10, options.QueueTimeoutSeconds);
         Assert.Equal(0, options.ClientRequestsPerMinute);
     }
 
