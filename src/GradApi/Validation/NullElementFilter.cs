@@ -40,28 +40,29 @@ public static class NullElements
         return found;
     }
 
+    // Paths are built only on the way to something that may hold a null (a request's rows of numbers are only scanned).
     static void Walk(object value, string path, List<string> found, int max)
     {
         if (found.Count >= max) return;
         var type = value.GetType();
-        if (value is Array array)
+        if (value is object?[] array)
         {
-            if (type.GetElementType()!.IsValueType) return;
+            bool inner = MayHoldNull(type.GetElementType()!);
             for (int i = 0; i < array.Length && found.Count < max; i++)
             {
-                if (array.GetValue(i) is { } element) Walk(element, $"{path}[{i}]", found, max);
-                else found.Add($"{path}[{i}]");
+                if (array[i] is not { } element) found.Add($"{path}[{i}]");
+                else if (inner) Walk(element, $"{path}[{i}]", found, max);
             }
         }
         else if (value is IDictionary dictionary)
         {
             if (type.GetGenericArguments() is [_, { IsValueType: true }]) return;
+            bool inner = MayHoldNull(type.GetGenericArguments()[1]);
             foreach (DictionaryEntry entry in dictionary)
             {
                 if (found.Count >= max) return;
-                string at = Join(path, $"{entry.Key}");
-                if (entry.Value is { } element) Walk(element, at, found, max);
-                else found.Add(at);
+                if (entry.Value is not { } element) found.Add(Join(path, $"{entry.Key}"));
+                else if (inner) Walk(element, Join(path, $"{entry.Key}"), found, max);
             }
         }
         else if (IsContract(type))
@@ -70,6 +71,11 @@ public static class NullElements
                 if (member.Property.GetValue(value) is { } child) Walk(child, Join(path, member.Name), found, max);
         }
     }
+
+    static readonly ConcurrentDictionary<Type, bool> Holders = new();
+
+    // Whether a value of this declared type can hold a null element at any depth (double[] and string cannot).
+    static bool MayHoldNull(Type type) => Holders.GetOrAdd(type, t => MayHoldNull(t, []));
 
     static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
