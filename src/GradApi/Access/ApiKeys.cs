@@ -131,6 +131,9 @@ public sealed class KeyRing
 
     public bool IsEmpty => keys.Length == 0;
 
+    /// <summary>Some key has a rate of its own.</summary>
+    public bool HasRates => keys.Any(k => k.Key.RequestsPerMinute is not null);
+
     public ApiKey? Find(string presented)
     {
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));

@@ -38,10 +38,15 @@ public static class Throttling
         return services;
     }
 
-    /// <summary>After the key check, so a key's own rate applies and a refused key spends no token.</summary>
+    /// <summary>
+    /// After the key check, so a key's own rate applies and a refused key spends no token. With no rate configured (the
+    /// default) the rate limiting middleware is left out: it would cost every request a lease of nothing.
+    /// </summary>
     public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app)
     {
-        app.UseRateLimiter();
+        var options = app.ApplicationServices.GetRequiredService<OperationsOptions>();
+        if (options.ClientRequestsPerMinute > 0 || app.ApplicationServices.GetRequiredService<KeyRing>().HasRates)
+            app.UseRateLimiter();
         return app.Use(RefuseLargeBodiesWhileTheQueueIsFull);
     }
 
