@@ -12,6 +12,8 @@ namespace GradApi.Operations;
 public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : IDisposable
 {
     readonly Lock _lock = new();
+    // Let go of at the end of the request: the deadline clock keeps this object until its moment, seconds later.
+    HttpContext? _context = context;
     CancellationTokenSource? _source;
     bool _disposed;
 
@@ -20,10 +22,11 @@ public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : I
     {
         get
         {
+            if (_disposed) return new CancellationToken(canceled: true);
             if (_source is null)
             {
                 // RequestAborted is read only here: a request that never asks for the token costs the server nothing.
-                _source = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                _source = CancellationTokenSource.CreateLinkedTokenSource(_context!.RequestAborted);
                 if (deadline != Timeout.InfiniteTimeSpan) DeadlineClock.Shared.Add(this, deadline);
             }
             return _source.Token;
@@ -37,7 +40,7 @@ public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : I
     public bool IsCancellationRequested => _source?.IsCancellationRequested ?? false;
 
     /// <summary>It was the deadline, with the client still there to be answered.</summary>
-    public bool DeadlinePassed => IsCancellationRequested && !context.RequestAborted.IsCancellationRequested;
+    public bool DeadlinePassed => IsCancellationRequested && _context is { RequestAborted.IsCancellationRequested: false };
 
     /// <summary>The deadline's moment: cancels the work unless the request has already ended.</summary>
     internal void Expire()
@@ -52,6 +55,7 @@ public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : I
         {
             _disposed = true;
             _source?.Dispose();
+            _context = null;
         }
     }
 }
