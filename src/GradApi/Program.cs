@@ -33,12 +33,15 @@ builder.AddGradTelemetry();
 // Access: optional API keys (instructor, student) by SHA-256 hash; off unless configured
 builder.Services.AddGradAccess(builder.Configuration);
 
-// Load: /v1 work waits in a short queue for a few CPU slots; per-key and per-client rates; 429 with Retry-After
+// Load: requests priced above lightWorkShare wait for a few CPU slots (429 with Retry-After past the queue); rates
 builder.Services.AddGradThrottling(builder.Configuration);
 
 var app = builder.Build();
 
+// Rejections counted by reason and limit, whatever answers them
 app.UseGradRejectionMetrics();
+
+// Errors as problem+json; a body over maxBodyBytes is 413 before it is read
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodySizeLimit();
@@ -46,11 +49,16 @@ app.UseBodySizeLimit();
 // Deadline: one cancellation per request (client gone or deadline passed), 503 past the deadline
 app.UseRequestDeadline();
 
+// OpenAPI document and Swagger UI
 app.UseGradSwagger();
+
+// Access: API keys and roles on /v1, when configured
 app.UseGradAccess();
+
+// Load: per-key and per-client rates; large bodies refused unread while the heavy queue is full
 app.UseGradThrottling();
 
-// Liveness
+// Health: /health, /health/live and /health/ready, outside every key, rate and queue
 app.MapHealth();
 
 // Metrics for Prometheus
