@@ -44,13 +44,8 @@ trap cleanup EXIT
 # The request of the seed-001 fixture, as a client would send it.
 python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["request"], separators=(",", ":")))' \
     "$FIXTURE" > "$work/train.json"
-cat > "$work/train.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = assert(io.open("$work/train.json", "rb"))
-wrk.body = f:read("*a")
-f:close()
-LUA
+# wrk posts seed 001's request from that file (scripts/wrk-post.lua reads WRK_BODY).
+export WRK_BODY="$work/train.json"
 
 echo "load: building Release"
 dotnet build src/GradApi/GradApi.csproj -c Release -nologo -v quiet -p:MSBuildTerminalLogger=off >/dev/null
@@ -83,11 +78,11 @@ echo "load: /v1/train answers 200 with $(wc -c < "$work/train.out") bytes"
 
 echo "load: warming up ($WARMUP each)"
 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$BASE/health" >/dev/null
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" -s "$work/train.lua" "$BASE/v1/train" >/dev/null
+wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" -s scripts/wrk-post.lua "$BASE/v1/train" >/dev/null
 
 echo "load: measuring, $DURATION each, $CONNECTIONS connections, $THREADS threads"
 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$BASE/health" | tee "$work/health.txt"
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s "$work/train.lua" "$BASE/v1/train" | tee "$work/train.txt"
+wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s scripts/wrk-post.lua "$BASE/v1/train" | tee "$work/train.txt"
 
 # wrk's figures: requests/s, mean latency, p50 and p99, and any non-2xx answers.
 figure() { # file, awk program

@@ -116,13 +116,8 @@ open(f"{sys.argv[2]}/train.json", "w").write(compact(request))
 request["iterations"] = 2000
 open(f"{sys.argv[2]}/train-long.json", "w").write(compact(request))
 PY
-cat > "$work/train.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = assert(io.open("$work/train.json", "rb"))
-wrk.body = f:read("*a")
-f:close()
-LUA
+# wrk posts seed 001's request from that file (scripts/wrk-post.lua reads WRK_BODY).
+export WRK_BODY="$work/train.json"
 
 post() { # url, body file, output file -> prints the status
     curl -sS --max-time 30 -o "$3" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$2" "$1"
@@ -255,7 +250,7 @@ check $refused \
 # ---- load through nginx ----
 access_lines() { wc -l < "$work/nginx/access.log"; }
 wrk_args() { # seconds
-    echo -t "$THREADS" -c "$CONNECTIONS" -d "${1}s" --timeout 10s -s "$work/train.lua" "$NGINX/v1/train"
+    echo -t "$THREADS" -c "$CONNECTIONS" -d "${1}s" --timeout 10s -s scripts/wrk-post.lua "$NGINX/v1/train"
 }
 run_wrk() { # seconds, output file
     wrk $(wrk_args "$1") > "$2" 2>&1
