@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using GradApi.Errors;
 using GradApi.Operations;
 using Microsoft.AspNetCore.Mvc;
 
@@ -84,12 +85,7 @@ public static class ApiKeys
     static Task Refuse(HttpContext context, int status, string title, string detail, string limit)
     {
         GradMetrics.NameLimit(context, limit);
-        context.Response.StatusCode = status;
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
+        return ProblemSetup.WriteProblem(context, new ProblemDetails { Status = status, Title = title, Detail = detail });
     }
 }
 

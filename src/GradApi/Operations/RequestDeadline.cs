@@ -1,4 +1,5 @@
 using System.Globalization;
+using GradApi.Errors;
 using GradApi.Limits;
 using Microsoft.AspNetCore.Mvc;
 
@@ -172,18 +173,15 @@ public static class RequestDeadline
         $"The work was stopped after the deadline {LimitName} = {deadlineSeconds.ToString(CultureInfo.InvariantCulture)} s; " +
         "send a smaller problem (fewer iterations, examples, answers, submissions, steps or trials).";
 
-    static async Task WriteDeadlineProblem(HttpContext context, double deadlineSeconds)
+    static Task WriteDeadlineProblem(HttpContext context, double deadlineSeconds)
     {
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        var problem = new ProblemDetails
+        return ProblemSetup.WriteProblem(context, new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Deadline exceeded",
             Detail = Detail(deadlineSeconds),
-        };
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        });
     }
 
     // Parallel loops (the batch's grading) report a stopped body as an AggregateException of cancellations.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using GradApi.Access;
+using GradApi.Errors;
 using GradApi.Limits;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -45,9 +46,10 @@ public static class Throttling
     public static IApplicationBuilder UseGradThrottling(this IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<OperationsOptions>();
+        var queue = app.ApplicationServices.GetRequiredService<HeavyWorkQueue>();
         if (options.ClientRequestsPerMinute > 0 || app.ApplicationServices.GetRequiredService<KeyRing>().HasRates)
             app.UseRateLimiter();
-        return app.Use(RefuseLargeBodiesWhileTheQueueIsFull);
+        return app.Use((context, next) => RefuseLargeBodiesWhileTheQueueIsFull(context, next, options, queue));
     }
 
     /// <summary>
@@ -55,20 +57,13 @@ public static class Throttling
     /// a heavy request (a seed problem or a student's sheet is a few kilobytes). While the queue is full it is refused
     /// before it is read, so clients retrying at once cannot spend the cores on requests that would be refused anyway.
     /// </summary>
-    static async Task RefuseLargeBodiesWhileTheQueueIsFull(HttpContext context, RequestDelegate next)
+    static Task RefuseLargeBodiesWhileTheQueueIsFull(HttpContext context, RequestDelegate next, OperationsOptions options, HeavyWorkQueue queue)
     {
-        var options = context.RequestServices.GetRequiredService<OperationsOptions>();
         bool large = context.Request.ContentLength > options.LargeBodyBytes
             || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0);
-        if (large && IsApi(context) && context.RequestServices.GetRequiredService<HeavyWorkQueue>().IsFull)
-        {
-            var problem = TooManyRequests(context, GradLimiter.QueueLimit, options.QueueRetryAfterSeconds, options);
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
-            return;
-        }
-        await next(context);
+        if (large && queue.IsFull && IsApi(context))
+            return ProblemSetup.WriteProblem(context, TooManyRequests(context, GradLimiter.QueueLimit, options.QueueRetryAfterSeconds, options));
+        return next(context);
     }
 
     /// <summary>Requests the rates count: the /v1 API. Health, /metrics and /swagger are never counted or queued.</summary>
@@ -80,13 +75,7 @@ public static class Throttling
         int seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
             ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds))
             : options.QueueRetryAfterSeconds;
-        var problem = TooManyRequests(context, limit, seconds, options);
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = problem,
-        });
+        await ProblemSetup.WriteProblem(context, TooManyRequests(context, limit, seconds, options));
     }
 
     /// <summary>The 429 for a limit: Retry-After set, the connection closed, the limit named in the problem.</summary>
