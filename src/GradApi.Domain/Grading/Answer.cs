@@ -19,9 +19,13 @@ public enum PartialCredit
     AllOrNothing,
 }
 
-/// <summary>How a submission is marked: the default tolerance, partial credit, follow-through and its penalty.</summary>
+/// <summary>
+/// How a submission is marked: the default tolerance, partial credit, follow-through and its penalty, whether
+/// follow-through may credit degenerate work (zeros or the given values carried forward), and whether explanations
+/// show numbers (not when the response goes to a student as it is).
+/// </summary>
 public sealed record GradingOptions(Tolerance Tolerance, PartialCredit PartialCredit = PartialCredit.Proportional,
-    bool FollowThrough = true, double Penalty = 0)
+    bool FollowThrough = true, double Penalty = 0, bool AllowDegenerate = false, bool ExplainWithNumbers = true)
 {
     public static readonly GradingOptions Default = new(Tolerance.Default);
 }

@@ -27,7 +27,8 @@ public sealed class Diagnoses
     readonly TrainingProblem _problem;
     readonly RecordedRun _reference;
     readonly Func<TracePoint, bool> _wanted;
-    readonly IReadOnlyList<(string Code, string Message, string? Convention, Lazy<RecordedRun> Run)> _runs;
+    readonly IReadOnlyList<Candidate> _candidates;
+    readonly Dictionary<Candidate, Lazy<RecordedRun>> _referenceRuns = [];
     readonly Dictionary<int, RecordedRun> _rounded = [];
     readonly Lock _roundedLock = new();
     readonly Dictionary<(Mistake, int), RecordedRun> _layerSlips = [];
@@ -46,29 +47,59 @@ public sealed class Diagnoses
         _cancel = cancellation;
         _reference = reference;
         _wanted = wanted;
-        _runs = [.. Mistakes(), .. Conventions()];
+        _candidates = [.. Mistakes(), .. Conventions()];
+        foreach (var candidate in _candidates) _referenceRuns[candidate] = Run(candidate.Problem, candidate.Mistake);
     }
 
-    public IReadOnlyList<Diagnosis> Explain(WrongAnswer answer)
+    /// <summary>
+    /// A mistake to try: a slip switched on in the run (in one layer, or all) or another convention's problem, with the
+    /// fields (bits 1 &lt;&lt; TraceField) whose computation it changes, so it is only run where it could show.
+    /// </summary>
+    public sealed record Candidate(string Code, string Message, string? Convention, TrainingProblem Problem, Mistake Mistake, int Sites, int? Layer = null)
+    {
+        /// <summary>An optimizer's other convention: its state shows it, and the steps after it are followed through under it.</summary>
+        public bool IsOptimizerConvention => Convention is not null && (Sites & Fields(TraceField.StateWeights)) != 0;
+    }
+
+    /// <summary>The bits of a set of fields, as <see cref="Candidate.Sites"/> and <see cref="FollowThrough.OpenFields"/> count them.</summary>
+    public static int Fields(params TraceField[] fields)
+    {
+        int bits = 0;
+        foreach (var field in fields) bits |= 1 << (int)field;
+        return bits;
+    }
+
+    static readonly int DeltaSite = Fields(TraceField.Delta);
+    static readonly int DerivativeSites = Fields(TraceField.ActivationDerivative, TraceField.Delta);
+    static readonly int StepSites = Fields(TraceField.Weights, TraceField.Biases);
+    static readonly int OptimizerSites = Fields(TraceField.StateWeights, TraceField.StateBiases, TraceField.Weights, TraceField.Biases,
+        TraceField.LookAheadWeights, TraceField.LookAheadBiases);
+    static readonly int LossSites = Fields(TraceField.LossPerExample, TraceField.LossValue, TraceField.LossAlso, TraceField.OutputGradient, TraceField.Delta);
+
+    /// <param name="context">The submission's own numbers (follow-through on): each mistake is then also tried as the student
+    /// would make it, on their values as written.</param>
+    public IReadOnlyList<Diagnosis> Explain(WrongAnswer answer, SubmissionContext? context = null)
     {
         var found = new List<Diagnosis>();
-        if (answer.ShapeMismatch)
-        {
-            if (Transposed(answer, answer.Reference)) found.Add(TransposedDiagnosis);
-            return found;
-        }
-
         double[][] expectations = answer.FollowThrough is { } ft && !ft.AsSpan().SequenceEqual(answer.Reference)
             ? [answer.Reference, ft]
             : [answer.Reference];
+        if (answer.ShapeMismatch)
+        {
+            if (expectations.Any(r => Transposed(answer, r))) found.Add(TransposedDiagnosis);
+            return found;
+        }
+
         if (expectations.Any(r => Reproduces(answer, r, x => -x)))
             found.Add(new("sign_flipped", "Your value is the expected one with the opposite sign. Check the sign of the gradient (a - y, not y - a) and of the step."));
         if (expectations.Any(r => Transposed(answer, r))) found.Add(TransposedDiagnosis);
         if (expectations.Any(r => Reproduces(answer, r, x => 2 * x) || Reproduces(answer, r, x => x / 2)))
             found.Add(new("factor_of_two", "Your value is twice or half the expected one. Check the 1/2 in the loss and the 2 that differentiating a square brings down."));
 
-        foreach (var (code, message, convention, run) in _runs)
-            if (Matches(answer, run.Value)) found.Add(new(code, message, convention));
+        foreach (var candidate in _candidates)
+            if (!found.Any(d => d.Code == candidate.Code && d.Convention == candidate.Convention)
+                && (Matches(answer, _referenceRuns[candidate].Value) || context?.Reproduces(answer, candidate) == true))
+                found.Add(new(candidate.Code, candidate.Message, candidate.Convention));
 
         // The same slips made in the answer's layer alone, the layers above it right: a student who got the delta
         // above right and then left sigma' out here is not reproduced by the run that slips in every layer.
@@ -80,25 +111,45 @@ public sealed class Diagnoses
             if (activation.IsElementwise && activation.Name != "identity")
                 slips.Add(("activation_value_for_derivative", ValueForDerivative, Mistake.ActivationValueForDerivative));
             foreach (var (code, message, mistake) in slips)
-                if (!found.Any(d => d.Code == code) && Matches(answer, SlipIn(mistake, layer))) found.Add(new(code, message));
+            {
+                if (found.Any(d => d.Code == code)) continue;
+                var candidate = new Candidate(code, message, null, _problem, mistake, mistake == Mistake.MissingActivationDerivative ? DeltaSite : DerivativeSites, layer);
+                if (Matches(answer, SlipIn(mistake, layer)) || context?.Reproduces(answer, candidate) == true) found.Add(new(code, message));
+            }
         }
 
         if (answer.Address.Kind == AddressKind.Traced)
         {
             int iteration = answer.Address.Node.IterationIndex;
             foreach (int other in new[] { iteration - 1, iteration + 1 })
-                if (other >= 0 && Matches(answer, _reference, answer.Address.AtIteration(other)))
+                if (other >= 0 && (Matches(answer, _reference, answer.Address.AtIteration(other)) || context?.Wrote(answer, answer.Address.AtIteration(other)) == true))
                     found.Add(new("wrong_iteration", $"Your value is the one for iteration {other + 1}; this path is iteration {iteration + 1}."));
             int layer = answer.Address.Node.Layer;
             for (int other = 0; other < _problem.Network.Layers.Count; other++)
-                if (other != layer && LayerField(answer.Address.Node.Field) && Matches(answer, _reference, answer.Address.AtLayer(other)))
+                if (other != layer && LayerField(answer.Address.Node.Field)
+                    && (Matches(answer, _reference, answer.Address.AtLayer(other)) || context?.Wrote(answer, answer.Address.AtLayer(other)) == true))
                     found.Add(new("wrong_layer", $"Your value belongs to layer {other} ({_problem.Network.Layers[other].Name}); this path is layer {layer} ({_problem.Network.Layers[layer].Name})."));
         }
 
         if (RoundedTooEarly(answer) is int decimals)
             found.Add(new("rounded_too_early", $"Your value is what the computation gives with the intermediate values rounded to {decimals} decimals. Keep more digits until the final answer."));
+        else if (expectations.Select(e => RoundedTo(answer, e)).FirstOrDefault(d => d is not null) is int written)
+            found.Add(new("rounded_too_early", $"Your value is the expected one rounded to {written} decimals, fewer than the tolerance ({answer.Tolerance}) asks. Keep more digits."));
         return found;
     }
+
+    // The student's numbers are an expectation rounded to the d decimals they wrote (d >= 2), a rounding the tolerance does not accept.
+    static int? RoundedTo(WrongAnswer answer, double[] expected)
+    {
+        int written = DecimalsWritten(answer.Submitted);
+        if (written is < 2 or > MaxRoundingDecimals) return null;
+        var withinRounding = new Tolerance(ToleranceKind.Decimals, Decimals: written);
+        return AllAccepted(answer.Submitted, expected, withinRounding) ? written : null;
+    }
+
+    /// <summary>The candidate whose other convention a diagnosis names, for following a convention through.</summary>
+    public Candidate? ConventionOf(Diagnosis diagnosis) =>
+        _candidates.FirstOrDefault(c => c.Code == diagnosis.Code && c.Convention is not null && c.Convention == diagnosis.Convention);
 
     const int MaxRoundingDecimals = 8;
 
@@ -107,68 +158,68 @@ public sealed class Diagnoses
 
     static bool LayerField(TraceField field) => field is not (TraceField.LossPerExample or TraceField.LossValue or TraceField.LossAlso or TraceField.OutputGradient);
 
-    IEnumerable<(string, string, string?, Lazy<RecordedRun>)> Mistakes()
+    IEnumerable<Candidate> Mistakes()
     {
         var optimizer = _problem.Optimizer;
-        yield return ("missing_activation_derivative", MissingDerivative, null, Run(_problem, Mistake.MissingActivationDerivative));
+        yield return new("missing_activation_derivative", MissingDerivative, null, _problem, Mistake.MissingActivationDerivative, DeltaSite);
         if (_problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
-            yield return ("activation_value_for_derivative", ValueForDerivative, null, Run(_problem, Mistake.ActivationValueForDerivative));
+            yield return new("activation_value_for_derivative", ValueForDerivative, null, _problem, Mistake.ActivationValueForDerivative, DerivativeSites);
         if (optimizer.LearningRate != 1)
-            yield return ("learning_rate_not_applied",
+            yield return new("learning_rate_not_applied",
                 $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
-                null, Run(_problem with { Optimizer = optimizer.WithLearningRate(1) }));
-        yield return ("step_in_wrong_direction",
+                null, _problem with { Optimizer = optimizer.WithLearningRate(1) }, Mistake.None, OptimizerSites);
+        yield return new("step_in_wrong_direction",
             "Your value matches stepping up the gradient (theta + eta g). Gradient descent moves against the gradient: theta - eta g.",
-            null, Run(_problem, Mistake.StepInWrongDirection));
+            null, _problem, Mistake.StepInWrongDirection, StepSites);
         if (_problem.Network.Layers.Count > 1)
-            yield return ("used_updated_weights",
+            yield return new("used_updated_weights",
                 "Your value matches backprop through weights already updated in this iteration. Backprop uses the weights of the forward pass; update them only after every gradient is computed.",
-                null, Run(_problem, Mistake.UsedUpdatedWeights));
+                null, _problem, Mistake.UsedUpdatedWeights, DeltaSite);
     }
 
-    IEnumerable<(string, string, string?, Lazy<RecordedRun>)> Conventions()
+    IEnumerable<Candidate> Conventions()
     {
-        foreach (var (convention, problem) in ConventionVariants())
-            yield return ("other_convention",
+        foreach (var (convention, problem, sites) in ConventionVariants())
+            yield return new("other_convention",
                 $"Your value matches the {convention} convention. This problem uses {Describe(_problem)}; see the optimizer and loss echoed in /v1/train's response.",
-                convention, Run(problem));
+                convention, problem, Mistake.None, sites);
     }
 
     // Other conventions of the same loss or optimizer, each a whole problem.
-    IEnumerable<(string, TrainingProblem)> ConventionVariants()
+    IEnumerable<(string, TrainingProblem, int)> ConventionVariants()
     {
         var p = _problem;
         var squared = new Loss[] { HalfSse.Instance, Sse.Instance, Mse.Instance };
         if (squared.Contains(p.Loss.Loss))
             foreach (var loss in squared.Where(l => l != p.Loss.Loss))
-                yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } });
+                yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } }, LossSites);
         var otherReduction = p.Loss.Reduction == Reduction.Sum ? Reduction.Mean : Reduction.Sum;
         if (p.Sampling is not Networks.Sampling.Sequential and not Networks.Sampling.Random)
-            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } });
+            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites);
 
         switch (p.Optimizer)
         {
             case Momentum m:
                 foreach (var convention in Enum.GetValues<MomentumConvention>().Where(c => c != m.Convention))
                     yield return ($"momentum {Momentum.ConventionName(convention)}",
-                        p with { Optimizer = new Momentum(m.LearningRate, m.Mu, convention, 0, m.WeightDecay) });
+                        p with { Optimizer = new Momentum(m.LearningRate, m.Mu, convention, 0, m.WeightDecay) }, OptimizerSites);
                 break;
             case Nesterov n:
                 var otherNesterov = n.Convention == NesterovConvention.PyTorch ? NesterovConvention.Sutskever : NesterovConvention.PyTorch;
                 yield return ($"nesterov {(otherNesterov == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
-                    p with { Optimizer = new Nesterov(n.LearningRate, n.Mu, otherNesterov, n.WeightDecay) });
+                    p with { Optimizer = new Nesterov(n.LearningRate, n.Mu, otherNesterov, n.WeightDecay) }, OptimizerSites);
                 break;
             case Adam a:
                 foreach (var placement in Enum.GetValues<EpsilonPlacement>().Where(e => e != a.Placement))
                     yield return ($"epsilon {Adam.PlacementName(placement)}",
-                        p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, a.BiasCorrection, a.Amsgrad, placement, a.WeightDecay, a.Decoupled) });
+                        p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, a.BiasCorrection, a.Amsgrad, placement, a.WeightDecay, a.Decoupled) }, OptimizerSites);
                 yield return (a.BiasCorrection ? "adam without bias correction" : "adam with bias correction",
-                    p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, !a.BiasCorrection, a.Amsgrad, a.Placement, a.WeightDecay, a.Decoupled) });
+                    p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, !a.BiasCorrection, a.Amsgrad, a.Placement, a.WeightDecay, a.Decoupled) }, OptimizerSites);
                 break;
             case RmsProp r:
                 var otherPlacement = r.Placement == EpsilonPlacement.InsideSqrt ? EpsilonPlacement.OutsideSqrt : EpsilonPlacement.InsideSqrt;
                 yield return ($"epsilon {Adam.PlacementName(otherPlacement)}",
-                    p with { Optimizer = new RmsProp(r.LearningRate, r.Rho, r.Epsilon, r.Centered, r.Mu, otherPlacement, r.WeightDecay) });
+                    p with { Optimizer = new RmsProp(r.LearningRate, r.Rho, r.Epsilon, r.Centered, r.Mu, otherPlacement, r.WeightDecay) }, OptimizerSites);
                 break;
         }
     }
@@ -267,7 +318,7 @@ public sealed class Diagnoses
         return new Tensor(tensor.Shape, rounded);
     }
 
-    static bool AllAccepted(ReadOnlySpan<double> submitted, ReadOnlySpan<double> reference, Tolerance tolerance)
+    internal static bool AllAccepted(ReadOnlySpan<double> submitted, ReadOnlySpan<double> reference, Tolerance tolerance)
     {
         for (int i = 0; i < submitted.Length; i++)
             if (!tolerance.Accepts(submitted[i], reference[i])) return false;

@@ -15,14 +15,24 @@ public readonly record struct Substitution(int Answer, TracePoint Node, int Offs
 public sealed class FollowThrough : ITraceHook
 {
     readonly Dictionary<TracePoint, List<Substitution>> _byNode = [];
-    readonly Dictionary<TracePoint, AnswerSet> _fedBy;
-    readonly Dictionary<TracePoint, Tensor> _computed = [];
+    readonly Dictionary<TracePoint, Flow> _flow;
+    readonly Dictionary<TracePoint, Tensor> _carried;
+    readonly Dictionary<TracePoint, Computation?> _asked = [];
     readonly Dictionary<TracePoint, AnswerSet> _usedAt = [];
+    readonly Dictionary<TracePoint, int> _openAt = [];
+    readonly List<int[]> _examples = [];
+    readonly TrainingProblem _problem;
 
-    FollowThrough(IEnumerable<Substitution> substitutions, int tracedTensors)
+    // What reached a tensor: the answers whose values went in, and the fields of the tensors computed on the way (this one
+    // included) that no whole substitution cut off: a mistake made in one of those fields could change the tensor.
+    readonly record struct Flow(AnswerSet Answers, int OpenFields);
+
+    FollowThrough(TrainingProblem problem, IEnumerable<Substitution> substitutions, int tracedTensors)
     {
-        // Sized for every tensor the run will produce: growing it tensor by tensor was most of the hook's cost.
-        _fedBy = new Dictionary<TracePoint, AnswerSet>(tracedTensors);
+        _problem = problem;
+        // Sized for every tensor the run will produce: growing them tensor by tensor was most of the hook's cost.
+        _flow = new Dictionary<TracePoint, Flow>(tracedTensors);
+        _carried = new Dictionary<TracePoint, Tensor>(tracedTensors);
         foreach (var s in substitutions)
         {
             if (!_byNode.TryGetValue(s.Node, out var list)) _byNode[s.Node] = list = [];
@@ -30,16 +40,23 @@ public sealed class FollowThrough : ITraceHook
         }
     }
 
-    /// <summary>Runs the problem with the substitutions, up to the last iteration any of <paramref name="asked"/> sits in.</summary>
+    /// <summary>
+    /// Runs the problem with the substitutions, up to the last iteration any of <paramref name="asked"/> sits in; with a
+    /// mistake switched on (in one layer, or every layer), the values a student making it on their own numbers would get.
+    /// </summary>
     public static FollowThrough Run(TrainingProblem problem, IReadOnlyList<Substitution> substitutions, IReadOnlyCollection<TracePoint> asked,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, Mistake mistake = Mistake.None, int? mistakeLayer = null)
     {
         int lastIndex = asked.Count == 0 ? -1 : asked.Max(p => p.IterationIndex);
-        var hook = new FollowThrough(substitutions, (lastIndex + 1) * TracedPerIteration(problem));
-        foreach (var point in asked) hook._computed.TryAdd(point, null!);
+        var hook = new FollowThrough(problem, substitutions, (lastIndex + 1) * TracedPerIteration(problem));
+        foreach (var point in asked) hook._asked.TryAdd(point, null);
         if (lastIndex < 0) return hook;
-        foreach (var iteration in new TrainingRun(problem, hook, cancellation: cancellation).Iterations())
+        var run = new TrainingRun(problem, hook, mistake, mistakeLayer, cancellation);
+        foreach (var iteration in run.Iterations())
+        {
+            hook._examples.Add(iteration.ExampleIndices);
             if (iteration.Iteration - 1 >= lastIndex) break;
+        }
         return hook;
     }
 
@@ -48,25 +65,46 @@ public sealed class FollowThrough : ITraceHook
         problem.Network.Layers.Count * (11 + 2 * problem.Optimizer.StateNames.Count) + 3 + problem.Loss.AlsoReport.Count;
 
     /// <summary>The tensor recomputed from the student's own values (before their own value replaced it).</summary>
-    public Tensor? Expected(TracePoint node) => _computed.TryGetValue(node, out var tensor) ? tensor : null;
+    public Tensor? Expected(TracePoint node) => _asked.TryGetValue(node, out var computation) ? computation?.Value : null;
+
+    /// <summary>The asked tensor's computation: what went into it (the student's values where they had them) and its value.</summary>
+    public Computation? ComputationOf(TracePoint node) =>
+        _asked.TryGetValue(node, out var computation) && computation is not null && node.IterationIndex < _examples.Count
+            ? computation with { Examples = _examples[node.IterationIndex] }
+            : computation;
 
     /// <summary>The answers (by index) whose values went into the recomputed tensor at a node.</summary>
     public IReadOnlyList<int> UsedAnswers(TracePoint node) => _usedAt.TryGetValue(node, out var used) ? used.ToList() : [];
 
+    /// <summary>
+    /// The fields (bit 1 &lt;&lt; TraceField) a mistake could be made in and still change the tensor at an asked node: its own,
+    /// and those of the tensors it was computed from back to the student's whole answers, which stand as written.
+    /// </summary>
+    public int OpenFields(TracePoint node) => _openAt.TryGetValue(node, out int open) ? open : 1 << (int)node.Field;
+
     public Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed)
     {
         var fed = AnswerSet.Empty;
+        int open = 1 << (int)point.Field;
         foreach (var input in inputs)
-            if (_fedBy.TryGetValue(input, out var upstream)) fed = fed.Union(upstream);
-        ref var asked = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_computed, point);
+            if (_flow.TryGetValue(input, out var upstream))
+            {
+                fed = fed.Union(upstream.Answers);
+                open |= upstream.OpenFields;
+            }
+        ref var asked = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_asked, point);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref asked))
         {
-            asked = computed;
+            var operands = new KeyValuePair<TracePoint, Tensor>[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++) operands[i] = KeyValuePair.Create(inputs[i], CarriedAt(inputs[i]));
+            asked = new Computation(point, operands, computed, []);
             _usedAt[point] = fed;
+            _openAt[point] = open;
         }
         if (!_byNode.TryGetValue(point, out var substitutions))
         {
-            if (!fed.IsEmpty) _fedBy[point] = fed;
+            _flow[point] = new Flow(fed, open);
+            _carried[point] = computed;
             return computed;
         }
 
@@ -80,8 +118,17 @@ public sealed class FollowThrough : ITraceHook
             own = own.With(s.Answer);
         }
         // A whole tensor replaced cuts its upstream off; a partly replaced one still carries it.
-        _fedBy[point] = replaced >= carried.Length ? own : fed.Union(own);
+        _flow[point] = replaced >= carried.Length ? new Flow(own, 0) : new Flow(fed.Union(own), open);
+        _carried[point] = carried;
         return carried;
+    }
+
+    // The value a step read: carried in this run, or the problem's own initial parameters (iteration -1), which no step computes.
+    Tensor CarriedAt(TracePoint point)
+    {
+        if (_carried.TryGetValue(point, out var tensor)) return tensor;
+        var layer = _problem.Network.Layers[point.Layer];
+        return point.Field == TraceField.Weights ? layer.Weights : layer.Biases ?? Tensor.Zeros(layer.OutputSize);
     }
 
     /// <summary>A set of answer indices: one word of bits for the usual few dozen answers, more words beyond.</summary>

@@ -34,7 +34,8 @@ public sealed record AnswerGrade(
     Tensor? FollowThroughExpected,
     IReadOnlyList<string> UsedAnswers,
     Tolerance Tolerance,
-    string? Message);
+    string? Message,
+    string? Explanation = null);
 
 /// <summary>A submission marked: its answers in order and the totals.</summary>
 public sealed record SubmissionGrade(IReadOnlyList<AnswerGrade> Results)

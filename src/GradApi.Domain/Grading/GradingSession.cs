@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
 
@@ -16,6 +17,7 @@ public sealed class GradingSession
     readonly Dictionary<string, (TensorAddress? Address, string Error)> _addresses = new(StringComparer.Ordinal);
     readonly Diagnoses _diagnoses;
     readonly CancellationToken _cancel;
+    readonly ConcurrentDictionary<(TracePoint, int?), string> _referenceExplanations = new();
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
     /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
@@ -39,7 +41,7 @@ public sealed class GradingSession
             nearby.Add(node with { IterationIndex = node.IterationIndex + 1 });
             for (int l = 0; l < problem.Network.Layers.Count; l++) nearby.Add(node with { Layer = l });
         }
-        _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation);
+        _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation, explained: asked.Contains);
         _diagnoses = new Diagnoses(problem, _reference, asked.Contains, cancellation);
     }
 
@@ -61,22 +63,174 @@ public sealed class GradingSession
             _cancel.ThrowIfCancellationRequested();
             return Mark(answer, index);
         }).ToArray();
+        var marking = marked.Select(m => new Marking(m)).ToArray();
 
-        // Follow-through: one run with every readable answer carried forward, if any answer needs it.
-        FollowThrough? carried = null;
-        var wrong = marked.Where(m => m.Verdict == Verdict.Incorrect && Carries(m)).ToArray();
+        // Follow-through: one run with every readable answer carried forward, if any answer needs it. Its context then
+        // serves the diagnoses, each tried on the student's own numbers.
+        var wrong = marked.Where(m => m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m)).ToArray();
+        SubmissionContext? context = null;
         if (_options.FollowThrough && wrong.Length > 0)
         {
             var substitutions = marked.Where(m => m.Substitution is not null).Select(m => m.Substitution!.Value).ToArray();
-            var asked = wrong.Select(m => m.Node).ToArray();
-            carried = FollowThrough.Run(_problem, substitutions, asked, _cancel);
+            var asked = wrong.Select(m => m.Node).ToHashSet();
+            var carried = FollowThrough.Run(_problem, substitutions, asked, _cancel);
+            var written = new Dictionary<TracePoint, Tensor>();
+            foreach (var m in marked)
+                if (m.Substitution is not null && m.Address!.Element.Length == 0) written.TryAdd(m.Node, new Tensor(m.Reference!.Shape, m.Submitted!.Data));
+            context = new SubmissionContext(carried, substitutions, asked, written, _cancel);
+            foreach (var m in marking) FollowFrom(m, context.Carried, answers);
         }
 
-        return new SubmissionGrade(marked.Select(m =>
+        foreach (var m in marking)
         {
             _cancel.ThrowIfCancellationRequested();
-            return Finish(m, answers, carried);
+            Diagnose(m, context);
+        }
+        if (context is not null)
+        {
+            FollowConventions(marking, context, answers);
+            if (!_options.AllowDegenerate)
+                foreach (var m in marking) RefuseDegenerate(m, marked);
+        }
+
+        return new SubmissionGrade(marking.Select(m =>
+        {
+            _cancel.ThrowIfCancellationRequested();
+            return Finish(m, answers);
         }).ToArray());
+    }
+
+    // One answer as its marking goes: against the reference, then follow-through, conventions and the degenerate rule.
+    sealed class Marking(Marked marked)
+    {
+        public Marked Marked { get; } = marked;
+        public Verdict Verdict { get; set; } = marked.Verdict;
+        public bool[]? Counted { get; set; } = marked.Right is null ? null : (bool[])marked.Right.Clone();
+        public int Carried { get; set; }
+        public Tensor? FollowThroughExpected { get; set; }
+        public IReadOnlyList<string> Used { get; set; } = [];
+        public IReadOnlyList<int> UsedIndices { get; set; } = [];
+        public IReadOnlyList<Diagnosis> Diagnoses { get; set; } = [];
+        public Computation? Computation { get; set; }
+    }
+
+    // Marked again from the student's own values: each element wrong against the reference but right against the
+    // value recomputed from them counts.
+    void FollowFrom(Marking m, FollowThrough run, IReadOnlyList<Answer> answers)
+    {
+        var marked = m.Marked;
+        if (marked.Verdict is not (Verdict.Incorrect or Verdict.ShapeMismatch) || !Carries(marked)) return;
+        if (run.Expected(marked.Node) is not { } recomputed) return;
+        int n = marked.Reference!.Length;
+        var values = recomputed.Data.AsSpan(marked.Offset, n).ToArray();
+        m.Computation = run.ComputationOf(marked.Node);
+        if (marked.Verdict == Verdict.ShapeMismatch)
+        {
+            m.FollowThroughExpected = new Tensor(marked.Reference.Shape, values);
+            return;
+        }
+        m.FollowThroughExpected = new Tensor(marked.Submitted!.Shape, values);
+        var tolerance = ToleranceFor(marked.Answer);
+        int carried = 0;
+        for (int i = 0; i < n; i++)
+            if (!m.Counted![i] && tolerance.Accepts(marked.Submitted.Data[i], values[i])) { m.Counted[i] = true; carried++; }
+        m.Carried = carried;
+        int right = 0;
+        foreach (bool r in marked.Right!) if (r) right++;
+        m.UsedIndices = run.UsedAnswers(marked.Node);
+        m.Used = m.UsedIndices.Select(i => answers[i].Path).Where(p => p != marked.Answer.Path).Distinct().ToArray();
+        m.Verdict = right == n ? Verdict.Correct : right + carried == n ? Verdict.FollowThrough : Verdict.Incorrect;
+    }
+
+    void Diagnose(Marking m, SubmissionContext? context)
+    {
+        var marked = m.Marked;
+        if (m.Verdict is not (Verdict.Incorrect or Verdict.ShapeMismatch)) return;
+        m.Diagnoses = _diagnoses.Explain(new WrongAnswer(marked.Address!, marked.Reference!.Shape, marked.Reference.Data, marked.Submitted!.Shape,
+            marked.Submitted.Data, m.FollowThroughExpected?.Data, ToleranceFor(marked.Answer), m.Verdict == Verdict.ShapeMismatch), context);
+    }
+
+    // A state answer that matches another optimizer convention: the later answers that are right under that convention,
+    // from the student's values, get follow_through; the diagnosis stays on the state.
+    void FollowConventions(Marking[] marking, SubmissionContext context, IReadOnlyList<Answer> answers)
+    {
+        foreach (var state in marking.Where(m => m.Marked.Node.Field is TraceField.StateWeights or TraceField.StateBiases).ToArray())
+            foreach (var diagnosis in state.Diagnoses)
+            {
+                if (_diagnoses.ConventionOf(diagnosis) is not { IsOptimizerConvention: true } convention) continue;
+                var run = context.RunFor(convention);
+                foreach (var later in marking)
+                {
+                    var node = later.Marked.Node;
+                    if (later.Verdict != Verdict.Incorrect || node.IterationIndex < state.Marked.Node.IterationIndex
+                        || node.Field is TraceField.StateWeights or TraceField.StateBiases) continue;
+                    FollowUnder(later, run, answers);
+                }
+            }
+    }
+
+    // Follow-through under another run (a convention's): the answer is right from the student's values that way.
+    void FollowUnder(Marking m, FollowThrough run, IReadOnlyList<Answer> answers)
+    {
+        var marked = m.Marked;
+        if (run.Expected(marked.Node) is not { } recomputed) return;
+        int n = marked.Reference!.Length;
+        var values = recomputed.Data.AsSpan(marked.Offset, n);
+        var tolerance = ToleranceFor(marked.Answer);
+        var counted = (bool[])marked.Right!.Clone();
+        int carried = 0;
+        for (int i = 0; i < n; i++)
+            if (!counted[i] && tolerance.Accepts(marked.Submitted!.Data[i], values[i])) { counted[i] = true; carried++; }
+        if (Array.IndexOf(counted, false) >= 0) return;
+        m.Counted = counted;
+        m.Carried = carried;
+        m.Verdict = Verdict.FollowThrough;
+        m.FollowThroughExpected = new Tensor(marked.Submitted!.Shape, values.ToArray());
+        m.Computation = run.ComputationOf(marked.Node);
+        m.UsedIndices = run.UsedAnswers(marked.Node);
+        m.Used = m.UsedIndices.Select(i => answers[i].Path).Where(p => p != marked.Answer.Path).Distinct().ToArray();
+        m.Diagnoses = [];
+    }
+
+    // No credit for follow-through built on nothing: the answer itself, or every answer it was computed from, all zeros or
+    // the problem's given values where the reference's are not.
+    void RefuseDegenerate(Marking m, Marked[] marked)
+    {
+        if (m.Verdict != Verdict.FollowThrough) return;
+        var used = m.UsedIndices.Select(i => marked[i]).Where(u => !ReferenceEquals(u, m.Marked)).ToArray();
+        if (!Degenerate(m.Marked) && (used.Length == 0 || !used.All(Degenerate))) return;
+        m.Verdict = Verdict.Incorrect;
+        m.Counted = (bool[])m.Marked.Right!.Clone();
+        m.Carried = 0;
+        m.Diagnoses = [DegenerateDiagnosis];
+    }
+
+    static readonly Diagnosis DegenerateDiagnosis = new("degenerate_follow_through",
+        "Right only given earlier answers that are all zeros or the problem's own given values, where the computation's are not: follow-through gives no credit for work built on them.");
+
+    bool Degenerate(Marked m)
+    {
+        if (m.Submitted is null || m.Reference is null || m.Submitted.Length != m.Reference.Length) return false;
+        var tolerance = ToleranceFor(m.Answer);
+        var zeros = new double[m.Reference.Length];
+        if (Diagnoses.AllAccepted(m.Submitted.Data, zeros, tolerance) && !Diagnoses.AllAccepted(zeros, m.Reference.Data, tolerance)) return true;
+        if (Given(m) is not { } given) return false;
+        return Diagnoses.AllAccepted(m.Submitted.Data, given, tolerance) && !Diagnoses.AllAccepted(m.Reference.Data, given, tolerance);
+    }
+
+    // The problem's own values at an answer's place: a layer's initial weights or biases (any iteration's parameters).
+    double[]? Given(Marked m)
+    {
+        if (m.Address is null) return null;
+        var layer = _problem.Network.Layers[m.Node.Layer];
+        var tensor = m.Node.Field switch
+        {
+            TraceField.Weights or TraceField.LookAheadWeights => layer.Weights,
+            TraceField.Biases or TraceField.LookAheadBiases => layer.Biases,
+            _ => null,
+        };
+        if (tensor is null || m.Offset + m.Reference!.Length > tensor.Length) return null;
+        return tensor.Data.AsSpan(m.Offset, m.Reference.Length).ToArray();
     }
 
     // What is known before follow-through: the reference slice, the student's values in its order, and right/wrong per element.
@@ -132,55 +286,51 @@ public sealed class GradingSession
     // /exampleIndices borrows the node of layer 0's input, which the follow-through run would answer for it.
     static bool Carries(Marked m) => m.Address?.Kind is AddressKind.Traced or AddressKind.Final;
 
-    AnswerGrade Finish(Marked m, IReadOnlyList<Answer> answers, FollowThrough? carried)
+    AnswerGrade Finish(Marking marking, IReadOnlyList<Answer> answers)
     {
+        var m = marking.Marked;
         var answer = m.Answer;
         var tolerance = ToleranceFor(answer);
         if (m.Verdict is Verdict.UnknownPath or Verdict.NotANumber)
-            return new(answer.Path, m.Verdict, m.Reference, null, null, null, answer.Points, 0, [], null, [], tolerance, m.Message);
+            return new(answer.Path, m.Verdict, m.Reference, null, null, null, answer.Points, 0, [], null, [], tolerance, m.Message,
+                m.Reference is null ? null : Explain(marking, tolerance));
 
         var reference = m.Reference!;
         var submitted = m.Submitted!;
         if (m.Verdict == Verdict.ShapeMismatch)
-        {
-            var diagnoses = _diagnoses.Explain(new WrongAnswer(m.Address!, reference.Shape, reference.Data, submitted.Shape, submitted.Data, null, tolerance, true));
-            return new(answer.Path, m.Verdict, reference, submitted, null, null, answer.Points, 0, diagnoses, null, [], tolerance, m.Message);
-        }
+            return new(answer.Path, m.Verdict, reference, submitted, null, null, answer.Points, 0, marking.Diagnoses, null, [], tolerance, m.Message,
+                Explain(marking, tolerance));
 
         var expected = new Tensor(submitted.Shape, reference.Data);
-        var right = m.Right!;
-        int n = right.Length, nRight = 0, nCarried = 0;
-        foreach (bool r in right) if (r) nRight++;
-        var counted = right; // right against the reference, then also right by follow-through
-        Tensor? followThroughExpected = null;
-        IReadOnlyList<string> used = [];
-        if (m.Verdict == Verdict.Incorrect && Carries(m) && carried?.Expected(m.Node) is { } recomputed)
-        {
-            var values = recomputed.Data.AsSpan(m.Offset, n).ToArray();
-            followThroughExpected = new Tensor(submitted.Shape, values);
-            for (int i = 0; i < n; i++)
-                if (!counted[i] && tolerance.Accepts(submitted.Data[i], values[i]))
-                {
-                    counted[i] = true;
-                    nCarried++;
-                }
-            used = carried.UsedAnswers(m.Node).Select(i => answers[i].Path).Where(p => p != answer.Path).Distinct().ToArray();
-        }
-
-        var verdict = nRight == n ? Verdict.Correct : nRight + nCarried == n ? Verdict.FollowThrough : Verdict.Incorrect;
+        var counted = marking.Counted!;
+        int n = counted.Length, nRight = 0;
+        foreach (bool r in m.Right!) if (r) nRight++;
+        var verdict = marking.Verdict;
         double credit = 1 - _options.Penalty;
         double awarded = _options.PartialCredit == PartialCredit.Proportional
-            ? answer.Points * (nRight + credit * nCarried) / n
+            ? answer.Points * (nRight + credit * marking.Carried) / n
             : verdict switch { Verdict.Correct => answer.Points, Verdict.FollowThrough => answer.Points * credit, _ => 0 };
-
-        var found = verdict == Verdict.Incorrect
-            ? _diagnoses.Explain(new WrongAnswer(m.Address!, reference.Shape, reference.Data, submitted.Shape, submitted.Data, followThroughExpected?.Data, tolerance, false))
-            : [];
         string? message = verdict == Verdict.FollowThrough
-            ? $"Wrong against the reference, right given your own earlier answers ({string.Join(", ", used)})."
+            ? $"Wrong against the reference, right given your own earlier answers ({string.Join(", ", marking.Used)})."
             : null;
+        var used = verdict == Verdict.Correct ? [] : marking.Used;
         return new(answer.Path, verdict, expected, submitted, new ElementMask(submitted.Shape, counted), MaxAbsoluteError(submitted.Data, reference.Data),
-            answer.Points, awarded, found, followThroughExpected, used, tolerance, message);
+            answer.Points, awarded, marking.Diagnoses, verdict == Verdict.Correct ? null : marking.FollowThroughExpected, used, tolerance, message,
+            Explain(marking, tolerance));
+    }
+
+    // The formula with its numbers: the student's where follow-through used them, else the reference's (shared by every
+    // submission, so made once per path).
+    string? Explain(Marking marking, Tolerance tolerance)
+    {
+        var m = marking.Marked;
+        int? decimals = !_options.ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;
+        if (m.Address is null) return null;
+        if (m.Address.Kind == AddressKind.Initial) return "Given in the problem: the network's initial parameters.";
+        if (m.Address.Kind == AddressKind.ExampleIndices) return "Given by the problem's sampling: the examples of this iteration's batch.";
+        if (marking.Verdict != Verdict.Correct && marking.Computation is { } own) return Explanation.Of(_problem, own, decimals);
+        return _referenceExplanations.GetOrAdd((m.Node, decimals), key =>
+            _reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(_problem, computation, key.Item2) : null!);
     }
 
     static string ShapeMessage(int[] expected, int[] submitted)

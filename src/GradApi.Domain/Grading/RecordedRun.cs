@@ -12,6 +12,7 @@ public sealed class RecordedRun
     readonly TrainingProblem _problem;
     readonly Dictionary<TracePoint, Tensor> _values = [];
     readonly Dictionary<int, int[]> _examples = [];
+    readonly Dictionary<TracePoint, Computation> _computations = [];
     IReadOnlyList<LayerParameters> _final = [];
 
     RecordedRun(TrainingProblem problem) => _problem = problem;
@@ -24,11 +25,14 @@ public sealed class RecordedRun
     /// is kept (rounding too early: the intermediates rounded, the answer itself then written to any precision).
     /// </param>
     /// <param name="mistakeLayer">The one layer the mistake is made in; null for every layer.</param>
+    /// <param name="explained">The points whose computation (operands and value) is kept for explanations.</param>
     public static RecordedRun Of(TrainingProblem problem, Func<TracePoint, bool> wanted, Mistake mistake = Mistake.None,
-        Func<Tensor, Tensor>? round = null, int? mistakeLayer = null, CancellationToken cancellation = default)
+        Func<Tensor, Tensor>? round = null, int? mistakeLayer = null, CancellationToken cancellation = default,
+        Func<TracePoint, bool>? explained = null)
     {
         var recorded = new RecordedRun(problem);
-        var run = new TrainingRun(problem, new Recorder(recorded._values, wanted, round), mistake, mistakeLayer, cancellation);
+        var recorder = new Recorder(problem, recorded._values, wanted, round, explained, recorded._computations);
+        var run = new TrainingRun(problem, recorder, mistake, mistakeLayer, cancellation);
         foreach (var iteration in run.Iterations())
         {
             recorded.IterationsRun = iteration.Iteration;
@@ -37,6 +41,12 @@ public sealed class RecordedRun
         recorded._final = run.Final;
         return recorded;
     }
+
+    /// <summary>How the tensor at a point was computed, when the run was asked to keep it.</summary>
+    public Computation? ComputationOf(TracePoint point) =>
+        _computations.TryGetValue(point, out var computation) && _examples.TryGetValue(point.IterationIndex, out var examples)
+            ? computation with { Examples = examples }
+            : null;
 
     /// <summary>The whole tensor at an address (before any element indices), if this run produced it.</summary>
     public bool TryGet(TensorAddress address, out Tensor tensor)
@@ -62,12 +72,39 @@ public sealed class RecordedRun
         }
     }
 
-    sealed class Recorder(Dictionary<TracePoint, Tensor> values, Func<TracePoint, bool> wanted, Func<Tensor, Tensor>? round) : ITraceHook
+    sealed class Recorder(TrainingProblem problem, Dictionary<TracePoint, Tensor> values, Func<TracePoint, bool> wanted,
+        Func<Tensor, Tensor>? round, Func<TracePoint, bool>? explained, Dictionary<TracePoint, Computation> computations) : ITraceHook
     {
+        // The tensors of this iteration and the last, the only ones a step reads, while explanations are kept.
+        readonly Dictionary<TracePoint, Tensor>[] _recent = explained is null ? [] : [[], []];
+        readonly int[] _recentIteration = [-2, -2];
+
         public Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed)
         {
             if (wanted(point)) values[point] = computed;
-            return round is null ? computed : round(computed);
+            var carried = round is null ? computed : round(computed);
+            if (explained is null) return carried;
+            if (explained(point))
+            {
+                var operands = new KeyValuePair<TracePoint, Tensor>[inputs.Length];
+                for (int i = 0; i < inputs.Length; i++) operands[i] = KeyValuePair.Create(inputs[i], Recent(inputs[i]));
+                computations[point] = new Computation(point, operands, computed, []);
+            }
+            int slot = point.IterationIndex & 1;
+            if (_recentIteration[slot] != point.IterationIndex)
+            {
+                _recent[slot].Clear();
+                _recentIteration[slot] = point.IterationIndex;
+            }
+            _recent[slot][point] = carried;
+            return carried;
+        }
+
+        Tensor Recent(TracePoint point)
+        {
+            if (point.IterationIndex >= 0 && _recent[point.IterationIndex & 1].TryGetValue(point, out var tensor)) return tensor;
+            var layer = problem.Network.Layers[point.Layer];
+            return point.Field == TraceField.Weights ? layer.Weights : layer.Biases ?? Tensor.Zeros(layer.OutputSize);
         }
     }
 }

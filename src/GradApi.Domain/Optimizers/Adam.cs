@@ -64,6 +64,10 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
 
     public override bool IsRecurrent(int slot) => StateNames[slot] is not ("mhat" or "vhat");
 
+    // theta reads mhat and vhat; in Keras' form m and v (vmax under amsgrad). Never g itself.
+    public override IReadOnlyList<int> StepReads => Placement == EpsilonPlacement.Keras ? [0, Amsgrad ? StateNames.Count - 1 : 1] : [2, 3];
+    public override bool StepReadsGradient => false;
+
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         double[] m = state[0], v = state[1];

@@ -29,6 +29,10 @@ public sealed class Momentum(double learningRate, double momentum, MomentumConve
         : [Setting("type", Type), Setting("convention", ConventionName(Convention)), Setting("learningRate", LearningRate),
            Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
+    // theta += v, theta -= v, theta -= eta v or eta m: the step reads its one slot, not g.
+    public override IReadOnlyList<int> StepReads => [0];
+    public override bool StepReadsGradient => false;
+
     public static string ConventionName(MomentumConvention convention) => convention switch
     {
         MomentumConvention.PyTorch => "pytorch",

@@ -23,6 +23,10 @@ public sealed class Nesterov(double learningRate, double momentum, NesterovConve
         [Setting("type", Type), Setting("convention", Convention == NesterovConvention.PyTorch ? "pytorch" : "sutskever"),
          Setting("learningRate", LearningRate), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
+    // pytorch: theta -= eta (g + mu v) reads g and v; Sutskever: theta += v reads v alone.
+    public override IReadOnlyList<int> StepReads => [0];
+    public override bool StepReadsGradient => Convention == NesterovConvention.PyTorch;
+
     // Sutskever: the gradient is taken at theta + mu v.
     public override void LookAhead(ReadOnlySpan<double> theta, double[][] state, Span<double> point)
     {

@@ -43,6 +43,16 @@ public abstract class Optimizer(double learningRate, double weightDecay)
     /// <summary>False for a slot recomputed from scratch each step (Adam's mhat and vhat).</summary>
     public virtual bool IsRecurrent(int slot) => true;
 
+    /// <summary>
+    /// The slots the parameter update itself reads (heavy-ball's theta + v reads v alone); every slot unless an
+    /// optimizer says otherwise. Follow-through's usedAnswers for theta are exactly these, g if
+    /// <see cref="StepReadsGradient"/>, and the previous theta.
+    /// </summary>
+    public virtual IReadOnlyList<int> StepReads => [.. Enumerable.Range(0, StateNames.Count)];
+
+    /// <summary>Whether the parameter update reads g itself, beside its slots (sgd, adagrad, rmsprop without momentum).</summary>
+    public virtual bool StepReadsGradient => true;
+
     /// <summary>The same optimizer with another eta (a diagnosis: the learning rate left out is eta = 1).</summary>
     public Optimizer WithLearningRate(double learningRate)
     {

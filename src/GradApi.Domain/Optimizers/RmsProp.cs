@@ -28,6 +28,10 @@ public sealed class RmsProp(double learningRate, double rho = RmsProp.DefaultRho
          Setting("centered", Centered), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
     // gbar is read by b; b by theta (theta reads every slot).
+    // With momentum theta -= eta b reads b alone; without, theta -= eta g / denominator reads g, s and gbar.
+    public override IReadOnlyList<int> StepReads => Mu != 0 ? [StateNames.Count - 1] : [.. Enumerable.Range(0, StateNames.Count)];
+    public override bool StepReadsGradient => Mu == 0;
+
     public override IReadOnlyList<int> SlotReads(int slot) => StateNames[slot] == "b" ? [.. Enumerable.Range(0, slot)] : [];
 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)

@@ -158,12 +158,13 @@ public sealed class TrainingRun
             Tensor delta;
             if (l == last)
             {
-                // The short form a - y from z, unless a student's own a, sigma' or dJ/da is to be carried through.
-                bool shortForm = fromLogits && spec.Loss.FusesWith(outputActivation) && !replacedDerivative[l]
-                    && ReferenceEquals(outputGradient, computedGradient)
+                // The short form a - y: from z, unless a student's own sigma' or dJ/da is to be carried through; from a
+                // student's own a as a hand computation writes it (delta = a - y, however a's sigma' and dJ/da were rounded).
+                bool fused = spec.Loss.FusesWith(outputActivation)
                     && !Slips(Mistake.MissingActivationDerivative, l) && !Slips(Mistake.ActivationValueForDerivative, l);
-                delta = shortForm
-                    ? Emit(new(index, TraceField.Delta, l), OutputDelta(spec.Loss, output, targets, scale), [outputZ, outputA])
+                bool shortForm = fused && fromLogits && !replacedDerivative[l] && ReferenceEquals(outputGradient, computedGradient);
+                delta = shortForm ? Emit(new(index, TraceField.Delta, l), OutputDelta(spec.Loss, output, targets, scale), [outputZ, outputA])
+                    : fused && !fromLogits ? Emit(new(index, TraceField.Delta, l), OutputMinusTarget(spec.Loss, output.A, targets, scale), [outputA])
                     : Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, output.ActivationDerivative, outputGradient), [derivativeAt, new(index, TraceField.OutputGradient)]);
             }
             else
@@ -242,10 +243,13 @@ public sealed class TrainingRun
         if (before is not null)
             for (int i = 0; i < before.Length; i++) theta.Data[i] = 2 * before[i] - theta.Data[i];
 
-        var thetaReads = new TracePoint[2 + names.Count];
+        // Edges: the previous theta, and what the update itself reads (heavy-ball's theta + v: v, not g).
+        var stepReads = optimizer.StepReads;
+        int gradientRead = optimizer.StepReadsGradient ? 1 : 0;
+        var thetaReads = new TracePoint[1 + gradientRead + stepReads.Count];
         thetaReads[0] = previousTheta;
-        thetaReads[1] = new(index, gradientField, l);
-        for (int s = 0; s < names.Count; s++) thetaReads[2 + s] = new(index, slotField, l, names[s]);
+        if (gradientRead == 1) thetaReads[1] = new(index, gradientField, l);
+        for (int s = 0; s < stepReads.Count; s++) thetaReads[1 + gradientRead + s] = new(index, slotField, l, names[stepReads[s]]);
         // What the hook returns is what the run carries on (the student's theta in follow-through); the emitted
         // tensor itself is never written again, so a hook may keep it.
         return (Emit(new(index, field, l), theta, thetaReads), slots);
@@ -372,6 +376,26 @@ public sealed class TrainingRun
         for (int b = 0; b < targets.Rows; b++)
             loss.DeltaFromLogits(last.Z.ReadRow(b), last.A.ReadRow(b), targets.ReadRow(b), delta.Row(b));
         Scale(delta, scale);
+        return delta;
+    }
+
+    // delta_L = scale (a - y) from a given a: bce after sigmoid; ce after softmax, a sum(y) - y (a - y for one-hot y).
+    static Tensor OutputMinusTarget(Losses.Loss loss, Tensor a, Tensor targets, double scale)
+    {
+        var delta = Tensor.Zeros(targets.Shape);
+        for (int b = 0; b < targets.Rows; b++)
+        {
+            var y = targets.ReadRow(b);
+            double mass = 1;
+            if (loss is Losses.Ce)
+            {
+                mass = 0;
+                foreach (double target in y) mass += target;
+            }
+            var row = delta.Row(b);
+            var output = a.ReadRow(b);
+            for (int i = 0; i < row.Length; i++) row[i] = scale * (output[i] * mass - y[i]);
+        }
         return delta;
     }
 

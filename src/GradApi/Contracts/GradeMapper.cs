@@ -12,11 +12,15 @@ public static class GradeMapper
     public const double DefaultPoints = 1;
     public const double DefaultPenalty = 0;
 
-    public static GradingOptions ToOptions(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough) => new(
+    /// <summary>The options with every default filled in; explanations carry numbers only when the response shows them all (<paramref name="reveal"/>).</summary>
+    public static GradingOptions ToOptions(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough,
+        Reveal reveal = Reveal.All) => new(
         tolerance is null ? Tolerance.Default : ToTolerance(tolerance),
         partialCredit == "all_or_nothing" ? PartialCredit.AllOrNothing : PartialCredit.Proportional,
         followThrough?.Enabled ?? true,
-        followThrough?.Penalty ?? DefaultPenalty);
+        followThrough?.Penalty ?? DefaultPenalty,
+        followThrough?.AllowDegenerate ?? false,
+        reveal == Reveal.All);
 
     public static Tolerance ToTolerance(ToleranceRequest t) => t.Type switch
     {
@@ -34,7 +38,7 @@ public static class GradeMapper
 
     public static GradeResponse ToResponse(SubmissionGrade grade, GradingOptions options) => new(
         grade.Results.Select(ToResponse).ToArray(), grade.Points, grade.PointsAwarded,
-        Echo(options.Tolerance), PartialCreditName(options.PartialCredit), new FollowThroughResponse(options.FollowThrough, options.Penalty));
+        Echo(options.Tolerance), PartialCreditName(options.PartialCredit), new FollowThroughResponse(options.FollowThrough, options.Penalty, options.AllowDegenerate));
 
     public static GradeBatchResponse ToResponse(IReadOnlyList<string> ids, IReadOnlyList<SubmissionGrade> grades, GradingOptions options)
     {
@@ -47,13 +51,13 @@ public static class GradeMapper
                 path.Count(Verdict.ShapeMismatch), path.Count(Verdict.UnknownPath), path.Count(Verdict.NotANumber),
                 path.Diagnoses.Select(d => new DiagnosisCountResponse(d.Key, d.Value)).ToArray());
         return new GradeBatchResponse(results.ToArray(), summary, Echo(options.Tolerance), PartialCreditName(options.PartialCredit),
-            new FollowThroughResponse(options.FollowThrough, options.Penalty));
+            new FollowThroughResponse(options.FollowThrough, options.Penalty, options.AllowDegenerate));
     }
 
     static AnswerResultResponse ToResponse(AnswerGrade g) => new(
         g.Path, VerdictName(g.Verdict), g.Expected, g.Submitted, g.Elements, g.MaxAbsoluteError, g.Points, g.PointsAwarded,
         g.Diagnoses.Select(d => new DiagnosisResponse(d.Code, d.Message, d.Convention)).ToArray(),
-        g.FollowThroughExpected, g.UsedAnswers, Echo(g.Tolerance), g.Message);
+        g.FollowThroughExpected, g.UsedAnswers, Echo(g.Tolerance), g.Message, g.Explanation);
 
     /// <summary>The rule with every field of its type filled in and the others null.</summary>
     public static ToleranceResponse Echo(Tolerance t) => t.Kind switch

@@ -55,4 +55,6 @@ public sealed record ToleranceRequest(string? Type, double? Relative, double? Ab
 
 /// <param name="Enabled">Mark wrong answers again against the reference recomputed from the student's own answers (default true).</param>
 /// <param name="Penalty">The fraction of the points withheld for a follow-through element, in [0, 1] (default 0).</param>
-public sealed record FollowThroughRequest(bool? Enabled, double? Penalty);
+/// <param name="AllowDegenerate">Credit follow-through built on all-zero answers or the problem's given values too (default false:
+/// such answers stay incorrect with the diagnosis degenerate_follow_through).</param>
+public sealed record FollowThroughRequest(bool? Enabled, double? Penalty, bool? AllowDegenerate = null);

@@ -36,6 +36,8 @@ public sealed record GradeResponse(
 /// <param name="UsedAnswers">The paths of the student's answers that went into followThroughExpected.</param>
 /// <param name="Tolerance">The rule applied to this answer (its own, or the request's).</param>
 /// <param name="Message">Why the path or value could not be used, how the shapes differ, or what follow-through used; else null.</param>
+/// <param name="Explanation">Markdown with LaTeX math: the tensor's formula, the numbers that went in (the student's where
+/// follow-through used them) and the value they give; the formula alone under reveal verdicts. Null for an unknown path.</param>
 public sealed record AnswerResultResponse(
     string Path,
     string Verdict,
@@ -49,11 +51,12 @@ public sealed record AnswerResultResponse(
     Tensor? FollowThroughExpected,
     IReadOnlyList<string> UsedAnswers,
     ToleranceResponse Tolerance,
-    string? Message);
+    string? Message,
+    string? Explanation);
 
 /// <param name="Code">Stable, for analytics: sign_flipped, transposed, factor_of_two, missing_activation_derivative,
 /// activation_value_for_derivative, learning_rate_not_applied, step_in_wrong_direction, used_updated_weights,
-/// other_convention, wrong_iteration, wrong_layer, rounded_too_early.</param>
+/// other_convention, wrong_iteration, wrong_layer, rounded_too_early, degenerate_follow_through.</param>
 /// <param name="Message">Plain words for the student.</param>
 /// <param name="Convention">other_convention only: the convention that reproduces the answer ("momentum pytorch", "loss sse"); else null.</param>
 public sealed record DiagnosisResponse(string Code, string Message, string? Convention);
@@ -68,7 +71,8 @@ public sealed record ToleranceResponse(string Type, double? Relative, double? Ab
 
 /// <param name="Enabled">Whether wrong answers were marked again from the student's own answers.</param>
 /// <param name="Penalty">The fraction of the points withheld for follow-through.</param>
-public sealed record FollowThroughResponse(bool Enabled, double Penalty);
+/// <param name="AllowDegenerate">Whether follow-through built on all-zero or given values was credited.</param>
+public sealed record FollowThroughResponse(bool Enabled, double Penalty, bool AllowDegenerate);
 
 /// <summary>Every submission marked, in order, and how the class did on each path.</summary>
 /// <param name="Results">One per submission, in the order given, with its id.</param>

@@ -36,6 +36,7 @@ public static partial class VerdictsOnly
         MaxAbsoluteError = null,
         Diagnoses = answer.Diagnoses.Select(d => d with { Message = WithoutNumbers(d.Message) }).ToArray(),
         Message = answer.Message is null ? null : WithoutNumbers(answer.Message),
+        Explanation = answer.Explanation is null ? null : WithoutNumbers(answer.Explanation),
     };
 
     /// <summary>The text with every computed-looking number (0.4739, -1.5e-3, 2E+5) replaced by <see cref="Omitted"/>.</summary>

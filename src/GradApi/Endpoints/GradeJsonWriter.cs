@@ -127,6 +127,7 @@ public sealed class GradeJsonWriter
         writer.WritePropertyName(Names.Tolerance);
         tolerances.Write(writer, answer.Tolerance);
         WriteStringOrNull(writer, Names.Message, answer.Message);
+        WriteStringOrNull(writer, Names.Explanation, answer.Explanation);
         writer.WriteEndObject();
     }
 
@@ -149,6 +150,7 @@ public sealed class GradeJsonWriter
         writer.WriteStartObject(Names.FollowThrough);
         writer.WriteBoolean(Names.Enabled, options.FollowThrough);
         WriteDouble(writer, Names.Penalty, options.Penalty);
+        writer.WriteBoolean(Names.AllowDegenerate, options.AllowDegenerate);
         writer.WriteEndObject();
     }
 
@@ -264,6 +266,8 @@ public sealed class GradeJsonWriter
         public static readonly JsonEncodedText Figures = JsonEncodedText.Encode("figures");
         public static readonly JsonEncodedText Enabled = JsonEncodedText.Encode("enabled");
         public static readonly JsonEncodedText Penalty = JsonEncodedText.Encode("penalty");
+        public static readonly JsonEncodedText AllowDegenerate = JsonEncodedText.Encode("allowDegenerate");
+        public static readonly JsonEncodedText Explanation = JsonEncodedText.Encode("explanation");
         public static readonly JsonEncodedText Correct = JsonEncodedText.Encode("correct");
         public static readonly JsonEncodedText Incorrect = JsonEncodedText.Encode("incorrect");
         public static readonly JsonEncodedText ShapeMismatch = JsonEncodedText.Encode("shapeMismatch");

@@ -38,20 +38,22 @@ public static class GradingEndpoints
 
     static Results<GradeResult, ValidationProblem> Grade(GradeRequest request, HttpContext context)
     {
-        var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var reveal = GradeResponseBody.Shown(context, VerdictsOnly.Parse(request.Reveal));
+        var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
         var answers = GradeMapper.ToAnswers(request.Answers!);
         var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
-        return new GradeResult(session.Grade(answers), options, VerdictsOnly.Parse(request.Reveal));
+        return new GradeResult(session.Grade(answers), options, reveal);
     }
 
     static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request, HttpContext context)
     {
-        var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var reveal = GradeResponseBody.Shown(context, VerdictsOnly.Parse(request.Reveal));
+        var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
         var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
         var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
             context.WorkCancellation());
         var grades = session.GradeAll(submissions);
-        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, VerdictsOnly.Parse(request.Reveal));
+        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, reveal);
     }
 }

@@ -26,7 +26,7 @@ public sealed class GradingApiTests(GradApiFactory factory)
     static readonly string[] ResultKeys =
     [
         "path", "verdict", "expected", "submitted", "elements", "maxAbsoluteError", "points", "pointsAwarded",
-        "diagnoses", "followThroughExpected", "usedAnswers", "tolerance", "message",
+        "diagnoses", "followThroughExpected", "usedAnswers", "tolerance", "message", "explanation",
     ];
 
     // ---- the contract's iteration 1 by hand: x = (1, 0, 1), y = 1 ----
@@ -525,7 +525,9 @@ public sealed class GradingApiTests(GradApiFactory factory)
         Assert.All(slip.Skip(1), r => Assert.Equal("follow_through", Verdict(r)));
 
         var mistakes = Results(await Post(Grading.Route, Example(Grading.Route, "contract-3-mistakes-diagnosed")));
-        Assert.Equal(["missing_activation_derivative", "sign_flipped", "transposed", "other_convention"], mistakes.Select(r => Codes(r).Single()));
+        Assert.Equal(["missing_activation_derivative", "sign_flipped", "transposed"], mistakes.Take(3).Select(r => Codes(r).Single()));
+        // v = -g: PyTorch's v = g against the reference's g, and on the student's own (sign-flipped) g the step without eta.
+        Assert.Equal(["learning_rate_not_applied", "other_convention"], Codes(mistakes[3]));
 
         var batch = await Post(Grading.BatchRoute, Example(Grading.BatchRoute, "contract-class-of-three"));
         Assert.Equal([8.0, 7.5, 4.0], batch["results"]!.AsArray().Select(s => s!["pointsAwarded"]!.GetValue<double>()));

@@ -198,7 +198,8 @@ public sealed class FollowThroughTests
         Assert.Equal([m], grade.Results[1].UsedAnswers);
         Assert.Equal(Verdict.FollowThrough, grade.Results[2].Verdict);
         Assert.Equal(w, grade.Results[2].FollowThroughExpected!.Data[0], 1e-12);
-        Assert.Equal([m, mhatPath], grade.Results[2].UsedAnswers);
+        // theta reads mhat and vhat: the student's mhat stands as written, so m no longer enters (vhat was not submitted).
+        Assert.Equal([mhatPath], grade.Results[2].UsedAnswers);
     }
 
     [Fact]

@@ -141,11 +141,19 @@ public sealed class TraceGraphTests
     }
 
     [Fact]
-    public void TheUpdatedWeightsReadTheWeightsBeforeTheGradientAndTheVelocity()
+    public void TheHeavyBallUpdateReadsTheWeightsBeforeAndTheVelocityButNotTheGradient()
     {
-        // theta += v
+        // theta += v: g enters only through v
         Reads(Record(Contract(iterations: 2)), P(1, TraceField.Weights, 1),
-            P(0, TraceField.Weights, 1), P(1, TraceField.WeightGradient, 1), P(1, TraceField.StateWeights, 1, "v"));
+            P(0, TraceField.Weights, 1), P(1, TraceField.StateWeights, 1, "v"));
+    }
+
+    [Fact]
+    public void TheSgdUpdateReadsTheWeightsBeforeAndTheGradient()
+    {
+        // theta -= eta g
+        var problem = Contract(iterations: 2) with { Optimizer = new GradApi.Domain.Optimizers.Sgd(0.5) };
+        Reads(Record(problem), P(1, TraceField.Weights, 1), P(0, TraceField.Weights, 1), P(1, TraceField.WeightGradient, 1));
     }
 
     [Fact]
