@@ -57,6 +57,14 @@ public sealed class Diagnoses
     /// </summary>
     public sealed record Candidate(string Code, string Message, string? Convention, TrainingProblem Problem, Mistake Mistake, int Sites, int? Layer = null)
     {
+        /// <summary>This problem's state slot names in the candidate's problem, by position (heavy-ball's v is ema's m); null when alike.</summary>
+        public IReadOnlyDictionary<string, string>? SlotNames { get; init; }
+
+        /// <summary>A point of the graded problem as the candidate's run names it.</summary>
+        public TracePoint InRun(TracePoint point) =>
+            SlotNames is not null && point.Name is { } name && point.Field is TraceField.StateWeights or TraceField.StateBiases
+                && SlotNames.TryGetValue(name, out var renamed) ? point with { Name = renamed } : point;
+
         /// <summary>An optimizer's other convention: its state shows it, and the steps after it are followed through under it.</summary>
         public bool IsOptimizerConvention => Convention is not null && (Sites & Fields(TraceField.StateWeights)) != 0;
     }
@@ -72,8 +80,12 @@ public sealed class Diagnoses
     static readonly int DeltaSite = Fields(TraceField.Delta);
     static readonly int DerivativeSites = Fields(TraceField.ActivationDerivative, TraceField.Delta);
     static readonly int StepSites = Fields(TraceField.Weights, TraceField.Biases);
-    static readonly int OptimizerSites = Fields(TraceField.StateWeights, TraceField.StateBiases, TraceField.Weights, TraceField.Biases,
+    // eta enters the state (heavy-ball) or the step (pytorch, sgd).
+    static readonly int LearningRateSites = Fields(TraceField.StateWeights, TraceField.StateBiases, TraceField.Weights, TraceField.Biases,
         TraceField.LookAheadWeights, TraceField.LookAheadBiases);
+    // An optimizer's convention shows in its state: on a student's own written state, theta + v against theta - v is the
+    // step's direction, not a convention.
+    static readonly int OptimizerSites = Fields(TraceField.StateWeights, TraceField.StateBiases, TraceField.LookAheadWeights, TraceField.LookAheadBiases);
     static readonly int LossSites = Fields(TraceField.LossPerExample, TraceField.LossValue, TraceField.LossAlso, TraceField.OutputGradient, TraceField.Delta);
 
     /// <param name="context">The submission's own numbers (follow-through on): each mistake is then also tried as the student
@@ -98,7 +110,8 @@ public sealed class Diagnoses
 
         foreach (var candidate in _candidates)
             if (!found.Any(d => d.Code == candidate.Code && d.Convention == candidate.Convention)
-                && (Matches(answer, _referenceRuns[candidate].Value) || context?.Reproduces(answer, candidate) == true))
+                && (Matches(answer, _referenceRuns[candidate].Value, answer.Address with { Node = candidate.InRun(answer.Address.Node) })
+                    || context?.Reproduces(answer, candidate) == true))
                 found.Add(new(candidate.Code, candidate.Message, candidate.Convention));
 
         // The same slips made in the answer's layer alone, the layers above it right: a student who got the delta
@@ -167,7 +180,7 @@ public sealed class Diagnoses
         if (optimizer.LearningRate != 1)
             yield return new("learning_rate_not_applied",
                 $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
-                null, _problem with { Optimizer = optimizer.WithLearningRate(1) }, Mistake.None, OptimizerSites);
+                null, _problem with { Optimizer = optimizer.WithLearningRate(1) }, Mistake.None, LearningRateSites);
         yield return new("step_in_wrong_direction",
             "Your value matches stepping up the gradient (theta + eta g). Gradient descent moves against the gradient: theta - eta g.",
             null, _problem, Mistake.StepInWrongDirection, StepSites);
@@ -182,7 +195,18 @@ public sealed class Diagnoses
         foreach (var (convention, problem, sites) in ConventionVariants())
             yield return new("other_convention",
                 $"Your value matches the {convention} convention. This problem uses {Describe(_problem)}; see the optimizer and loss echoed in /v1/train's response.",
-                convention, problem, Mistake.None, sites);
+                convention, problem, Mistake.None, sites) { SlotNames = SlotNamesIn(problem) };
+    }
+
+    // The graded problem's slot names mapped to the variant's, when a convention names its state otherwise.
+    IReadOnlyDictionary<string, string>? SlotNamesIn(TrainingProblem variant)
+    {
+        var own = _problem.Optimizer.StateNames;
+        var theirs = variant.Optimizer.StateNames;
+        if (own.SequenceEqual(theirs) || own.Count != theirs.Count) return null;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int s = 0; s < own.Count; s++) names[own[s]] = theirs[s];
+        return names;
     }
 
     // Other conventions of the same loss or optimizer, each a whole problem.

@@ -164,16 +164,16 @@ public sealed class GradingSession
                     var node = later.Marked.Node;
                     if (later.Verdict != Verdict.Incorrect || node.IterationIndex < state.Marked.Node.IterationIndex
                         || node.Field is TraceField.StateWeights or TraceField.StateBiases) continue;
-                    FollowUnder(later, run, answers);
+                    FollowUnder(later, run, convention.InRun(node), answers);
                 }
             }
     }
 
     // Follow-through under another run (a convention's): the answer is right from the student's values that way.
-    void FollowUnder(Marking m, FollowThrough run, IReadOnlyList<Answer> answers)
+    void FollowUnder(Marking m, FollowThrough run, TracePoint node, IReadOnlyList<Answer> answers)
     {
         var marked = m.Marked;
-        if (run.Expected(marked.Node) is not { } recomputed) return;
+        if (run.Expected(node) is not { } recomputed) return;
         int n = marked.Reference!.Length;
         var values = recomputed.Data.AsSpan(marked.Offset, n);
         var tolerance = ToleranceFor(marked.Answer);
@@ -186,8 +186,8 @@ public sealed class GradingSession
         m.Carried = carried;
         m.Verdict = Verdict.FollowThrough;
         m.FollowThroughExpected = new Tensor(marked.Submitted!.Shape, values.ToArray());
-        m.Computation = run.ComputationOf(marked.Node);
-        m.UsedIndices = run.UsedAnswers(marked.Node);
+        m.Computation = run.ComputationOf(node);
+        m.UsedIndices = run.UsedAnswers(node);
         m.Used = m.UsedIndices.Select(i => answers[i].Path).Where(p => p != marked.Answer.Path).Distinct().ToArray();
         m.Diagnoses = [];
     }

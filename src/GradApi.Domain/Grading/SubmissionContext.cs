@@ -35,7 +35,12 @@ public sealed class SubmissionContext
     {
         var key = (candidate.Code, candidate.Convention, candidate.Mistake, candidate.Layer);
         if (!_runs.TryGetValue(key, out var run))
-            _runs[key] = run = FollowThrough.Run(candidate.Problem, _substitutions, _asked, _cancel, candidate.Mistake, candidate.Layer);
+        {
+            // A convention that names its state otherwise (ema's m for heavy-ball's v) runs on the same values under its names.
+            var substitutions = candidate.SlotNames is null ? _substitutions : _substitutions.Select(s => s with { Node = candidate.InRun(s.Node) }).ToArray();
+            var asked = candidate.SlotNames is null ? _asked : _asked.Select(candidate.InRun).ToArray();
+            _runs[key] = run = FollowThrough.Run(candidate.Problem, substitutions, asked, _cancel, candidate.Mistake, candidate.Layer);
+        }
         return run;
     }
 
@@ -49,7 +54,7 @@ public sealed class SubmissionContext
         var node = answer.Address.Node;
         if (candidate.Layer is int layer && layer != node.Layer) return false;
         if ((Carried.OpenFields(node) & candidate.Sites) == 0) return false;
-        if (RunFor(candidate).Expected(node) is not { } tensor) return false;
+        if (RunFor(candidate).Expected(candidate.InRun(node)) is not { } tensor) return false;
         return SameAs(answer, tensor, answer.Address.Element);
     }
 
