@@ -47,7 +47,7 @@ public sealed class Diagnoses
         _cancel = cancellation;
         _reference = reference;
         _wanted = wanted;
-        _candidates = [.. Mistakes(), .. Conventions()];
+        _candidates = [.. Mistakes(problem), .. Conventions(problem)];
         foreach (var candidate in _candidates) _referenceRuns[candidate] = Run(candidate.Problem, candidate.Mistake);
     }
 
@@ -160,6 +160,13 @@ public sealed class Diagnoses
         return AllAccepted(answer.Submitted, expected, withinRounding) ? written : null;
     }
 
+    /// <summary>
+    /// The runs one submission's diagnoses may make on its own numbers: a follow-through run per mistake and convention,
+    /// and two per layer its answers name (the one-layer slips); the price counts them all.
+    /// </summary>
+    public static int RunsPerSubmission(TrainingProblem problem, int answeredLayers) =>
+        Mistakes(problem).Count() + Conventions(problem).Count() + GradingPrice.SlipRunsPerLayer * answeredLayers;
+
     /// <summary>The candidate whose other convention a diagnosis names, for following a convention through.</summary>
     public Candidate? ConventionOf(Diagnosis diagnosis) =>
         _candidates.FirstOrDefault(c => c.Code == diagnosis.Code && c.Convention is not null && c.Convention == diagnosis.Convention);
@@ -171,37 +178,37 @@ public sealed class Diagnoses
 
     static bool LayerField(TraceField field) => field is not (TraceField.LossPerExample or TraceField.LossValue or TraceField.LossAlso or TraceField.OutputGradient);
 
-    IEnumerable<Candidate> Mistakes()
+    static IEnumerable<Candidate> Mistakes(TrainingProblem problem)
     {
-        var optimizer = _problem.Optimizer;
-        yield return new("missing_activation_derivative", MissingDerivative, null, _problem, Mistake.MissingActivationDerivative, DeltaSite);
-        if (_problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
-            yield return new("activation_value_for_derivative", ValueForDerivative, null, _problem, Mistake.ActivationValueForDerivative, DerivativeSites);
+        var optimizer = problem.Optimizer;
+        yield return new("missing_activation_derivative", MissingDerivative, null, problem, Mistake.MissingActivationDerivative, DeltaSite);
+        if (problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
+            yield return new("activation_value_for_derivative", ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative, DerivativeSites);
         if (optimizer.LearningRate != 1)
             yield return new("learning_rate_not_applied",
                 $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
-                null, _problem with { Optimizer = optimizer.WithLearningRate(1) }, Mistake.None, LearningRateSites);
+                null, problem with { Optimizer = optimizer.WithLearningRate(1) }, Mistake.None, LearningRateSites);
         yield return new("step_in_wrong_direction",
             "Your value matches stepping up the gradient (theta + eta g). Gradient descent moves against the gradient: theta - eta g.",
-            null, _problem, Mistake.StepInWrongDirection, StepSites);
-        if (_problem.Network.Layers.Count > 1)
+            null, problem, Mistake.StepInWrongDirection, StepSites);
+        if (problem.Network.Layers.Count > 1)
             yield return new("used_updated_weights",
                 "Your value matches backprop through weights already updated in this iteration. Backprop uses the weights of the forward pass; update them only after every gradient is computed.",
-                null, _problem, Mistake.UsedUpdatedWeights, DeltaSite);
+                null, problem, Mistake.UsedUpdatedWeights, DeltaSite);
     }
 
-    IEnumerable<Candidate> Conventions()
+    static IEnumerable<Candidate> Conventions(TrainingProblem problem)
     {
-        foreach (var (convention, problem, sites) in ConventionVariants())
+        foreach (var (convention, variant, sites) in ConventionVariants(problem))
             yield return new("other_convention",
-                $"Your value matches the {convention} convention. This problem uses {Describe(_problem)}; see the optimizer and loss echoed in /v1/train's response.",
-                convention, problem, Mistake.None, sites) { SlotNames = SlotNamesIn(problem) };
+                $"Your value matches the {convention} convention. This problem uses {Describe(problem)}; see the optimizer and loss echoed in /v1/train's response.",
+                convention, variant, Mistake.None, sites) { SlotNames = SlotNamesIn(problem, variant) };
     }
 
     // The graded problem's slot names mapped to the variant's, when a convention names its state otherwise.
-    IReadOnlyDictionary<string, string>? SlotNamesIn(TrainingProblem variant)
+    static IReadOnlyDictionary<string, string>? SlotNamesIn(TrainingProblem problem, TrainingProblem variant)
     {
-        var own = _problem.Optimizer.StateNames;
+        var own = problem.Optimizer.StateNames;
         var theirs = variant.Optimizer.StateNames;
         if (own.SequenceEqual(theirs) || own.Count != theirs.Count) return null;
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -210,9 +217,8 @@ public sealed class Diagnoses
     }
 
     // Other conventions of the same loss or optimizer, each a whole problem.
-    IEnumerable<(string, TrainingProblem, int)> ConventionVariants()
+    static IEnumerable<(string, TrainingProblem, int)> ConventionVariants(TrainingProblem p)
     {
-        var p = _problem;
         var squared = new Loss[] { HalfSse.Instance, Sse.Instance, Mse.Instance };
         if (squared.Contains(p.Loss.Loss))
             foreach (var loss in squared.Where(l => l != p.Loss.Loss))

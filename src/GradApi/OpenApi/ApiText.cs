@@ -39,7 +39,7 @@ public static class ApiText
         | maxAnswers (answers per /v1/grade request or batch submission) | {{limits.MaxAnswers}} |
         | maxSubmissions (/v1/grade/batch) | {{limits.MaxSubmissions}} |
         | maxGradedAnswers (answers over all submissions of a batch) | {{limits.MaxGradedAnswers}} |
-        | maxGradingWork ((problem work + {{ServiceLimits.GradingLayerWork}} x layers x iterations) x (submissions + {{ServiceLimits.GradingRunsPerProblem}} + 2 x layers answered) + answers x layers) | {{limits.MaxGradingWork}} |
+        | maxGradingWork ((problem work + {{ServiceLimits.GradingLayerWork}} x layers x iterations) x (submissions x runs per submission + {{ServiceLimits.GradingRunsPerProblem}} + 2 x layers answered) + answers x layers) | {{limits.MaxGradingWork}} |
         | maxResponseValues (numbers grading results echo: 4 per element answered) | {{limits.MaxResponseValues}} |
         | maxPoints (/v1/activations/derivatives) | {{CalculusLimits.MaxPoints}} |
         | maxExpressionLength / maxVariableValues / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |

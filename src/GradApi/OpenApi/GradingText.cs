@@ -82,14 +82,32 @@ public static class GradingText
         computation itself: z from the layer input and parameters, a from z, the activation derivative from the
         student's own a by the hand form (a (1 - a) for the sigmoid, 1 - a^2 for tanh), delta from the next delta and
         the weights, gradients from delta and the layer input, updates from the gradients and the state.
-        `usedAnswers` lists the paths of the student's answers that went into the recomputed value. A follow_through
-        answer earns its points less `followThrough.penalty` (a fraction in [0, 1], default 0). Answers to `/initial`
-        and `exampleIndices` are marked but not carried.
+        Each operand of a tensor is the student's value as written where they gave one (for heavy-ball's theta + v,
+        their theta and their v, not a v recomputed from their gradient), else the value recomputed from their values
+        further up, else the reference; for bce after a sigmoid and ce after a softmax the output delta is a - y from
+        the student's own a, as by hand. `usedAnswers` lists exactly the paths of the student's answers that entered
+        (the update of theta reads the previous theta and what the optimizer's step reads: v for momentum, mhat and
+        vhat for adam, g for sgd). A follow_through answer earns its points less `followThrough.penalty` (a fraction
+        in [0, 1], default 0). Answers to `/initial` and `exampleIndices` are marked but not carried.
+
+        **Conventions followed through.** When a state answer (v, m, s, mhat...) matches another optimizer convention
+        (diagnosis other_convention), the later answers that use that state (the parameter step, the next iteration)
+        are recomputed under the student's convention from their own values; those right that way are
+        follow_through, and the diagnosis stays on the state. A student who writes PyTorch's v = g on a heavy-ball
+        problem loses the points of v only.
+
+        **Degenerate follow-through** earns nothing: a follow-through answer whose own values, or whose every used
+        answer, are all zeros or equal to the problem's given values (a layer's initial weights or biases), where the
+        reference's are not (both within the answer's tolerance), stays `incorrect` with the diagnosis
+        `degenerate_follow_through`. `followThrough.allowDegenerate: true` credits it like any other follow-through.
 
         **Diagnoses.** For an incorrect answer the service tries the common mistakes below and reports every one that
-        reproduces the student's numbers (within the answer's tolerance, against the reference or the follow-through
-        value) where the mistake changes the value; a shape_mismatch is checked for a transposed matrix. `code` is
-        stable for analytics, `message` is for the student.
+        reproduces the student's numbers (within the answer's tolerance) where the mistake changes the value; a
+        shape_mismatch is checked for a transposed matrix. Each mistake is tried twice: on the reference's values, and
+        with follow-through on, as the student would make it on their own values as written (and rounded), in every
+        iteration, so a misconception repeated in iteration 2 on carried-forward numbers is named there too. A mistake
+        is only run on the student's values where it could show: where no tensor it changes lies between the
+        student's written values and the answer, it is not tried. `code` is stable for analytics, `message` is for the student.
 
         | code | the student's value is |
         |---|---|
@@ -104,22 +122,33 @@ public static class GradingText
         | other_convention | the run under another convention, named in `convention`: `loss half_sse`, `loss sse`, `loss mse` (squared losses), `reduction sum`, `reduction mean` (not under sequential or random sampling, whose batch is one example), `momentum pytorch`, `momentum heavy_ball`, `momentum velocity_step`, `momentum ema`, `nesterov pytorch`, `nesterov sutskever`, `epsilon outside_sqrt`, `epsilon inside_sqrt`, `epsilon keras`, `adam without bias correction` (or `adam with bias correction`) |
         | wrong_iteration | the same tensor of the iteration before or after |
         | wrong_layer | the same tensor of another layer |
-        | rounded_too_early | what the computation gives with every intermediate value rounded to the decimals the student wrote (1 to 8), within one unit of the last decimal |
+        | rounded_too_early | what the computation gives with every intermediate value rounded to the decimals the student wrote (2 to 8), within one unit of the last decimal; or the expected value rounded to fewer decimals (2 to 8) than the tolerance accepts |
+        | degenerate_follow_through | right only given answers that are all zeros or the problem's given values (see above); the verdict stays incorrect |
 
         A diagnosis's `convention` is null except for other_convention; `diagnoses` is empty for answers that are not
         wrong. Every result has every field, null when absent. Tensors are written in their shape, as in /v1/train.
+
+        **Explanation.** Every result carries `explanation`: Markdown with LaTeX math, one short paragraph with the
+        tensor's formula, the numbers that went into it (the student's where follow-through used them, else the
+        reference's) and the value they give, for example
+        `$\delta^{[2]} = (a^{[2]} - y)\,\sigma'(z^{[2]}) = (0.4739 - 1)(0.2493) = -0.1311$`. Layers are numbered
+        from 1 there, as in the course notes (layer index 0 is `[1]`); numbers are written to the tolerance's decimals
+        (4 under the other rules); a tensor of more than 8 elements is named by its symbol only. Null for an unknown path.
 
         **Reveal.** `reveal`: `all` (the default) or `verdicts`. With `verdicts` no result carries a reference number, so
         the response can be shown to a student as it is: `expected`, `followThroughExpected` and `maxAbsoluteError` (which
         with `submitted` would give the reference away) are null, and every number with a fraction or an exponent is left
         out of `message` and the diagnoses' messages (written …); verdicts, `elements`, points, `usedAnswers`, diagnosis
-        codes, paths, iteration and layer numbers stay. A student's API key is always answered this way, whatever `reveal` says.
+        codes, paths, iteration and layer numbers stay, and `explanation` holds the formula alone. A student's API key is
+        always answered this way, whatever `reveal` says.
 
         **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the grading
         work at most maxGradingWork ({{limits.MaxGradingWork}}): a run costs the problem's work (parameters x examples
-        per iteration x iterations) + {{ServiceLimits.GradingLayerWork}} x layers x iterations, and there are 1 + {{ServiceLimits.GradingRunsPerProblem}}
-        + 2 x (layers the answers name) runs (follow-through; reference, mistake, convention and rounding runs; a
-        one-layer mistake run of each kind per answered layer), plus each answer's elements compared in every layer
+        per iteration x iterations) + {{ServiceLimits.GradingLayerWork}} x layers x iterations, and there are, per
+        submission, 1 + (mistakes and conventions offered for the problem) + 2 x (layers the answers name) runs
+        (follow-through, and each mistake on the student's own numbers), and once {{ServiceLimits.GradingRunsPerProblem}}
+        + 2 x (layers the answers name) runs (reference, mistake, convention and rounding runs; a one-layer mistake
+        run of each kind per answered layer); plus each answer's elements compared in every layer
         (64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
         addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
         echoes `expected`), at most maxResponseValues ({{limits.MaxResponseValues}}).
@@ -129,7 +158,8 @@ public static class GradingText
         Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
         as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
         relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
-        once for the whole batch; each submission with a wrong answer adds one follow-through run.
+        once for the whole batch; each submission with a wrong answer adds one follow-through run, and one run on its own
+        numbers per mistake that could show at an answer still wrong.
 
         **Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
         /v1/grade, in the order of its answers), `points` and `pointsAwarded`. `summary` holds one entry per path, in the
@@ -145,8 +175,8 @@ public static class GradingText
 
         **Limits.** The problem's /v1/train limits; `submissions` at most maxSubmissions ({{limits.MaxSubmissions}});
         answers at most maxAnswers ({{limits.MaxAnswers}}) per submission and maxGradedAnswers
-        ({{limits.MaxGradedAnswers}}) over all; the grading work as in /v1/grade with one follow-through run per
-        submission, at most maxGradingWork ({{limits.MaxGradingWork}}); the numbers echoed over all submissions
+        ({{limits.MaxGradedAnswers}}) over all; the grading work as in /v1/grade with each submission's runs counted,
+        at most maxGradingWork ({{limits.MaxGradingWork}}); the numbers echoed over all submissions
         (4 per element each answer addresses) at most maxResponseValues ({{limits.MaxResponseValues}}).
         """;
 }

@@ -119,8 +119,9 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     /// Prices the grading before any run, from the problem and every answer's path: the numbers the response echoes
     /// (each result up to <see cref="GradingPrice.ValuesPerElement"/> per element it addresses) within maxResponseValues, and
     /// the runs within maxGradingWork. A run costs the problem's work plus <see cref="ServiceLimits.GradingLayerWork"/> per layer and
-    /// iteration (what a layer's tensors cost however small they are); the runs are one follow-through run per submission, the
-    /// reference, mistake, convention and rounding runs made once, and two one-layer mistake runs per layer an answer names;
+    /// iteration (what a layer's tensors cost however small they are); the runs are, per submission, one follow-through run and
+    /// one run per mistake and convention on the student's own numbers (and two per layer answered); once, the reference,
+    /// mistake, convention and rounding runs, and two one-layer mistake runs per layer an answer names;
     /// each answer is also compared with its tensor in every other layer.
     /// </summary>
     /// <returns>The grading work, as maxGradingWork counts it.</returns>
@@ -149,11 +150,12 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
 
         long layers = training.Network.Layers.Count;
         long run = problemWork + ServiceLimits.GradingLayerWork * layers * training.Iterations;
-        long runs = submissions.Count + (long)ServiceLimits.GradingRunsPerProblem + GradingPrice.SlipRunsPerLayer * (long)slipLayers.Count;
+        long perSubmission = 1 + Diagnoses.RunsPerSubmission(training, slipLayers.Count);
+        long runs = submissions.Count * perSubmission + (long)ServiceLimits.GradingRunsPerProblem + GradingPrice.SlipRunsPerLayer * (long)slipLayers.Count;
         long lookups = (compared + ServiceLimits.GradingLookupWork * answers) * layers;
         if (run > (limits.MaxGradingWork - Math.Min(lookups, limits.MaxGradingWork)) / runs)
             Fail(workPath, $"the grading work {run * runs + lookups} exceeds the limit maxGradingWork {limits.MaxGradingWork}: " +
-                $"(problem work {problemWork} + {ServiceLimits.GradingLayerWork} x layers x iterations) x (submissions + {ServiceLimits.GradingRunsPerProblem} + " +
+                $"(problem work {problemWork} + {ServiceLimits.GradingLayerWork} x layers x iterations) x (submissions x {perSubmission} + {ServiceLimits.GradingRunsPerProblem} + " +
                 $"{GradingPrice.SlipRunsPerLayer} x layers answered) + answers compared in every layer = {run} x {runs} + {lookups}");
         return run > long.MaxValue / runs ? long.MaxValue : run * runs + lookups;
     }

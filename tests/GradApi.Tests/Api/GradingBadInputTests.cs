@@ -203,15 +203,17 @@ public sealed class GradingBadInputTests(GradApiFactory factory)
     public async Task PostingAProblemWhoseGradingWorkExceedsMaxGradingWorkReturnsProblemDetailsNamingTheLimit()
     {
         // The contract's problem: 11 parameters x 1 example x 2 iterations = 22 and 2 layers, so a run costs 22 + 2048 x 2 x 2 = 8214.
-        // One answer, at layer 1's a (1 element): 1 follow-through + 20 + 2 one-layer mistake runs of layer 1 = 23 runs,
-        // and the answer compared in both layers, (1 + 64) x 2 = 130: 8214 x 23 + 130 = 189052.
-        using var host = factory.WithSettings(("Limits:MaxGradingWork", "189051"));
+        // Per submission, its follow-through run and one run on its own numbers per mistake (sigma' missing, sigma for sigma',
+        // eta, uphill, updated weights: 5) and convention (sse, mse, mean, 3 other momenta: 6), and 2 one-layer slips of
+        // layer 1: 14 runs; once, 20 + 2 one-layer mistake runs of layer 1. One answer, at layer 1's a (1 element), compared
+        // in both layers, (1 + 64) x 2 = 130: 8214 x 36 + 130 = 295834.
+        using var host = factory.WithSettings(("Limits:MaxGradingWork", "295833"));
         using var client = host.CreateClient();
-        Assert.Contains(await Error(Valid(), "problem.iterations", client), m => m.Contains("maxGradingWork 189051") && m.Contains("8214 x 23 + 130"));
-        // A batch of 2: 8214 x (2 + 20 + 2) + (2 + 128) x 2 = 197396.
-        Assert.Contains(await BatchError(ValidBatch("s1", "s2"), "submissions", client), m => m.Contains("maxGradingWork") && m.Contains("grading work 197396"));
+        Assert.Contains(await Error(Valid(), "problem.iterations", client), m => m.Contains("maxGradingWork 295833") && m.Contains("8214 x 36 + 130"));
+        // A batch of 2: 8214 x (2 x 14 + 20 + 2) + (2 + 128) x 2 = 410960.
+        Assert.Contains(await BatchError(ValidBatch("s1", "s2"), "submissions", client), m => m.Contains("maxGradingWork") && m.Contains("grading work 410960"));
 
-        using var justEnough = factory.WithSettings(("Limits:MaxGradingWork", "189052"));
+        using var justEnough = factory.WithSettings(("Limits:MaxGradingWork", "295834"));
         await ApiTest.ReadOk(await justEnough.CreateClient().PostJson(Grading.Route, Valid().ToJsonString()));
     }
 
