@@ -14,51 +14,58 @@ public readonly record struct Substitution(int Answer, TracePoint Node, int Offs
 /// </summary>
 public sealed class FollowThrough : ITraceHook
 {
-    readonly Dictionary<TracePoint, List<Substitution>> _byNode = [];
+    readonly IReadOnlyDictionary<TracePoint, Substitution[]> _byNode;
     readonly Dictionary<TracePoint, Flow> _flow;
     readonly Dictionary<TracePoint, Tensor> _carried;
     readonly Dictionary<TracePoint, Computation?> _asked = [];
     readonly Dictionary<TracePoint, AnswerSet> _usedAt = [];
     readonly Dictionary<TracePoint, int> _openAt = [];
-    readonly List<int[]> _examples = [];
     readonly TrainingProblem _problem;
+    TrainingRun? _run;
+    int _remaining;
 
     // What reached a tensor: the answers whose values went in, and the fields of the tensors computed on the way (this one
     // included) that no whole substitution cut off: a mistake made in one of those fields could change the tensor.
     readonly record struct Flow(AnswerSet Answers, int OpenFields);
 
-    FollowThrough(TrainingProblem problem, IEnumerable<Substitution> substitutions, int tracedTensors)
+    FollowThrough(TrainingProblem problem, IReadOnlyDictionary<TracePoint, Substitution[]> substitutions, int tracedTensors)
     {
         _problem = problem;
+        _byNode = substitutions;
         // Sized for every tensor the run will produce: growing them tensor by tensor was most of the hook's cost.
         _flow = new Dictionary<TracePoint, Flow>(tracedTensors);
         _carried = new Dictionary<TracePoint, Tensor>(tracedTensors);
-        foreach (var s in substitutions)
-        {
-            if (!_byNode.TryGetValue(s.Node, out var list)) _byNode[s.Node] = list = [];
-            list.Add(s);
-        }
     }
+
+    /// <summary>The substitutions by the node they replace, built once for the runs a submission makes.</summary>
+    public static IReadOnlyDictionary<TracePoint, Substitution[]> Index(IEnumerable<Substitution> substitutions) =>
+        substitutions.GroupBy(s => s.Node).ToDictionary(g => g.Key, g => g.ToArray());
 
     /// <summary>
     /// Runs the problem with the substitutions, up to the last iteration any of <paramref name="asked"/> sits in; with a
     /// mistake switched on (in one layer, or every layer), the values a student making it on their own numbers would get.
     /// </summary>
     public static FollowThrough Run(TrainingProblem problem, IReadOnlyList<Substitution> substitutions, IReadOnlyCollection<TracePoint> asked,
-        CancellationToken cancellation = default, Mistake mistake = Mistake.None, int? mistakeLayer = null)
+        CancellationToken cancellation = default, Mistake mistake = Mistake.None, int? mistakeLayer = null) =>
+        Run(problem, Index(substitutions), asked, cancellation, mistake, mistakeLayer);
+
+    /// <summary>As above, with the substitutions already indexed by node. The run stops once every asked tensor is computed.</summary>
+    public static FollowThrough Run(TrainingProblem problem, IReadOnlyDictionary<TracePoint, Substitution[]> substitutions,
+        IReadOnlyCollection<TracePoint> asked, CancellationToken cancellation = default, Mistake mistake = Mistake.None, int? mistakeLayer = null)
     {
         int lastIndex = asked.Count == 0 ? -1 : asked.Max(p => p.IterationIndex);
         var hook = new FollowThrough(problem, substitutions, (lastIndex + 1) * TracedPerIteration(problem));
         foreach (var point in asked) hook._asked.TryAdd(point, null);
+        hook._remaining = hook._asked.Count;
         if (lastIndex < 0) return hook;
-        var run = new TrainingRun(problem, hook, mistake, mistakeLayer, cancellation);
-        foreach (var iteration in run.Iterations())
-        {
-            hook._examples.Add(iteration.ExampleIndices);
-            if (iteration.Iteration - 1 >= lastIndex) break;
-        }
+        hook._run = new TrainingRun(problem, hook, mistake, mistakeLayer, cancellation);
+        foreach (var _ in hook._run.Iterations())
+            if (hook.Done) break;
         return hook;
     }
+
+    /// <summary>Every asked tensor has been computed.</summary>
+    public bool Done => _remaining == 0;
 
     // input, z, a, sigma', delta, dJ/dW, dJ/db, W, b, look-ahead W and b and each state slot twice per layer; loss tensors once.
     static int TracedPerIteration(TrainingProblem problem) =>
@@ -68,10 +75,7 @@ public sealed class FollowThrough : ITraceHook
     public Tensor? Expected(TracePoint node) => _asked.TryGetValue(node, out var computation) ? computation?.Value : null;
 
     /// <summary>The asked tensor's computation: what went into it (the student's values where they had them) and its value.</summary>
-    public Computation? ComputationOf(TracePoint node) =>
-        _asked.TryGetValue(node, out var computation) && computation is not null && node.IterationIndex < _examples.Count
-            ? computation with { Examples = _examples[node.IterationIndex] }
-            : computation;
+    public Computation? ComputationOf(TracePoint node) => _asked.TryGetValue(node, out var computation) ? computation : null;
 
     /// <summary>The answers (by index) whose values went into the recomputed tensor at a node.</summary>
     public IReadOnlyList<int> UsedAnswers(TracePoint node) => _usedAt.TryGetValue(node, out var used) ? used.ToList() : [];
@@ -97,7 +101,8 @@ public sealed class FollowThrough : ITraceHook
         {
             var operands = new KeyValuePair<TracePoint, Tensor>[inputs.Length];
             for (int i = 0; i < inputs.Length; i++) operands[i] = KeyValuePair.Create(inputs[i], CarriedAt(inputs[i]));
-            asked = new Computation(point, operands, computed, []);
+            if (asked is null) _remaining--;
+            asked = new Computation(point, operands, computed, _run?.CurrentExamples ?? []);
             _usedAt[point] = fed;
             _openAt[point] = open;
         }

@@ -84,7 +84,7 @@ public sealed class GradingSession
         foreach (var m in marking)
         {
             _cancel.ThrowIfCancellationRequested();
-            Diagnose(m, context);
+            Diagnose(m, NoCtx ? null : context);
         }
         if (context is not null)
         {
@@ -101,6 +101,8 @@ public sealed class GradingSession
     }
 
     // One answer as its marking goes: against the reference, then follow-through, conventions and the degenerate rule.
+    static readonly bool NoCtx = Environment.GetEnvironmentVariable("NOCTX") is not null;
+    static readonly bool NoExplain = Environment.GetEnvironmentVariable("NOEXPLAIN") is not null;
     sealed class Marking(Marked marked)
     {
         public Marked Marked { get; } = marked;
@@ -323,14 +325,15 @@ public sealed class GradingSession
     // submission, so made once per path).
     string? Explain(Marking marking, Tolerance tolerance)
     {
+        if (NoExplain) return null;
         var m = marking.Marked;
         int? decimals = !_options.ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;
         if (m.Address is null) return null;
         if (m.Address.Kind == AddressKind.Initial) return "Given in the problem: the network's initial parameters.";
         if (m.Address.Kind == AddressKind.ExampleIndices) return "Given by the problem's sampling: the examples of this iteration's batch.";
         if (marking.Verdict != Verdict.Correct && marking.Computation is { } own) return Explanation.Of(_problem, own, decimals);
-        return _referenceExplanations.GetOrAdd((m.Node, decimals), key =>
-            _reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(_problem, computation, key.Item2) : null!);
+        return _referenceExplanations.GetOrAdd((m.Node, decimals), static (key, session) =>
+            session._reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(session._problem, computation, key.Item2) : null!, this);
     }
 
     static string ShapeMessage(int[] expected, int[] submitted)

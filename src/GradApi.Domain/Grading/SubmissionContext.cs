@@ -11,6 +11,7 @@ namespace GradApi.Domain.Grading;
 public sealed class SubmissionContext
 {
     readonly IReadOnlyList<Substitution> _substitutions;
+    readonly IReadOnlyDictionary<TracePoint, Substitution[]> _index;
     readonly IReadOnlyCollection<TracePoint> _asked;
     readonly IReadOnlyDictionary<TracePoint, Tensor> _written;
     readonly Dictionary<(string, string?, Mistake, int?), FollowThrough> _runs = [];
@@ -23,6 +24,7 @@ public sealed class SubmissionContext
     {
         Carried = carried;
         _substitutions = substitutions;
+        _index = FollowThrough.Index(substitutions);
         _asked = asked;
         _written = written;
         _cancel = cancellation;
@@ -37,7 +39,7 @@ public sealed class SubmissionContext
         if (!_runs.TryGetValue(key, out var run))
         {
             // A convention that names its state otherwise (ema's m for heavy-ball's v) runs on the same values under its names.
-            var substitutions = candidate.SlotNames is null ? _substitutions : _substitutions.Select(s => s with { Node = candidate.InRun(s.Node) }).ToArray();
+            var substitutions = candidate.SlotNames is null ? _index : FollowThrough.Index(_substitutions.Select(s => s with { Node = candidate.InRun(s.Node) }));
             var asked = candidate.SlotNames is null ? _asked : _asked.Select(candidate.InRun).ToArray();
             _runs[key] = run = FollowThrough.Run(candidate.Problem, substitutions, asked, _cancel, candidate.Mistake, candidate.Layer);
         }

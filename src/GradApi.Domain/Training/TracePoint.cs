@@ -75,4 +75,7 @@ public readonly record struct TracePoint(int IterationIndex, TraceField Field, i
 public interface ITraceHook
 {
     Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed);
+
+    /// <summary>True once the hook needs no further tensor: the run then stops at its next phase (forward, loss, backward, update).</summary>
+    bool Done => false;
 }

@@ -61,13 +61,20 @@ public sealed class TrainingRun
         for (int t = 1; t <= _problem.Iterations && batches.MoveNext(); t++)
         {
             _cancel.ThrowIfCancellationRequested();
-            var trace = Step(t, batches.Current);
+            CurrentExamples = batches.Current;
+            // A hook that has seen every tensor it needs stops the run where it stands (grading's runs on a student's numbers).
+            if (Step(t, batches.Current) is not { } trace) yield break;
             yield return trace;
             if (Status == RunStatus.Diverged) yield break;
         }
     }
 
-    IterationTrace Step(int t, int[] examples)
+    /// <summary>The examples of the iteration being computed.</summary>
+    public int[] CurrentExamples { get; private set; } = [];
+
+    bool HookDone => _hook is { Done: true };
+
+    IterationTrace? Step(int t, int[] examples)
     {
         var layers = _problem.Network.Layers;
         var optimizer = _problem.Optimizer;
@@ -130,6 +137,8 @@ public sealed class TrainingRun
             input = a;
         }
 
+        if (HookDone) return null;
+
         // Loss: l per example, J = sum or mean over the batch. From z when the loss fuses with the output
         // activation, unless a student's own a replaced the computed one: then from that a, as by hand.
         int last = count - 1;
@@ -146,6 +155,8 @@ public sealed class TrainingRun
             .Select(loss => KeyValuePair.Create(loss.Name, EmitFromOutput(new(index, TraceField.LossAlso, 0, loss.Name),
                 Tensor.Scalar(Reduce(PerExample(loss, outputActivation, output, targets, fromLogits).Data, scale)), loss, fromLogits, outputZ, outputA).Data[0]))
             .ToArray();
+
+        if (HookDone) return null;
 
         // Backward: outputGradient = dJ/da; delta = dJ/dz from the last layer down; dJ/dW = delta^T input.
         var computedGradient = OutputGradient(spec.Loss, outputActivation, output, targets, scale, fromLogits);
@@ -181,6 +192,8 @@ public sealed class TrainingRun
             backward[l] = new BackwardLayer(layers[l].Name, delta, weightGradient, biasGradient);
             deltaAbove = delta;
         }
+
+        if (HookDone) return null;
 
         // Update: one optimizer step per parameter tensor, each state slot reported as soon as it is complete.
         var update = new UpdateLayer[count];
