@@ -646,6 +646,8 @@ public static class Explanation
                 case Momentum m when m.Convention == MomentumConvention.PyTorch:
                     if (t == 1)
                     {
+                        // v = g: the one number is the value itself
+                        if (_numbers) _abandon = true;
                         Gradient();
                         return;
                     }
@@ -676,6 +678,8 @@ public static class Explanation
                 case Nesterov n when n.Convention == NesterovConvention.PyTorch:
                     if (t == 1)
                     {
+                        // v = g: the one number is the value itself
+                        if (_numbers) _abandon = true;
                         Gradient();
                         return;
                     }
@@ -965,6 +969,8 @@ public static class Explanation
             bool sum = _outputs > 1 || (_numbers && _batch > 1 && _node.Field != TraceField.LossPerExample);
             string over = _numbers ? "\\sum " : "\\sum_k ";
             string index = _numbers || _outputs == 1 ? "" : "_k";
+            // y (.) ln a between whole tensors of numbers
+            string product = _numbers && _outputs * _batch > 1 ? " \\odot " : "";
             switch (loss)
             {
                 case Bce:
@@ -972,11 +978,11 @@ public static class Explanation
                     if (sum) text.Append(over);
                     text.Append('[');
                     Targets(Context.Factor, index);
-                    text.Append("\\ln ");
+                    text.Append(product).Append("\\ln ");
                     OutputOperand(a, Context.Factor, index);
                     text.Append(" + (1 - ");
                     Targets(Context.Term, index);
-                    text.Append(")\\ln(1 - ");
+                    text.Append(')').Append(product).Append("\\ln(1 - ");
                     OutputOperand(a, Context.Term, index);
                     text.Append(")]");
                     return;
@@ -984,7 +990,7 @@ public static class Explanation
                     text.Append('-');
                     if (sum) text.Append(over);
                     Targets(Context.Factor, index);
-                    text.Append("\\ln ");
+                    text.Append(product).Append("\\ln ");
                     OutputOperand(a, Context.Factor, index);
                     return;
                 default:
