@@ -116,7 +116,7 @@ public static class Explanation
             }
 
             int mark = text.Length;
-            _matrices = computation.Value.Length > 1 || TargetValues().Length > 1;
+            _matrices = computation.Value.Length > 1 || problem.Data.Targets.Columns * computation.Examples.Length > 1;
             for (int i = 0; i < _operands.Count; i++) _matrices |= _operands[i].Value is { Length: > 1 };
             _numbers = true;
             _shown = 0;
@@ -1167,6 +1167,13 @@ public static class Explanation
             }
             _shown++;
             Span<char> buffer = stackalloc char[32];
+            // 0.9, 0.001: the fewest decimals that give the value back, without the round-trip formatter
+            for (int d = 0; d < PowersOfTen.Length && Math.Abs(value) >= 1e-4; d++)
+                if (Math.Round(value, d) == value && TryFixedFast(value, d, buffer, out int fixedDigits))
+                {
+                    text.Append(buffer[..fixedDigits]);
+                    return;
+                }
             if (!double.IsFinite(value) || !value.TryFormat(buffer, out int written, "R", CultureInfo.InvariantCulture))
             {
                 Number(value, Context.Plain, given: true);
@@ -1354,8 +1361,10 @@ public static class Explanation
             int d = decimals ?? 4;
             Span<char> buffer = stackalloc char[64];
             bool scientific = Math.Abs(value) >= 1e15;
-            if (!value.TryFormat(buffer, out int written, scientific ? Exponent[d] : Fixed[d], CultureInfo.InvariantCulture))
-                written = 0;
+            int written;
+            if (scientific || !TryFixedFast(value, d, buffer, out written))
+                if (!value.TryFormat(buffer, out written, scientific ? Exponent[d] : Fixed[d], CultureInfo.InvariantCulture))
+                    written = 0;
             ReadOnlySpan<char> digits = buffer[..written];
             int e = scientific ? digits.IndexOf('E') : -1;
             var mantissa = e < 0 ? digits : digits[..e];
@@ -1380,6 +1389,41 @@ public static class Explanation
                 text.Append(exponent).Append('}');
             }
             if (parenthesize) text.Append(')');
+        }
+
+        static readonly double[] PowersOfTen = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+        // Fixed-point digits without the general formatter (several times faster; explanations are written for every
+        // answer of a batch). Only where value * 10^d is small enough to be exact to 1e-8 and not near a half, so the
+        // rounding is the one "F" formatting gives; else false and the formatter decides.
+        static bool TryFixedFast(double value, int d, Span<char> buffer, out int written)
+        {
+            written = 0;
+            if (d >= PowersOfTen.Length) return false;
+            double scaled = Math.Abs(value) * PowersOfTen[d];
+            if (!(scaled < 1e7)) return false;
+            double floor = Math.Floor(scaled);
+            double fraction = scaled - floor;
+            if (Math.Abs(fraction - 0.5) < 1e-6) return false;
+            long units = (long)floor + (fraction > 0.5 ? 1 : 0);
+            int n = 0;
+            if (value < 0 && units != 0) buffer[n++] = '-';
+            long scale = (long)PowersOfTen[d];
+            long whole = units / scale, part = units % scale;
+            if (!whole.TryFormat(buffer[n..], out int wholeDigits, default, CultureInfo.InvariantCulture)) return false;
+            n += wholeDigits;
+            if (d > 0)
+            {
+                buffer[n++] = '.';
+                for (int i = d - 1; i >= 0; i--)
+                {
+                    buffer[n + i] = (char)('0' + part % 10);
+                    part /= 10;
+                }
+                n += d;
+            }
+            written = n;
+            return true;
         }
 
         static ReadOnlySpan<char> TrimZeros(ReadOnlySpan<char> digits)

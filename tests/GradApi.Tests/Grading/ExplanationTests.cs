@@ -251,6 +251,35 @@ public sealed class ExplanationTests
     }
 
     [Fact]
+    public void NumbersAreRoundedAsInvariantFixedPointFormattingRoundsThem()
+    {
+        // Seeded values of every size, many of them a hair from a rounding tie, at 0 to 6 decimals.
+        var random = new System.Random(3);
+        var problem = Contract();
+        for (int k = 0; k < 20000; k++)
+        {
+            double value = (random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-6, 5));
+            if (k % 3 == 0) value = Math.Round(value, random.Next(0, 6)) + (random.Next(3) - 1) * 5e-5;
+            int decimals = random.Next(0, 7);
+            var expected = value.ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture);
+            if (expected.StartsWith('-') && expected.Skip(1).All(c => c is '0' or '.')) expected = expected[1..];
+            var text = Explanation.Of(problem, new Computation(P(0, TraceField.LossValue), [], Tensor.Scalar(value), [0]), decimals);
+            Assert.EndsWith(" = " + expected + "$", text);
+        }
+    }
+
+    [Fact]
+    public void HyperparametersAreWrittenAsGiven()
+    {
+        // eta = 0.001, beta2 = 0.999, eps = 1e-8 (as 10^{-8}); beta1 = 0.9
+        var problem = Contract(optimizer: new Adam(0.001));
+        var step = Explain(problem, P(0, TraceField.Biases, 1));
+        Assert.Contains(@" - 0.001\,\frac{", step);
+        Assert.Contains(@"} + 10^{-8}} = ", step);
+        Assert.Contains(@"0.999\,(0) + (1 - 0.999)\,(-0.1312)^{2}", Explain(problem, P(0, TraceField.StateBiases, 1, "v")));
+    }
+
+    [Fact]
     public void NegativeZeroNaNAndInfinityAreWrittenAsAMarkerWould()
     {
         var problem = Contract();
