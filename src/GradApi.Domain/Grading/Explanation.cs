@@ -581,7 +581,7 @@ public static class Explanation
             for (int i = 0; i < value.Rows; i++)
             {
                 if (i > 0) text.Append(" + ");
-                Matrix(value.Data, i * n, n, 1, 1, 0, Context.Term, given: false);
+                Matrix(value.Data, i * n, n, 1, 1, 0, i == 0 ? Context.Plain : Context.Term, given: false);
             }
             _shown++;
         }
@@ -617,14 +617,14 @@ public static class Explanation
         }
 
         // g, or g + lambda theta under (coupled) weight decay; squared elementwise when asked
-        void Gradient(bool squared = false)
+        void Gradient(bool squared = false, Context context = Context.Factor)
         {
             bool decay = _optimizer.WeightDecay != 0 && !(_optimizer is Adam { Decoupled: true });
             int g = FindPoint(GradientAt);
             if (!decay)
             {
                 if (squared) Square(g, GradientAt);
-                else Operand(g, Context.Factor, GradientAt);
+                else Operand(g, context, GradientAt);
                 return;
             }
             Open();
@@ -808,7 +808,7 @@ public static class Explanation
                     text.Append("\\,");
                     SlotOperand(name, Context.Factor, previous: true);
                     text.Append(" + \\frac{");
-                    Gradient();
+                    Gradient(context: Context.Plain);
                     text.Append("}{");
                     RmsDenominator(rms);
                     text.Append('}');
@@ -847,7 +847,8 @@ public static class Explanation
             {
                 text.Append("(1 - ");
                 Hyper("\\eta", decoupled.LearningRate);
-                text.Append("\\,");
+                // two numbers side by side need a visible product sign
+                text.Append(_numbers ? " \\cdot " : "\\,");
                 Hyper("\\lambda", decoupled.WeightDecay);
                 text.Append(")\\,");
                 Operand(theta, Context.Factor, ThetaAt);
@@ -875,7 +876,7 @@ public static class Explanation
                 case Nesterov n:
                     EtaTimes(n.LearningRate);
                     Open();
-                    Gradient();
+                    Gradient(context: Context.Plain);
                     text.Append(" + ");
                     Hyper("\\mu", n.Mu);
                     text.Append("\\,");
@@ -920,7 +921,7 @@ public static class Explanation
                 case RmsProp rms:
                     EtaTimes(rms.LearningRate);
                     text.Append("\\frac{");
-                    Gradient();
+                    Gradient(context: Context.Plain);
                     text.Append("}{");
                     RmsDenominator(rms);
                     text.Append('}');
@@ -940,7 +941,7 @@ public static class Explanation
                         text.Append('}');
                     }
                     text.Append("\\,\\frac{");
-                    Gradient();
+                    Gradient(context: Context.Plain);
                     text.Append("}{\\sqrt{");
                     SlotOperand("s", Context.Plain);
                     text.Append("} + ");
