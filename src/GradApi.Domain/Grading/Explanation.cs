@@ -569,7 +569,7 @@ public static class Explanation
                 Operand(delta, Context.Plain, deltaAt);
                 return;
             }
-            if (!_numbers || delta < 0 || !Shows(_operands[delta].Value, Layout.RowBatch))
+            if (!_numbers || delta < 0 || _operands[delta].Value.Rank != 2 || !Shows(_operands[delta].Value, Layout.RowBatch))
             {
                 text.Append("\\textstyle\\sum_i ");
                 Symbol(deltaAt, false);

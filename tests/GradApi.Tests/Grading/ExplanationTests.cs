@@ -280,6 +280,34 @@ public sealed class ExplanationTests
     }
 
     [Fact]
+    public void OperandsOfAnyShapeMissingOrNotFiniteStillGiveAShortExplanation()
+    {
+        // What follow-through hands over is a student's: any shape, NaN, huge, or absent. Seeded, every traced node.
+        var random = new System.Random(5);
+        Tensor Any()
+        {
+            var shape = new int[random.Next(0, 4)];
+            for (int i = 0; i < shape.Length; i++) shape[i] = random.Next(0, 4);
+            var data = new double[Tensor.ElementCount(shape)];
+            for (int i = 0; i < data.Length; i++) data[i] = random.Next(10) == 0 ? double.NaN : (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 20));
+            return new Tensor(shape, data);
+        }
+        foreach (var problem in new[] { Contract(), Contract(optimizer: new Adam(0.1, amsgrad: true, weightDecay: 0.1)),
+                     Contract(optimizer: new RmsProp(0.1, centered: true, momentum: 0.3)), Contract(optimizer: new Nesterov(0.1, 0.9, NesterovConvention.Sutskever)), SoftmaxCe(new Adagrad(0.5, 0.1)) })
+        {
+            var nodes = Record(problem).Values.ToArray();
+            for (int round = 0; round < 20; round++)
+                foreach (var node in nodes)
+                {
+                    var operands = node.Operands.Where(_ => random.Next(6) != 0).Select(o => KeyValuePair.Create(o.Key, Any())).ToArray();
+                    int[] examples = random.Next(4) == 0 ? [] : random.Next(2) == 0 ? [0] : [0, 5, -1];
+                    var text = Explanation.Of(problem, new Computation(node.Node, operands, Any(), examples), random.Next(3) == 0 ? null : random.Next(-2, 20));
+                    Assert.InRange(text.Length, 2, Explanation.MaxLength);
+                }
+        }
+    }
+
+    [Fact]
     public void NegativeZeroNaNAndInfinityAreWrittenAsAMarkerWould()
     {
         var problem = Contract();
