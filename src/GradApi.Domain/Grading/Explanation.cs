@@ -1079,13 +1079,6 @@ public static class Explanation
         {
             for (int i = 0; i < _operands.Count; i++)
                 if (_operands[i].Key.Equals(point)) return i;
-            // an operand the caller passed under another iteration index (e.g. a look-ahead or initial value)
-            for (int i = 0; i < _operands.Count; i++)
-            {
-                var key = _operands[i].Key;
-                if (key.Field == point.Field && key.Layer == point.Layer && string.Equals(key.Name, point.Name, StringComparison.Ordinal)
-                    && key.IterationIndex == point.IterationIndex) return i;
-            }
             return -1;
         }
 
