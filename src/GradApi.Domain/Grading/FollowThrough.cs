@@ -128,13 +128,9 @@ public sealed class FollowThrough : ITraceHook
         return carried;
     }
 
-    // The value a step read: carried in this run, or the problem's own initial parameters (iteration -1), which no step computes.
-    Tensor CarriedAt(TracePoint point)
-    {
-        if (_carried.TryGetValue(point, out var tensor)) return tensor;
-        var layer = _problem.Network.Layers[point.Layer];
-        return point.Field == TraceField.Weights ? layer.Weights : layer.Biases ?? Tensor.Zeros(layer.OutputSize);
-    }
+    // The value a step read: carried in this run, or the problem's own initial parameters and state (iteration -1), which no step computes.
+    Tensor CarriedAt(TracePoint point) =>
+        _carried.TryGetValue(point, out var tensor) ? tensor : Explanation.InitialValue(_problem, point) ?? Tensor.Scalar(double.NaN);
 
     /// <summary>A set of answer indices: one word of bits for the usual few dozen answers, more words beyond.</summary>
     readonly struct AnswerSet(ulong[] words)

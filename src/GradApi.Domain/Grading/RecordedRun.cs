@@ -100,11 +100,8 @@ public sealed class RecordedRun
             return carried;
         }
 
-        Tensor Recent(TracePoint point)
-        {
-            if (point.IterationIndex >= 0 && _recent[point.IterationIndex & 1].TryGetValue(point, out var tensor)) return tensor;
-            var layer = problem.Network.Layers[point.Layer];
-            return point.Field == TraceField.Weights ? layer.Weights : layer.Biases ?? Tensor.Zeros(layer.OutputSize);
-        }
+        Tensor Recent(TracePoint point) =>
+            point.IterationIndex >= 0 && _recent[point.IterationIndex & 1].TryGetValue(point, out var tensor) ? tensor
+                : Explanation.InitialValue(problem, point) ?? Tensor.Scalar(double.NaN);
     }
 }
