@@ -8,7 +8,7 @@ using GradApi.Tests.Api;
 namespace GradApi.Tests.Grading.SimulatedClass;
 
 /// <summary>One answer as the service marked it, next to the marker's mark.</summary>
-internal sealed record MarkedAnswer(Sheet Sheet, SheetAnswer Answer, string Verdict, string[] Codes, double Points, double PointsAwarded)
+internal sealed record MarkedAnswer(Sheet Sheet, SheetAnswer Answer, string Verdict, string[] Codes, double Points, double PointsAwarded, string Detail)
 {
     public bool ServiceCredits => Verdict is "correct" or "follow_through" && PointsAwarded == Points;
 
@@ -93,10 +93,17 @@ internal static class ClassGrading
                     ? diagnoses.EnumerateArray().Select(d => d.GetProperty("code").GetString()!).ToArray()
                     : [];
                 marked.Add(new MarkedAnswer(sheets[s], sheets[s].Answers[k], result.GetProperty("verdict").GetString()!, codes,
-                    result.GetProperty("points").GetDouble(), result.GetProperty("pointsAwarded").GetDouble()));
+                    result.GetProperty("points").GetDouble(), result.GetProperty("pointsAwarded").GetDouble(), Detail(result)));
             }
         }
         return marked;
+    }
+
+    /// <summary>What the service compared against, for the disagreement list.</summary>
+    static string Detail(JsonElement result)
+    {
+        string Raw(string name) => result.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetRawText() : "-";
+        return $"expected {Raw("expected")} followThroughExpected {Raw("followThroughExpected")} usedAnswers {Raw("usedAnswers")}";
     }
 
     static string Percent(int part, int whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
@@ -115,8 +122,9 @@ internal static class ClassGrading
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         void Row(string label, IReadOnlyCollection<MarkedAnswer> answers)
         {
-            var sheets = answers.Select(a => a.Sheet).Distinct().ToList();
-            int full = sheets.Count(s => answers.Where(a => a.Sheet == s).All(a => a.ServiceCredits));
+            var bySheet = answers.GroupBy(a => a.Sheet).ToList();
+            var sheets = bySheet.Select(g => g.Key).ToList();
+            int full = bySheet.Count(g => g.All(a => a.ServiceCredits));
             int unseen = sheets.Count(s => !s.MistakeShows && s.Plan.Mistake != Mistake.None);
             int needName = answers.Count(a => a.NeedsName);
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -83,18 +83,20 @@ internal sealed record HandProblem(string Name, int[] Sizes, T2[] Weights, T2[] 
 internal static class ClassProblems
 {
     /// <summary>
-    /// Learning rates and hyperparameters chosen so the numbers stay well represented when written to 2-4 decimals:
-    /// no learning rate is 1 (so a missing one shows), Adam's beta2 and RMSprop's rho are 0.9 (the defaults 0.999 and
+    /// Learning rates and hyperparameters chosen so the numbers stay well represented when written to 2-4 decimals
+    /// and one mistake does not reproduce another: no learning rate is 1 (so a missing one shows) or 1/2 (a missing
+    /// 0.5 would be a factor of two), the first states of the momentum conventions (g, -0.3 g, 0.3 g, 0.4 g) are no
+    /// factor of two apart, Adam's beta2 and RMSprop's rho are 0.9 (the defaults 0.999 and
     /// 0.99 make (1 - beta2) g^2 round to 0 at 4 decimals) and their epsilon is 0.01 (a written second moment of 0 must
     /// not turn a step into m / 1e-8).
     /// </summary>
     public static readonly HandOptimizer[] Optimizers =
     [
-        new("sgd", null, 0.5),
-        new("momentum", "pytorch", 0.5, Momentum: 0.9),
-        new("momentum", "heavy_ball", 0.5, Momentum: 0.9),
-        new("momentum", "velocity_step", 0.5, Momentum: 0.9),
-        new("momentum", "ema", 0.5, Momentum: 0.5),
+        new("sgd", null, 0.3),
+        new("momentum", "pytorch", 0.3, Momentum: 0.9),
+        new("momentum", "heavy_ball", 0.3, Momentum: 0.9),
+        new("momentum", "velocity_step", 0.3, Momentum: 0.9),
+        new("momentum", "ema", 0.5, Momentum: 0.6),
         new("adam", null, 0.1, Beta1: 0.9, Beta2: 0.9, Epsilon: 0.01),
         new("rmsprop", null, 0.05, Rho: 0.9, Epsilon: 0.01),
     ];

@@ -38,7 +38,7 @@ public sealed class SimulatedClassTests(GradApiFactory factory, ITestOutputHelpe
 
     static string Examples(IEnumerable<MarkedAnswer> answers, int count = 8) => string.Join("\n", answers.Take(count).Select(a =>
         $"  {a.Sheet.Id} {a.Sheet.Problem.Label} D={a.Sheet.Decimals} {a.Sheet.Plan.Label}: {a.Answer.Site.Path} = {a.Answer.Written} " +
-        $"marker {(a.Answer.Credited ? "credit" : "no credit " + string.Join("/", a.Answer.Codes ?? ["any"]))}, service {a.Verdict} [{string.Join(",", a.Codes)}]"));
+        $"marker {(a.Answer.Credited ? "credit" : "no credit " + string.Join("/", a.Answer.Codes ?? ["any"]))}, service {a.Verdict} [{string.Join(",", a.Codes)}] {a.Detail}"));
 
     [Fact]
     public async Task TheClassReportIsPrintedAndWrittenPerMistakeKind()
@@ -48,6 +48,9 @@ public sealed class SimulatedClassTests(GradApiFactory factory, ITestOutputHelpe
         output.WriteLine(report);
         string file = Path.Combine(AppContext.BaseDirectory, "simulated-class.md");
         File.WriteAllText(file, report);
+        // Every disagreement with the marker, one a line, for whoever works on the grader.
+        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "simulated-class-disagreements.txt"),
+            Examples(run.Answers.Where(a => !a.AsTheMarker || (a.NeedsName && !a.Named)), int.MaxValue) + "\n");
         Assert.Contains("| **all** |", report);
         // Every kind of the diagnosis table was made and showed on some sheet.
         foreach (var mistake in Enum.GetValues<Mistake>())

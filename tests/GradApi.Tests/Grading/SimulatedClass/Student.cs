@@ -11,6 +11,10 @@ internal sealed record Sheet(string Id, HandProblem Problem, int Decimals, Mista
 {
     /// <summary>Whether the mistake shows anywhere (a mistake that leaves every number as a right one would is no mistake to mark).</summary>
     public bool MistakeShows => Answers.Any(a => !a.Credited);
+
+    // A sheet is one student's: compared by identity (the report groups a hundred thousand answers by sheet).
+    public bool Equals(Sheet? other) => ReferenceEquals(this, other);
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 }
 
 /// <summary>
@@ -322,8 +326,10 @@ internal sealed class Student
         var w = value.Round(roundTo).AsRank(rank);
         written[site.Path] = w;
         bool shapeMismatch = !w.SameShape(honest);
-        bool shows = applied != Mistake.None && (shapeMismatch || !w.Within(honest, tolerance));
         if (reference is null) return w;
+        // The mistake shows where the number is neither what the student's own numbers give nor the reference's
+        // (a mistake can land back on the right answer when the earlier rounding drifted the other way).
+        bool shows = applied != Mistake.None && (shapeMismatch || !(w.Within(honest, tolerance) || w.Within(reference[site.Path], tolerance)));
 
         if (shows)
             answers.Add(new SheetAnswer(site, w, false, shapeMismatch, CodesFor(applied, site)));
