@@ -116,6 +116,7 @@ internal static class ClassGrading
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"{run.Sheets.Count} sheets, {run.Answers.Count} answers, {run.Requests} batch requests ({run.Elapsed.TotalSeconds:0.0} s); {run.Dropped} drawn sheets dropped because their numbers ran away.");
         text.AppendLine("\"as marker\": credited (correct or follow_through, full points) exactly where the marker credits, else incorrect (shape_mismatch if transposed) with 0 points.");
+        text.AppendLine("\"full marks\": sheets given every point (for a sheet with a mistake that shows, there should be none).");
         text.AppendLine("\"named\": mistaken tensors carrying the mistake's code. \"diagnosed correct\": answers with verdict correct and a diagnosis. \"unseen\": sheets whose mistake left every number right.");
         text.AppendLine();
         text.AppendLine("| mistake (form) | sheets | full marks | unseen | answers | as marker | mistaken tensors | named | diagnosed correct |");
@@ -133,6 +134,7 @@ internal static class ClassGrading
         foreach (var group in run.Answers.GroupBy(a => a.Sheet.Plan.Label).OrderBy(g => g.First().Sheet.Plan.Mistake).ThenBy(g => g.Key, StringComparer.Ordinal))
             Row(group.Key, group.ToList());
         Row("**all**", run.Answers);
+        Row("**all slips**", run.Answers.Where(a => a.Sheet.Plan.Form == Form.Slip && a.Sheet.Plan.Mistake != Mistake.None).ToList());
         Row("**all misconceptions**", run.Answers.Where(a => a.Sheet.Plan.Form == Form.Misconception && a.Sheet.Plan.Mistake != Mistake.None).ToList());
 
         text.AppendLine();
