@@ -128,4 +128,78 @@ public sealed class SimulatedStudentTests
         Assert.Contains(sheets, s => s.Plan.Mistake == Mistake.UsedUpdatedWeights && s.MistakeShows);
         Assert.Contains(sheets, s => s.Plan.Mistake == Mistake.RoundedTooEarly && s.MistakeShows);
     }
+
+    [Fact]
+    public void TheGeneratorsBackpropMatchesCentralDifferencesOfItsOwnLossOnEveryProblem()
+    {
+        const double h = 1e-6;
+        foreach (var problem in ClassProblems.All())
+        {
+            var reference = Student.Reference(problem);
+            for (int l = 0; l < problem.LayerCount; l++)
+            {
+                var gradient = reference[$"{I1}/backward/layers/{l}/weightGradient"];
+                for (int r = 0; r < gradient.Rows; r++)
+                    for (int c = 0; c < gradient.Columns; c++)
+                    {
+                        double numeric = (LossWith(problem, l, r, c, h) - LossWith(problem, l, r, c, -h)) / (2 * h);
+                        Assert.True(Math.Abs(numeric - gradient.V[r][c]) < 1e-6,
+                            $"{problem.Label}: dJ/dW[{l}][{r}][{c}] backprop {gradient.V[r][c]}, central difference {numeric}");
+                    }
+            }
+        }
+    }
+
+    /// <summary>Iteration 1's loss with one initial weight moved by h.</summary>
+    static double LossWith(HandProblem problem, int layer, int row, int column, double h)
+    {
+        var weights = problem.Weights.Select((w, l) => l != layer ? w
+            : new T2(w.V.Select((rowValues, r) => rowValues.Select((x, c) => r == row && c == column ? x + h : x).ToArray()).ToArray())).ToArray();
+        return Student.Reference(problem with { Weights = weights })[$"{I1}/loss/value"].V[0][0];
+    }
+
+    [Theory]
+    [InlineData("sgd", null)]
+    [InlineData("momentum", "pytorch")]
+    [InlineData("momentum", "heavy_ball")]
+    [InlineData("momentum", "velocity_step")]
+    [InlineData("momentum", "ema")]
+    [InlineData("adam", null)]
+    [InlineData("rmsprop", null)]
+    public void TheFirstStepOfEachOptimizerIsItsClosedForm(string type, string? convention)
+    {
+        // From zero state: every momentum convention but ema steps eta g; ema eta (1 - mu) g; Adam's corrected
+        // mhat = g and vhat = g^2 step eta g / (|g| + eps); RMSprop's s = (1 - rho) g^2 steps eta g / (sqrt(1 - rho) |g| + eps).
+        var optimizer = ClassProblems.Optimizers.Single(o => o.Type == type && o.Convention == convention);
+        var problem = ClassProblems.All().First(p => p.Optimizer == optimizer);
+        var reference = Student.Reference(problem);
+        Func<double, double> step = type switch
+        {
+            "adam" => g => optimizer.LearningRate * g / (Math.Abs(g) + optimizer.Epsilon),
+            "rmsprop" => g => optimizer.LearningRate * g / (Math.Sqrt(1 - optimizer.Rho) * Math.Abs(g) + optimizer.Epsilon),
+            _ when convention == "ema" => g => optimizer.LearningRate * (1 - optimizer.Momentum) * g,
+            _ => g => optimizer.LearningRate * g,
+        };
+        for (int l = 0; l < problem.LayerCount; l++)
+        {
+            var g = reference[$"{I1}/backward/layers/{l}/weightGradient"];
+            var after = reference[$"{I1}/update/layers/{l}/weights"];
+            for (int r = 0; r < g.Rows; r++)
+                for (int c = 0; c < g.Columns; c++)
+                    Assert.Equal(problem.Weights[l].V[r][c] - step(g.V[r][c]), after.V[r][c], 12);
+        }
+    }
+
+    [Fact]
+    public void PyTorchHeavyBallAndVelocityStepMomentumReachTheSameParametersWithTheSameRateAndMomentum()
+    {
+        // v_pytorch = -v_heavy_ball / eta = v_velocity_step / eta at every step, so theta is the same in all three.
+        var problem = ClassProblems.All().First(p => p.Optimizer.Convention == "pytorch");
+        var finals = new[] { "pytorch", "heavy_ball", "velocity_step" }
+            .Select(c => Student.Reference(problem with { Optimizer = problem.Optimizer with { Convention = c } })[$"{I2}/update/layers/0/weights"])
+            .ToArray();
+        Assert.True(finals[0].Within(finals[1], 1e-12) && finals[0].Within(finals[2], 1e-12), string.Join(" ", finals.Select(f => f.ToString())));
+        var ema = Student.Reference(problem with { Optimizer = problem.Optimizer with { Convention = "ema" } })[$"{I2}/update/layers/0/weights"];
+        Assert.False(finals[0].Within(ema, 1e-6));
+    }
 }
