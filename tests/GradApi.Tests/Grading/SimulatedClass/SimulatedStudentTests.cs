@@ -87,6 +87,27 @@ public sealed class SimulatedStudentTests
     }
 
     [Fact]
+    public void BackpropThroughTheUpdatedOutputWeightsShowsInTheHiddenDeltaAlone()
+    {
+        // -0.1312 x (-0.2608, -0.1380) = (0.03422, 0.01811), times sigma' (0.2217, 0.2494) = (0.0076, 0.0045).
+        var sheet = Work(new MistakePlan(Mistake.UsedUpdatedWeights, Form.Slip, slipPath: $"{I1}/backward/layers/0/delta"));
+        AssertWritten(sheet, $"{I1}/backward/layers/0/delta", [0.0076, 0.0045]);
+        var mistaken = Assert.Single(sheet.Answers, a => !a.Credited);
+        Assert.Equal($"{I1}/backward/layers/0/delta", mistaken.Site.Path);
+        Assert.Equal(["used_updated_weights"], mistaken.Codes!);
+    }
+
+    [Fact]
+    public void AHeavyBallStepWithoutTheLearningRateShowsInTheVelocityAndTheStepFromItIsCredited()
+    {
+        // v = 0.9 (0) - g = (0.0435, 0.0689); theta + v = (-0.2565, -0.1311).
+        var sheet = Work(new MistakePlan(Mistake.LearningRateNotApplied, Form.Slip, slipPath: $"{I1}/update/layers/1/state/v/weights"));
+        AssertWritten(sheet, $"{I1}/update/layers/1/state/v/weights", [0.0435, 0.0689]);
+        AssertWritten(sheet, $"{I1}/update/layers/1/weights", [-0.2565, -0.1311]);
+        Assert.Equal($"{I1}/update/layers/1/state/v/weights", Assert.Single(sheet.Answers, a => !a.Credited).Site.Path);
+    }
+
+    [Fact]
     public void AGradientWrittenTransposedIsAShapeMismatchAndTheUpdateStillUsesItTheRightWayRound()
     {
         var sheet = Work(new MistakePlan(Mistake.Transposed, Form.Slip, slipPath: $"{I1}/backward/layers/0/weightGradient"));
