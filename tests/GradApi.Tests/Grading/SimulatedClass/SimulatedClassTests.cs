@@ -13,27 +13,21 @@ namespace GradApi.Tests.Grading.SimulatedClass;
 [Collection(ApiCollection.Name)]
 public sealed class SimulatedClassTests(GradApiFactory factory, ITestOutputHelper output)
 {
-    static readonly SemaphoreSlim Gate = new(1, 1);
-    static ClassRun? graded;
+    static readonly object Gate = new();
+    static Task<ClassRun>? graded;
 
-    async Task<ClassRun> Graded()
+    /// <summary>The class worked and graded once for all the facts below (a failure to grade fails each of them at once).</summary>
+    Task<ClassRun> Graded()
     {
-        await Gate.WaitAsync();
-        try
-        {
-            if (graded is null)
-            {
-                // A generous deadline: this is a functional test of the marks, not of the service's speed.
-                using var host = factory.WithSettings(("Limits:DeadlineSeconds", "120"));
-                using var client = host.CreateClient();
-                graded = await ClassGrading.Run(client);
-            }
-            return graded;
-        }
-        finally
-        {
-            Gate.Release();
-        }
+        lock (Gate) return graded ??= GradeTheClass();
+    }
+
+    async Task<ClassRun> GradeTheClass()
+    {
+        // A generous deadline: this is a functional test of the marks, not of the service's speed.
+        using var host = factory.WithSettings(("Limits:DeadlineSeconds", "120"));
+        using var client = host.CreateClient();
+        return await ClassGrading.Run(client);
     }
 
     static string Examples(IEnumerable<MarkedAnswer> answers, int count = 8) => string.Join("\n", answers.Take(count).Select(a =>
