@@ -154,8 +154,9 @@ public sealed class Diagnoses
     // The student's numbers are an expectation rounded to the d decimals they wrote (d >= 2), a rounding the tolerance does not accept.
     static int? RoundedTo(WrongAnswer answer, double[] expected)
     {
-        int written = DecimalsWritten(answer.Submitted);
-        if (written is < 2 or > MaxRoundingDecimals) return null;
+        // A value written as 0 (or whole) may be one rounded to 2 decimals: 0 for 0.0007.
+        int written = Math.Max(DecimalsWritten(answer.Submitted), 2);
+        if (written > MaxRoundingDecimals) return null;
         var withinRounding = new Tolerance(ToleranceKind.Decimals, Decimals: written);
         return AllAccepted(answer.Submitted, expected, withinRounding) ? written : null;
     }
@@ -297,7 +298,8 @@ public sealed class Diagnoses
         var transposed = new double[m * n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) transposed[j * m + i] = reference[i * n + j];
-        return AllAccepted(answer.Submitted, transposed, answer.Tolerance) && !AllAccepted(transposed, reference, answer.Tolerance);
+        // [n][m] for an [m][n] matrix shows the transposition by its shape; a square one only where its values differ.
+        return AllAccepted(answer.Submitted, transposed, answer.Tolerance) && (m != n || !AllAccepted(transposed, reference, answer.Tolerance));
     }
 
     // A run that makes the mistake in one layer only, made once per problem on first need.

@@ -128,6 +128,14 @@ public sealed class FollowThrough : ITraceHook
         return carried;
     }
 
+    public Tensor Preview(TracePoint point, Tensor computed)
+    {
+        if (!_byNode.TryGetValue(point, out var substitutions)) return computed;
+        var carried = computed.Copy();
+        foreach (var s in substitutions) s.Values.CopyTo(carried.Data, s.Offset);
+        return carried;
+    }
+
     // The value a step read: carried in this run, or the problem's own initial parameters and state (iteration -1), which no step computes.
     Tensor CarriedAt(TracePoint point) =>
         _carried.TryGetValue(point, out var tensor) ? tensor : Explanation.InitialValue(_problem, point) ?? Tensor.Scalar(double.NaN);

@@ -76,7 +76,7 @@ public sealed class GradingSession
             var carried = FollowThrough.Run(_problem, substitutions, asked, _cancel);
             var written = new Dictionary<TracePoint, Tensor>();
             foreach (var m in marked)
-                if (m.Substitution is not null && m.Address!.Element.Length == 0) written.TryAdd(m.Node, new Tensor(m.Reference!.Shape, m.Submitted!.Data));
+                if (m.Substitution is not null && m.Address!.Element.Length == 0) written.TryAdd(m.Node, new Tensor(m.Reference!.Shape, m.Substitution.Value.Values));
             context = new SubmissionContext(carried, substitutions, asked, written, _cancel);
             foreach (var m in marking) FollowFrom(m, context.Carried, answers);
         }
@@ -89,8 +89,7 @@ public sealed class GradingSession
         if (context is not null)
         {
             FollowConventions(marking, context, answers);
-            if (!_options.AllowDegenerate)
-                foreach (var m in marking) RefuseDegenerate(m, marked);
+            if (!_options.AllowDegenerate) RefuseDegenerate(marking, marked);
         }
 
         return new SubmissionGrade(marking.Select(m =>
@@ -194,23 +193,44 @@ public sealed class GradingSession
         m.Diagnoses = [];
     }
 
-    // No credit for follow-through built on nothing: the answer itself, or every answer it was computed from, all zeros or
-    // the problem's given values where the reference's are not.
-    void RefuseDegenerate(Marking m, Marked[] marked)
+    // No credit for follow-through built on nothing. An answer is trivial when it is all zeros or the problem's given values
+    // where the reference's is not; a trivial answer that earned nothing (wrong, or itself degenerate) is a foundation of
+    // nothing. A follow-through answer is degenerate when every answer it was computed from is such a foundation, or when
+    // it is itself trivial and any one is. Honest work whose numbers round to zero or back to the initial weights is not
+    // touched: its trivial values were earned.
+    void RefuseDegenerate(Marking[] marking, Marked[] marked)
     {
-        if (m.Verdict != Verdict.FollowThrough) return;
-        var used = m.UsedIndices.Select(i => marked[i]).Where(u => !ReferenceEquals(u, m.Marked)).ToArray();
-        if (!Degenerate(m.Marked) && (used.Length == 0 || !used.All(Degenerate))) return;
-        m.Verdict = Verdict.Incorrect;
-        m.Counted = (bool[])m.Marked.Right!.Clone();
-        m.Carried = 0;
-        m.Diagnoses = [DegenerateDiagnosis];
+        var degenerate = new bool?[marking.Length];
+        var foundation = new bool?[marking.Length];
+        var credited = marking.Select(m => m.Verdict is Verdict.Correct or Verdict.FollowThrough).ToArray();
+
+        bool Foundation(int i) => foundation[i] ??= Trivial(marked[i]) && (!credited[i] || Degenerate(i));
+        bool Degenerate(int i)
+        {
+            if (degenerate[i] is bool known) return known;
+            degenerate[i] = false; // a cycle cannot happen (answers are used upstream only), but never recurse into one
+            var m = marking[i];
+            var used = m.Verdict == Verdict.FollowThrough ? m.UsedIndices.Where(u => u != i && !ReferenceEquals(marked[u], m.Marked)).ToArray() : [];
+            bool found = used.Length > 0 && (used.All(Foundation) || Trivial(m.Marked) && used.Any(Foundation));
+            degenerate[i] = found;
+            return found;
+        }
+
+        for (int i = 0; i < marking.Length; i++)
+            if (Degenerate(i))
+            {
+                var m = marking[i];
+                m.Verdict = Verdict.Incorrect;
+                m.Counted = (bool[])m.Marked.Right!.Clone();
+                m.Carried = 0;
+                m.Diagnoses = [DegenerateDiagnosis];
+            }
     }
 
     static readonly Diagnosis DegenerateDiagnosis = new("degenerate_follow_through",
-        "Right only given earlier answers that are all zeros or the problem's own given values, where the computation's are not: follow-through gives no credit for work built on them.");
+        "Right only given earlier answers that are all zeros or the problem's own given values where the computation's are not, and earned nothing themselves: follow-through gives no credit for work built on them.");
 
-    bool Degenerate(Marked m)
+    bool Trivial(Marked m)
     {
         if (m.Submitted is null || m.Reference is null || m.Submitted.Length != m.Reference.Length) return false;
         var tolerance = ToleranceFor(m.Answer);
@@ -268,7 +288,14 @@ public sealed class GradingSession
         if (answer.Value.Tensor is not { } submitted)
             return new(answer, Verdict.NotANumber, answer.Value.Unreadable, address, address.Node, reference, offset);
         if (!Slice.Conforms(shape, submitted.Shape))
-            return new(answer, Verdict.ShapeMismatch, ShapeMessage(shape, submitted.Shape), address, address.Node, reference, offset, submitted);
+        {
+            // A matrix written transposed is marked so, and carried forward the right way round, as the student then used it.
+            Substitution? transposed = address.Kind is AddressKind.Traced or AddressKind.Final && TransposeOf(submitted, shape) is { } back
+                ? new Substitution(index, address.Node, offset, back)
+                : null;
+            return new(answer, Verdict.ShapeMismatch, ShapeMessage(shape, submitted.Shape), address, address.Node, reference, offset, submitted,
+                Substitution: transposed);
+        }
 
         var tolerance = ToleranceFor(answer);
 
@@ -279,6 +306,18 @@ public sealed class GradingSession
             ? new Substitution(index, address.Node, offset, submitted.Data)
             : null;
         return new(answer, allRight ? Verdict.Correct : Verdict.Incorrect, null, address, address.Node, reference, offset, submitted, right, substitution);
+    }
+
+    // The values of an [n][m] submission read as the [m][n] tensor it transposes (m != n), else null.
+    static double[]? TransposeOf(Tensor submitted, int[] shape)
+    {
+        if (shape.Length != 2 || submitted.Shape.Length != 2) return null;
+        int m = shape[0], n = shape[1];
+        if (m == n || submitted.Shape[0] != n || submitted.Shape[1] != m) return null;
+        var back = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) back[i * n + j] = submitted.Data[j * m + i];
+        return back;
     }
 
     // An answer's own rule, else the request's.

@@ -64,6 +64,9 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
 
     public override bool IsRecurrent(int slot) => StateNames[slot] is not ("mhat" or "vhat");
 
+    // mhat = m / (1 - b1^t) and vhat = v / (1 - b2^t): g enters through m and v only.
+    public override bool SlotReadsGradient(int slot) => StateNames[slot] is not ("mhat" or "vhat");
+
     // theta reads mhat and vhat; in Keras' form m and v (vmax under amsgrad). Never g itself.
     public override IReadOnlyList<int> StepReads => Placement == EpsilonPlacement.Keras ? [0, Amsgrad ? StateNames.Count - 1 : 1] : [2, 3];
     public override bool StepReadsGradient => false;

@@ -43,6 +43,9 @@ public abstract class Optimizer(double learningRate, double weightDecay)
     /// <summary>False for a slot recomputed from scratch each step (Adam's mhat and vhat).</summary>
     public virtual bool IsRecurrent(int slot) => true;
 
+    /// <summary>Whether a slot reads g itself (Adam's mhat and vhat read only m and v).</summary>
+    public virtual bool SlotReadsGradient(int slot) => true;
+
     /// <summary>
     /// The slots the parameter update itself reads (heavy-ball's theta + v reads v alone); every slot unless an
     /// optimizer says otherwise. Follow-through's usedAnswers for theta are exactly these, g if

@@ -76,6 +76,12 @@ public interface ITraceHook
 {
     Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed);
 
+    /// <summary>
+    /// A tensor the run needs before its turn (backprop through weights already updated, a slip): the value the hook will
+    /// put in its place when it comes, or the computed one. Nothing is recorded.
+    /// </summary>
+    Tensor Preview(TracePoint point, Tensor computed) => computed;
+
     /// <summary>True once the hook needs no further tensor: the run then stops at its next phase (forward, loss, backward, update).</summary>
     bool Done => false;
 }

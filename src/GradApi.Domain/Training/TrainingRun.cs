@@ -180,7 +180,10 @@ public sealed class TrainingRun
             }
             else
             {
-                var weightsAbove = Slips(Mistake.UsedUpdatedWeights, l) ? UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t) : pointWeights[l + 1];
+                // The slip reads W above as updated this iteration: a student's own written update where there is one.
+                var weightsAbove = Slips(Mistake.UsedUpdatedWeights, l)
+                    ? Preview(new(index, TraceField.Weights, l + 1), UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t))
+                    : pointWeights[l + 1];
                 delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!, _cancel)),
                     [derivativeAt, new(index, TraceField.Delta, l + 1), weightsAt[l + 1]]);
             }
@@ -243,7 +246,7 @@ public sealed class TrainingRun
             // Edges: g, the slot's own previous value, the slots of this step it reads, theta under weight decay.
             var reads = _reads;
             int n = 0;
-            reads[n++] = new(index, gradientField, l);
+            if (optimizer.SlotReadsGradient(slot)) reads[n++] = new(index, gradientField, l);
             if (optimizer.IsRecurrent(slot)) reads[n++] = new(index - 1, slotField, l, names[slot]);
             foreach (var read in optimizer.SlotReads(slot)) reads[n++] = new(index, slotField, l, names[read]);
             if (optimizer.WeightDecay != 0) reads[n++] = previousTheta;
@@ -285,6 +288,8 @@ public sealed class TrainingRun
 
     Tensor Emit(TracePoint point, Tensor computed, ReadOnlySpan<TracePoint> inputs) =>
         _hook is null ? computed : _hook.OnTensor(point, inputs, computed);
+
+    Tensor Preview(TracePoint point, Tensor computed) => _hook is null ? computed : _hook.Preview(point, computed);
 
     // A tensor computed from the output layer: from z and a when the fused form was used, else from a.
     Tensor EmitFromOutput(TracePoint point, Tensor computed, Losses.Loss loss, bool fromLogits, TracePoint z, TracePoint a) =>

@@ -96,10 +96,11 @@ public static class GradingText
         follow_through, and the diagnosis stays on the state. A student who writes PyTorch's v = g on a heavy-ball
         problem loses the points of v only.
 
-        **Degenerate follow-through** earns nothing: a follow-through answer whose own values, or whose every used
-        answer, are all zeros or equal to the problem's given values (a layer's initial weights or biases), where the
-        reference's are not (both within the answer's tolerance), stays `incorrect` with the diagnosis
-        `degenerate_follow_through`. `followThrough.allowDegenerate: true` credits it like any other follow-through.
+        **Degenerate follow-through** earns nothing: a follow-through answer whose every used answer is all zeros or
+        equal to the problem's given values (a layer's initial weights or biases), where the reference's is not (both
+        within that answer's tolerance), stays `incorrect` with the diagnosis `degenerate_follow_through` (its elements
+        right against the reference still count under proportional credit). The answer's own value is not judged: an
+        honest update that rounds back to the initial weights is right. `followThrough.allowDegenerate: true` credits it like any other follow-through.
 
         **Diagnoses.** For an incorrect answer the service tries the common mistakes below and reports every one that
         reproduces the student's numbers (within the answer's tolerance) where the mistake changes the value; a

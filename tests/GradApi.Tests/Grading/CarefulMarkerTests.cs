@@ -164,11 +164,16 @@ public sealed class CarefulMarkerTests
     [Fact]
     public void ZerosCarriedForwardEarnNoFollowThroughUnlessAllowed()
     {
-        // The output delta left as 0 in iteration 1: its gradients are 0, its velocities 0 and its parameters the initial ones.
+        // The output delta left as 0 in iteration 1: every zero built on it (its gradients, the hidden delta and its
+        // gradients, the velocities) and the parameters left at their initial values earn nothing.
         var (answers, _) = WorkTheSheet((i, name, computed, sheet) => i == 0 && name == "Delta1" ? [0.0] : null!);
         var grade = Mark(answers);
         var degenerate = new[] { "WeightGradient1", "BiasGradient1", "Delta0", "WeightGradient0", "BiasGradient0", "VW0", "VB0", "W0", "B0", "VW1", "VB1", "W1", "B1" }
             .Select(n => PathOf(0, n)).ToArray();
+        // Iteration 2's forward pass from the initial weights is not zero or given itself, but every operand of the
+        // hidden z (W and b, both left at their initial values) is: no credit; what reads that z is credited again.
+        Assert.Equal(Verdict.Incorrect, grade.Results.Single(r => r.Path == PathOf(1, "Z0")).Verdict);
+        Assert.Equal(Verdict.FollowThrough, grade.Results.Single(r => r.Path == PathOf(1, "A0")).Verdict);
         foreach (var path in degenerate)
         {
             var result = grade.Results.Single(r => r.Path == path);

@@ -120,12 +120,14 @@ public sealed class SimulatedStudentTests
     }
 
     [Fact]
-    public void AZeroedLastDeltaMakesTheZeroTensorsAfterItDegenerateButNotTheParameters()
+    public void AZeroedLastDeltaMakesTheTensorsBuiltOnlyOnZerosDegenerateButNotTheParameters()
     {
         var sheet = Work(new MistakePlan(Mistake.DegenerateFollowThrough, Form.Slip, slipPath: $"{I2}/backward/layers/1/delta"));
         var delta = At(sheet, $"{I2}/backward/layers/1/delta");
         Assert.False(delta.Credited);
         Assert.Null(delta.Codes);
+        // Zeros built on the zeroed delta: db = sum delta (its one operand), and dW = delta a^T, the hidden delta and its
+        // gradients, each itself zero where the reference is not, with the zeroed delta (or a zero built on it) among its operands.
         string[] degenerate =
         [
             $"{I2}/backward/layers/1/weightGradient", $"{I2}/backward/layers/1/biasGradient",

@@ -32,7 +32,7 @@ internal sealed class Student
     readonly IReadOnlyDictionary<string, T2>? reference;
     readonly Dictionary<string, T2> written = [];
     readonly List<SheetAnswer> answers = [];
-    bool afterZeroedDelta;
+    readonly Dictionary<string, bool> creditedAt = [];
 
     Student(HandProblem problem, int? decimals, MistakePlan plan, IReadOnlyDictionary<string, T2>? reference)
     {
@@ -151,7 +151,6 @@ internal sealed class Student
                 bool zeroed = l == layers - 1 && t == problem.Iterations && plan.Makes(Mistake.DegenerateFollowThrough, deltaSite);
                 if (zeroed) wrongDelta = T2.ZerosLike(honestDelta);
                 var delta = Emit(deltaSite, honestDelta, wrongDelta);
-                if (zeroed) afterZeroedDelta = true;
 
                 var weightGradientSite = new Site(t, What.WeightGradient, l, at + "/weightGradient");
                 var honestGradient = delta.Transpose().MatMul(inputs[l]);  // dJ/dW = sum over the batch of delta a_in^T, [out][in]
@@ -333,21 +332,109 @@ internal sealed class Student
 
         if (shows)
             answers.Add(new SheetAnswer(site, w, false, shapeMismatch, CodesFor(applied, site)));
-        else if (afterZeroedDelta && IsDegenerate(site, w))
+        else if (!w.Within(reference[site.Path], tolerance) && BuiltOnNothing(site))
             answers.Add(new SheetAnswer(site, w, false, false, ["degenerate_follow_through"]));
         else
             answers.Add(new SheetAnswer(site, w, true, false, null));
+        creditedAt[site.Path] = answers[^1].Credited;
         return w;
     }
 
-    /// <summary>After the zeroed delta: all zeros, or the layer's initial parameters, where the reference's value is not.</summary>
-    bool IsDegenerate(Site site, T2 w)
+    /// <summary>
+    /// The marker's rule against gaming follow-through: a value is trivial when it is all zeros, or a layer's initial
+    /// parameters, where the reference's is not; a trivial value that earned nothing is a foundation of nothing. No credit
+    /// where every operand the student wrote is such a foundation, or where the value is itself trivial and any one is.
+    /// </summary>
+    bool BuiltOnNothing(Site site)
     {
-        var truth = reference![site.Path];
-        if (w.AllNear(0, tolerance) && !truth.AllNear(0, tolerance)) return true;
-        if (site.What != What.Parameter) return false;
-        var initial = site.Path.EndsWith("/weights", StringComparison.Ordinal) ? problem.Weights[site.Layer] : problem.Biases[site.Layer];
-        return w.Within(initial, tolerance) && !truth.Within(initial, tolerance);
+        var operands = OperandsOf(site).Where(written.ContainsKey).ToArray();
+        return operands.Length > 0 && (operands.All(Foundation) || Trivial(site.Path) && operands.Any(Foundation));
+    }
+
+    bool Foundation(string path) => creditedAt.TryGetValue(path, out bool credited) && !credited && Trivial(path);
+
+    bool Trivial(string path)
+    {
+        var value = written[path];
+        var truth = reference![path];
+        if (value.AllNear(0, tolerance) && !truth.AllNear(0, tolerance)) return true;
+        var parameter = System.Text.RegularExpressions.Regex.Match(path, @"/update/layers/(\d+)/(weights|biases)$");
+        if (!parameter.Success) return false;
+        int layer = int.Parse(parameter.Groups[1].Value);
+        var initial = parameter.Groups[2].Value == "weights" ? problem.Weights[layer] : problem.Biases[layer];
+        return value.Within(initial, tolerance) && !truth.Within(initial, tolerance);
+    }
+
+    /// <summary>The written tensors a tensor of the backward pass or the update is computed from.</summary>
+    IEnumerable<string> OperandsOf(Site site)
+    {
+        int i = site.Iteration - 1, l = site.Layer, last = problem.LayerCount - 1;
+        string now = $"/iterations/{i}", before = $"/iterations/{i - 1}";
+        string delta = $"{now}/backward/layers/{l}/delta";
+        string forward = $"{now}/forward/layers";
+        switch (site.What)
+        {
+            case What.Z:
+                if (l > 0) yield return $"{forward}/{l - 1}/a";
+                yield return $"{before}/update/layers/{l}/weights";
+                yield return $"{before}/update/layers/{l}/biases";
+                break;
+            case What.A:
+                yield return $"{forward}/{l}/z";
+                break;
+            case What.ActivationDerivative:
+                yield return $"{forward}/{l}/a";
+                break;
+            case What.Loss or What.OutputGradient:
+                yield return $"{forward}/{last}/a";
+                break;
+            case What.Delta when l == last && problem.FusedOutput:
+                yield return $"{forward}/{last}/a";
+                break;
+            case What.Delta when l == last:
+                yield return $"{forward}/{l}/activationDerivative";
+                yield return $"{now}/backward/outputGradient";
+                break;
+            case What.BiasGradient:
+                yield return delta;
+                break;
+            case What.WeightGradient:
+                yield return delta;
+                if (l > 0) yield return $"{now}/forward/layers/{l - 1}/a";
+                break;
+            case What.Delta when l < last:
+                yield return $"{now}/backward/layers/{l + 1}/delta";
+                yield return $"{before}/update/layers/{l + 1}/weights";
+                yield return $"{now}/forward/layers/{l}/activationDerivative";
+                break;
+            case What.State or What.Parameter:
+            {
+                string part = site.Path.EndsWith("/biases", StringComparison.Ordinal) ? "biases" : "weights";
+                string gradient = $"{now}/backward/layers/{l}/{(part == "weights" ? "weightGradient" : "biasGradient")}";
+                string Slot(string iteration, string slot) => $"{iteration}/update/layers/{l}/state/{slot}/{part}";
+                var o = problem.Optimizer;
+                if (site.What == What.State)
+                {
+                    if (site.Slot is "mhat") yield return Slot(now, "m");
+                    else if (site.Slot is "vhat") yield return Slot(now, "v");
+                    else
+                    {
+                        yield return gradient;
+                        if (i > 0) yield return Slot(before, site.Slot!);
+                    }
+                    break;
+                }
+                if (i > 0) yield return $"{before}/update/layers/{l}/{part}";
+                switch (o.Type)
+                {
+                    case "sgd": yield return gradient; break;
+                    case "momentum": yield return Slot(now, o.Slots[0]); break;
+                    case "adam": yield return Slot(now, "mhat"); yield return Slot(now, "vhat"); break;
+                    default: yield return gradient; yield return Slot(now, "s"); break;
+                }
+                break;
+            }
+        }
     }
 
     /// <summary>For wrong_layer: the nearest other layer's value of the same tensor, this iteration, already written and of the same shape.</summary>
