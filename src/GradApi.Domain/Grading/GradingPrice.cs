@@ -11,6 +11,9 @@ public static class GradingPrice
     /// <summary>Numbers a result may echo per element it addresses: expected, submitted, elements and followThroughExpected.</summary>
     public const int ValuesPerElement = 4;
 
+    /// <summary>An explanation is at most <see cref="Explanation.MaxLength"/> (600) characters: priced as 40 numbers of 15 characters.</summary>
+    public const int ExplanationValues = 40;
+
     /// <summary>One-layer mistake runs per answer layer: a missing activation derivative and the activation's value in its place.</summary>
     public const int SlipRunsPerLayer = 2;
 

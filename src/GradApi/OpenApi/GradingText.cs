@@ -96,11 +96,15 @@ public static class GradingText
         follow_through, and the diagnosis stays on the state. A student who writes PyTorch's v = g on a heavy-ball
         problem loses the points of v only.
 
-        **Degenerate follow-through** earns nothing: a follow-through answer whose every used answer is all zeros or
-        equal to the problem's given values (a layer's initial weights or biases), where the reference's is not (both
-        within that answer's tolerance), stays `incorrect` with the diagnosis `degenerate_follow_through` (its elements
-        right against the reference still count under proportional credit). The answer's own value is not judged: an
-        honest update that rounds back to the initial weights is right. `followThrough.allowDegenerate: true` credits it like any other follow-through.
+        **Degenerate follow-through** earns nothing. An answer is *trivial* when it is all zeros, or equal to the
+        problem's given values (a layer's initial weights or biases), where the reference's is not (both within the
+        answer's tolerance); a trivial answer that earned nothing (wrong, or itself degenerate) is a foundation of
+        nothing. A follow-through answer whose every used answer is such a foundation, or which is itself trivial with
+        any used answer such a foundation, stays `incorrect` with the diagnosis `degenerate_follow_through` (its elements
+        right against the reference still count under proportional credit). So an output delta left as 0 earns no
+        credit for the zero gradients and the unmoved weights built on it, nor does a forward pass from weights copied
+        unchanged; honest work whose numbers round to 0 or back to the initial weights keeps its credit, since those
+        values were earned. `followThrough.allowDegenerate: true` credits it like any other follow-through.
 
         **Diagnoses.** For an incorrect answer the service tries the common mistakes below and reports every one that
         reproduces the student's numbers (within the answer's tolerance) where the mistake changes the value; a
@@ -152,7 +156,7 @@ public static class GradingText
         run of each kind per answered layer); plus each answer's elements compared in every layer
         (64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
         addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
-        echoes `expected`), at most maxResponseValues ({{limits.MaxResponseValues}}).
+        echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues ({{limits.MaxResponseValues}}).
         """;
 
     public static string Batch(ServiceLimits limits) => $$"""
@@ -178,6 +182,6 @@ public static class GradingText
         answers at most maxAnswers ({{limits.MaxAnswers}}) per submission and maxGradedAnswers
         ({{limits.MaxGradedAnswers}}) over all; the grading work as in /v1/grade with each submission's runs counted,
         at most maxGradingWork ({{limits.MaxGradingWork}}); the numbers echoed over all submissions
-        (4 per element each answer addresses) at most maxResponseValues ({{limits.MaxResponseValues}}).
+        (4 per element each answer addresses, 40 per answer) at most maxResponseValues ({{limits.MaxResponseValues}}).
         """;
 }

@@ -141,12 +141,13 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
                     elements[path] = n = GradingPrice.ElementsAt(training, path);
                     if (GradingPrice.SlipLayerOf(training, path) is int layer) slipLayers.Add(layer);
                 }
-                values += GradingPrice.ValuesPerElement * n;
+                values += GradingPrice.ValuesPerElement * n + GradingPrice.ExplanationValues;
                 compared += n;
             }
         if (values > limits.MaxResponseValues)
             Fail(answersPath, $"the results would echo {values} numbers, above the limit maxResponseValues {limits.MaxResponseValues} " +
-                $"({GradingPrice.ValuesPerElement} per element each answer addresses: expected, submitted, elements, followThroughExpected); grade fewer or smaller tensors");
+                $"({GradingPrice.ValuesPerElement} per element each answer addresses: expected, submitted, elements, followThroughExpected; " +
+                $"and {GradingPrice.ExplanationValues} per answer for its explanation); grade fewer or smaller tensors");
 
         long layers = training.Network.Layers.Count;
         long run = problemWork + ServiceLimits.GradingLayerWork * layers * training.Iterations;

@@ -97,11 +97,12 @@ public sealed class CostLimitTests(GradApiFactory factory)
     [Fact]
     public async Task AGradingResponsePastMaxResponseValuesReturnsProblemDetailsNamingTheLimit()
     {
-        using var host = factory.WithSettings(("Limits:MaxResponseValues", "27"));
+        // 4 x 1 + 4 x 6 numbers, and 40 per answer for its explanation: 108.
+        using var host = factory.WithSettings(("Limits:MaxResponseValues", "107"));
         var messages = await ApiTest.ReadValidationError(await host.CreateClient().PostJson(Grading.Route, PricedGrade()), "answers");
-        Assert.Contains(messages, m => m.Contains("maxResponseValues 27") && m.Contains("28 numbers"));
+        Assert.Contains(messages, m => m.Contains("maxResponseValues 107") && m.Contains("108 numbers"));
 
-        using var justEnough = factory.WithSettings(("Limits:MaxResponseValues", "28"));
+        using var justEnough = factory.WithSettings(("Limits:MaxResponseValues", "108"));
         var (body, _) = await ApiTest.ReadOk(await justEnough.CreateClient().PostJson(Grading.Route, PricedGrade()));
         Assert.Equal("not_a_number", body["results"]![1]!["verdict"]!.GetValue<string>());
     }
@@ -109,16 +110,16 @@ public sealed class CostLimitTests(GradApiFactory factory)
     [Fact]
     public async Task ABatchIsPricedOverEverySubmissionsEchoedNumbers()
     {
-        // Two submissions of the two answers above: 56 numbers.
+        // Two submissions of the two answers above: 216 numbers.
         var batch = new JsonObject
         {
             ["problem"] = Grading.ContractProblem(),
             ["submissions"] = new JsonArray(new[] { "s1", "s2" }.Select(id => (JsonNode)Grading.Submission(id,
                 Grading.Answer("/iterations/0/forward/layers/1/a", "0.4739"), Grading.Answer("/iterations/0/update/layers/0/weights", "null"))).ToArray()),
         };
-        using var host = factory.WithSettings(("Limits:MaxResponseValues", "55"));
+        using var host = factory.WithSettings(("Limits:MaxResponseValues", "215"));
         var messages = await ApiTest.ReadValidationError(await host.CreateClient().PostJson(Grading.BatchRoute, batch.ToJsonString()), "submissions");
-        Assert.Contains(messages, m => m.Contains("maxResponseValues 55") && m.Contains("56 numbers"));
+        Assert.Contains(messages, m => m.Contains("maxResponseValues 215") && m.Contains("216 numbers"));
     }
 
     [Fact]
