@@ -78,7 +78,11 @@ public sealed class Diagnoses
     }
 
     static readonly int DeltaSite = Fields(TraceField.Delta);
-    static readonly int DerivativeSites = Fields(TraceField.ActivationDerivative, TraceField.Delta);
+    // sigma for sigma' changes sigma'; and the output delta where the loss fuses with the output (its short form a - y is then not taken).
+    static int DerivativeSites(TrainingProblem problem) => Fields(TraceField.ActivationDerivative) | FusedDelta(problem);
+
+    static int FusedDelta(TrainingProblem problem) =>
+        problem.Loss.Loss.FusesWith(problem.Network.Layers[^1].Activation) ? Fields(TraceField.Delta) : 0;
     static readonly int StepSites = Fields(TraceField.Weights, TraceField.Biases);
     // eta enters the state (heavy-ball) or the step (pytorch, sgd).
     static readonly int LearningRateSites = Fields(TraceField.StateWeights, TraceField.StateBiases, TraceField.Weights, TraceField.Biases,
@@ -86,7 +90,9 @@ public sealed class Diagnoses
     // An optimizer's convention shows in its state: on a student's own written state, theta + v against theta - v is the
     // step's direction, not a convention.
     static readonly int OptimizerSites = Fields(TraceField.StateWeights, TraceField.StateBiases, TraceField.LookAheadWeights, TraceField.LookAheadBiases);
-    static readonly int LossSites = Fields(TraceField.LossPerExample, TraceField.LossValue, TraceField.LossAlso, TraceField.OutputGradient, TraceField.Delta);
+    // A loss or reduction convention changes the loss and dJ/da, and the output delta where the loss fuses with the output.
+    static int LossSites(TrainingProblem problem) =>
+        Fields(TraceField.LossPerExample, TraceField.LossValue, TraceField.LossAlso, TraceField.OutputGradient) | FusedDelta(problem);
 
     /// <param name="context">The submission's own numbers (follow-through on): each mistake is then also tried as the student
     /// would make it, on their values as written.</param>
@@ -126,7 +132,7 @@ public sealed class Diagnoses
             foreach (var (code, message, mistake) in slips)
             {
                 if (found.Any(d => d.Code == code)) continue;
-                var candidate = new Candidate(code, message, null, _problem, mistake, mistake == Mistake.MissingActivationDerivative ? DeltaSite : DerivativeSites, layer);
+                var candidate = new Candidate(code, message, null, _problem, mistake, mistake == Mistake.MissingActivationDerivative ? DeltaSite : DerivativeSites(_problem), layer);
                 if (Matches(answer, SlipIn(mistake, layer)) || context?.Reproduces(answer, candidate) == true) found.Add(new(code, message));
             }
         }
@@ -184,7 +190,7 @@ public sealed class Diagnoses
         var optimizer = problem.Optimizer;
         yield return new("missing_activation_derivative", MissingDerivative, null, problem, Mistake.MissingActivationDerivative, DeltaSite);
         if (problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
-            yield return new("activation_value_for_derivative", ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative, DerivativeSites);
+            yield return new("activation_value_for_derivative", ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative, DerivativeSites(problem));
         if (optimizer.LearningRate != 1)
             yield return new("learning_rate_not_applied",
                 $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
@@ -223,10 +229,10 @@ public sealed class Diagnoses
         var squared = new Loss[] { HalfSse.Instance, Sse.Instance, Mse.Instance };
         if (squared.Contains(p.Loss.Loss))
             foreach (var loss in squared.Where(l => l != p.Loss.Loss))
-                yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } }, LossSites);
+                yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } }, LossSites(p));
         var otherReduction = p.Loss.Reduction == Reduction.Sum ? Reduction.Mean : Reduction.Sum;
         if (p.Sampling is not Networks.Sampling.Sequential and not Networks.Sampling.Random)
-            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites);
+            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites(p));
 
         switch (p.Optimizer)
         {

@@ -38,8 +38,13 @@ public sealed class FollowThrough : ITraceHook
     }
 
     /// <summary>The substitutions by the node they replace, built once for the runs a submission makes.</summary>
-    public static IReadOnlyDictionary<TracePoint, Substitution[]> Index(IEnumerable<Substitution> substitutions) =>
-        substitutions.GroupBy(s => s.Node).ToDictionary(g => g.Key, g => g.ToArray());
+    public static IReadOnlyDictionary<TracePoint, Substitution[]> Index(IReadOnlyCollection<Substitution> substitutions)
+    {
+        var index = new Dictionary<TracePoint, Substitution[]>(substitutions.Count);
+        foreach (var s in substitutions)
+            index[s.Node] = index.TryGetValue(s.Node, out var earlier) ? [.. earlier, s] : [s];
+        return index;
+    }
 
     /// <summary>
     /// Runs the problem with the substitutions, up to the last iteration any of <paramref name="asked"/> sits in; with a
@@ -113,12 +118,16 @@ public sealed class FollowThrough : ITraceHook
             return computed;
         }
 
-        var carried = computed.Copy();
+        // One answer for the whole tensor is carried as it is (the run never writes a tensor it was given); parts are laid
+        // over a copy of the computed one.
+        var carried = substitutions is [{ Offset: 0 } whole] && whole.Values.Length == computed.Length
+            ? new Tensor(computed.Shape, whole.Values)
+            : computed.Copy();
         var own = AnswerSet.Empty;
         int replaced = 0;
         foreach (var s in substitutions)
         {
-            s.Values.CopyTo(carried.Data, s.Offset);
+            if (!ReferenceEquals(carried.Data, s.Values)) s.Values.CopyTo(carried.Data, s.Offset);
             replaced += s.Values.Length;
             own = own.With(s.Answer);
         }

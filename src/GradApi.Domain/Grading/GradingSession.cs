@@ -18,6 +18,9 @@ public sealed class GradingSession
     readonly Diagnoses _diagnoses;
     readonly CancellationToken _cancel;
     readonly ConcurrentDictionary<(TracePoint, int?), string> _referenceExplanations = new();
+    // The reference's explanation of each asked tensor at the request's decimals, made once: most answers read one of these.
+    readonly Dictionary<TracePoint, string?> _explained = [];
+    readonly int? _decimals;
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
     /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
@@ -41,8 +44,14 @@ public sealed class GradingSession
             nearby.Add(node with { IterationIndex = node.IterationIndex + 1 });
             for (int l = 0; l < problem.Network.Layers.Count; l++) nearby.Add(node with { Layer = l });
         }
-        _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation, explained: asked.Contains);
+        // /final's tensors are the last step's, known once the run has ended: their computations are kept at every step.
+        var finals = _addresses.Values.Where(a => a.Address?.Kind == AddressKind.Final).Select(a => (a.Address!.Node.Field, a.Address.Node.Layer)).ToHashSet();
+        _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation,
+            explained: point => asked.Contains(point) || finals.Count > 0 && finals.Contains((point.Field, point.Layer)));
         _diagnoses = new Diagnoses(problem, _reference, asked.Contains, cancellation);
+        _decimals = DecimalsShown(options.Tolerance);
+        foreach (var node in asked)
+            _explained[node] = _reference.ComputationOf(node) is { } computation ? Explanation.Of(problem, computation, _decimals) : null;
     }
 
     /// <summary>
@@ -73,18 +82,19 @@ public sealed class GradingSession
         {
             var substitutions = marked.Where(m => m.Substitution is not null).Select(m => m.Substitution!.Value).ToArray();
             var asked = wrong.Select(m => m.Node).ToHashSet();
-            var carried = FollowThrough.Run(_problem, substitutions, asked, _cancel);
+            var index = FollowThrough.Index(substitutions);
+            var carried = FollowThrough.Run(_problem, index, asked, _cancel);
             var written = new Dictionary<TracePoint, Tensor>();
             foreach (var m in marked)
                 if (m.Substitution is not null && m.Address!.Element.Length == 0) written.TryAdd(m.Node, new Tensor(m.Reference!.Shape, m.Substitution.Value.Values));
-            context = new SubmissionContext(carried, substitutions, asked, written, _cancel);
+            context = new SubmissionContext(carried, substitutions, index, asked, written, _cancel);
             foreach (var m in marking) FollowFrom(m, context.Carried, answers);
         }
 
         foreach (var m in marking)
         {
             _cancel.ThrowIfCancellationRequested();
-            Diagnose(m, NoCtx ? null : context);
+            Diagnose(m, context);
         }
         if (context is not null)
         {
@@ -100,13 +110,11 @@ public sealed class GradingSession
     }
 
     // One answer as its marking goes: against the reference, then follow-through, conventions and the degenerate rule.
-    static readonly bool NoCtx = Environment.GetEnvironmentVariable("NOCTX") is not null;
-    static readonly bool NoExplain = Environment.GetEnvironmentVariable("NOEXPLAIN") is not null;
     sealed class Marking(Marked marked)
     {
         public Marked Marked { get; } = marked;
         public Verdict Verdict { get; set; } = marked.Verdict;
-        public bool[]? Counted { get; set; } = marked.Right is null ? null : (bool[])marked.Right.Clone();
+        public bool[]? Counted { get; set; } = marked.Right?.AsSpan().ToArray();
         public int Carried { get; set; }
         public Tensor? FollowThroughExpected { get; set; }
         public IReadOnlyList<string> Used { get; set; } = [];
@@ -360,17 +368,21 @@ public sealed class GradingSession
             Explain(marking, tolerance));
     }
 
+    // Numbers in explanations: to the tolerance's decimals (at most 8), else 4; none when the response goes to a student.
+    int? DecimalsShown(Tolerance tolerance) =>
+        !_options.ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;
+
     // The formula with its numbers: the student's where follow-through used them, else the reference's (shared by every
     // submission, so made once per path).
     string? Explain(Marking marking, Tolerance tolerance)
     {
-        if (NoExplain) return null;
         var m = marking.Marked;
-        int? decimals = !_options.ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;
+        int? decimals = DecimalsShown(tolerance);
         if (m.Address is null) return null;
         if (m.Address.Kind == AddressKind.Initial) return "Given in the problem: the network's initial parameters.";
         if (m.Address.Kind == AddressKind.ExampleIndices) return "Given by the problem's sampling: the examples of this iteration's batch.";
         if (marking.Verdict != Verdict.Correct && marking.Computation is { } own) return Explanation.Of(_problem, own, decimals);
+        if (decimals == _decimals && _explained.TryGetValue(m.Node, out var shared)) return shared;
         return _referenceExplanations.GetOrAdd((m.Node, decimals), static (key, session) =>
             session._reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(session._problem, computation, key.Item2) : null!, this);
     }

@@ -19,12 +19,13 @@ public sealed class SubmissionContext
 
     /// <param name="carried">The submission's follow-through run, asked about every wrong answer's node.</param>
     /// <param name="written">The student's whole tensors by node, as submitted.</param>
-    public SubmissionContext(FollowThrough carried, IReadOnlyList<Substitution> substitutions, IReadOnlyCollection<TracePoint> asked,
-        IReadOnlyDictionary<TracePoint, Tensor> written, CancellationToken cancellation)
+    /// <param name="index">The substitutions by node, as <see cref="FollowThrough.Index"/> made them for the carried run.</param>
+    public SubmissionContext(FollowThrough carried, IReadOnlyList<Substitution> substitutions, IReadOnlyDictionary<TracePoint, Substitution[]> index,
+        IReadOnlyCollection<TracePoint> asked, IReadOnlyDictionary<TracePoint, Tensor> written, CancellationToken cancellation)
     {
         Carried = carried;
         _substitutions = substitutions;
-        _index = FollowThrough.Index(substitutions);
+        _index = index;
         _asked = asked;
         _written = written;
         _cancel = cancellation;
@@ -39,7 +40,7 @@ public sealed class SubmissionContext
         if (!_runs.TryGetValue(key, out var run))
         {
             // A convention that names its state otherwise (ema's m for heavy-ball's v) runs on the same values under its names.
-            var substitutions = candidate.SlotNames is null ? _index : FollowThrough.Index(_substitutions.Select(s => s with { Node = candidate.InRun(s.Node) }));
+            var substitutions = candidate.SlotNames is null ? _index : FollowThrough.Index(_substitutions.Select(s => s with { Node = candidate.InRun(s.Node) }).ToArray());
             var asked = candidate.SlotNames is null ? _asked : _asked.Select(candidate.InRun).ToArray();
             _runs[key] = run = FollowThrough.Run(candidate.Problem, substitutions, asked, _cancel, candidate.Mistake, candidate.Layer);
         }
@@ -54,8 +55,10 @@ public sealed class SubmissionContext
     public bool Reproduces(WrongAnswer answer, Diagnoses.Candidate candidate)
     {
         var node = answer.Address.Node;
-        if (candidate.Layer is int layer && layer != node.Layer) return false;
-        if ((Carried.OpenFields(node) & candidate.Sites) == 0) return false;
+        int open = Carried.OpenFields(node);
+        // A one-layer slip differs from the every-layer one (tried first) only through tensors of other layers not written.
+        if (candidate.Layer is int layer && (layer != node.Layer || open == 1 << (int)node.Field)) return false;
+        if ((open & candidate.Sites) == 0) return false;
         if (RunFor(candidate).Expected(candidate.InRun(node)) is not { } tensor) return false;
         return SameAs(answer, tensor, answer.Address.Element);
     }
