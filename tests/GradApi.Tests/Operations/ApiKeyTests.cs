@@ -137,8 +137,10 @@ public sealed class ApiKeyTests(GradApiFactory factory)
             Assert.Null(result["expected"]);
             Assert.Null(result["followThroughExpected"]);
             Assert.Null(result["maxAbsoluteError"]);
+            Assert.DoesNotMatch(@"\d\.\d", result["explanation"]!.GetValue<string>());
         }
         Assert.DoesNotContain(reference.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), text);
+        Assert.DoesNotContain(reference.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), text);
     }
 
     [Theory]

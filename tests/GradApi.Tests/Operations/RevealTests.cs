@@ -42,7 +42,14 @@ public sealed class RevealTests(GradApiFactory factory)
             Assert.Null(r["expected"]);
             Assert.Null(r["followThroughExpected"]);
             Assert.Null(r["maxAbsoluteError"]);
+            // The formula alone: no number with a fraction anywhere, where reveal all writes 0.4739, -0.1250.
+            Assert.StartsWith("$", r["explanation"]!.GetValue<string>());
+            Assert.DoesNotMatch(@"\d\.\d", r["explanation"]!.GetValue<string>());
         });
+
+        request["reveal"] = "all";
+        var (shown, _) = await ApiTest.ReadOk(await client.PostJson(Marking.Route, request.ToJsonString()));
+        Assert.Contains("(0.5000 - 1)", shown["results"]![1]!["explanation"]!.GetValue<string>());
     }
 
     [Fact]
