@@ -129,26 +129,43 @@ public sealed class GradingSession
     {
         var marked = m.Marked;
         if (marked.Verdict is not (Verdict.Incorrect or Verdict.ShapeMismatch) || !Carries(marked)) return;
-        if (run.Expected(marked.Node) is not { } recomputed) return;
-        int n = marked.Reference!.Length;
-        var values = recomputed.Data.AsSpan(marked.Offset, n).ToArray();
-        m.Computation = run.ComputationOf(marked.Node);
         if (marked.Verdict == Verdict.ShapeMismatch)
         {
-            m.FollowThroughExpected = new Tensor(marked.Reference.Shape, values);
+            // Nothing to count, but the transposed diagnosis looks at the value recomputed from the student's numbers too.
+            if (run.Expected(marked.Node) is { } recomputed)
+                m.FollowThroughExpected = new Tensor(marked.Reference!.Shape, recomputed.Data.AsSpan(marked.Offset, marked.Reference.Length).ToArray());
+            m.Computation = run.ComputationOf(marked.Node);
             return;
         }
-        m.FollowThroughExpected = new Tensor(marked.Submitted!.Shape, values);
+        Recount(m, run, marked.Node, answers, wholeOnly: false);
+    }
+
+    // The answer against a run's value at its node: elements right against it count as followed through. With wholeOnly
+    // (another convention's run) the answer changes only if every element then counts.
+    void Recount(Marking m, FollowThrough run, TracePoint node, IReadOnlyList<Answer> answers, bool wholeOnly)
+    {
+        var marked = m.Marked;
+        if (run.Expected(node) is not { } recomputed) return;
+        int n = marked.Reference!.Length;
+        var values = recomputed.Data.AsSpan(marked.Offset, n).ToArray();
         var tolerance = ToleranceFor(marked.Answer);
-        int carried = 0;
+        var counted = marked.Right!.AsSpan().ToArray();
+        int right = 0, carried = 0;
         for (int i = 0; i < n; i++)
-            if (!m.Counted![i] && tolerance.Accepts(marked.Submitted.Data[i], values[i])) { m.Counted[i] = true; carried++; }
+        {
+            if (counted[i]) right++;
+            else if (tolerance.Accepts(marked.Submitted!.Data[i], values[i])) { counted[i] = true; carried++; }
+        }
+        var verdict = right == n ? Verdict.Correct : right + carried == n ? Verdict.FollowThrough : Verdict.Incorrect;
+        if (wholeOnly && verdict != Verdict.FollowThrough) return;
+        m.Verdict = verdict;
+        m.Counted = counted;
         m.Carried = carried;
-        int right = 0;
-        foreach (bool r in marked.Right!) if (r) right++;
-        m.UsedIndices = run.UsedAnswers(marked.Node);
+        m.FollowThroughExpected = new Tensor(marked.Submitted!.Shape, values);
+        m.Computation = run.ComputationOf(node);
+        m.UsedIndices = run.UsedAnswers(node);
         m.Used = m.UsedIndices.Select(i => answers[i].Path).Where(p => p != marked.Answer.Path).Distinct().ToArray();
-        m.Verdict = right == n ? Verdict.Correct : right + carried == n ? Verdict.FollowThrough : Verdict.Incorrect;
+        if (wholeOnly) m.Diagnoses = [];
     }
 
     void Diagnose(Marking m, SubmissionContext? context)
@@ -173,32 +190,9 @@ public sealed class GradingSession
                     var node = later.Marked.Node;
                     if (later.Verdict != Verdict.Incorrect || node.IterationIndex < state.Marked.Node.IterationIndex
                         || node.Field is TraceField.StateWeights or TraceField.StateBiases) continue;
-                    FollowUnder(later, run, convention.InRun(node), answers);
+                    Recount(later, run, convention.InRun(node), answers, wholeOnly: true);
                 }
             }
-    }
-
-    // Follow-through under another run (a convention's): the answer is right from the student's values that way.
-    void FollowUnder(Marking m, FollowThrough run, TracePoint node, IReadOnlyList<Answer> answers)
-    {
-        var marked = m.Marked;
-        if (run.Expected(node) is not { } recomputed) return;
-        int n = marked.Reference!.Length;
-        var values = recomputed.Data.AsSpan(marked.Offset, n);
-        var tolerance = ToleranceFor(marked.Answer);
-        var counted = (bool[])marked.Right!.Clone();
-        int carried = 0;
-        for (int i = 0; i < n; i++)
-            if (!counted[i] && tolerance.Accepts(marked.Submitted!.Data[i], values[i])) { counted[i] = true; carried++; }
-        if (Array.IndexOf(counted, false) >= 0) return;
-        m.Counted = counted;
-        m.Carried = carried;
-        m.Verdict = Verdict.FollowThrough;
-        m.FollowThroughExpected = new Tensor(marked.Submitted!.Shape, values.ToArray());
-        m.Computation = run.ComputationOf(node);
-        m.UsedIndices = run.UsedAnswers(node);
-        m.Used = m.UsedIndices.Select(i => answers[i].Path).Where(p => p != marked.Answer.Path).Distinct().ToArray();
-        m.Diagnoses = [];
     }
 
     // No credit for follow-through built on nothing. An answer is trivial when it is all zeros or the problem's given values
