@@ -19,8 +19,10 @@ public sealed record WrongAnswer(
 
 /// <summary>
 /// The common mistakes, each tried against a wrong answer; every one that reproduces the student's numbers
-/// (within the answer's tolerance) is reported. Runs with a mistake switched on are made once per problem,
-/// on first need, and shared by every submission of a batch; transforms of the expected value cost nothing.
+/// (within the answer's tolerance) is reported. Each is tried on the reference's values, by a run with the mistake
+/// switched on made once per problem on first need and shared by every submission of a batch, and on the student's
+/// own written values (<see cref="SubmissionContext"/>), by a run made once per submission where the mistake could
+/// show; transforms of the expected value cost nothing.
 /// </summary>
 public sealed class Diagnoses
 {
@@ -28,7 +30,8 @@ public sealed class Diagnoses
     readonly RecordedRun _reference;
     readonly Func<TracePoint, bool> _wanted;
     readonly IReadOnlyList<Candidate> _candidates;
-    readonly Dictionary<Candidate, Lazy<RecordedRun>> _referenceRuns = [];
+    // By identity: a candidate's record equality would hash its whole problem on every lookup.
+    readonly Dictionary<Candidate, Lazy<RecordedRun>> _referenceRuns = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<int, RecordedRun> _rounded = [];
     readonly Lock _roundedLock = new();
     readonly Dictionary<(Mistake, int), RecordedRun> _layerSlips = [];
