@@ -509,6 +509,25 @@ public sealed class GradingApiTests(GradApiFactory factory)
     }
 
     [Fact]
+    public async Task ABiasGradientBuiltOnADeltaLeftAtZeroEarnsNothingUnlessDegenerateFollowThroughIsAllowed()
+    {
+        // The output delta written 0 (it is -0.1312), then db = sum delta = 0 from it: right given the student's delta,
+        // but built on nothing. With allowDegenerate the same answer is follow_through.
+        var request = Grading.Request(
+            Grading.Answer("/iterations/0/backward/layers/1/delta", "0"),
+            Grading.Answer("/iterations/0/backward/layers/1/biasGradient", "0"));
+        request["tolerance"] = Grading.Decimals(4);
+        var refused = Results(await Grade(request));
+        Assert.Equal(["incorrect", "incorrect"], refused.Select(Verdict));
+        Assert.Equal(["degenerate_follow_through"], Codes(refused[1]));
+
+        request["followThrough"] = new JsonObject { ["allowDegenerate"] = true };
+        var body = await Grade(request);
+        Assert.Equal("follow_through", Verdict(Results(body)[1]));
+        Assert.True(body["followThrough"]!["allowDegenerate"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task TheGradingExamplesGradeAsTheirDescriptionsSay()
     {
         using var client = factory.CreateClient();
