@@ -68,7 +68,8 @@ deep = lambda layers, iterations: {"network": {"inputSize": 1, "layers": [{"acti
 post("train: 16000 one-unit layers x 2", "/v1/train", deep(16000, 2))
 post("train: 16000 one-unit layers x 3 (past)", "/v1/train", deep(16000, 3))
 
-# /v1/grade: 50 layers of 44 units, an answer at every layer's delta (121 runs); 16,000 layers with 400 answers;
+# /v1/grade: 50 layers of 44 units, an answer at every layer's delta (232 runs: per submission its follow-through run, 11
+# mistakes and conventions on its own numbers and 2 per layer; once, 20 and 2 per layer); 16,000 layers with 400 answers;
 # null answers at a 99,000-number tensor.
 def layered(layers, units, examples):
     return {"network": {"inputSize": units, "layers": [{"activation": "sigmoid", "weights": matrix(units, units, lambda *_: round(random.uniform(-1, 1), 2)), "biases": [0.1] * units} for _ in range(layers)]},
@@ -76,7 +77,7 @@ def layered(layers, units, examples):
             "loss": {"type": "half_sse"}, "optimizer": {"type": "momentum", "learningRate": 0.1, "momentum": 0.9}, "iterations": 1}
 answers = [{"path": f"/iterations/0/backward/layers/{l}/delta/0/0", "value": 0.1234} for l in range(50)]
 post("grade: 50 x 44 units, an answer per layer", "/v1/grade", {"problem": layered(50, 44, 7), "answers": answers})
-post("grade: the same, 10 examples (past)", "/v1/grade", {"problem": layered(50, 44, 10), "answers": answers})
+post("grade: the same, 8 examples (past)", "/v1/grade", {"problem": layered(50, 44, 8), "answers": answers})
 post("grade: 16000 layers, 400 answers (past)", "/v1/grade", {"problem": deep(16000, 1), "answers": [
     {"path": f"/iterations/0/backward/layers/{40 * i}/delta", "value": 0.123} for i in range(400)]})
 big = {"network": {"inputSize": 990, "layers": [{"activation": "sigmoid", "weights": matrix(100, 990, rnd), "biases": [0.0] * 100}]},
@@ -86,7 +87,7 @@ null_answers = lambda n: [{"path": "/iterations/0/update/layers/0/weights", "val
 post("grade: 12 null answers at 99000 numbers", "/v1/grade", {"problem": big, "answers": null_answers(12)})
 post("grade/batch: 5 x 40 null answers (past)", "/v1/grade/batch", {"problem": big, "submissions": [{"id": f"s{k}", "answers": null_answers(40)} for k in range(5)]})
 
-# /v1/grade/batch: 3,000 submissions of 20 answers to the contract's problem.
+# /v1/grade/batch: 1,450 submissions of 20 answers to the contract's problem (16 runs each), and 1,600 (past).
 contract = {"network": {"inputSize": 3, "layers": [
     {"name": "hidden", "activation": "sigmoid", "weights": [[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]], "biases": [-0.4, 0.2]},
     {"name": "output", "activation": "sigmoid", "weights": [[-0.3, -0.2]], "biases": [0.1]}]},
@@ -95,7 +96,8 @@ contract = {"network": {"inputSize": 3, "layers": [
 paths = ["forward/layers/0/a", "forward/layers/1/a", "backward/layers/1/delta", "backward/layers/0/delta", "backward/layers/0/weightGradient",
          "update/layers/0/weights", "update/layers/1/weights", "forward/layers/0/z", "loss/value", "update/layers/0/state/v/weights"]
 class_answers = [{"path": f"/iterations/{(i // 10) % 2}/{paths[i % 10]}", "value": None if i % 7 == 3 else 0.1234} for i in range(20)]
-post("grade/batch: 3000 x 20 answers", "/v1/grade/batch", {"problem": contract, "submissions": [{"id": f"s{k}", "answers": class_answers} for k in range(3000)]})
+post("grade/batch: 1450 x 20 answers", "/v1/grade/batch", {"problem": contract, "submissions": [{"id": f"s{k}", "answers": class_answers} for k in range(1450)]})
+post("grade/batch: 1600 x 20 answers (past)", "/v1/grade/batch", {"problem": contract, "submissions": [{"id": f"s{k}", "answers": class_answers} for k in range(1600)]})
 
 # /v1/activations/derivatives, /v1/optimizers/momentum/weights, /v1/analysis/hessian.
 post("derivatives: 10000 points, order 20", "/v1/activations/derivatives", {"activation": "sigmoid", "order": 20, "at": [random.uniform(-5, 5) for _ in range(10000)]})

@@ -62,10 +62,10 @@ public sealed class ServiceLimits
     /// /v1/grade and /v1/grade/batch: (the problem's work, as maxWork counts it, + <see cref="GradingLayerWork"/> x layers x iterations)
     /// x (submissions x runs per submission + <see cref="GradingRunsPerProblem"/> + 2 x layers answered): per submission its follow-through
     /// run and one run per mistake and convention tried on its own numbers; the reference and diagnosis runs made once per problem, two
-    /// one-layer mistake runs per layer an answer names; plus each answer compared in every layer. 400M: a class of 1000 seed-001 sheets
+    /// one-layer mistake runs per layer an answer names; plus each answer compared in every layer. 200M: a class of 1000 seed-001 sheets
     /// of 20 answers prices at 115M, though a run on a student's numbers is made only where a wrong answer could show its mistake.
     /// </summary>
-    public long MaxGradingWork { get; set; } = 400_000_000;
+    public long MaxGradingWork { get; set; } = 200_000_000;
 
     /// <summary>/v1/grade and /v1/grade/batch: numbers the results may echo (expected, submitted, elements, followThroughExpected per element answered).</summary>
     public long MaxResponseValues { get; set; } = 5_000_000;

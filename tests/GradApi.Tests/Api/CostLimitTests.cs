@@ -165,7 +165,7 @@ public sealed class CostLimitTests(GradApiFactory factory)
         string overview = document["info"]!["description"]!.GetValue<string>();
         foreach (var (limit, value) in new[]
                  {
-                     ("maxTrajectoryWork", "400000000"), ("maxResponseValues", "5000000"), ("maxGradingWork", "400000000"),
+                     ("maxTrajectoryWork", "400000000"), ("maxResponseValues", "5000000"), ("maxGradingWork", "200000000"),
                      ("maxExpressionWork", "50000000"), ("maxListedErrors / maxErrorTextLength", "20 / 400"),
                  })
             Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(limit)}[^\n|]*\|\s*{System.Text.RegularExpressions.Regex.Escape(value)}\s*\|", overview);

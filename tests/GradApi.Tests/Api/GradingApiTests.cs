@@ -504,7 +504,7 @@ public sealed class GradingApiTests(GradApiFactory factory)
         Assert.Contains("relative 1e-3 with absolute 1e-8", document["paths"]!["/v1/grade/batch"]!["post"]!["description"]!.GetValue<string>());
 
         string overview = document["info"]!["description"]!.GetValue<string>();
-        foreach (var (limit, value) in new[] { ("maxAnswers", "1000"), ("maxSubmissions", "10000"), ("maxGradedAnswers", "200000"), ("maxGradingWork", "400000000"), ("maxResponseValues", "5000000") })
+        foreach (var (limit, value) in new[] { ("maxAnswers", "1000"), ("maxSubmissions", "10000"), ("maxGradedAnswers", "200000"), ("maxGradingWork", "200000000"), ("maxResponseValues", "5000000") })
             Assert.Matches($@"{limit}[^\n|]*\|\s*{value}\s*\|", overview);
     }
 
