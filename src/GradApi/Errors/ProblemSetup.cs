@@ -139,7 +139,8 @@ public static partial class ProblemSetup
             string parent = path == "body" ? "" : path;
             // The path of an unknown member ends with the member itself.
             if (parent.EndsWith(field, StringComparison.Ordinal)) parent = parent[..^field.Length].TrimEnd('.');
-            return (path, $"unknown field '{field}'{(parent.Length > 0 ? $" in {parent}" : "")}; the contract rejects fields it does not define");
+            string hint = unmapped.Groups[2].Success && FieldNames.Closest(unmapped.Groups[2].Value, field) is { } meant ? $" (did you mean '{meant}'?)" : "";
+            return (path, $"unknown field '{field}'{(parent.Length > 0 ? $" in {parent}" : "")}{hint}; the contract rejects fields it does not define");
         }
         if (DuplicateProperty().Match(text) is { Success: true } duplicate)
         {
@@ -157,12 +158,27 @@ public static partial class ProblemSetup
         }
         if (exception.LineNumber is { } line)
         {
-            string reason = text.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim().TrimEnd('.');
-            // The reader's own words, unless they name a .NET type: no type or framework name reaches a client.
-            if (FrameworkName().IsMatch(reason)) reason = "not a valid request here";
-            return (path, $"malformed JSON at line {line + 1}, byte {exception.BytePositionInLine + 1}: {reason}");
+            // Keyed $ (the body as a whole): where the reader stopped is not a field that is wrong, only where to look.
+            string within = path == "body" ? "" : $" (in {path})";
+            return ("$", $"malformed JSON at line {line + 1}, position {exception.BytePositionInLine + 1}{within}: {ReaderReason(text)}");
         }
         return (path, "could not be read");
+    }
+
+    // The reader's complaint in plain words; its own words where they are plain, never a .NET type or reader option.
+    static string ReaderReason(string text)
+    {
+        string reason = text.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim().TrimEnd('.');
+        if (reason.Contains("trailing comma", StringComparison.OrdinalIgnoreCase)) return "a trailing comma is not allowed before a closing bracket";
+        if (reason.Contains("end of data", StringComparison.OrdinalIgnoreCase) || reason.Contains("Expected depth to be zero", StringComparison.Ordinal))
+            return "the body ends before the JSON is complete (was it cut off?)";
+        if (reason.Contains("invalid end of a number", StringComparison.Ordinal)) return "a number ends unfinished (was the body cut off?)";
+        if (reason.Contains("comment", StringComparison.OrdinalIgnoreCase)) return "comments are not allowed in JSON";
+        if (InvalidStart().Match(reason) is { Success: true } start) return $"'{start.Groups[1].Value}' cannot start a value (strings need double quotes)";
+        if (reason.Contains("is invalid after a value", StringComparison.Ordinal)) return "expected a comma or a closing bracket after a value";
+        if (reason.Contains("is invalid after a property name", StringComparison.Ordinal)) return "expected ':' after a field name";
+        if (FrameworkName().IsMatch(reason) || reason.Contains("reader options", StringComparison.OrdinalIgnoreCase)) return "not valid JSON here";
+        return reason;
     }
 
     /// <summary>The type of the member at the end of path (with its indices applied) on the named type of this assembly.</summary>
@@ -197,11 +213,14 @@ public static partial class ProblemSetup
         };
     }
 
-    [GeneratedRegex("The JSON property '([^']*)' could not be mapped")]
+    [GeneratedRegex("The JSON property '([^']*)' could not be mapped(?: to any \\.NET member contained in type '([^']*)')?")]
     private static partial Regex UnmappedProperty();
 
     [GeneratedRegex("Duplicate propert(?:y '([^']*)'|ies not allowed)")]
     private static partial Regex DuplicateProperty();
+
+    [GeneratedRegex("'(.)' is an invalid start of a (?:value|property name)")]
+    private static partial Regex InvalidStart();
 
     [GeneratedRegex(@"\b(?:System|Microsoft|GradApi)\.|Exception\b|`\d")]
     private static partial Regex FrameworkName();

@@ -10,7 +10,9 @@ public static class ApiText
         GradApi runs the computations of neural-network homework (forward passes, backprop, optimizer steps)
         and returns every intermediate tensor, so that students' hand-computed numbers can be checked.
 
-        **Conventions.** JSON in and out, camelCase; enum values lower snake_case. Unknown fields are rejected (400).
+        **Conventions.** JSON in and out, camelCase; enum values lower snake_case. Unknown fields are rejected (400),
+        with the closest known name when there is one (`learning_rate`: did you mean `learningRate`?). A body that is
+        not JSON is keyed `$`, with the line, the position and the field the reader stopped in.
         A matrix is an array of rows; per-example tensors are batch-first ([B][n]); a weight matrix is [out][in]
         (z = W a + b); gradients use the denominator layout (dJ/dW has W's shape). Input numbers must be finite:
         NaN, Infinity, quoted numbers and numbers that overflow a double (1e400) are rejected with 400. Output values

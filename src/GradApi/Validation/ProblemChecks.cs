@@ -47,7 +47,9 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         if (inputSize < 1) { fail($"{path}.inputSize", $"must be at least 1, got {inputSize}"); return null; }
         if (network.Layers is null || network.Layers.Length == 0) { fail($"{path}.layers", "must hold at least one layer"); return null; }
 
-        int width = inputSize;
+        // The width the next layer's rows must have: null once a layer's row count cannot be read, so a later layer is
+        // not blamed for an earlier one's mistake.
+        int? width = inputSize;
         string source = $"inputSize {inputSize}";
         var names = new HashSet<string>();
         bool shapesKnown = true;
@@ -62,7 +64,14 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
             ActivationFields(layer, i == network.Layers.Length - 1, at);
 
             int? rows = Matrix(layer.Weights, $"{at}.weights", width, source);
-            if (rows is null) { shapesKnown = false; continue; }
+            if (rows is null)
+            {
+                // A matrix of the wrong width still says how many units the layer has: the next layer is checked against that.
+                shapesKnown = false;
+                width = layer.Weights is { Length: > 0 } given ? given.Length : null;
+                source = $"layer {i} output size {width}";
+                continue;
+            }
             if (layer.Biases is { } biases && biases.Length != rows)
                 fail($"{at}.biases", $"expected {Count(rows.Value, "bias", "biases")} to match the {Count(rows.Value, "row")} of weights, got {biases.Length}");
             width = rows.Value;
@@ -71,16 +80,25 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         return shapesKnown ? width : null;
     }
 
-    // weights must be a [rows][columns] matrix with the given column count; returns its row count.
-    int? Matrix(double[][]? weights, string path, int columns, string source)
+    // weights must be a [rows][columns] matrix with the given column count (any one count, the same in every row, when the
+    // width is unknown); returns its row count.
+    int? Matrix(double[][]? weights, string path, int? columns, string source)
     {
         if (weights is null) { fail(path, "is required"); return null; }
-        if (weights.Length == 0) { fail(path, $"expected at least 1 row of {Count(columns, "column")} to match {source}, got 0 rows"); return null; }
+        if (weights.Length == 0)
+        {
+            fail(path, columns is int c ? $"expected at least 1 row of {Count(c, "column")} to match {source}, got 0 rows" : "expected at least 1 row, got 0 rows");
+            return null;
+        }
+        int expected = columns ?? weights[0]?.Length ?? 0;
+        if (expected == 0) { fail(path, "expected rows of at least 1 column, got an empty row 0"); return null; }
         for (int r = 0; r < weights.Length; r++)
         {
-            if (weights[r] is null || weights[r].Length != columns)
+            if (weights[r] is null || weights[r].Length != expected)
             {
-                fail(path, $"expected {Count(weights.Length, "row")} of {Count(columns, "column")} to match {source}, got {weights[r]?.Length ?? 0} in row {r}");
+                fail(path, columns is null
+                    ? $"expected {Count(weights.Length, "row")} of one length, got {weights[r]?.Length ?? 0} in row {r} and {weights[0]?.Length ?? 0} in row 0"
+                    : $"expected {Count(weights.Length, "row")} of {Count(expected, "column")} to match {source}, got {weights[r]?.Length ?? 0} in row {r}");
                 return null;
             }
         }

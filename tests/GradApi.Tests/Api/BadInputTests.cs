@@ -78,8 +78,8 @@ public sealed class BadInputTests(GradApiFactory factory)
         var problem = await ApiTest.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
         var errors = problem["errors"]!.AsObject();
         var (key, messages) = Assert.Single(errors);
-        Assert.Equal("data.inputs[0][0]", key);
-        Assert.Contains("malformed JSON", messages![0]!.GetValue<string>());
+        Assert.Equal("$", key);
+        Assert.Matches(@"^malformed JSON at line 1, position \d+ \(in data\.inputs\[0\]\[0\]\): 'N' cannot start a value", messages![0]!.GetValue<string>());
     }
 
     [Fact]
@@ -131,10 +131,13 @@ public sealed class BadInputTests(GradApiFactory factory)
         body = body[..(body.Length / 2)];
         using var client = factory.CreateClient();
         var problem = await ApiTest.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
-        var errors = problem["errors"]!.AsObject();
-        Assert.NotEmpty(errors);
-        var message = errors.First().Value![0]!.GetValue<string>();
-        Assert.Contains("malformed JSON at line", message);
+        // The body as a whole is at fault, not the field the reader stopped in.
+        var (key, messages) = Assert.Single(problem["errors"]!.AsObject());
+        Assert.Equal("$", key);
+        string message = messages![0]!.GetValue<string>();
+        Assert.StartsWith("malformed JSON at line 1, position ", message);
+        Assert.True(message.Contains("was the body cut off?") || message.Contains("was it cut off?"), message);
+        Assert.DoesNotContain("Expected a delimiter", message);
     }
 
     [Fact]
@@ -143,7 +146,45 @@ public sealed class BadInputTests(GradApiFactory factory)
         string body = ApiTest.ValidRequest().ToJsonString().Replace("\"iterations\":2", "\"iterations\":2,");
         using var client = factory.CreateClient();
         var problem = await ApiTest.ReadProblem(await client.PostRaw(body), HttpStatusCode.BadRequest);
-        Assert.NotEmpty(problem["errors"]!.AsObject());
+        var (key, messages) = Assert.Single(problem["errors"]!.AsObject());
+        Assert.Equal("$", key);
+        string message = messages![0]!.GetValue<string>();
+        Assert.Contains("a trailing comma is not allowed", message);
+        Assert.DoesNotContain("reader options", message);
+    }
+
+    [Fact]
+    public async Task PostingASnakeCaseFieldNamesTheFieldItMeant()
+    {
+        string body = ApiTest.ValidRequest().ToJsonString().Replace("\"learningRate\"", "\"learning_rate\"");
+        Assert.Contains("learning_rate", body);
+        using var client = factory.CreateClient();
+        var messages = await ApiTest.ReadValidationError(await client.PostRaw(body), "optimizer.learning_rate");
+        Assert.Contains(messages, m => m.Contains("unknown field 'learning_rate' in optimizer (did you mean 'learningRate'?)"));
+    }
+
+    [Fact]
+    public async Task AFieldNothingLikeAKnownOneGetsNoGuess()
+    {
+        string body = ApiTest.ValidRequest().ToJsonString().Replace("\"iterations\":2", "\"iterations\":2,\"colour\":1");
+        using var client = factory.CreateClient();
+        var messages = await ApiTest.ReadValidationError(await client.PostRaw(body), "colour");
+        Assert.Contains(messages, m => m.Contains("unknown field 'colour'") && !m.Contains("did you mean"));
+    }
+
+    [Fact]
+    public async Task ALayerOfTheWrongWidthIsBlamedAloneNotTheLayerAfterIt()
+    {
+        // Layer 0 has 2 rows of 2 columns where inputSize is 3; layer 1's rows of 2 match layer 0's 2 units.
+        var request = ApiTest.ValidRequest();
+        request["network"]!["inputSize"] = 3;
+        request["network"]!["layers"]![0]!["weights"] = JsonNode.Parse("[[0.2, 0.4], [-0.3, 0.1]]");
+        request["data"] = JsonNode.Parse("""{ "inputs": [[1, 0, 1]], "targets": [[1]] }""");
+        using var client = factory.CreateClient();
+        var problem = await ApiTest.ReadProblem(await client.PostRaw(request.ToJsonString()), HttpStatusCode.BadRequest);
+        var errors = problem["errors"]!.AsObject();
+        Assert.Equal(["network.layers[0].weights"], errors.Select(e => e.Key));
+        Assert.Contains("to match inputSize 3, got 2 in row 0", errors["network.layers[0].weights"]![0]!.GetValue<string>());
     }
 
     [Fact]
