@@ -232,14 +232,18 @@ public sealed class GradingSession
     static readonly Diagnosis DegenerateDiagnosis = new("degenerate_follow_through",
         "Right only given earlier answers that are all zeros or the problem's own given values where the computation's are not, and earned nothing themselves: follow-through gives no credit for work built on them.");
 
+    // All zeros, or the problem's given values, where the reference's is not: the values as carried (a transposed matrix
+    // read the right way round).
     bool Trivial(Marked m)
     {
-        if (m.Submitted is null || m.Reference is null || m.Submitted.Length != m.Reference.Length) return false;
+        if (m.Submitted is null || m.Reference is null) return false;
+        var values = m.Substitution?.Values ?? m.Submitted.Data;
+        if (values.Length != m.Reference.Length) return false;
         var tolerance = ToleranceFor(m.Answer);
         var zeros = new double[m.Reference.Length];
-        if (Diagnoses.AllAccepted(m.Submitted.Data, zeros, tolerance) && !Diagnoses.AllAccepted(zeros, m.Reference.Data, tolerance)) return true;
+        if (Diagnoses.AllAccepted(values, zeros, tolerance) && !Diagnoses.AllAccepted(zeros, m.Reference.Data, tolerance)) return true;
         if (Given(m) is not { } given) return false;
-        return Diagnoses.AllAccepted(m.Submitted.Data, given, tolerance) && !Diagnoses.AllAccepted(m.Reference.Data, given, tolerance);
+        return Diagnoses.AllAccepted(values, given, tolerance) && !Diagnoses.AllAccepted(m.Reference.Data, given, tolerance);
     }
 
     // The problem's own values at an answer's place: a layer's initial weights or biases (any iteration's parameters).
