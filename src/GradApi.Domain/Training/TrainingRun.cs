@@ -74,44 +74,67 @@ public sealed class TrainingRun
 
     bool HookDone => _hook is { Done: true };
 
+    // One iteration, phase by phase; a hook that has all it needs stops the run between phases.
     IterationTrace? Step(int t, int[] examples)
+    {
+        int index = t - 1;
+        var point = PointOfGradient(index);
+        var forward = Forward(index, examples, point);
+        if (HookDone) return null;
+        var loss = Loss(index, examples, forward);
+        if (HookDone) return null;
+        var (outputGradient, backward) = Backward(index, t, forward, loss, point);
+        if (HookDone) return null;
+        var update = Update(index, t, backward, point, loss.Trace.Value);
+        return new IterationTrace(t, examples, forward.Layers, loss.Trace, outputGradient, backward, update);
+    }
+
+    // Where the gradient is taken, per layer: the parameters, and the trace points they are read from.
+    readonly record struct GradientPoint(Tensor[] Weights, Tensor?[] Biases, TracePoint[] WeightsAt, TracePoint[] BiasesAt, LayerParameters?[] LookAhead);
+
+    // The forward pass, and which layers' a and sigma' a hook replaced (a student's own, carried by hand from there on).
+    readonly record struct ForwardPass(ForwardLayer[] Layers, bool[] ReplacedOutput, bool[] ReplacedDerivative);
+
+    // The loss, with what the backward pass reads of it: targets, the reduction's scale, and whether z still stands for a.
+    readonly record struct LossPass(LossTrace Trace, Tensor Targets, double Scale, bool FromLogits);
+
+    // The parameters, or Sutskever's look-ahead theta + mu v.
+    GradientPoint PointOfGradient(int index)
     {
         var layers = _problem.Network.Layers;
         var optimizer = _problem.Optimizer;
-        int count = layers.Count, batch = examples.Length, index = t - 1, previous = index - 1;
-
-        // The point where the gradient is taken: the parameters, or Sutskever's look-ahead theta + mu v.
-        var pointWeights = new Tensor[count];
-        var pointBiases = new Tensor?[count];
-        var weightsAt = new TracePoint[count];
-        var biasesAt = new TracePoint[count];
-        var lookAhead = new LayerParameters?[count];
+        int count = layers.Count, previous = index - 1;
+        var point = new GradientPoint(new Tensor[count], new Tensor?[count], new TracePoint[count], new TracePoint[count], new LayerParameters?[count]);
         for (int l = 0; l < count; l++)
         {
-            weightsAt[l] = new(previous, TraceField.Weights, l);
-            biasesAt[l] = new(previous, TraceField.Biases, l);
+            point.WeightsAt[l] = new(previous, TraceField.Weights, l);
+            point.BiasesAt[l] = new(previous, TraceField.Biases, l);
             if (!optimizer.UsesLookAhead)
             {
-                pointWeights[l] = _weights[l];
-                pointBiases[l] = _biases[l];
+                point.Weights[l] = _weights[l];
+                point.Biases[l] = _biases[l];
                 continue;
             }
             var velocity = new TracePoint(previous, TraceField.StateWeights, l, optimizer.StateNames[0]);
-            pointWeights[l] = Emit(new(index, TraceField.LookAheadWeights, l), LookAheadOf(_weights[l], _weightState[l]), [weightsAt[l], velocity]);
-            weightsAt[l] = new(index, TraceField.LookAheadWeights, l);
+            point.Weights[l] = Emit(new(index, TraceField.LookAheadWeights, l), LookAheadOf(_weights[l], _weightState[l]), [point.WeightsAt[l], velocity]);
+            point.WeightsAt[l] = new(index, TraceField.LookAheadWeights, l);
             if (_biases[l] is { } b)
             {
                 var biasVelocity = new TracePoint(previous, TraceField.StateBiases, l, optimizer.StateNames[0]);
-                pointBiases[l] = Emit(new(index, TraceField.LookAheadBiases, l), LookAheadOf(b, _biasState[l]), [biasesAt[l], biasVelocity]);
-                biasesAt[l] = new(index, TraceField.LookAheadBiases, l);
+                point.Biases[l] = Emit(new(index, TraceField.LookAheadBiases, l), LookAheadOf(b, _biasState[l]), [point.BiasesAt[l], biasVelocity]);
+                point.BiasesAt[l] = new(index, TraceField.LookAheadBiases, l);
             }
-            lookAhead[l] = new LayerParameters(layers[l].Name, pointWeights[l].Copy(), pointBiases[l]?.Copy());
+            point.LookAhead[l] = new LayerParameters(layers[l].Name, point.Weights[l].Copy(), point.Biases[l]?.Copy());
         }
+        return point;
+    }
 
-        // Forward: z = W a + b, a = f(z), activationDerivative = f'(z).
-        var forward = new ForwardLayer[count];
-        var replacedOutput = new bool[count];
-        var replacedDerivative = new bool[count];
+    // Forward: z = W a + b, a = f(z), activationDerivative = f'(z).
+    ForwardPass Forward(int index, int[] examples, GradientPoint point)
+    {
+        var layers = _problem.Network.Layers;
+        int count = layers.Count;
+        var pass = new ForwardPass(new ForwardLayer[count], new bool[count], new bool[count]);
         var input = Gather(_problem.Data.Inputs, examples);
         for (int l = 0; l < count; l++)
         {
@@ -120,34 +143,36 @@ public sealed class TrainingRun
                 ? Emit(new(index, TraceField.Input, l), input, [])
                 : Emit(new(index, TraceField.Input, l), input, [new(index, TraceField.A, l - 1)]);
             var z = layers[l].HasBiases
-                ? Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], pointBiases[l], input, _cancel), [new(index, TraceField.Input, l), weightsAt[l], biasesAt[l]])
-                : Emit(new(index, TraceField.Z, l), PreActivation(pointWeights[l], null, input, _cancel), [new(index, TraceField.Input, l), weightsAt[l]]);
+                ? Emit(new(index, TraceField.Z, l), PreActivation(point.Weights[l], point.Biases[l], input, _cancel), [new(index, TraceField.Input, l), point.WeightsAt[l], point.BiasesAt[l]])
+                : Emit(new(index, TraceField.Z, l), PreActivation(point.Weights[l], null, input, _cancel), [new(index, TraceField.Input, l), point.WeightsAt[l]]);
             var computedA = Activate(activation, z);
             var a = Emit(new(index, TraceField.A, l), computedA, [new(index, TraceField.Z, l)]);
             // A student's own a carries into sigma' by the hand form a (1 - a); softmax's Jacobian is always written in a.
-            replacedOutput[l] = !ReferenceEquals(a, computedA);
+            pass.ReplacedOutput[l] = !ReferenceEquals(a, computedA);
             var (computedDerivative, derivedFrom) = Slips(Mistake.ActivationValueForDerivative, l) && activation.IsElementwise
                 ? (a.Copy(), TraceField.A)
-                : replacedOutput[l] || !activation.IsElementwise
+                : pass.ReplacedOutput[l] || !activation.IsElementwise
                     ? (DerivativeOfOutput(activation, a), TraceField.A)
                     : (DerivativeOf(activation, z, a), TraceField.Z);
             var derivative = Emit(new(index, TraceField.ActivationDerivative, l), computedDerivative, [new(index, derivedFrom, l)]);
-            replacedDerivative[l] = !ReferenceEquals(derivative, computedDerivative);
-            forward[l] = new ForwardLayer(layers[l].Name, input, z, a, derivative);
+            pass.ReplacedDerivative[l] = !ReferenceEquals(derivative, computedDerivative);
+            pass.Layers[l] = new ForwardLayer(layers[l].Name, input, z, a, derivative);
             input = a;
         }
+        return pass;
+    }
 
-        if (HookDone) return null;
-
-        // Loss: l per example, J = sum or mean over the batch. From z when the loss fuses with the output
-        // activation, unless a student's own a replaced the computed one: then from that a, as by hand.
-        int last = count - 1;
-        var output = forward[last];
-        var outputActivation = layers[last].Activation;
+    // Loss: l per example, J = sum or mean over the batch. From z when the loss fuses with the output
+    // activation, unless a student's own a replaced the computed one: then from that a, as by hand.
+    LossPass Loss(int index, int[] examples, ForwardPass forward)
+    {
+        int last = forward.Layers.Length - 1;
+        var output = forward.Layers[last];
+        var outputActivation = _problem.Network.Layers[last].Activation;
         var targets = Gather(_problem.Data.Targets, examples);
         var spec = _problem.Loss;
-        double scale = spec.Reduction == Losses.Reduction.Mean ? 1.0 / batch : 1.0;
-        bool fromLogits = !replacedOutput[last];
+        double scale = spec.Reduction == Losses.Reduction.Mean ? 1.0 / examples.Length : 1.0;
+        bool fromLogits = !forward.ReplacedOutput[last];
         TracePoint outputZ = new(index, TraceField.Z, last), outputA = new(index, TraceField.A, last);
         var perExample = EmitFromOutput(new(index, TraceField.LossPerExample), PerExample(spec.Loss, outputActivation, output, targets, fromLogits), spec.Loss, fromLogits, outputZ, outputA);
         double value = Emit(new(index, TraceField.LossValue), Tensor.Scalar(Reduce(perExample.Data, scale)), [new(index, TraceField.LossPerExample)]).Data[0];
@@ -155,13 +180,22 @@ public sealed class TrainingRun
             .Select(loss => KeyValuePair.Create(loss.Name, EmitFromOutput(new(index, TraceField.LossAlso, 0, loss.Name),
                 Tensor.Scalar(Reduce(PerExample(loss, outputActivation, output, targets, fromLogits).Data, scale)), loss, fromLogits, outputZ, outputA).Data[0]))
             .ToArray();
+        return new LossPass(new LossTrace(spec.Loss.Name, value, perExample, also), targets, scale, fromLogits);
+    }
 
-        if (HookDone) return null;
-
-        // Backward: outputGradient = dJ/da; delta = dJ/dz from the last layer down; dJ/dW = delta^T input.
+    // Backward: outputGradient = dJ/da; delta = dJ/dz from the last layer down; dJ/dW = delta^T input.
+    (Tensor OutputGradient, BackwardLayer[] Layers) Backward(int index, int t, ForwardPass forward, LossPass loss, GradientPoint point)
+    {
+        var layers = _problem.Network.Layers;
+        int last = layers.Count - 1;
+        var output = forward.Layers[last];
+        var outputActivation = layers[last].Activation;
+        var spec = _problem.Loss;
+        var (targets, scale, fromLogits) = (loss.Targets, loss.Scale, loss.FromLogits);
+        TracePoint outputZ = new(index, TraceField.Z, last), outputA = new(index, TraceField.A, last);
         var computedGradient = OutputGradient(spec.Loss, outputActivation, output, targets, scale, fromLogits);
         var outputGradient = EmitFromOutput(new(index, TraceField.OutputGradient), computedGradient, spec.Loss, fromLogits, outputZ, outputA);
-        var backward = new BackwardLayer[count];
+        var backward = new BackwardLayer[layers.Count];
         Tensor? deltaAbove = null;
         for (int l = last; l >= 0; l--)
         {
@@ -173,7 +207,7 @@ public sealed class TrainingRun
                 // student's own a as a hand computation writes it (delta = a - y, however a's sigma' and dJ/da were rounded).
                 bool fused = spec.Loss.FusesWith(outputActivation)
                     && !Slips(Mistake.MissingActivationDerivative, l) && !Slips(Mistake.ActivationValueForDerivative, l);
-                bool shortForm = fused && fromLogits && !replacedDerivative[l] && ReferenceEquals(outputGradient, computedGradient);
+                bool shortForm = fused && fromLogits && !forward.ReplacedDerivative[l] && ReferenceEquals(outputGradient, computedGradient);
                 delta = shortForm ? Emit(new(index, TraceField.Delta, l), OutputDelta(spec.Loss, output, targets, scale), [outputZ, outputA])
                     : fused && !fromLogits ? Emit(new(index, TraceField.Delta, l), OutputMinusTarget(spec.Loss, output.A, targets, scale), [outputA])
                     : Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, output.ActivationDerivative, outputGradient), [derivativeAt, new(index, TraceField.OutputGradient)]);
@@ -182,12 +216,12 @@ public sealed class TrainingRun
             {
                 // The slip reads W above as updated this iteration: a student's own written update where there is one.
                 var weightsAbove = Slips(Mistake.UsedUpdatedWeights, l)
-                    ? Preview(new(index, TraceField.Weights, l + 1), UpdatedWeights(l + 1, backward[l + 1], pointWeights[l + 1], t))
-                    : pointWeights[l + 1];
-                delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!, _cancel)),
-                    [derivativeAt, new(index, TraceField.Delta, l + 1), weightsAt[l + 1]]);
+                    ? Preview(new(index, TraceField.Weights, l + 1), UpdatedWeights(l + 1, backward[l + 1], point.Weights[l + 1], t))
+                    : point.Weights[l + 1];
+                delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward.Layers[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!, _cancel)),
+                    [derivativeAt, new(index, TraceField.Delta, l + 1), point.WeightsAt[l + 1]]);
             }
-            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward[l].Input, _cancel),
+            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward.Layers[l].Input, _cancel),
                 [new(index, TraceField.Delta, l), new(index, TraceField.Input, l)]);
             var biasGradient = layers[l].HasBiases
                 ? Emit(new(index, TraceField.BiasGradient, l), ColumnSums(delta), [new(index, TraceField.Delta, l)])
@@ -195,28 +229,33 @@ public sealed class TrainingRun
             backward[l] = new BackwardLayer(layers[l].Name, delta, weightGradient, biasGradient);
             deltaAbove = delta;
         }
+        return (outputGradient, backward);
+    }
 
-        if (HookDone) return null;
-
-        // Update: one optimizer step per parameter tensor, each state slot reported as soon as it is complete.
-        var update = new UpdateLayer[count];
-        bool finite = double.IsFinite(value);
-        for (int l = 0; l < count; l++)
+    // Update: one optimizer step per parameter tensor, each state slot reported as soon as it is complete. A loss or
+    // parameter that stopped being finite ends the run as diverged.
+    UpdateLayer[] Update(int index, int t, BackwardLayer[] backward, GradientPoint point, double loss)
+    {
+        var layers = _problem.Network.Layers;
+        var optimizer = _problem.Optimizer;
+        var update = new UpdateLayer[layers.Count];
+        bool finite = double.IsFinite(loss);
+        for (int l = 0; l < layers.Count; l++)
         {
             // The stepped tensors are the ones reported; the next step works on copies of them.
-            var (steppedWeights, weightSlots) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], pointWeights[l], t);
+            var (steppedWeights, weightSlots) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], point.Weights[l], t);
             _weights[l] = steppedWeights.Copy();
             Tensor? steppedBiases = null;
             Tensor?[] biasSlots = [];
             if (_biases[l] is { } biases)
             {
-                (steppedBiases, biasSlots) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], pointBiases[l]!, t);
+                (steppedBiases, biasSlots) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], point.Biases[l]!, t);
                 _biases[l] = steppedBiases.Copy();
             }
             var state = new StateSlot[optimizer.StateNames.Count];
             for (int s = 0; s < state.Length; s++)
                 state[s] = new StateSlot(optimizer.StateNames[s], weightSlots[s]!, steppedBiases is null ? null : biasSlots[s]);
-            update[l] = new UpdateLayer(layers[l].Name, steppedWeights, steppedBiases, state, lookAhead[l]);
+            update[l] = new UpdateLayer(layers[l].Name, steppedWeights, steppedBiases, state, point.LookAhead[l]);
             finite &= _weights[l].AllFinite() && (_biases[l]?.AllFinite() ?? true);
         }
 
@@ -225,7 +264,7 @@ public sealed class TrainingRun
             Status = RunStatus.Diverged;
             DivergedAtIteration = t;
         }
-        return new IterationTrace(t, examples, forward, new LossTrace(spec.Loss.Name, value, perExample, also), outputGradient, backward, update);
+        return update;
     }
 
     // One optimizer step of one parameter tensor (weights or biases) of layer l: each state slot is emitted as the
