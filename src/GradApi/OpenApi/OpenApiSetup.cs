@@ -15,6 +15,8 @@ public static class OpenApiSetup
         {
             options.OperationFilter<ReferenceExamplesFilter>();
             options.OperationFilter<AccessResponsesFilter>();
+            options.OperationFilter<ResponseExamplesFilter>();
+            options.DocumentFilter<TagDescriptionsFilter>();
             options.SchemaFilter<StrictRequestSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
