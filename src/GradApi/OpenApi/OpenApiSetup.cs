@@ -15,6 +15,8 @@ public static class OpenApiSetup
         {
             options.OperationFilter<ReferenceExamplesFilter>();
             options.OperationFilter<AccessResponsesFilter>();
+            options.OperationFilter<ResponseExamplesFilter>();
+            options.DocumentFilter<TagDescriptionsFilter>();
             options.SchemaFilter<StrictRequestSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
@@ -100,8 +102,8 @@ sealed class ReferenceExamplesFilter : IOperationFilter
         if (metadata is null || operation.RequestBody?.Content is null) return;
         if (!operation.RequestBody.Content.TryGetValue("application/json", out var content) || content is not OpenApiMediaType media) return;
         var examples = media.Examples ??= new Dictionary<string, IOpenApiExample>();
-        // By summary, which starts with the seed: seed 000 is the first problem an instructor sees.
-        foreach (var (name, example) in RequestExamples.Load(metadata.Prefix).OrderBy(e => e.Example["summary"]?.GetValue<string>(), StringComparer.Ordinal))
+        // By name (the file name), so the order stays put when a summary is reworded.
+        foreach (var (name, example) in RequestExamples.Load(metadata.Prefix))
             examples[name] = new OpenApiExample
             {
                 Summary = example["summary"]?.GetValue<string>(),
