@@ -3,6 +3,7 @@ using GradApi.Domain.Losses;
 using GradApi.Domain.Optimizers;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Grading;
 
@@ -130,7 +131,7 @@ public sealed class Diagnoses
             int layer = answer.Address.Node.Layer;
             var slips = new List<(string, string, Mistake)> { ("missing_activation_derivative", MissingDerivative, Mistake.MissingActivationDerivative) };
             var activation = _problem.Network.Layers[layer].Activation;
-            if (activation.IsElementwise && activation.Name != "identity")
+            if (activation.IsElementwise && activation.Name != WireNames.Activation.Identity)
                 slips.Add(("activation_value_for_derivative", ValueForDerivative, Mistake.ActivationValueForDerivative));
             foreach (var (code, message, mistake) in slips)
             {
@@ -192,7 +193,7 @@ public sealed class Diagnoses
     {
         var optimizer = problem.Optimizer;
         yield return new("missing_activation_derivative", MissingDerivative, null, problem, Mistake.MissingActivationDerivative, DeltaSite);
-        if (problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
+        if (problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != WireNames.Activation.Identity))
             yield return new("activation_value_for_derivative", ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative, DerivativeSites(problem));
         if (optimizer.LearningRate != 1)
             yield return new("learning_rate_not_applied",
@@ -235,30 +236,30 @@ public sealed class Diagnoses
                 yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } }, LossSites(p));
         var otherReduction = p.Loss.Reduction == Reduction.Sum ? Reduction.Mean : Reduction.Sum;
         if (p.Sampling is not Networks.Sampling.Sequential and not Networks.Sampling.Random)
-            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites(p));
+            yield return ($"reduction {WireNames.Reductions.Name(otherReduction)}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites(p));
 
         switch (p.Optimizer)
         {
             case Momentum m:
                 foreach (var convention in Enum.GetValues<MomentumConvention>().Where(c => c != m.Convention))
-                    yield return ($"momentum {Momentum.ConventionName(convention)}",
+                    yield return ($"momentum {WireNames.MomentumConventions.Name(convention)}",
                         p with { Optimizer = new Momentum(m.LearningRate, m.Mu, convention, 0, m.WeightDecay) }, OptimizerSites);
                 break;
             case Nesterov n:
                 var otherNesterov = n.Convention == NesterovConvention.PyTorch ? NesterovConvention.Sutskever : NesterovConvention.PyTorch;
-                yield return ($"nesterov {(otherNesterov == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
+                yield return ($"nesterov {WireNames.NesterovConventions.Name(otherNesterov)}",
                     p with { Optimizer = new Nesterov(n.LearningRate, n.Mu, otherNesterov, n.WeightDecay) }, OptimizerSites);
                 break;
             case Adam a:
                 foreach (var placement in Enum.GetValues<EpsilonPlacement>().Where(e => e != a.Placement))
-                    yield return ($"epsilon {Adam.PlacementName(placement)}",
+                    yield return ($"epsilon {WireNames.AdamEpsilonPlacements.Name(placement)}",
                         p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, a.BiasCorrection, a.Amsgrad, placement, a.WeightDecay, a.Decoupled) }, OptimizerSites);
                 yield return (a.BiasCorrection ? "adam without bias correction" : "adam with bias correction",
                     p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, !a.BiasCorrection, a.Amsgrad, a.Placement, a.WeightDecay, a.Decoupled) }, OptimizerSites);
                 break;
             case RmsProp r:
                 var otherPlacement = r.Placement == EpsilonPlacement.InsideSqrt ? EpsilonPlacement.OutsideSqrt : EpsilonPlacement.InsideSqrt;
-                yield return ($"epsilon {Adam.PlacementName(otherPlacement)}",
+                yield return ($"epsilon {WireNames.RmsPropEpsilonPlacements.Name(otherPlacement)}",
                     p with { Optimizer = new RmsProp(r.LearningRate, r.Rho, r.Epsilon, r.Centered, r.Mu, otherPlacement, r.WeightDecay) }, OptimizerSites);
                 break;
         }
@@ -268,13 +269,13 @@ public sealed class Diagnoses
     {
         string optimizer = p.Optimizer switch
         {
-            Momentum m => $"momentum {Momentum.ConventionName(m.Convention)}",
-            Nesterov n => $"nesterov {(n.Convention == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
-            Adam a => $"{a.Type} with epsilon {Adam.PlacementName(a.Placement)}{(a.BiasCorrection ? "" : " without bias correction")}",
-            RmsProp r => $"rmsprop with epsilon {Adam.PlacementName(r.Placement)}",
+            Momentum m => $"momentum {WireNames.MomentumConventions.Name(m.Convention)}",
+            Nesterov n => $"nesterov {WireNames.NesterovConventions.Name(n.Convention)}",
+            Adam a => $"{a.Type} with epsilon {WireNames.AdamEpsilonPlacements.Name(a.Placement)}{(a.BiasCorrection ? "" : " without bias correction")}",
+            RmsProp r => $"rmsprop with epsilon {WireNames.RmsPropEpsilonPlacements.Name(r.Placement)}",
             var o => o.Type,
         };
-        return $"loss {p.Loss.Loss.Name}, reduction {(p.Loss.Reduction == Reduction.Sum ? "sum" : "mean")} and {optimizer}";
+        return $"loss {p.Loss.Loss.Name}, reduction {WireNames.Reductions.Name(p.Loss.Reduction)} and {optimizer}";
     }
 
     Lazy<RecordedRun> Run(TrainingProblem problem, Mistake mistake = Mistake.None) =>
