@@ -1,6 +1,9 @@
+using GradApi.Domain.Analysis;
+using GradApi.Domain.Calculus.Expressions;
 using GradApi.Domain.Grading;
 using GradApi.Domain.Losses;
 using GradApi.Domain.Optimizers;
+using GradApi.Domain.Training;
 
 namespace GradApi.Domain.Vocabulary;
 
@@ -59,6 +62,34 @@ public static class WireNames
 
     public static readonly WireTable<PartialCredit> PartialCredits = new(
         (PartialCredit.Proportional, "proportional"), (PartialCredit.AllOrNothing, "all_or_nothing"));
+
+    // Enumerations of the responses.
+
+    public static readonly WireTable<RunStatus> RunStatuses = new((RunStatus.Completed, "completed"), (RunStatus.Diverged, "diverged"));
+
+    public static readonly WireTable<Verdict> Verdicts = new(
+        (Verdict.Correct, "correct"), (Verdict.FollowThrough, "follow_through"), (Verdict.Incorrect, "incorrect"),
+        (Verdict.ShapeMismatch, "shape_mismatch"), (Verdict.UnknownPath, "unknown_path"), (Verdict.NotANumber, "not_a_number"));
+
+    public static readonly WireTable<TrajectoryVerdict> TrajectoryVerdicts = new(
+        (TrajectoryVerdict.Converged, "converged"), (TrajectoryVerdict.Oscillating, "oscillating"),
+        (TrajectoryVerdict.Diverged, "diverged"), (TrajectoryVerdict.MaxSteps, "max_steps"));
+
+    public static readonly WireTable<ClaimVerdict> ClaimVerdicts = new(
+        (ClaimVerdict.Equivalent, "equivalent"), (ClaimVerdict.NotEquivalent, "not_equivalent"), (ClaimVerdict.ShapeMismatch, "shape_mismatch"));
+
+    /// <summary>A diagnosis's <c>code</c>, stable for analytics; in the order the grading text's table lists them.</summary>
+    public static class DiagnosisCode
+    {
+        public const string SignFlipped = "sign_flipped", Transposed = "transposed", FactorOfTwo = "factor_of_two",
+            MissingActivationDerivative = "missing_activation_derivative", ActivationValueForDerivative = "activation_value_for_derivative",
+            LearningRateNotApplied = "learning_rate_not_applied", StepInWrongDirection = "step_in_wrong_direction",
+            UsedUpdatedWeights = "used_updated_weights", OtherConvention = "other_convention", WrongIteration = "wrong_iteration",
+            WrongLayer = "wrong_layer", RoundedTooEarly = "rounded_too_early", DegenerateFollowThrough = "degenerate_follow_through";
+        public static readonly string[] All = [SignFlipped, Transposed, FactorOfTwo, MissingActivationDerivative, ActivationValueForDerivative,
+            LearningRateNotApplied, StepInWrongDirection, UsedUpdatedWeights, OtherConvention, WrongIteration, WrongLayer, RoundedTooEarly,
+            DegenerateFollowThrough];
+    }
 }
 
 /// <summary>One enumeration's values, each with the one name the wire spells it by, read both ways.</summary>

@@ -68,15 +68,7 @@ public static class GradeMapper
         _ => new(WireNames.ToleranceTypes.Name(t.Kind), null, null, null, t.Figures),
     };
 
-    public static string VerdictName(Verdict verdict) => verdict switch
-    {
-        Verdict.Correct => "correct",
-        Verdict.FollowThrough => "follow_through",
-        Verdict.Incorrect => "incorrect",
-        Verdict.ShapeMismatch => "shape_mismatch",
-        Verdict.UnknownPath => "unknown_path",
-        _ => "not_a_number",
-    };
+    public static string VerdictName(Verdict verdict) => WireNames.Verdicts.Name(verdict);
 
     public static string PartialCreditName(PartialCredit credit) => WireNames.PartialCredits.Name(credit);
 }

@@ -115,12 +115,7 @@ public static class CalculusEndpoints
     }
 
     static ClaimCheckResponse ToResponse(ClaimResult result, ValueForm form, Dictionary<string, ValueForm> forms) => new(
-        result.Verdict switch
-        {
-            ClaimVerdict.Equivalent => "equivalent",
-            ClaimVerdict.NotEquivalent => "not_equivalent",
-            _ => "shape_mismatch",
-        },
+        WireNames.ClaimVerdicts.Name(result.Verdict),
         result.Trials,
         result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
         result.Counterexample is { } c

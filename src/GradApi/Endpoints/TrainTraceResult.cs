@@ -56,7 +56,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
         writer.WritePropertyName("final");
         WriteParameters(writer, run.Final);
-        writer.WriteString("status", run.Status == RunStatus.Diverged ? "diverged" : "completed");
+        writer.WriteString("status", WireNames.RunStatuses.Name(run.Status));
         if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
         else writer.WriteNull("divergedAtIteration");
         writer.WriteEndObject();
