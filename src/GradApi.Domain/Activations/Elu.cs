@@ -1,4 +1,5 @@
 using GradApi.Domain.Numerics;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Activations;
 
@@ -7,7 +8,7 @@ public sealed class Elu(double alpha) : Activation
 {
     public const double DefaultAlpha = 1.0;
     public double Alpha { get; } = alpha;
-    public override string Name => "elu";
+    public override string Name => WireNames.Activation.Elu;
     public override double Value(double z) => z > 0 ? z : Alpha * Precise.Expm1(z);
     public override double Derivative(double z) => z > 0 ? 1.0 : Alpha * Math.Exp(z);
     // for z <= 0, alpha e^z = a + alpha

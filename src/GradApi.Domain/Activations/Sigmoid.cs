@@ -1,4 +1,5 @@
 using GradApi.Domain.Numerics;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Activations;
 
@@ -6,7 +7,7 @@ namespace GradApi.Domain.Activations;
 public sealed class Sigmoid : Activation
 {
     public static readonly Sigmoid Instance = new();
-    public override string Name => "sigmoid";
+    public override string Name => WireNames.Activation.Sigmoid;
     public override double Value(double z) => Precise.Sigmoid(z);
 
     // sigma (1 - sigma) is exactly 0 once sigma rounds to 1 (z > 37); sigma(z) sigma(-z) keeps every digit.

@@ -1,10 +1,12 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Activations;
 
 /// <summary>a_i = e^(z_i) / sum_j e^(z_j); da_i/dz_j = a_i (delta_ij - a_j), a full Jacobian.</summary>
 public sealed class Softmax : Activation
 {
     public static readonly Softmax Instance = new();
-    public override string Name => "softmax";
+    public override string Name => WireNames.Activation.Softmax;
     public override bool IsElementwise => false;
 
     public override double Value(double z) => throw new NotSupportedException("softmax is not elementwise");

@@ -1,4 +1,5 @@
 using GradApi.Domain.Numerics;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Activations;
 
@@ -7,7 +8,7 @@ public sealed class Softplus(double beta) : Activation
 {
     public const double DefaultBeta = 1.0;
     public double Beta { get; } = beta;
-    public override string Name => "softplus";
+    public override string Name => WireNames.Activation.Softplus;
     public override double Value(double z) => Precise.Softplus(Beta * z) / Beta;
     public override double Derivative(double z) => Precise.Sigmoid(Beta * z);
     // e^(beta a) = 1 + e^(beta z), so sigma(beta z) = 1 - e^(-beta a)

@@ -1,10 +1,12 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Activations;
 
 /// <summary>tanh(z); tanh'(z) = sech^2(z) = 4 e^(-2|z|) / (1 + e^(-2|z|))^2.</summary>
 public sealed class Tanh : Activation
 {
     public static readonly Tanh Instance = new();
-    public override string Name => "tanh";
+    public override string Name => WireNames.Activation.Tanh;
     public override double Value(double z) => Math.Tanh(z);
 
     // the hand form 1 - a^2

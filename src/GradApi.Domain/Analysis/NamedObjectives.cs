@@ -6,9 +6,6 @@ public static class NamedObjectives
     public const string ParameterName = "p";
 
     public static readonly string[] Names = ["quadratic", "rosenbrock", "beale", "himmelblau"];
-
-    /// <summary>The length of p each named function takes (quadratic: the size of Q).</summary>
-    public static int Dimension(string name, int quadraticSize) => name == "quadratic" ? quadraticSize : 2;
 }
 
 /// <summary>

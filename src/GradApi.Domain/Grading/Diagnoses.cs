@@ -3,6 +3,7 @@ using GradApi.Domain.Losses;
 using GradApi.Domain.Optimizers;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Grading;
 
@@ -112,10 +113,10 @@ public sealed class Diagnoses
         }
 
         if (expectations.Any(r => Reproduces(answer, r, x => -x)))
-            found.Add(new("sign_flipped", "Your value is the expected one with the opposite sign. Check the sign of the gradient (a - y, not y - a) and of the step."));
+            found.Add(new(WireNames.DiagnosisCode.SignFlipped, "Your value is the expected one with the opposite sign. Check the sign of the gradient (a - y, not y - a) and of the step."));
         if (expectations.Any(r => Transposed(answer, r))) found.Add(TransposedDiagnosis);
         if (expectations.Any(r => Reproduces(answer, r, x => 2 * x) || Reproduces(answer, r, x => x / 2)))
-            found.Add(new("factor_of_two", "Your value is twice or half the expected one. Check the 1/2 in the loss and the 2 that differentiating a square brings down."));
+            found.Add(new(WireNames.DiagnosisCode.FactorOfTwo, "Your value is twice or half the expected one. Check the 1/2 in the loss and the 2 that differentiating a square brings down."));
 
         foreach (var candidate in _candidates)
             if (!found.Any(d => d.Code == candidate.Code && d.Convention == candidate.Convention)
@@ -128,10 +129,10 @@ public sealed class Diagnoses
         if (answer.Address.Kind is AddressKind.Traced or AddressKind.Final && LayerField(answer.Address.Node.Field) && _problem.Network.Layers.Count > 1)
         {
             int layer = answer.Address.Node.Layer;
-            var slips = new List<(string, string, Mistake)> { ("missing_activation_derivative", MissingDerivative, Mistake.MissingActivationDerivative) };
+            var slips = new List<(string, string, Mistake)> { (WireNames.DiagnosisCode.MissingActivationDerivative, MissingDerivative, Mistake.MissingActivationDerivative) };
             var activation = _problem.Network.Layers[layer].Activation;
-            if (activation.IsElementwise && activation.Name != "identity")
-                slips.Add(("activation_value_for_derivative", ValueForDerivative, Mistake.ActivationValueForDerivative));
+            if (activation.IsElementwise && activation.Name != WireNames.Activation.Identity)
+                slips.Add((WireNames.DiagnosisCode.ActivationValueForDerivative, ValueForDerivative, Mistake.ActivationValueForDerivative));
             foreach (var (code, message, mistake) in slips)
             {
                 if (found.Any(d => d.Code == code)) continue;
@@ -145,18 +146,18 @@ public sealed class Diagnoses
             int iteration = answer.Address.Node.IterationIndex;
             foreach (int other in new[] { iteration - 1, iteration + 1 })
                 if (other >= 0 && (Matches(answer, _reference, answer.Address.AtIteration(other)) || context?.Wrote(answer, answer.Address.AtIteration(other)) == true))
-                    found.Add(new("wrong_iteration", $"Your value is the one for iteration {other + 1}; this path is iteration {iteration + 1}."));
+                    found.Add(new(WireNames.DiagnosisCode.WrongIteration, $"Your value is the one for iteration {other + 1}; this path is iteration {iteration + 1}."));
             int layer = answer.Address.Node.Layer;
             for (int other = 0; other < _problem.Network.Layers.Count; other++)
                 if (other != layer && LayerField(answer.Address.Node.Field)
                     && (Matches(answer, _reference, answer.Address.AtLayer(other)) || context?.Wrote(answer, answer.Address.AtLayer(other)) == true))
-                    found.Add(new("wrong_layer", $"Your value belongs to layer {other} ({_problem.Network.Layers[other].Name}); this path is layer {layer} ({_problem.Network.Layers[layer].Name})."));
+                    found.Add(new(WireNames.DiagnosisCode.WrongLayer, $"Your value belongs to layer {other} ({_problem.Network.Layers[other].Name}); this path is layer {layer} ({_problem.Network.Layers[layer].Name})."));
         }
 
         if (RoundedTooEarly(answer) is int decimals)
-            found.Add(new("rounded_too_early", $"Your value is what the computation gives with the intermediate values rounded to {decimals} decimals. Keep more digits until the final answer."));
+            found.Add(new(WireNames.DiagnosisCode.RoundedTooEarly, $"Your value is what the computation gives with the intermediate values rounded to {decimals} decimals. Keep more digits until the final answer."));
         else if (expectations.Select(e => RoundedTo(answer, e)).FirstOrDefault(d => d is not null) is int written)
-            found.Add(new("rounded_too_early", $"Your value is the expected one rounded to {written} decimals, fewer than the tolerance ({answer.Tolerance}) asks. Keep more digits."));
+            found.Add(new(WireNames.DiagnosisCode.RoundedTooEarly, $"Your value is the expected one rounded to {written} decimals, fewer than the tolerance ({answer.Tolerance}) asks. Keep more digits."));
         return found;
     }
 
@@ -183,7 +184,7 @@ public sealed class Diagnoses
 
     const int MaxRoundingDecimals = 8;
 
-    static readonly Diagnosis TransposedDiagnosis = new("transposed",
+    static readonly Diagnosis TransposedDiagnosis = new(WireNames.DiagnosisCode.Transposed,
         "Your matrix is the transpose of the expected one. Weights and their gradients are [out][in]: dJ/dW = delta^T times the layer input.");
 
     static bool LayerField(TraceField field) => field is not (TraceField.LossPerExample or TraceField.LossValue or TraceField.LossAlso or TraceField.OutputGradient);
@@ -191,18 +192,18 @@ public sealed class Diagnoses
     static IEnumerable<Candidate> Mistakes(TrainingProblem problem)
     {
         var optimizer = problem.Optimizer;
-        yield return new("missing_activation_derivative", MissingDerivative, null, problem, Mistake.MissingActivationDerivative, DeltaSite);
-        if (problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != "identity"))
-            yield return new("activation_value_for_derivative", ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative, DerivativeSites(problem));
+        yield return new(WireNames.DiagnosisCode.MissingActivationDerivative, MissingDerivative, null, problem, Mistake.MissingActivationDerivative, DeltaSite);
+        if (problem.Network.Layers.Any(l => l.Activation.IsElementwise && l.Activation.Name != WireNames.Activation.Identity))
+            yield return new(WireNames.DiagnosisCode.ActivationValueForDerivative, ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative, DerivativeSites(problem));
         if (optimizer.LearningRate != 1)
-            yield return new("learning_rate_not_applied",
+            yield return new(WireNames.DiagnosisCode.LearningRateNotApplied,
                 $"Your value matches the update without the learning rate: the step is multiplied by eta = {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.",
                 null, problem with { Optimizer = optimizer.WithLearningRate(1) }, Mistake.None, LearningRateSites);
-        yield return new("step_in_wrong_direction",
+        yield return new(WireNames.DiagnosisCode.StepInWrongDirection,
             "Your value matches stepping up the gradient (theta + eta g). Gradient descent moves against the gradient: theta - eta g.",
             null, problem, Mistake.StepInWrongDirection, StepSites);
         if (problem.Network.Layers.Count > 1)
-            yield return new("used_updated_weights",
+            yield return new(WireNames.DiagnosisCode.UsedUpdatedWeights,
                 "Your value matches backprop through weights already updated in this iteration. Backprop uses the weights of the forward pass; update them only after every gradient is computed.",
                 null, problem, Mistake.UsedUpdatedWeights, DeltaSite);
     }
@@ -210,7 +211,7 @@ public sealed class Diagnoses
     static IEnumerable<Candidate> Conventions(TrainingProblem problem)
     {
         foreach (var (convention, variant, sites) in ConventionVariants(problem))
-            yield return new("other_convention",
+            yield return new(WireNames.DiagnosisCode.OtherConvention,
                 $"Your value matches the {convention} convention. This problem uses {Describe(problem)}; see the optimizer and loss echoed in /v1/train's response.",
                 convention, variant, Mistake.None, sites) { SlotNames = SlotNamesIn(problem, variant) };
     }
@@ -235,30 +236,30 @@ public sealed class Diagnoses
                 yield return ($"loss {loss.Name}", p with { Loss = p.Loss with { Loss = loss } }, LossSites(p));
         var otherReduction = p.Loss.Reduction == Reduction.Sum ? Reduction.Mean : Reduction.Sum;
         if (p.Sampling is not Networks.Sampling.Sequential and not Networks.Sampling.Random)
-            yield return ($"reduction {(otherReduction == Reduction.Sum ? "sum" : "mean")}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites(p));
+            yield return ($"reduction {WireNames.Reductions.Name(otherReduction)}", p with { Loss = p.Loss with { Reduction = otherReduction } }, LossSites(p));
 
         switch (p.Optimizer)
         {
             case Momentum m:
                 foreach (var convention in Enum.GetValues<MomentumConvention>().Where(c => c != m.Convention))
-                    yield return ($"momentum {Momentum.ConventionName(convention)}",
+                    yield return ($"momentum {WireNames.MomentumConventions.Name(convention)}",
                         p with { Optimizer = new Momentum(m.LearningRate, m.Mu, convention, 0, m.WeightDecay) }, OptimizerSites);
                 break;
             case Nesterov n:
                 var otherNesterov = n.Convention == NesterovConvention.PyTorch ? NesterovConvention.Sutskever : NesterovConvention.PyTorch;
-                yield return ($"nesterov {(otherNesterov == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
+                yield return ($"nesterov {WireNames.NesterovConventions.Name(otherNesterov)}",
                     p with { Optimizer = new Nesterov(n.LearningRate, n.Mu, otherNesterov, n.WeightDecay) }, OptimizerSites);
                 break;
             case Adam a:
                 foreach (var placement in Enum.GetValues<EpsilonPlacement>().Where(e => e != a.Placement))
-                    yield return ($"epsilon {Adam.PlacementName(placement)}",
+                    yield return ($"epsilon {WireNames.AdamEpsilonPlacements.Name(placement)}",
                         p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, a.BiasCorrection, a.Amsgrad, placement, a.WeightDecay, a.Decoupled) }, OptimizerSites);
                 yield return (a.BiasCorrection ? "adam without bias correction" : "adam with bias correction",
                     p with { Optimizer = new Adam(a.LearningRate, a.Beta1, a.Beta2, a.Epsilon, !a.BiasCorrection, a.Amsgrad, a.Placement, a.WeightDecay, a.Decoupled) }, OptimizerSites);
                 break;
             case RmsProp r:
                 var otherPlacement = r.Placement == EpsilonPlacement.InsideSqrt ? EpsilonPlacement.OutsideSqrt : EpsilonPlacement.InsideSqrt;
-                yield return ($"epsilon {Adam.PlacementName(otherPlacement)}",
+                yield return ($"epsilon {WireNames.RmsPropEpsilonPlacements.Name(otherPlacement)}",
                     p with { Optimizer = new RmsProp(r.LearningRate, r.Rho, r.Epsilon, r.Centered, r.Mu, otherPlacement, r.WeightDecay) }, OptimizerSites);
                 break;
         }
@@ -268,13 +269,13 @@ public sealed class Diagnoses
     {
         string optimizer = p.Optimizer switch
         {
-            Momentum m => $"momentum {Momentum.ConventionName(m.Convention)}",
-            Nesterov n => $"nesterov {(n.Convention == NesterovConvention.PyTorch ? "pytorch" : "sutskever")}",
-            Adam a => $"{a.Type} with epsilon {Adam.PlacementName(a.Placement)}{(a.BiasCorrection ? "" : " without bias correction")}",
-            RmsProp r => $"rmsprop with epsilon {Adam.PlacementName(r.Placement)}",
+            Momentum m => $"momentum {WireNames.MomentumConventions.Name(m.Convention)}",
+            Nesterov n => $"nesterov {WireNames.NesterovConventions.Name(n.Convention)}",
+            Adam a => $"{a.Type} with epsilon {WireNames.AdamEpsilonPlacements.Name(a.Placement)}{(a.BiasCorrection ? "" : " without bias correction")}",
+            RmsProp r => $"rmsprop with epsilon {WireNames.RmsPropEpsilonPlacements.Name(r.Placement)}",
             var o => o.Type,
         };
-        return $"loss {p.Loss.Loss.Name}, reduction {(p.Loss.Reduction == Reduction.Sum ? "sum" : "mean")} and {optimizer}";
+        return $"loss {p.Loss.Loss.Name}, reduction {WireNames.Reductions.Name(p.Loss.Reduction)} and {optimizer}";
     }
 
     Lazy<RecordedRun> Run(TrainingProblem problem, Mistake mistake = Mistake.None) =>

@@ -34,7 +34,6 @@ public sealed record Tolerance(ToleranceKind Kind, double Relative = 0, double A
     {
         if (double.IsNaN(submitted) || double.IsNaN(reference)) return double.IsNaN(submitted) && double.IsNaN(reference);
         if (double.IsInfinity(submitted) || double.IsInfinity(reference)) return submitted == reference;
-        double error = Math.Abs(submitted - reference);
         return Kind switch
         {
             ToleranceKind.Relative => WithinBand(submitted, reference, Absolute + Relative * Math.Abs(reference),

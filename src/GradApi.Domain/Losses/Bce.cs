@@ -1,5 +1,6 @@
 using GradApi.Domain.Activations;
 using GradApi.Domain.Numerics;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Losses;
 
@@ -7,7 +8,7 @@ namespace GradApi.Domain.Losses;
 public sealed class Bce : Loss
 {
     public static readonly Bce Instance = new();
-    public override string Name => "bce";
+    public override string Name => WireNames.Loss.Bce;
 
     public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
     {

@@ -1,5 +1,6 @@
 using GradApi.Domain.Activations;
 using GradApi.Domain.Numerics;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Losses;
 
@@ -7,7 +8,7 @@ namespace GradApi.Domain.Losses;
 public sealed class Ce : Loss
 {
     public static readonly Ce Instance = new();
-    public override string Name => "ce";
+    public override string Name => WireNames.Loss.Ce;
 
     public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
     {

@@ -1,10 +1,12 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Losses;
 
 /// <summary>l = 1/2 sum_k (a_k - y_k)^2; dl/da_k = a_k - y_k.</summary>
 public sealed class HalfSse : Loss
 {
     public static readonly HalfSse Instance = new();
-    public override string Name => "half_sse";
+    public override string Name => WireNames.Loss.HalfSse;
 
     public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
     {

@@ -1,10 +1,12 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Losses;
 
 /// <summary>l = (1/K) sum_k (a_k - y_k)^2; dl/da_k = 2 (a_k - y_k) / K. With mean reduction, PyTorch's MSELoss.</summary>
 public sealed class Mse : Loss
 {
     public static readonly Mse Instance = new();
-    public override string Name => "mse";
+    public override string Name => WireNames.Loss.Mse;
 
     public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
     {

@@ -1,10 +1,12 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Losses;
 
 /// <summary>l = sum_k (a_k - y_k)^2; dl/da_k = 2 (a_k - y_k).</summary>
 public sealed class Sse : Loss
 {
     public static readonly Sse Instance = new();
-    public override string Name => "sse";
+    public override string Name => WireNames.Loss.Sse;
 
     public override double Value(ReadOnlySpan<double> a, ReadOnlySpan<double> y)
     {

@@ -1,3 +1,5 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Networks;
 
 /// <summary>Which examples iteration t (1-based) uses. Seeded modes are deterministic: same request, same batches.</summary>
@@ -14,7 +16,7 @@ public abstract class Sampling
     /// <summary>Every iteration uses all examples (batch gradient descent).</summary>
     public sealed class Full : Sampling
     {
-        public override string Mode => "full";
+        public override string Mode => WireNames.Sampling.Full;
         public override IEnumerable<int[]> Batches(int n)
         {
             while (true) yield return Enumerable.Range(0, n).ToArray();
@@ -25,7 +27,7 @@ public abstract class Sampling
     /// <summary>Iteration t uses example (t - 1) mod N.</summary>
     public sealed class Sequential : Sampling
     {
-        public override string Mode => "sequential";
+        public override string Mode => WireNames.Sampling.Sequential;
         public override IEnumerable<int[]> Batches(int n)
         {
             for (int t = 0; ; t = (t + 1) % n) yield return [t];
@@ -37,7 +39,7 @@ public abstract class Sampling
     public sealed class Random(ulong seed) : Sampling
     {
         public ulong Seed { get; } = seed;
-        public override string Mode => "random";
+        public override string Mode => WireNames.Sampling.Random;
 
         public override IEnumerable<int[]> Batches(int n)
         {
@@ -57,7 +59,7 @@ public abstract class Sampling
     {
         public int BatchSize { get; } = batchSize;
         public ulong Seed { get; } = seed;
-        public override string Mode => "minibatch";
+        public override string Mode => WireNames.Sampling.Minibatch;
 
         public override IEnumerable<int[]> Batches(int n)
         {
@@ -88,7 +90,7 @@ public abstract class Sampling
     public sealed class Schedule(IReadOnlyList<int[]> indices) : Sampling
     {
         public IReadOnlyList<int[]> Indices { get; } = indices;
-        public override string Mode => "schedule";
+        public override string Mode => WireNames.Sampling.Schedule;
         public override IEnumerable<int[]> Batches(int n)
         {
             foreach (var batch in Indices) yield return (int[])batch.Clone();

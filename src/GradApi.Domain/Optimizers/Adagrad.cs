@@ -1,3 +1,5 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Optimizers;
 
 /// <summary>s += g^2; theta -= eta_t g / (sqrt(s) + eps), eta_t = eta / (1 + (t - 1) decay). PyTorch semantics.</summary>
@@ -9,7 +11,7 @@ public sealed class Adagrad(double learningRate, double learningRateDecay = 0, d
     public double InitialAccumulator { get; } = initialAccumulator;
     public double Epsilon { get; } = epsilon;
 
-    public override string Type => "adagrad";
+    public override string Type => WireNames.Optimizer.Adagrad;
     public override IReadOnlyList<string> StateNames => ["s"];
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>

@@ -1,3 +1,5 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Optimizers;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
     public EpsilonPlacement Placement { get; } = epsilonPlacement;
     public bool Decoupled { get; } = decoupledWeightDecay;
 
-    public override string Type => Decoupled ? "adamw" : "adam";
+    public override string Type => Decoupled ? WireNames.Optimizer.AdamW : WireNames.Optimizer.Adam;
 
     // Keras' form never forms mhat and vhat, so they are not reported there.
     public override IReadOnlyList<string> StateNames { get; } = epsilonPlacement == EpsilonPlacement.Keras
@@ -30,15 +32,8 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
         [Setting("type", Type), Setting("learningRate", LearningRate), Setting("beta1", Beta1), Setting("beta2", Beta2),
-         Setting("epsilon", Epsilon), Setting("epsilonPlacement", PlacementName(Placement)), Setting("biasCorrection", BiasCorrection),
+         Setting("epsilon", Epsilon), Setting("epsilonPlacement", WireNames.AdamEpsilonPlacements.Name(Placement)), Setting("biasCorrection", BiasCorrection),
          Setting("amsgrad", Amsgrad), Setting("weightDecay", WeightDecay)];
-
-    public static string PlacementName(EpsilonPlacement placement) => placement switch
-    {
-        EpsilonPlacement.InsideSqrt => "inside_sqrt",
-        EpsilonPlacement.Keras => "keras",
-        _ => "outside_sqrt",
-    };
 
     public override void Step(Span<double> theta, ReadOnlySpan<double> gradient, double[][] state, int t,
         ReadOnlySpan<double> gradientPoint, SlotComplete? slotComplete = null)

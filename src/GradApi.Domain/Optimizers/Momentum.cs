@@ -1,3 +1,5 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Optimizers;
 
 public enum MomentumConvention
@@ -20,26 +22,18 @@ public sealed class Momentum(double learningRate, double momentum, MomentumConve
     public double Dampening { get; } = dampening;
     public MomentumConvention Convention { get; } = convention;
 
-    public override string Type => "momentum";
+    public override string Type => WireNames.Optimizer.Momentum;
     public override IReadOnlyList<string> StateNames => Convention == MomentumConvention.Ema ? ["m"] : ["v"];
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings => Convention == MomentumConvention.PyTorch
-        ? [Setting("type", Type), Setting("convention", ConventionName(Convention)), Setting("learningRate", LearningRate),
+        ? [Setting("type", Type), Setting("convention", WireNames.MomentumConventions.Name(Convention)), Setting("learningRate", LearningRate),
            Setting("momentum", Mu), Setting("dampening", Dampening), Setting("weightDecay", WeightDecay)]
-        : [Setting("type", Type), Setting("convention", ConventionName(Convention)), Setting("learningRate", LearningRate),
+        : [Setting("type", Type), Setting("convention", WireNames.MomentumConventions.Name(Convention)), Setting("learningRate", LearningRate),
            Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
     // theta += v, theta -= v, theta -= eta v or eta m: the step reads its one slot, not g.
     public override IReadOnlyList<int> StepReads => [0];
     public override bool StepReadsGradient => false;
-
-    public static string ConventionName(MomentumConvention convention) => convention switch
-    {
-        MomentumConvention.PyTorch => "pytorch",
-        MomentumConvention.HeavyBall => "heavy_ball",
-        MomentumConvention.VelocityStep => "velocity_step",
-        _ => "ema",
-    };
 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {

@@ -1,3 +1,5 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Optimizers;
 
 public enum NesterovConvention
@@ -15,12 +17,12 @@ public sealed class Nesterov(double learningRate, double momentum, NesterovConve
     public double Mu { get; } = momentum;
     public NesterovConvention Convention { get; } = convention;
 
-    public override string Type => "nesterov";
+    public override string Type => WireNames.Optimizer.Nesterov;
     public override IReadOnlyList<string> StateNames => ["v"];
     public override bool UsesLookAhead => Convention == NesterovConvention.Sutskever;
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
-        [Setting("type", Type), Setting("convention", Convention == NesterovConvention.PyTorch ? "pytorch" : "sutskever"),
+        [Setting("type", Type), Setting("convention", WireNames.NesterovConventions.Name(Convention)),
          Setting("learningRate", LearningRate), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
     // pytorch: theta -= eta (g + mu v) reads g and v; Sutskever: theta += v reads v alone.

@@ -1,3 +1,5 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Optimizers;
 
 /// <summary>
@@ -17,14 +19,14 @@ public sealed class RmsProp(double learningRate, double rho = RmsProp.DefaultRho
     public double Mu { get; } = momentum;
     public EpsilonPlacement Placement { get; } = epsilonPlacement;
 
-    public override string Type => "rmsprop";
+    public override string Type => WireNames.Optimizer.RmsProp;
 
     public override IReadOnlyList<string> StateNames { get; } =
         [.. new[] { "s" }, .. centered ? new[] { "gbar" } : [], .. momentum != 0 ? new[] { "b" } : []];
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
         [Setting("type", Type), Setting("learningRate", LearningRate), Setting("rho", Rho), Setting("epsilon", Epsilon),
-         Setting("epsilonPlacement", Placement == EpsilonPlacement.InsideSqrt ? "inside_sqrt" : "outside_sqrt"),
+         Setting("epsilonPlacement", WireNames.RmsPropEpsilonPlacements.Name(Placement)),
          Setting("centered", Centered), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
     // gbar is read by b; b by theta (theta reads every slot).

@@ -1,9 +1,11 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Optimizers;
 
 /// <summary>theta -= eta g.</summary>
 public sealed class Sgd(double learningRate, double weightDecay = 0) : Optimizer(learningRate, weightDecay)
 {
-    public override string Type => "sgd";
+    public override string Type => WireNames.Optimizer.Sgd;
     public override IReadOnlyList<string> StateNames => [];
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GradApi.Domain.Analysis;
 using GradApi.Domain.Calculus.Expressions;
+using GradApi.Domain.Vocabulary;
 using MathNet.Numerics.LinearAlgebra;
 using GradApi.Limits;
 
@@ -72,13 +73,7 @@ public static class AnalysisMapper
             stable is null ? null : new StableLearningRatesResponse(stable.LambdaMin, stable.LambdaMax, stable.Upper));
     }
 
-    public static string VerdictName(TrajectoryVerdict verdict) => verdict switch
-    {
-        TrajectoryVerdict.Converged => "converged",
-        TrajectoryVerdict.Oscillating => "oscillating",
-        TrajectoryVerdict.Diverged => "diverged",
-        _ => "max_steps",
-    };
+    public static string VerdictName(TrajectoryVerdict verdict) => WireNames.TrajectoryVerdicts.Name(verdict);
 
     /// <summary>The objective of a validated request: a named function, or an expression over the parameters in start.</summary>
     public static IObjective ToObjective(TrajectoryRequest request, CancellationToken cancellation = default)

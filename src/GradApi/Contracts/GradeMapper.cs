@@ -1,4 +1,5 @@
 using GradApi.Domain.Grading;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Contracts;
 
@@ -16,19 +17,18 @@ public static class GradeMapper
     public static GradingOptions ToOptions(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough,
         Reveal reveal = Reveal.All) => new(
         tolerance is null ? Tolerance.Default : ToTolerance(tolerance),
-        partialCredit == "all_or_nothing" ? PartialCredit.AllOrNothing : PartialCredit.Proportional,
+        partialCredit is null ? PartialCredit.Proportional : WireNames.PartialCredits.Parse(partialCredit),
         followThrough?.Enabled ?? true,
         followThrough?.Penalty ?? DefaultPenalty,
         followThrough?.AllowDegenerate ?? false,
         reveal == Reveal.All);
 
-    public static Tolerance ToTolerance(ToleranceRequest t) => t.Type switch
+    public static Tolerance ToTolerance(ToleranceRequest t) => WireNames.ToleranceTypes.Parse(t.Type!) switch
     {
-        "relative" => new(ToleranceKind.Relative, t.Relative ?? Tolerance.DefaultRelative, t.Absolute ?? Tolerance.DefaultAbsolute),
-        "absolute" => new(ToleranceKind.Absolute, Absolute: t.Absolute!.Value),
-        "decimals" => new(ToleranceKind.Decimals, Decimals: t.Decimals!.Value),
-        "significant_figures" => new(ToleranceKind.SignificantFigures, Figures: t.Figures!.Value),
-        var other => throw new ArgumentOutOfRangeException(nameof(t), other, "unknown tolerance type"),
+        ToleranceKind.Relative => new(ToleranceKind.Relative, t.Relative ?? Tolerance.DefaultRelative, t.Absolute ?? Tolerance.DefaultAbsolute),
+        ToleranceKind.Absolute => new(ToleranceKind.Absolute, Absolute: t.Absolute!.Value),
+        ToleranceKind.Decimals => new(ToleranceKind.Decimals, Decimals: t.Decimals!.Value),
+        _ => new(ToleranceKind.SignificantFigures, Figures: t.Figures!.Value),
     };
 
     public static Answer[] ToAnswers(IEnumerable<AnswerRequest> answers) => answers
@@ -62,21 +62,13 @@ public static class GradeMapper
     /// <summary>The rule with every field of its type filled in and the others null.</summary>
     public static ToleranceResponse Echo(Tolerance t) => t.Kind switch
     {
-        ToleranceKind.Relative => new("relative", t.Relative, t.Absolute, null, null),
-        ToleranceKind.Absolute => new("absolute", null, t.Absolute, null, null),
-        ToleranceKind.Decimals => new("decimals", null, null, t.Decimals, null),
-        _ => new("significant_figures", null, null, null, t.Figures),
+        ToleranceKind.Relative => new(WireNames.ToleranceTypes.Name(t.Kind), t.Relative, t.Absolute, null, null),
+        ToleranceKind.Absolute => new(WireNames.ToleranceTypes.Name(t.Kind), null, t.Absolute, null, null),
+        ToleranceKind.Decimals => new(WireNames.ToleranceTypes.Name(t.Kind), null, null, t.Decimals, null),
+        _ => new(WireNames.ToleranceTypes.Name(t.Kind), null, null, null, t.Figures),
     };
 
-    public static string VerdictName(Verdict verdict) => verdict switch
-    {
-        Verdict.Correct => "correct",
-        Verdict.FollowThrough => "follow_through",
-        Verdict.Incorrect => "incorrect",
-        Verdict.ShapeMismatch => "shape_mismatch",
-        Verdict.UnknownPath => "unknown_path",
-        _ => "not_a_number",
-    };
+    public static string VerdictName(Verdict verdict) => WireNames.Verdicts.Name(verdict);
 
-    public static string PartialCreditName(PartialCredit credit) => credit == PartialCredit.AllOrNothing ? "all_or_nothing" : "proportional";
+    public static string PartialCreditName(PartialCredit credit) => WireNames.PartialCredits.Name(credit);
 }

@@ -25,7 +25,7 @@ public static partial class VerdictsOnly
     /// <summary>What stands where a number was left out.</summary>
     public const string Omitted = "…";
 
-    public static Reveal Parse(string? reveal) => reveal == "verdicts" ? Reveal.Verdicts : Reveal.All;
+    public static Reveal Parse(string? reveal) => reveal is null ? Reveal.All : Vocabulary.RevealNames.Parse(reveal);
 
     public static SubmissionGrade Of(SubmissionGrade grade) => new(grade.Results.Select(Of).ToArray());
 

@@ -4,6 +4,7 @@ using GradApi.Domain.Networks;
 using GradApi.Domain.Optimizers;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
+using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Contracts;
 
@@ -31,28 +32,28 @@ public static class TrainRequestMapper
 
     public static Activation ToActivation(LayerRequest layer) => layer.Activation switch
     {
-        "identity" => Identity.Instance,
-        "sigmoid" => Sigmoid.Instance,
-        "tanh" => Tanh.Instance,
-        "relu" => Relu.Instance,
-        "leaky_relu" => new LeakyRelu(layer.NegativeSlope ?? LeakyRelu.DefaultNegativeSlope),
-        "elu" => new Elu(layer.Alpha ?? Elu.DefaultAlpha),
-        "softplus" => new Softplus(layer.Beta ?? Softplus.DefaultBeta),
-        "softmax" => Softmax.Instance,
+        WireNames.Activation.Identity => Identity.Instance,
+        WireNames.Activation.Sigmoid => Sigmoid.Instance,
+        WireNames.Activation.Tanh => Tanh.Instance,
+        WireNames.Activation.Relu => Relu.Instance,
+        WireNames.Activation.LeakyRelu => new LeakyRelu(layer.NegativeSlope ?? LeakyRelu.DefaultNegativeSlope),
+        WireNames.Activation.Elu => new Elu(layer.Alpha ?? Elu.DefaultAlpha),
+        WireNames.Activation.Softplus => new Softplus(layer.Beta ?? Softplus.DefaultBeta),
+        WireNames.Activation.Softmax => Softmax.Instance,
         var other => throw new ArgumentOutOfRangeException(nameof(layer), other, "unknown activation"),
     };
 
     public static Loss ToLoss(string type) => type switch
     {
-        "half_sse" => HalfSse.Instance,
-        "sse" => Sse.Instance,
-        "mse" => Mse.Instance,
-        "bce" => Bce.Instance,
-        "ce" => Ce.Instance,
+        WireNames.Loss.HalfSse => HalfSse.Instance,
+        WireNames.Loss.Sse => Sse.Instance,
+        WireNames.Loss.Mse => Mse.Instance,
+        WireNames.Loss.Bce => Bce.Instance,
+        WireNames.Loss.Ce => Ce.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown loss"),
     };
 
-    public static Reduction ToReduction(string? reduction) => reduction == "sum" ? Reduction.Sum : Reduction.Mean;
+    public static Reduction ToReduction(string? reduction) => reduction is null ? Reduction.Mean : WireNames.Reductions.Parse(reduction);
 
     static LossSpec ToLossSpec(LossRequest loss) =>
         new(ToLoss(loss.Type!), ToReduction(loss.Reduction), (loss.AlsoReport ?? []).Select(ToLoss).ToArray());
@@ -62,38 +63,33 @@ public static class TrainRequestMapper
         double eta = o.LearningRate!.Value, decay = o.WeightDecay ?? 0;
         return o.Type switch
         {
-            "sgd" => new Sgd(eta, decay),
-            "momentum" => new Momentum(eta, o.Momentum!.Value, o.Convention switch
-            {
-                "heavy_ball" => MomentumConvention.HeavyBall,
-                "velocity_step" => MomentumConvention.VelocityStep,
-                "ema" => MomentumConvention.Ema,
-                _ => MomentumConvention.PyTorch,
-            }, o.Dampening ?? 0, decay),
-            "nesterov" => new Nesterov(eta, o.Momentum!.Value,
-                o.Convention == "sutskever" ? NesterovConvention.Sutskever : NesterovConvention.PyTorch, decay),
-            "adagrad" => new Adagrad(eta, o.LearningRateDecay ?? 0, o.InitialAccumulator ?? 0, o.Epsilon ?? Adagrad.DefaultEpsilon, decay),
-            "rmsprop" => new RmsProp(eta, o.Rho ?? RmsProp.DefaultRho, o.Epsilon ?? RmsProp.DefaultEpsilon, o.Centered ?? false,
+            WireNames.Optimizer.Sgd => new Sgd(eta, decay),
+            WireNames.Optimizer.Momentum => new Momentum(eta, o.Momentum!.Value, ToMomentumConvention(o.Convention), o.Dampening ?? 0, decay),
+            WireNames.Optimizer.Nesterov => new Nesterov(eta, o.Momentum!.Value,
+                o.Convention is null ? NesterovConvention.PyTorch : WireNames.NesterovConventions.Parse(o.Convention), decay),
+            WireNames.Optimizer.Adagrad => new Adagrad(eta, o.LearningRateDecay ?? 0, o.InitialAccumulator ?? 0, o.Epsilon ?? Adagrad.DefaultEpsilon, decay),
+            WireNames.Optimizer.RmsProp => new RmsProp(eta, o.Rho ?? RmsProp.DefaultRho, o.Epsilon ?? RmsProp.DefaultEpsilon, o.Centered ?? false,
                 o.Momentum ?? 0, ToPlacement(o.EpsilonPlacement), decay),
-            "adam" or "adamw" => new Adam(eta, o.Beta1 ?? Adam.DefaultBeta1, o.Beta2 ?? Adam.DefaultBeta2, o.Epsilon ?? Adam.DefaultEpsilon,
-                o.BiasCorrection ?? true, o.Amsgrad ?? false, ToPlacement(o.EpsilonPlacement), decay, decoupledWeightDecay: o.Type == "adamw"),
+            WireNames.Optimizer.Adam or WireNames.Optimizer.AdamW => new Adam(eta, o.Beta1 ?? Adam.DefaultBeta1, o.Beta2 ?? Adam.DefaultBeta2, o.Epsilon ?? Adam.DefaultEpsilon,
+                o.BiasCorrection ?? true, o.Amsgrad ?? false, ToPlacement(o.EpsilonPlacement), decay, decoupledWeightDecay: o.Type == WireNames.Optimizer.AdamW),
             var other => throw new ArgumentOutOfRangeException(nameof(o), other, "unknown optimizer"),
         };
     }
 
-    static EpsilonPlacement ToPlacement(string? placement) => placement switch
-    {
-        "inside_sqrt" => EpsilonPlacement.InsideSqrt,
-        "keras" => EpsilonPlacement.Keras,
-        _ => EpsilonPlacement.OutsideSqrt,
-    };
+    /// <summary>The convention a validated name stands for; pytorch when none is given.</summary>
+    public static MomentumConvention ToMomentumConvention(string? convention) =>
+        convention is null ? MomentumConvention.PyTorch : WireNames.MomentumConventions.Parse(convention);
+
+    // Validation has already held RMSprop to its two placements; Adam's table holds them all.
+    static EpsilonPlacement ToPlacement(string? placement) =>
+        placement is null ? EpsilonPlacement.OutsideSqrt : WireNames.AdamEpsilonPlacements.Parse(placement);
 
     static Sampling ToSampling(SamplingRequest? sampling) => sampling?.Mode switch
     {
-        "sequential" => new Sampling.Sequential(),
-        "random" => new Sampling.Random((ulong)sampling.Seed!.Value),
-        "minibatch" => new Sampling.Minibatch(sampling.BatchSize!.Value, (ulong)sampling.Seed!.Value),
-        "schedule" => new Sampling.Schedule(sampling.Indices!),
+        WireNames.Sampling.Sequential => new Sampling.Sequential(),
+        WireNames.Sampling.Random => new Sampling.Random((ulong)sampling.Seed!.Value),
+        WireNames.Sampling.Minibatch => new Sampling.Minibatch(sampling.BatchSize!.Value, (ulong)sampling.Seed!.Value),
+        WireNames.Sampling.Schedule => new Sampling.Schedule(sampling.Indices!),
         _ => new Sampling.Full(),
     };
 }

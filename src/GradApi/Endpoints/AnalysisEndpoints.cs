@@ -35,9 +35,9 @@ public static class AnalysisEndpoints
         return app;
     }
 
-    static Results<Ok<HessianResponse>, ValidationProblem> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context) =>
+    static Ok<HessianResponse> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context) =>
         TypedResults.Ok(request.ToResponse(limits, context.WorkCancellation()));
 
-    static Results<Ok<TrajectoryResponse>, ValidationProblem> Trajectories(TrajectoryRequest request, HttpContext context) =>
+    static Ok<TrajectoryResponse> Trajectories(TrajectoryRequest request, HttpContext context) =>
         TypedResults.Ok(request.ToResponse(context.WorkCancellation()));
 }

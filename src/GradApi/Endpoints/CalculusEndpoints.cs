@@ -2,6 +2,7 @@ using GradApi.Contracts;
 using GradApi.Domain.Calculus;
 using GradApi.Domain.Calculus.Expressions;
 using GradApi.Domain.Optimizers;
+using GradApi.Domain.Vocabulary;
 using GradApi.OpenApi;
 using GradApi.Operations;
 using GradApi.Validation;
@@ -50,7 +51,7 @@ public static class CalculusEndpoints
         string name = request.Activation!;
         int order = request.Order ?? 1;
         var at = request.At!.Value;
-        if (name == "softmax")
+        if (name == WireNames.Activation.Softmax)
         {
             var jacobians = at.EnumerateArray()
                 .Select(point =>
@@ -72,8 +73,8 @@ public static class CalculusEndpoints
             .ToArray();
         var polynomial = name switch
         {
-            "sigmoid" => DerivativePolynomial.Sigmoid(order),
-            "tanh" => DerivativePolynomial.Tanh(order),
+            WireNames.Activation.Sigmoid => DerivativePolynomial.Sigmoid(order),
+            WireNames.Activation.Tanh => DerivativePolynomial.Tanh(order),
             _ => null,
         };
         return TypedResults.Ok(new ActivationDerivativesResponse(name, order, values, null,
@@ -114,12 +115,7 @@ public static class CalculusEndpoints
     }
 
     static ClaimCheckResponse ToResponse(ClaimResult result, ValueForm form, Dictionary<string, ValueForm> forms) => new(
-        result.Verdict switch
-        {
-            ClaimVerdict.Equivalent => "equivalent",
-            ClaimVerdict.NotEquivalent => "not_equivalent",
-            _ => "shape_mismatch",
-        },
+        WireNames.ClaimVerdicts.Name(result.Verdict),
         result.Trials,
         result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
         result.Counterexample is { } c
@@ -134,14 +130,8 @@ public static class CalculusEndpoints
 
     static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
     {
-        string name = request.Convention ?? "pytorch";
-        var convention = name switch
-        {
-            "heavy_ball" => MomentumConvention.HeavyBall,
-            "velocity_step" => MomentumConvention.VelocityStep,
-            "ema" => MomentumConvention.Ema,
-            _ => MomentumConvention.PyTorch,
-        };
+        var convention = TrainRequestMapper.ToMomentumConvention(request.Convention);
+        string name = WireNames.MomentumConventions.Name(convention);
         double? dampening = convention == MomentumConvention.PyTorch ? request.Dampening ?? 0 : null;
         var optimizer = new Momentum(request.LearningRate!.Value, request.Momentum!.Value, convention, dampening ?? 0);
         var weights = Domain.Calculus.MomentumWeights.Of(optimizer, request.Steps!.Value, context.WorkCancellation());

@@ -36,7 +36,7 @@ public static class GradingEndpoints
         return app;
     }
 
-    static Results<GradeResult, ValidationProblem> Grade(GradeRequest request, HttpContext context)
+    static GradeResult Grade(GradeRequest request, HttpContext context)
     {
         var reveal = GradeResponseBody.Shown(context, VerdictsOnly.Parse(request.Reveal));
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
@@ -45,7 +45,7 @@ public static class GradingEndpoints
         return new GradeResult(session.Grade(answers), options, reveal);
     }
 
-    static Results<GradeBatchResult, ValidationProblem> GradeBatch(GradeBatchRequest request, HttpContext context)
+    static GradeBatchResult GradeBatch(GradeBatchRequest request, HttpContext context)
     {
         var reveal = GradeResponseBody.Shown(context, VerdictsOnly.Parse(request.Reveal));
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);

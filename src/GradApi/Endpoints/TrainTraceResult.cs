@@ -3,6 +3,7 @@ using System.Text.Json;
 using GradApi.Contracts;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
+using GradApi.Domain.Vocabulary;
 using GradApi.Json;
 using GradApi.Operations;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -55,7 +56,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
         writer.WritePropertyName("final");
         WriteParameters(writer, run.Final);
-        writer.WriteString("status", run.Status == RunStatus.Diverged ? "diverged" : "completed");
+        writer.WriteString("status", WireNames.RunStatuses.Name(run.Status));
         if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
         else writer.WriteNull("divergedAtIteration");
         writer.WriteEndObject();
@@ -82,7 +83,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     {
         writer.WriteStartObject("loss");
         writer.WriteString("type", problem.Loss.Loss.Name);
-        writer.WriteString("reduction", problem.Loss.Reduction == Domain.Losses.Reduction.Sum ? "sum" : "mean");
+        writer.WriteString("reduction", WireNames.Reductions.Name(problem.Loss.Reduction));
         writer.WriteStartArray("alsoReport");
         foreach (var also in problem.Loss.AlsoReport) writer.WriteStringValue(also.Name);
         writer.WriteEndArray();
@@ -247,10 +248,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     /// <summary>Which sections the request's include asks for (all by default).</summary>
     sealed class Sections(string[]? include)
     {
-        public bool Forward { get; } = include is null || include.Contains("forward");
-        public bool Loss { get; } = include is null || include.Contains("loss");
-        public bool Backward { get; } = include is null || include.Contains("backward");
-        public bool Update { get; } = include is null || include.Contains("update");
-        public bool State { get; } = include is null || include.Contains("state");
+        public bool Forward { get; } = include is null || include.Contains(Vocabulary.Section.Forward);
+        public bool Loss { get; } = include is null || include.Contains(Vocabulary.Section.Loss);
+        public bool Backward { get; } = include is null || include.Contains(Vocabulary.Section.Backward);
+        public bool Update { get; } = include is null || include.Contains(Vocabulary.Section.Update);
+        public bool State { get; } = include is null || include.Contains(Vocabulary.Section.State);
     }
 }

@@ -23,6 +23,6 @@ public static class TrainingEndpoints
         return app;
     }
 
-    static Results<TrainTraceResult, ValidationProblem> Train(TrainRequest request) =>
+    static TrainTraceResult Train(TrainRequest request) =>
         new TrainTraceResult(request.ToProblem(), request);
 }

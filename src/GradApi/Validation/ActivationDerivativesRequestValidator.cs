@@ -3,6 +3,7 @@ using FluentValidation;
 using GradApi.Contracts;
 using GradApi.Domain.Calculus;
 using GradApi.Limits;
+using ActivationName = GradApi.Domain.Vocabulary.WireNames.Activation;
 
 namespace GradApi.Validation;
 
@@ -21,17 +22,17 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
 
             int order = request.Order ?? 1;
             if (order is < 0 or > DerivativePolynomial.MaxOrder) Fail("order", $"must be between 0 and {DerivativePolynomial.MaxOrder}, got {order}");
-            else if (activation == "softmax" && order != 1) Fail("order", $"softmax offers its Jacobian (order 1) only, got {order}");
+            else if (activation == ActivationName.Softmax && order != 1) Fail("order", $"{ActivationName.Softmax} offers its Jacobian (order 1) only, got {order}");
 
-            OnlyFor(request.Beta, "softplus", "beta");
-            OnlyFor(request.NegativeSlope, "leaky_relu", "negativeSlope");
-            OnlyFor(request.Alpha, "elu", "alpha");
+            OnlyFor(request.Beta, ActivationName.Softplus, "beta");
+            OnlyFor(request.NegativeSlope, ActivationName.LeakyRelu, "negativeSlope");
+            OnlyFor(request.Alpha, ActivationName.Elu, "alpha");
             if (request.Beta is <= 0) Fail("beta", $"must be greater than 0, got {request.Beta}");
 
             if (request.At is not { ValueKind: not JsonValueKind.Null } at) { Fail("at", "is required: an array of points"); return; }
             if (at.ValueKind != JsonValueKind.Array || at.GetArrayLength() == 0)
             {
-                Fail("at", activation == "softmax" ? "expected a non-empty array of vectors (arrays of numbers)" : "expected a non-empty array of numbers");
+                Fail("at", activation == ActivationName.Softmax ? "expected a non-empty array of vectors (arrays of numbers)" : "expected a non-empty array of numbers");
                 return;
             }
             if (at.GetArrayLength() > CalculusLimits.MaxPoints)
@@ -39,7 +40,7 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
                 Fail("at", $"at most {CalculusLimits.MaxPoints} points are accepted (limit maxPoints), got {at.GetArrayLength()}");
                 return;
             }
-            if (activation != "softmax")
+            if (activation != ActivationName.Softmax)
             {
                 CalculusMapper.Numbers(at, "at", Fail);
                 RequestPrice.Record(context, DerivativesWork(at.GetArrayLength(), order), DerivativesWork(CalculusLimits.MaxPoints, DerivativePolynomial.MaxOrder));
@@ -49,7 +50,7 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
             for (int i = 0; i < at.GetArrayLength(); i++)
             {
                 if (CalculusMapper.Numbers(at[i], $"at[{i}]", Fail) is not { } z) return;
-                if (z.Length == 0) { Fail($"at[{i}]", "a softmax point needs at least one number"); return; }
+                if (z.Length == 0) { Fail($"at[{i}]", $"a {ActivationName.Softmax} point needs at least one number"); return; }
                 jacobian += (long)z.Length * z.Length;
             }
             RequestPrice.Record(context, jacobian, CalculusLimits.MaxSoftmaxJacobianValues);

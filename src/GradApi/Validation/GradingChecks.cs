@@ -1,5 +1,6 @@
 using GradApi.Contracts;
 using GradApi.Domain.Grading;
+using GradApi.Domain.Vocabulary;
 using GradApi.Limits;
 
 namespace GradApi.Validation;
@@ -83,36 +84,38 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail($"{path}.type", $"must be one of {Vocabulary.List(Vocabulary.ToleranceTypes)}, got '{t.Type}'");
             return;
         }
-        BelongsTo(t.Relative, t.Type, $"{path}.relative", "relative");
-        BelongsTo(t.Absolute, t.Type, $"{path}.absolute", "relative", "absolute");
-        BelongsTo(t.Decimals, t.Type, $"{path}.decimals", "decimals");
-        BelongsTo(t.Figures, t.Type, $"{path}.figures", "significant_figures");
+        var kind = WireNames.ToleranceTypes.Parse(t.Type);
+        BelongsTo(t.Relative, kind, $"{path}.relative", ToleranceKind.Relative);
+        BelongsTo(t.Absolute, kind, $"{path}.absolute", ToleranceKind.Relative, ToleranceKind.Absolute);
+        BelongsTo(t.Decimals, kind, $"{path}.decimals", ToleranceKind.Decimals);
+        BelongsTo(t.Figures, kind, $"{path}.figures", ToleranceKind.SignificantFigures);
 
-        switch (t.Type)
+        switch (kind)
         {
-            case "relative":
+            case ToleranceKind.Relative:
                 if (t.Relative is < 0) Fail($"{path}.relative", $"must be at least 0, got {t.Relative}");
                 if (t.Absolute is < 0) Fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
                 break;
-            case "absolute":
-                if (t.Absolute is null) Fail($"{path}.absolute", "is required for type absolute: |s - r| <= absolute");
+            case ToleranceKind.Absolute:
+                if (t.Absolute is null) Fail($"{path}.absolute", $"is required for type {t.Type}: |s - r| <= absolute");
                 else if (t.Absolute < 0) Fail($"{path}.absolute", $"must be at least 0, got {t.Absolute}");
                 break;
-            case "decimals":
-                if (t.Decimals is null) Fail($"{path}.decimals", "is required for type decimals: the number of decimals, 0 to 15");
+            case ToleranceKind.Decimals:
+                if (t.Decimals is null) Fail($"{path}.decimals", $"is required for type {t.Type}: the number of decimals, 0 to 15");
                 else if (t.Decimals is < 0 or > 15) Fail($"{path}.decimals", $"must be between 0 and 15, got {t.Decimals}");
                 break;
-            case "significant_figures":
-                if (t.Figures is null) Fail($"{path}.figures", "is required for type significant_figures: the number of figures, 1 to 17");
+            case ToleranceKind.SignificantFigures:
+                if (t.Figures is null) Fail($"{path}.figures", $"is required for type {t.Type}: the number of figures, 1 to 17");
                 else if (t.Figures is < 1 or > 17) Fail($"{path}.figures", $"must be between 1 and 17, got {t.Figures}");
                 break;
         }
     }
 
-    void BelongsTo(object? value, string type, string path, params string[] owners)
+    void BelongsTo(object? value, ToleranceKind kind, string path, params ToleranceKind[] owners)
     {
-        if (value is null || owners.Contains(type)) return;
-        Fail(path, owners.Length == 1 ? $"applies to type {owners[0]} only" : $"applies to types {string.Join(" and ", owners)} only");
+        if (value is null || owners.Contains(kind)) return;
+        var names = owners.Select(WireNames.ToleranceTypes.Name).ToArray();
+        Fail(path, names.Length == 1 ? $"applies to type {names[0]} only" : $"applies to types {string.Join(" and ", names)} only");
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using FluentValidation;
 using GradApi.Contracts;
+using GradApi.Domain.Optimizers;
+using GradApi.Domain.Vocabulary;
 using GradApi.Limits;
 
 namespace GradApi.Validation;
@@ -12,7 +14,7 @@ public sealed class MomentumWeightsRequestValidator : AbstractValidator<Momentum
         RuleFor(request => request).Custom((request, context) =>
         {
             void Fail(string path, string message) => context.Report(path, message);
-            string convention = request.Convention ?? "pytorch";
+            string convention = request.Convention ?? WireNames.MomentumConventions.Name(MomentumConvention.PyTorch);
             if (!Vocabulary.MomentumConventions.Contains(convention))
                 Fail("convention", $"must be one of {Vocabulary.List(Vocabulary.MomentumConventions)}, got '{convention}'");
             if (request.Momentum is not { } mu) Fail("momentum", "is required");
@@ -24,7 +26,7 @@ public sealed class MomentumWeightsRequestValidator : AbstractValidator<Momentum
             else RequestPrice.Record(context, steps, CalculusLimits.MaxMomentumSteps); // O(steps): two impulses run for every step
             if (request.Dampening is { } d)
             {
-                if (convention != "pytorch") Fail("dampening", $"is not used by momentum/{convention}");
+                if (convention != WireNames.MomentumConventions.Name(MomentumConvention.PyTorch)) Fail("dampening", $"is not used by momentum/{convention}");
                 else if (d is < 0 or > 1) Fail("dampening", $"must be in [0, 1], got {d}");
             }
         });

@@ -1,5 +1,11 @@
 using GradApi.Contracts;
+using GradApi.Domain.Optimizers;
+using GradApi.Domain.Vocabulary;
 using GradApi.Limits;
+using ActivationName = GradApi.Domain.Vocabulary.WireNames.Activation;
+using LossName = GradApi.Domain.Vocabulary.WireNames.Loss;
+using OptimizerName = GradApi.Domain.Vocabulary.WireNames.Optimizer;
+using SamplingMode = GradApi.Domain.Vocabulary.WireNames.Sampling;
 
 namespace GradApi.Validation;
 
@@ -10,6 +16,9 @@ namespace GradApi.Validation;
 /// </summary>
 public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits limits)
 {
+    // The only momentum convention with dampening, and the one taken when none is given.
+    static readonly string MomentumPyTorch = WireNames.MomentumConventions.Name(MomentumConvention.PyTorch);
+
     /// <summary>The last problem's whole work (its multiply-adds and its layers' bookkeeping, as maxWork counts them), once counted.</summary>
     public long? Price { get; private set; }
 
@@ -113,10 +122,10 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
             fail($"{at}.activation", $"must be one of {Vocabulary.List(Vocabulary.Activations)}, got '{layer.Activation}'");
             return;
         }
-        if (layer.Activation == "softmax" && !isOutput) fail($"{at}.activation", "softmax is accepted on the output layer only");
-        OnlyFor(layer.NegativeSlope, "leaky_relu", layer.Activation, $"{at}.negativeSlope");
-        OnlyFor(layer.Alpha, "elu", layer.Activation, $"{at}.alpha");
-        OnlyFor(layer.Beta, "softplus", layer.Activation, $"{at}.beta");
+        if (layer.Activation == ActivationName.Softmax && !isOutput) fail($"{at}.activation", $"{ActivationName.Softmax} is accepted on the output layer only");
+        OnlyFor(layer.NegativeSlope, ActivationName.LeakyRelu, layer.Activation, $"{at}.negativeSlope");
+        OnlyFor(layer.Alpha, ActivationName.Elu, layer.Activation, $"{at}.alpha");
+        OnlyFor(layer.Beta, ActivationName.Softplus, layer.Activation, $"{at}.beta");
         if (layer.Beta is <= 0) fail($"{at}.beta", $"must be greater than 0, got {layer.Beta}");
     }
 
@@ -184,17 +193,17 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         if (type is null) { fail(path, $"is required: one of {Vocabulary.List(Vocabulary.Losses)}"); return false; }
         if (!Vocabulary.Losses.Contains(type)) { fail(path, $"must be one of {Vocabulary.List(Vocabulary.Losses)}, got '{type}'"); return false; }
         // ln a and ln(1 - a) need outputs inside (0, 1).
-        if (type is "bce" or "ce" && outputActivation is not null && outputActivation is not ("sigmoid" or "softmax"))
+        if (type is LossName.Bce or LossName.Ce && outputActivation is not null && outputActivation is not (ActivationName.Sigmoid or ActivationName.Softmax))
         {
-            fail(path, $"{type} needs outputs in (0, 1): the output layer's activation is {outputActivation}; use sigmoid or softmax");
+            fail(path, $"{type} needs outputs in (0, 1): the output layer's activation is {outputActivation}; use {ActivationName.Sigmoid} or {ActivationName.Softmax}");
             return false;
         }
         if (targets is null) return true;
         foreach (var row in targets)
             foreach (var y in row ?? [])
             {
-                if (type == "bce" && y is < 0 or > 1) { fail(path, $"bce needs every target in [0, 1], got {y}"); return false; }
-                if (type == "ce" && y < 0) { fail(path, $"ce needs non-negative targets (one-hot or a distribution), got {y}"); return false; }
+                if (type == LossName.Bce && y is < 0 or > 1) { fail(path, $"{type} needs every target in [0, 1], got {y}"); return false; }
+                if (type == LossName.Ce && y < 0) { fail(path, $"{type} needs non-negative targets (one-hot or a distribution), got {y}"); return false; }
             }
         return true;
     }
@@ -205,23 +214,23 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         if (o.Type is null) { fail($"{path}.type", $"is required: one of {Vocabulary.List(Vocabulary.Optimizers)}"); return; }
         if (!Vocabulary.Optimizers.Contains(o.Type)) { fail($"{path}.type", $"must be one of {Vocabulary.List(Vocabulary.Optimizers)}, got '{o.Type}'"); return; }
         string type = o.Type;
-        bool isAdam = type is "adam" or "adamw";
+        bool isAdam = type is OptimizerName.Adam or OptimizerName.AdamW;
 
         if (o.LearningRate is not { } eta) fail($"{path}.learningRate", "is required");
         else if (eta <= 0) fail($"{path}.learningRate", $"must be greater than 0, got {eta}");
 
-        Allowed(o.Convention, type is "momentum" or "nesterov", type, $"{path}.convention");
-        if (o.Convention is not null && type is "momentum" or "nesterov")
+        Allowed(o.Convention, type is OptimizerName.Momentum or OptimizerName.Nesterov, type, $"{path}.convention");
+        if (o.Convention is not null && type is OptimizerName.Momentum or OptimizerName.Nesterov)
         {
-            var conventions = type == "momentum" ? Vocabulary.MomentumConventions : Vocabulary.NesterovConventions;
+            var conventions = type == OptimizerName.Momentum ? Vocabulary.MomentumConventions : Vocabulary.NesterovConventions;
             if (!conventions.Contains(o.Convention)) fail($"{path}.convention", $"must be one of {Vocabulary.List(conventions)} for {type}, got '{o.Convention}'");
         }
 
-        Allowed(o.Momentum, type is "momentum" or "nesterov" or "rmsprop", type, $"{path}.momentum");
-        if (type is "momentum" or "nesterov" && o.Momentum is null) fail($"{path}.momentum", $"is required for {type}");
+        Allowed(o.Momentum, type is OptimizerName.Momentum or OptimizerName.Nesterov or OptimizerName.RmsProp, type, $"{path}.momentum");
+        if (type is OptimizerName.Momentum or OptimizerName.Nesterov && o.Momentum is null) fail($"{path}.momentum", $"is required for {type}");
         InRange(o.Momentum, 0, 1, $"{path}.momentum");
 
-        Allowed(o.Dampening, type == "momentum" && (o.Convention ?? "pytorch") == "pytorch", type == "momentum" ? $"momentum/{o.Convention}" : type, $"{path}.dampening");
+        Allowed(o.Dampening, type == OptimizerName.Momentum && (o.Convention ?? MomentumPyTorch) == MomentumPyTorch, type == OptimizerName.Momentum ? $"{type}/{o.Convention}" : type, $"{path}.dampening");
         InRange(o.Dampening, 0, 1, $"{path}.dampening");
 
         if (o.WeightDecay is < 0) fail($"{path}.weightDecay", $"must be at least 0, got {o.WeightDecay}");
@@ -233,21 +242,21 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         InRange(o.Beta1, 0, 1, $"{path}.beta1", upperOpen: true);
         InRange(o.Beta2, 0, 1, $"{path}.beta2", upperOpen: true);
 
-        Allowed(o.Epsilon, isAdam || type is "rmsprop" or "adagrad", type, $"{path}.epsilon");
+        Allowed(o.Epsilon, isAdam || type is OptimizerName.RmsProp or OptimizerName.Adagrad, type, $"{path}.epsilon");
         if (o.Epsilon is < 0) fail($"{path}.epsilon", $"must be at least 0, got {o.Epsilon}");
-        Allowed(o.EpsilonPlacement, isAdam || type == "rmsprop", type, $"{path}.epsilonPlacement");
-        if (o.EpsilonPlacement is not null && (isAdam || type == "rmsprop"))
+        Allowed(o.EpsilonPlacement, isAdam || type == OptimizerName.RmsProp, type, $"{path}.epsilonPlacement");
+        if (o.EpsilonPlacement is not null && (isAdam || type == OptimizerName.RmsProp))
         {
             var placements = isAdam ? Vocabulary.AdamEpsilonPlacements : Vocabulary.RmsPropEpsilonPlacements;
             if (!placements.Contains(o.EpsilonPlacement)) fail($"{path}.epsilonPlacement", $"must be one of {Vocabulary.List(placements)} for {type}, got '{o.EpsilonPlacement}'");
         }
 
-        Allowed(o.Rho, type == "rmsprop", type, $"{path}.rho");
-        Allowed(o.Centered, type == "rmsprop", type, $"{path}.centered");
+        Allowed(o.Rho, type == OptimizerName.RmsProp, type, $"{path}.rho");
+        Allowed(o.Centered, type == OptimizerName.RmsProp, type, $"{path}.centered");
         InRange(o.Rho, 0, 1, $"{path}.rho");
 
-        Allowed(o.LearningRateDecay, type == "adagrad", type, $"{path}.learningRateDecay");
-        Allowed(o.InitialAccumulator, type == "adagrad", type, $"{path}.initialAccumulator");
+        Allowed(o.LearningRateDecay, type == OptimizerName.Adagrad, type, $"{path}.learningRateDecay");
+        Allowed(o.InitialAccumulator, type == OptimizerName.Adagrad, type, $"{path}.initialAccumulator");
         if (o.LearningRateDecay is < 0) fail($"{path}.learningRateDecay", $"must be at least 0, got {o.LearningRateDecay}");
         if (o.InitialAccumulator is < 0) fail($"{path}.initialAccumulator", $"must be at least 0, got {o.InitialAccumulator}");
     }
@@ -267,30 +276,30 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
     /// <summary>Checks sampling; returns the largest batch an iteration uses.</summary>
     int Sampling(SamplingRequest? sampling, int examples, int iterations, string path)
     {
-        string mode = sampling?.Mode ?? "full";
+        string mode = sampling?.Mode ?? SamplingMode.Full;
         if (!Vocabulary.SamplingModes.Contains(mode))
         {
             fail($"{path}.mode", $"must be one of {Vocabulary.List(Vocabulary.SamplingModes)}, got '{mode}'");
             return examples;
         }
-        Allowed(sampling?.Seed, mode is "random" or "minibatch", mode, $"{path}.seed");
-        Allowed(sampling?.BatchSize, mode == "minibatch", mode, $"{path}.batchSize");
-        Allowed(sampling?.Indices, mode == "schedule", mode, $"{path}.indices");
-        if (mode is "random" or "minibatch")
+        Allowed(sampling?.Seed, mode is SamplingMode.Random or SamplingMode.Minibatch, mode, $"{path}.seed");
+        Allowed(sampling?.BatchSize, mode == SamplingMode.Minibatch, mode, $"{path}.batchSize");
+        Allowed(sampling?.Indices, mode == SamplingMode.Schedule, mode, $"{path}.indices");
+        if (mode is SamplingMode.Random or SamplingMode.Minibatch)
         {
             if (sampling?.Seed is null) fail($"{path}.seed", $"is required for {mode} sampling");
             else if (sampling.Seed < 0) fail($"{path}.seed", $"must be at least 0, got {sampling.Seed}");
         }
         switch (mode)
         {
-            case "full": return examples;
-            case "minibatch":
-                if (sampling!.BatchSize is not { } size) { fail($"{path}.batchSize", "is required for minibatch sampling"); return 1; }
+            case SamplingMode.Full: return examples;
+            case SamplingMode.Minibatch:
+                if (sampling!.BatchSize is not { } size) { fail($"{path}.batchSize", $"is required for {mode} sampling"); return 1; }
                 if (size < 1 || (examples > 0 && size > examples))
                     fail($"{path}.batchSize", $"must be between 1 and the {Count(examples, "example")}, got {size}");
                 return Math.Max(1, Math.Min(size, Math.Max(examples, 1)));
-            case "schedule":
-                if (sampling!.Indices is not { } indices) { fail($"{path}.indices", "is required for schedule sampling"); return 1; }
+            case SamplingMode.Schedule:
+                if (sampling!.Indices is not { } indices) { fail($"{path}.indices", $"is required for {mode} sampling"); return 1; }
                 if (indices.Length != iterations)
                     fail($"{path}.indices", $"expected one batch per iteration ({iterations}), got {indices.Length}");
                 int largest = 1;
@@ -329,7 +338,7 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         {
             long rows = layer.Weights!.Length;
             units += rows;
-            if (layer.Activation == "softmax") jacobian = rows * rows;
+            if (layer.Activation == ActivationName.Softmax) jacobian = rows * rows;
         }
         if (parameters > limits.MaxParameters)
         {
