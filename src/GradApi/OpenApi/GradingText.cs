@@ -136,7 +136,7 @@ public static class GradingText
         **Explanation.** Every result carries `explanation`: Markdown with LaTeX math, one short paragraph with the
         tensor's formula, the numbers that went into it (the student's where follow-through used them, else the
         reference's) and the value they give, for example
-        `$\delta^{[2]} = (a^{[2]} - y)\,\sigma'(z^{[2]}) = (0.4739 - 1)(0.2493) = -0.1311$`. Layers are numbered
+        `$\delta^{[2]} = (a^{[2]} - y)\,\sigma'(z^{[2]}) = (0.5000 - 1)(0.2500) = -0.1250$` (a student who wrote a = 0.5). Layers are numbered
         from 1 there, as in the course notes (layer index 0 is `[1]`); numbers are written to the tolerance's decimals
         (4 under the other rules); a tensor of more than 8 elements is named by its symbol only. Null for an unknown path.
 
