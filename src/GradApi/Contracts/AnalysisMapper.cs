@@ -1,13 +1,21 @@
 using System.Text.Json;
 using GradApi.Domain.Analysis;
 using GradApi.Domain.Calculus.Expressions;
+using GradApi.Domain.Optimizers;
 using GradApi.Domain.Vocabulary;
 using MathNet.Numerics.LinearAlgebra;
 using GradApi.Limits;
 
 namespace GradApi.Contracts;
 
-/// <summary>Maps validated analysis requests to the domain and the results back to the contract.</summary>
+/// <summary>
+/// An /v1/optimization/trajectories objective and start as its validator read them: an expression parsed (null for a named
+/// function), its parameters in the order start gives them and its constants, and theta, the start values in turn, each row-major.
+/// </summary>
+public sealed record ObjectiveInput(Expression? Expression, IReadOnlyList<ObjectiveParameter> Parameters,
+    IReadOnlyDictionary<string, Matrix<double>> Constants, double[] Start);
+
+/// <summary>Maps what validated analysis requests read to the domain's inputs, and the domain's results back to the contract.</summary>
 public static class AnalysisMapper
 {
     public const int DefaultMaxSteps = 100;
@@ -15,93 +23,56 @@ public static class AnalysisMapper
 
     // ---- POST /v1/analysis/hessian ----
 
-    // The request's work token runs through the R-operator passes and is checked around the eigen decomposition.
-    public static HessianResponse ToResponse(this HessianRequest request, ServiceLimits limits, CancellationToken cancellation = default)
-    {
-        if (request.ParameterCount is { } count) return Sizes(count, null, limits);
-
-        var network = TrainRequestMapper.ToNetwork(request.Network!);
-        var names = Hessian.ParameterOrder(network);
-        if (names.Count > limits.MaxHessianParameters) return Sizes(names.Count, names, limits);
-
-        var data = TrainRequestMapper.ToData(request.Data!);
-        var loss = TrainRequestMapper.ToLoss(request.Loss!.Type!);
-        var hessian = new Hessian(network, data, loss, TrainRequestMapper.ToReduction(request.Loss.Reduction), cancellation).Matrix();
-        // The decomposition itself cannot be interrupted; maxHessianParameters bounds it.
-        cancellation.ThrowIfCancellationRequested();
-        var eigenvalues = Spectrum.SymmetricEigenvalues(hessian);
-        cancellation.ThrowIfCancellationRequested();
-        return Sizes(names.Count, names, limits) with
+    /// <summary>The answer of a Hessian computed: its size and parameter names, the matrix, its eigenvalues and condition number.</summary>
+    public static HessianResponse ToResponse(IReadOnlyList<string> names, double[][] hessian, double[]? eigenvalues, ServiceLimits limits) =>
+        Sizes(names.Count, names, limits) with
         {
             Hessian = hessian,
             Eigenvalues = eigenvalues,
             ConditionNumber = eigenvalues is null ? null : Spectrum.ConditionNumber(eigenvalues),
         };
-    }
 
-    static HessianResponse Sizes(long p, IReadOnlyList<string>? names, ServiceLimits limits) =>
+    /// <summary>The answer of a Hessian too large to compute (or asked for by parameterCount): its size, and its parameters when known.</summary>
+    public static HessianResponse Sizes(long p, IReadOnlyList<string>? names, ServiceLimits limits) =>
         new(p, [p, p], 8.0 * p * p, names, null, null, null, limits.MaxHessianParameters);
 
     // ---- POST /v1/optimization/trajectories ----
 
-    // The request's work token runs through every run's steps and the expression's evaluations.
-    public static TrajectoryResponse ToResponse(this TrajectoryRequest request, CancellationToken cancellation = default)
+    /// <summary>One run's answer: its label, the optimizer's settings, the verdict and every step with parameters, gradient and state by name.</summary>
+    public static TrajectoryRunResponse ToResponse(TrajectoryRunRequest run, int index, Optimizer optimizer, IObjective objective, TrajectoryResult result)
     {
-        var objective = ToObjective(request, cancellation);
-        var start = Flatten(objective, request.Start!);
-        int maxSteps = request.MaxSteps ?? DefaultMaxSteps;
-        double tolerance = request.Tolerance ?? DefaultTolerance;
-
-        var runs = request.Runs!.Select((run, i) =>
-        {
-            var optimizer = TrainRequestMapper.ToOptimizer(run.Optimizer!);
-            var result = Trajectory.Run(objective, optimizer, start, maxSteps, tolerance, cancellation);
-            var steps = result.Steps.Select(step => new TrajectoryStepResponse(
-                step.Step,
-                Named(objective, step.Parameters),
-                step.Objective,
-                Named(objective, step.Gradient),
-                optimizer.StateNames.Select((name, s) => KeyValuePair.Create(name, Named(objective, step.State[s])))
-                    .ToDictionary(p => p.Key, p => p.Value),
-                step.LookAhead is null ? null : Named(objective, step.LookAhead))).ToArray();
-            return new TrajectoryRunResponse(run.Label ?? $"run{i + 1}", optimizer.Settings.ToDictionary(s => s.Key, s => s.Value),
-                VerdictName(result.Verdict), result.VerdictStep, result.Reason, steps);
-        }).ToArray();
-
-        var stable = Trajectory.StableRates(objective, start);
-        return new TrajectoryResponse(Echo(request.Objective!, objective), runs,
-            stable is null ? null : new StableLearningRatesResponse(stable.LambdaMin, stable.LambdaMax, stable.Upper));
+        var steps = result.Steps.Select(step => new TrajectoryStepResponse(
+            step.Step,
+            Named(objective, step.Parameters),
+            step.Objective,
+            Named(objective, step.Gradient),
+            optimizer.StateNames.Select((name, s) => KeyValuePair.Create(name, Named(objective, step.State[s])))
+                .ToDictionary(p => p.Key, p => p.Value),
+            step.LookAhead is null ? null : Named(objective, step.LookAhead))).ToArray();
+        return new TrajectoryRunResponse(run.Label ?? $"run{index + 1}", optimizer.Settings.ToDictionary(s => s.Key, s => s.Value),
+            VerdictName(result.Verdict), result.VerdictStep, result.Reason, steps);
     }
+
+    /// <summary>The whole answer: the objective echoed, the runs, and the stable learning rates when the Hessian is constant.</summary>
+    public static TrajectoryResponse ToResponse(ObjectiveRequest request, IObjective objective, TrajectoryRunResponse[] runs, StableLearningRates? stable) =>
+        new(Echo(request, objective), runs,
+            stable is null ? null : new StableLearningRatesResponse(stable.LambdaMin, stable.LambdaMax, stable.Upper));
 
     public static string VerdictName(TrajectoryVerdict verdict) => WireNames.TrajectoryVerdicts.Name(verdict);
 
-    /// <summary>The objective of a validated request: a named function, or an expression over the parameters in start.</summary>
-    public static IObjective ToObjective(TrajectoryRequest request, CancellationToken cancellation = default)
+    /// <summary>The objective of a validated request from what its validator read: an expression over the parameters in start, or a named function.</summary>
+    // The work token runs through an expression's evaluations.
+    public static IObjective ToObjective(ObjectiveRequest o, ObjectiveInput read, CancellationToken cancellation = default)
     {
-        var o = request.Objective!;
-        if (o.Expression is not null) return ToExpressionObjective(o, request.Start!, cancellation);
+        if (read.Expression is { } expression) return new ExpressionObjective(expression, read.Parameters, read.Constants, cancellation);
         return o.Function switch
         {
-            "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: request.Start![NamedObjectives.ParameterName].ValueKind == JsonValueKind.Number),
+            "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: read.Parameters[0].Shape.Length == 0),
             "rosenbrock" => new RosenbrockObjective(o.A ?? RosenbrockObjective.DefaultA, o.B ?? RosenbrockObjective.DefaultB),
             "beale" => new BealeObjective(),
             "himmelblau" => new HimmelblauObjective(),
-            var other => throw new ArgumentOutOfRangeException(nameof(request), other, "unknown objective"),
+            var other => throw new ArgumentOutOfRangeException(nameof(o), other, "unknown objective"),
         };
-    }
-
-    // Parameters in the order start gives them; constants become fixed values of the expression.
-    static ExpressionObjective ToExpressionObjective(ObjectiveRequest o, Dictionary<string, JsonElement> start, CancellationToken cancellation)
-    {
-        static Matrix<double> Read(JsonElement element) =>
-            CalculusMapper.ReadValue(element, "", (_, message) => throw new ArgumentException(message))!.Value.Value;
-        var parameters = start.Select(p =>
-        {
-            ParameterValue.TryRead(p.Value, out _, out var shape, out _);
-            return new ObjectiveParameter(p.Key, shape);
-        }).ToArray();
-        var constants = (o.Constants ?? []).ToDictionary(c => c.Key, c => Read(c.Value));
-        return new ExpressionObjective(ExpressionParser.Parse(o.Expression!), parameters, constants, cancellation);
     }
 
     static IReadOnlyDictionary<string, object> Echo(ObjectiveRequest request, IObjective objective)
@@ -122,19 +93,6 @@ public static class AnalysisMapper
         }
         echo["parameters"] = objective.Parameters.ToDictionary(p => p.Name, p => p.Shape);
         return echo;
-    }
-
-    /// <summary>theta: the start values of the objective's parameters, in order, each row-major.</summary>
-    public static double[] Flatten(IObjective objective, IReadOnlyDictionary<string, JsonElement> start)
-    {
-        var theta = new List<double>(objective.Dimension);
-        foreach (var parameter in objective.Parameters)
-        {
-            if (!ParameterValue.TryRead(start[parameter.Name], out var values, out _, out _))
-                throw new ArgumentException($"start.{parameter.Name} is not a number, vector or matrix");
-            theta.AddRange(values);
-        }
-        return theta.ToArray();
     }
 
     /// <summary>theta split back into the named parameters, each in its JSON form (number, vector or matrix).</summary>
@@ -169,14 +127,20 @@ public static class ParameterValue
         shape = [];
         error = first ?? "";
         if (read is not { } value) return false;
-        var m = value.Value;
-        (values, shape) = value.Form switch
+        (values, shape) = Of(value);
+        return true;
+    }
+
+    /// <summary>A value read by <see cref="CalculusMapper.ReadValue"/>, flattened row-major, with its shape.</summary>
+    public static (double[] Values, int[] Shape) Of((Matrix<double> Value, ValueForm Form) read)
+    {
+        var m = read.Value;
+        return read.Form switch
         {
             ValueForm.Scalar => (new[] { m[0, 0] }, Array.Empty<int>()),
             ValueForm.Vector => (m.Column(0).ToArray(), new[] { m.RowCount }),
             _ => (m.ToRowMajorArray(), new[] { m.RowCount, m.ColumnCount }),
         };
-        return true;
     }
 
     public static string Describe(int[] shape) => shape.Length switch

@@ -22,10 +22,13 @@ public sealed record ExpressionProblem(
     int Seed,
     long Work);
 
+/// <summary>The points of an /v1/activations/derivatives request as its validator read them: numbers, or softmax's vectors.</summary>
+public sealed record ActivationPoints(double[]? Numbers, double[][]? Vectors);
+
 /// <summary>
 /// JSON values to matrices and back (a number is 1x1, a 1-D array n x 1, a 2-D array a matrix by rows),
-/// and the reading of calculus requests, shared by their validators and handlers. Failures are
-/// reported by JSON path through <c>fail</c>.
+/// and the reading of calculus requests by their validators, which hand what they read to the handlers.
+/// Failures are reported by JSON path through <c>fail</c>.
 /// </summary>
 public static partial class CalculusMapper
 {

@@ -1,4 +1,5 @@
 using GradApi.Contracts;
+using GradApi.Domain.Analysis;
 using GradApi.Limits;
 using GradApi.OpenApi;
 using GradApi.Operations;
@@ -35,9 +36,41 @@ public static class AnalysisEndpoints
         return app;
     }
 
-    static Ok<HessianResponse> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context) =>
-        TypedResults.Ok(request.ToResponse(limits, context.WorkCancellation()));
+    // The request's work token runs through the R-operator passes and is checked around the eigen decomposition.
+    static Ok<HessianResponse> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context)
+    {
+        if (request.ParameterCount is { } count) return TypedResults.Ok(AnalysisMapper.Sizes(count, null, limits));
 
-    static Ok<TrajectoryResponse> Trajectories(TrajectoryRequest request, HttpContext context) =>
-        TypedResults.Ok(request.ToResponse(context.WorkCancellation()));
+        var cancel = context.WorkCancellation();
+        var network = TrainRequestMapper.ToNetwork(request.Network!);
+        var names = Domain.Analysis.Hessian.ParameterOrder(network);
+        if (names.Count > limits.MaxHessianParameters) return TypedResults.Ok(AnalysisMapper.Sizes(names.Count, names, limits));
+
+        var data = TrainRequestMapper.ToData(request.Data!);
+        var loss = TrainRequestMapper.ToLoss(request.Loss!.Type!);
+        var hessian = new Domain.Analysis.Hessian(network, data, loss, TrainRequestMapper.ToReduction(request.Loss.Reduction), cancel).Matrix();
+        // The decomposition itself cannot be interrupted; maxHessianParameters bounds it.
+        cancel.ThrowIfCancellationRequested();
+        var eigenvalues = Spectrum.SymmetricEigenvalues(hessian);
+        cancel.ThrowIfCancellationRequested();
+        return TypedResults.Ok(AnalysisMapper.ToResponse(names, hessian, eigenvalues, limits));
+    }
+
+    // The request's work token runs through every run's steps and the expression's evaluations.
+    static Ok<TrajectoryResponse> Trajectories(TrajectoryRequest request, HttpContext context)
+    {
+        var cancel = context.WorkCancellation();
+        var read = context.ValidatedInput<ObjectiveInput>();
+        var objective = AnalysisMapper.ToObjective(request.Objective!, read, cancel);
+        int maxSteps = request.MaxSteps ?? AnalysisMapper.DefaultMaxSteps;
+        double tolerance = request.Tolerance ?? AnalysisMapper.DefaultTolerance;
+
+        var runs = request.Runs!.Select((run, i) =>
+        {
+            var optimizer = TrainRequestMapper.ToOptimizer(run.Optimizer!);
+            var result = Trajectory.Run(objective, optimizer, read.Start, maxSteps, tolerance, cancel);
+            return AnalysisMapper.ToResponse(run, i, optimizer, objective, result);
+        }).ToArray();
+        return TypedResults.Ok(AnalysisMapper.ToResponse(request.Objective!, objective, runs, Trajectory.StableRates(objective, read.Start)));
+    }
 }

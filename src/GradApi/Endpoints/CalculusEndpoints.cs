@@ -50,21 +50,20 @@ public static class CalculusEndpoints
         var cancel = context.WorkCancellation();
         string name = request.Activation!;
         int order = request.Order ?? 1;
-        var at = request.At!.Value;
+        var at = context.ValidatedInput<ActivationPoints>();
         if (name == WireNames.Activation.Softmax)
         {
-            var jacobians = at.EnumerateArray()
+            var jacobians = at.Vectors!
                 .Select(point =>
                 {
                     cancel.ThrowIfCancellationRequested();
-                    return ActivationDerivatives.Jacobian(point.EnumerateArray().Select(v => v.GetDouble()).ToArray());
+                    return ActivationDerivatives.Jacobian(point);
                 })
                 .ToArray();
             return TypedResults.Ok(new ActivationDerivativesResponse(name, order, null, jacobians, null));
         }
         var activation = TrainRequestMapper.ToActivation(new LayerRequest(null, name, null, null, request.NegativeSlope, request.Alpha, request.Beta));
-        var values = at.EnumerateArray()
-            .Select(v => v.GetDouble())
+        var values = at.Numbers!
             .Select(x =>
             {
                 cancel.ThrowIfCancellationRequested();
@@ -84,7 +83,7 @@ public static class CalculusEndpoints
     static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request, HttpContext context)
     {
         var cancel = context.WorkCancellation();
-        var problem = CalculusMapper.ReadExpression(request, (path, message) => throw new InvalidOperationException($"{path}: {message} (validated before)"))!;
+        var problem = context.ValidatedInput<ExpressionProblem>();
         var values = problem.Variables.ToDictionary(v => v.Name, v => v.Value);
         var forms = problem.Variables.ToDictionary(v => v.Name, v => v.Form);
 

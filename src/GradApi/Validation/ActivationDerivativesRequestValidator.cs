@@ -7,7 +7,7 @@ using ActivationName = GradApi.Domain.Vocabulary.WireNames.Activation;
 
 namespace GradApi.Validation;
 
-/// <summary>Validates a /v1/activations/derivatives request: activation, order, its parameters and the points.</summary>
+/// <summary>Validates a /v1/activations/derivatives request: activation, order, its parameters and the points (handed to the handler as read).</summary>
 public sealed class ActivationDerivativesRequestValidator : AbstractValidator<ActivationDerivativesRequest>
 {
     public ActivationDerivativesRequestValidator()
@@ -42,17 +42,20 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
             }
             if (activation != ActivationName.Softmax)
             {
-                CalculusMapper.Numbers(at, "at", Fail);
+                if (CalculusMapper.Numbers(at, "at", Fail) is { } points) ValidatedInput.Record(context, new ActivationPoints(points, null));
                 RequestPrice.Record(context, DerivativesWork(at.GetArrayLength(), order), DerivativesWork(CalculusLimits.MaxPoints, DerivativePolynomial.MaxOrder));
                 return;
             }
             long jacobian = 0;
+            var vectors = new double[at.GetArrayLength()][];
             for (int i = 0; i < at.GetArrayLength(); i++)
             {
                 if (CalculusMapper.Numbers(at[i], $"at[{i}]", Fail) is not { } z) return;
                 if (z.Length == 0) { Fail($"at[{i}]", $"a {ActivationName.Softmax} point needs at least one number"); return; }
                 jacobian += (long)z.Length * z.Length;
+                vectors[i] = z;
             }
+            ValidatedInput.Record(context, new ActivationPoints(null, vectors));
             RequestPrice.Record(context, jacobian, CalculusLimits.MaxSoftmaxJacobianValues);
             if (jacobian > CalculusLimits.MaxSoftmaxJacobianValues)
                 Fail("at", $"the Jacobians would hold {jacobian} numbers, above the limit maxSoftmaxJacobianValues {CalculusLimits.MaxSoftmaxJacobianValues}");

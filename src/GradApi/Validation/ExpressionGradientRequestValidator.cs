@@ -14,6 +14,11 @@ public sealed class ExpressionGradientRequestValidator : AbstractValidator<Expre
     public ExpressionGradientRequestValidator()
     {
         RuleFor(request => request).Custom((request, context) =>
-            RequestPrice.Record(context, CalculusMapper.ReadExpression(request, (path, message) => context.Report(path, message))?.Work, CalculusLimits.MaxExpressionWork));
+        {
+            var problem = CalculusMapper.ReadExpression(request, (path, message) => context.Report(path, message));
+            RequestPrice.Record(context, problem?.Work, CalculusLimits.MaxExpressionWork);
+            // The handler computes from this read: the expression is parsed and shape-checked once.
+            ValidatedInput.Record(context, problem);
+        });
     }
 }

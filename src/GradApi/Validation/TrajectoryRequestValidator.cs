@@ -18,21 +18,26 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
     public TrajectoryRequestValidator(ServiceLimits limits)
     {
         RuleFor(request => request).Custom((request, context) =>
-            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits), limits.MaxTrajectoryWork));
+        {
+            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits, out var read), limits.MaxTrajectoryWork);
+            // The handler runs from this read: the expression is parsed, and start and constants read, once.
+            ValidatedInput.Record(context, read);
+        });
     }
 
     /// <summary>Evaluations a step may make: the objective's value and its gradient, at the parameters and at a look-ahead point.</summary>
     public const int EvaluationsPerStep = 1 + 2 * CalculusLimits.GradientPasses;
 
-    static long? Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits)
+    static long? Check(TrajectoryRequest request, Action<string, string> fail, ServiceLimits limits, out ObjectiveInput? read)
     {
         long? price = null;
         long evaluationWork = 0;
+        read = null;
         int? dimension = request.Objective?.Expression is not null
-            ? ExpressionObjective(request.Objective, request.Start, fail, limits, out evaluationWork)
+            ? ExpressionObjective(request.Objective, request.Start, fail, limits, out evaluationWork, out read)
             : Objective(request.Objective, fail, limits);
         if (dimension is { } d && request.Objective!.Expression is null) evaluationWork = NamedObjectiveWork(request.Objective.Function!, d);
-        if (dimension is { } n && request.Objective!.Expression is null) Start(request.Start, request.Objective.Function!, n, fail);
+        if (dimension is { } n && request.Objective!.Expression is null) read = Start(request.Start, request.Objective.Function!, n, fail);
         else if (request.Start is null) fail("start", "is required: the start value of each parameter, e.g. {\"p\": [-1.2, 1]}");
 
         var checks = new ProblemChecks(fail, limits);
@@ -134,9 +139,10 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
 
     // An expression over the parameters named in start, with constants for its other names; returns the length of theta.
     static int? ExpressionObjective(ObjectiveRequest o, Dictionary<string, System.Text.Json.JsonElement>? start, Action<string, string> fail,
-        ServiceLimits limits, out long evaluationWork)
+        ServiceLimits limits, out long evaluationWork, out ObjectiveInput? read)
     {
         evaluationWork = 0;
+        read = null;
         bool ok = true;
         foreach (var (value, field) in new (object?, string)[] { (o.Matrix, "matrix"), (o.Vector, "vector"), (o.A, "a"), (o.B, "b") })
             if (value is not null) { fail($"objective.{field}", "is a field of a named function, not of an expression"); ok = false; }
@@ -150,6 +156,10 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
 
         var variables = expression.Variables.ToHashSet();
         var shapes = new Dictionary<string, Shape>();
+        // Parameters in the order start gives them, theta their values in turn (each row-major); constants are fixed values of the expression.
+        var parameters = new List<ObjectiveParameter>();
+        var theta = new List<double>();
+        var constants = new Dictionary<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>();
         int dimension = 0;
         long numbers = 0;
         void Read(Dictionary<string, System.Text.Json.JsonElement> values, string at, bool isParameter)
@@ -158,10 +168,17 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             {
                 if (!variables.Contains(name)) { fail($"{at}.{name}", $"'{name}' does not appear in the expression {o.Expression}"); ok = false; continue; }
                 if (shapes.ContainsKey(name)) { fail($"{at}.{name}", $"'{name}' is given in start and in objective.constants; a name is a parameter or a constant"); ok = false; continue; }
-                if (CalculusMapper.ReadValue(element, $"{at}.{name}", fail) is not { } read) { ok = false; continue; }
-                shapes[name] = Shape.Of(read.Value);
-                numbers += read.Value.RowCount * (long)read.Value.ColumnCount;
-                if (isParameter) dimension += read.Value.RowCount * read.Value.ColumnCount;
+                if (CalculusMapper.ReadValue(element, $"{at}.{name}", fail) is not { } value) { ok = false; continue; }
+                shapes[name] = Shape.Of(value.Value);
+                numbers += value.Value.RowCount * (long)value.Value.ColumnCount;
+                if (isParameter)
+                {
+                    dimension += value.Value.RowCount * value.Value.ColumnCount;
+                    var (flat, shape) = ParameterValue.Of(value);
+                    parameters.Add(new ObjectiveParameter(name, shape));
+                    theta.AddRange(flat);
+                }
+                else constants[name] = value.Value;
             }
         }
         Read(start, "start", isParameter: true);
@@ -195,19 +212,22 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             fail("objective.expression", e.Message);
             return null;
         }
+        read = new ObjectiveInput(expression, parameters, constants, theta.ToArray());
         return dimension;
     }
 
-    static void Start(Dictionary<string, System.Text.Json.JsonElement>? start, string function, int n, Action<string, string> fail)
+    // Checks start against a named function's one parameter; returns what was read, or null when it does not fit.
+    static ObjectiveInput? Start(Dictionary<string, System.Text.Json.JsonElement>? start, string function, int n, Action<string, string> fail)
     {
         string name = NamedObjectives.ParameterName;
         string expected = n == 1 ? "a number or a vector of 1 number" : $"a vector of {n} numbers";
-        if (start is null) { fail("start", $"is required: named functions take one vector parameter named {name}, e.g. {{\"{name}\": [...]}} with {expected}"); return; }
+        if (start is null) { fail("start", $"is required: named functions take one vector parameter named {name}, e.g. {{\"{name}\": [...]}} with {expected}"); return null; }
         foreach (var key in start.Keys.Where(k => k != name))
             fail($"start.{key}", $"named functions take one vector parameter named {name}; '{key}' is not a parameter of {function}");
-        if (!start.TryGetValue(name, out var value)) { fail($"start.{name}", $"is required: {expected}"); return; }
-        if (!ParameterValue.TryRead(value, out _, out var shape, out var error)) { fail($"start.{name}", error); return; }
+        if (!start.TryGetValue(name, out var value)) { fail($"start.{name}", $"is required: {expected}"); return null; }
+        if (!ParameterValue.TryRead(value, out var theta, out var shape, out var error)) { fail($"start.{name}", error); return null; }
         bool fits = shape.Length == 1 && shape[0] == n || shape.Length == 0 && n == 1 && function == "quadratic";
-        if (!fits) fail($"start.{name}", $"expected {expected} for {function}, got {ParameterValue.Describe(shape)}");
+        if (!fits) { fail($"start.{name}", $"expected {expected} for {function}, got {ParameterValue.Describe(shape)}"); return null; }
+        return new ObjectiveInput(null, [new ObjectiveParameter(name, shape)], new Dictionary<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(), theta);
     }
 }

@@ -4,7 +4,8 @@ namespace GradApi.Validation;
 
 /// <summary>
 /// Runs the registered <see cref="IValidator{T}"/> on the endpoint's T argument and answers
-/// 400 problem+json with errors keyed by JSON path before the handler does any work.
+/// 400 problem+json with errors keyed by JSON path before the handler does any work; a valid request's
+/// price and the input its validator read go on as request features.
 /// </summary>
 public sealed class ValidationFilter<T> : IEndpointFilter
 {
@@ -20,6 +21,7 @@ public sealed class ValidationFilter<T> : IEndpointFilter
         if (result.IsValid)
         {
             if (RequestPrice.Of(validation) is { } price) context.HttpContext.Features.Set(price);
+            if (ValidatedInput.Of(validation) is { } input) context.HttpContext.Features.Set(input);
             return await next(context);
         }
 
