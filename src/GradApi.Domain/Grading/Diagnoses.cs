@@ -35,8 +35,8 @@ public sealed class Diagnoses
     readonly Dictionary<Candidate, Lazy<RecordedRun>> _referenceRuns = new(ReferenceEqualityComparer.Instance);
     readonly Dictionary<int, RecordedRun> _rounded = [];
     readonly Lock _roundedLock = new();
-    readonly Dictionary<(Mistake, int), RecordedRun> _layerSlips = [];
-    readonly Lock _layerSlipsLock = new();
+    // The slips made in one layer alone, by (mistake, layer); their runs sit in _referenceRuns with the others.
+    readonly Dictionary<(Mistake, int), Candidate> _layerSlips = [];
     readonly CancellationToken _cancel;
 
     const string MissingDerivative =
@@ -53,6 +53,23 @@ public sealed class Diagnoses
         _wanted = wanted;
         _candidates = [.. Mistakes(problem), .. Conventions(problem)];
         foreach (var candidate in _candidates) _referenceRuns[candidate] = Run(candidate.Problem, candidate.Mistake);
+        if (problem.Network.Layers.Count > 1)
+            for (int layer = 0; layer < problem.Network.Layers.Count; layer++)
+                foreach (var slip in LayerSlips(problem, layer))
+                {
+                    _layerSlips[(slip.Mistake, layer)] = slip;
+                    _referenceRuns[slip] = Run(problem, slip.Mistake, layer);
+                }
+    }
+
+    // sigma' left out, and sigma written for sigma' (elementwise activations other than the identity), in one layer.
+    static IEnumerable<Candidate> LayerSlips(TrainingProblem problem, int layer)
+    {
+        yield return new(WireNames.DiagnosisCode.MissingActivationDerivative, MissingDerivative, null, problem, Mistake.MissingActivationDerivative, DeltaSite, layer);
+        var activation = problem.Network.Layers[layer].Activation;
+        if (activation.IsElementwise && activation.Name != WireNames.Activation.Identity)
+            yield return new(WireNames.DiagnosisCode.ActivationValueForDerivative, ValueForDerivative, null, problem, Mistake.ActivationValueForDerivative,
+                DerivativeSites(problem), layer);
     }
 
     /// <summary>
@@ -129,16 +146,10 @@ public sealed class Diagnoses
         if (answer.Address.Kind is AddressKind.Traced or AddressKind.Final && LayerField(answer.Address.Node.Field) && _problem.Network.Layers.Count > 1)
         {
             int layer = answer.Address.Node.Layer;
-            var slips = new List<(string, string, Mistake)> { (WireNames.DiagnosisCode.MissingActivationDerivative, MissingDerivative, Mistake.MissingActivationDerivative) };
-            var activation = _problem.Network.Layers[layer].Activation;
-            if (activation.IsElementwise && activation.Name != WireNames.Activation.Identity)
-                slips.Add((WireNames.DiagnosisCode.ActivationValueForDerivative, ValueForDerivative, Mistake.ActivationValueForDerivative));
-            foreach (var (code, message, mistake) in slips)
-            {
-                if (found.Any(d => d.Code == code)) continue;
-                var candidate = new Candidate(code, message, null, _problem, mistake, mistake == Mistake.MissingActivationDerivative ? DeltaSite : DerivativeSites(_problem), layer);
-                if (Matches(answer, SlipIn(mistake, layer)) || context?.Reproduces(answer, candidate) == true) found.Add(new(code, message));
-            }
+            foreach (var slip in new[] { Mistake.MissingActivationDerivative, Mistake.ActivationValueForDerivative })
+                if (_layerSlips.TryGetValue((slip, layer), out var candidate) && !found.Any(d => d.Code == candidate.Code)
+                    && (Matches(answer, _referenceRuns[candidate].Value) || context?.Reproduces(answer, candidate) == true))
+                    found.Add(new(candidate.Code, candidate.Message));
         }
 
         if (answer.Address.Kind == AddressKind.Traced)
@@ -278,8 +289,8 @@ public sealed class Diagnoses
         return $"loss {p.Loss.Loss.Name}, reduction {WireNames.Reductions.Name(p.Loss.Reduction)} and {optimizer}";
     }
 
-    Lazy<RecordedRun> Run(TrainingProblem problem, Mistake mistake = Mistake.None) =>
-        new(() => RecordedRun.Of(problem, _wanted, mistake, cancellation: _cancel), LazyThreadSafetyMode.ExecutionAndPublication);
+    Lazy<RecordedRun> Run(TrainingProblem problem, Mistake mistake = Mistake.None, int? layer = null) =>
+        new(() => RecordedRun.Of(problem, _wanted, mistake, mistakeLayer: layer, cancellation: _cancel), LazyThreadSafetyMode.ExecutionAndPublication);
 
     // The student's numbers reproduce a run's value at the answer's address, and that value is not the reference's.
     bool Matches(WrongAnswer answer, RecordedRun run, TensorAddress? address = null)
@@ -305,22 +316,9 @@ public sealed class Diagnoses
         if (shape.Length != 2 || shape[0] == 1 && shape[1] == 1) return false;
         int m = shape[0], n = shape[1];
         if (answer.SubmittedShape.Length != 2 || answer.SubmittedShape[0] != n || answer.SubmittedShape[1] != m) return false;
-        var transposed = new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) transposed[j * m + i] = reference[i * n + j];
+        var transposed = Slice.Transpose(reference, m, n);
         // [n][m] for an [m][n] matrix shows the transposition by its shape; a square one only where its values differ.
         return AllAccepted(answer.Submitted, transposed, answer.Tolerance) && (m != n || !AllAccepted(transposed, reference, answer.Tolerance));
-    }
-
-    // A run that makes the mistake in one layer only, made once per problem on first need.
-    RecordedRun SlipIn(Mistake mistake, int layer)
-    {
-        lock (_layerSlipsLock)
-        {
-            if (!_layerSlips.TryGetValue((mistake, layer), out var run))
-                _layerSlips[(mistake, layer)] = run = RecordedRun.Of(_problem, _wanted, mistake, mistakeLayer: layer, cancellation: _cancel);
-            return run;
-        }
     }
 
     // The intermediates rounded to d decimals (d from the decimals the student wrote down to 2), the answer then

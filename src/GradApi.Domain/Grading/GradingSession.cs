@@ -320,10 +320,7 @@ public sealed class GradingSession
         if (shape.Length != 2 || submitted.Shape.Length != 2) return null;
         int m = shape[0], n = shape[1];
         if (m == n || submitted.Shape[0] != n || submitted.Shape[1] != m) return null;
-        var back = new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) back[i * n + j] = submitted.Data[j * m + i];
-        return back;
+        return Slice.Transpose(submitted.Data, n, m);
     }
 
     // An answer's own rule, else the request's.

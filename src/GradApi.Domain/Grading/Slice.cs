@@ -36,5 +36,14 @@ public static class Slice
         return submitted.Length == 0 && Tensor.ElementCount(reference) == 1;
     }
 
+    /// <summary>The [columns][rows] transpose of a row-major [rows][columns] matrix: t[j][i] = m[i][j].</summary>
+    public static double[] Transpose(ReadOnlySpan<double> matrix, int rows, int columns)
+    {
+        var transposed = new double[rows * columns];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++) transposed[j * rows + i] = matrix[i * columns + j];
+        return transposed;
+    }
+
     public static string Describe(int[] shape) => shape.Length == 0 ? "a scalar" : "[" + string.Join("][", shape) + "]";
 }
