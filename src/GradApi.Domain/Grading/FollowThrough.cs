@@ -104,10 +104,8 @@ public sealed class FollowThrough : ITraceHook
         ref var asked = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_asked, point);
         if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref asked))
         {
-            var operands = new KeyValuePair<TracePoint, Tensor>[inputs.Length];
-            for (int i = 0; i < inputs.Length; i++) operands[i] = KeyValuePair.Create(inputs[i], CarriedAt(inputs[i]));
             if (asked is null) _remaining--;
-            asked = new Computation(point, operands, computed, _run?.CurrentExamples ?? []);
+            asked = Computation.Of(_problem, point, inputs, CarriedAt, computed, _run?.CurrentExamples ?? []);
             _usedAt[point] = fed;
             _openAt[point] = open;
         }
@@ -118,16 +116,11 @@ public sealed class FollowThrough : ITraceHook
             return computed;
         }
 
-        // One answer for the whole tensor is carried as it is (the run never writes a tensor it was given); parts are laid
-        // over a copy of the computed one.
-        var carried = substitutions is [{ Offset: 0 } whole] && whole.Values.Length == computed.Length
-            ? new Tensor(computed.Shape, whole.Values)
-            : computed.Copy();
+        var carried = Overlay(computed, substitutions);
         var own = AnswerSet.Empty;
         int replaced = 0;
         foreach (var s in substitutions)
         {
-            if (!ReferenceEquals(carried.Data, s.Values)) s.Values.CopyTo(carried.Data, s.Offset);
             replaced += s.Values.Length;
             own = own.With(s.Answer);
         }
@@ -137,17 +130,21 @@ public sealed class FollowThrough : ITraceHook
         return carried;
     }
 
-    public Tensor Preview(TracePoint point, Tensor computed)
+    public Tensor Preview(TracePoint point, Tensor computed) =>
+        _byNode.TryGetValue(point, out var substitutions) ? Overlay(computed, substitutions) : computed;
+
+    // The student's values in place of the computed ones. One answer for the whole tensor is carried as it is (the run never
+    // writes a tensor it was given); parts are laid over a copy of the computed one.
+    static Tensor Overlay(Tensor computed, Substitution[] substitutions)
     {
-        if (!_byNode.TryGetValue(point, out var substitutions)) return computed;
+        if (substitutions is [{ Offset: 0 } whole] && whole.Values.Length == computed.Length) return new Tensor(computed.Shape, whole.Values);
         var carried = computed.Copy();
         foreach (var s in substitutions) s.Values.CopyTo(carried.Data, s.Offset);
         return carried;
     }
 
-    // The value a step read: carried in this run, or the problem's own initial parameters and state (iteration -1), which no step computes.
-    Tensor CarriedAt(TracePoint point) =>
-        _carried.TryGetValue(point, out var tensor) ? tensor : Explanation.InitialValue(_problem, point) ?? Tensor.Scalar(double.NaN);
+    // The value a step read, as this run carried it; null for what no step computes (the problem's initial values).
+    Tensor? CarriedAt(TracePoint point) => _carried.TryGetValue(point, out var tensor) ? tensor : null;
 
     /// <summary>A set of answer indices: one word of bits for the usual few dozen answers, more words beyond.</summary>
     readonly struct AnswerSet(ulong[] words)

@@ -32,7 +32,7 @@ public sealed class RecordedRun
     {
         var recorded = new RecordedRun(problem);
         var recorder = new Recorder(problem, recorded._values, wanted, round, explained, recorded._computations);
-        var run = new TrainingRun(problem, recorder, mistake, mistakeLayer, cancellation);
+        var run = recorder.Run = new TrainingRun(problem, recorder, mistake, mistakeLayer, cancellation);
         foreach (var iteration in run.Iterations())
         {
             recorded.IterationsRun = iteration.Iteration;
@@ -43,10 +43,7 @@ public sealed class RecordedRun
     }
 
     /// <summary>How the tensor at a point was computed, when the run was asked to keep it.</summary>
-    public Computation? ComputationOf(TracePoint point) =>
-        _computations.TryGetValue(point, out var computation) && _examples.TryGetValue(point.IterationIndex, out var examples)
-            ? computation with { Examples = examples }
-            : null;
+    public Computation? ComputationOf(TracePoint point) => _computations.TryGetValue(point, out var computation) ? computation : null;
 
     /// <summary>The whole tensor at an address (before any element indices), if this run produced it.</summary>
     public bool TryGet(TensorAddress address, out Tensor tensor)
@@ -79,17 +76,15 @@ public sealed class RecordedRun
         readonly Dictionary<TracePoint, Tensor>[] _recent = explained is null ? [] : [[], []];
         readonly int[] _recentIteration = [-2, -2];
 
+        /// <summary>The run being recorded, for its current examples.</summary>
+        public TrainingRun? Run { get; set; }
+
         public Tensor OnTensor(TracePoint point, ReadOnlySpan<TracePoint> inputs, Tensor computed)
         {
             if (wanted(point)) values[point] = computed;
             var carried = round is null ? computed : round(computed);
             if (explained is null) return carried;
-            if (explained(point))
-            {
-                var operands = new KeyValuePair<TracePoint, Tensor>[inputs.Length];
-                for (int i = 0; i < inputs.Length; i++) operands[i] = KeyValuePair.Create(inputs[i], Recent(inputs[i]));
-                computations[point] = new Computation(point, operands, computed, []);
-            }
+            if (explained(point)) computations[point] = Computation.Of(problem, point, inputs, Recent, computed, Run?.CurrentExamples ?? []);
             int slot = point.IterationIndex & 1;
             if (_recentIteration[slot] != point.IterationIndex)
             {
@@ -100,8 +95,8 @@ public sealed class RecordedRun
             return carried;
         }
 
-        Tensor Recent(TracePoint point) =>
-            point.IterationIndex >= 0 && _recent[point.IterationIndex & 1].TryGetValue(point, out var tensor) ? tensor
-                : Explanation.InitialValue(problem, point) ?? Tensor.Scalar(double.NaN);
+        // A tensor of this iteration or the last as the run carried it; null for the problem's initial values.
+        Tensor? Recent(TracePoint point) =>
+            point.IterationIndex >= 0 && _recent[point.IterationIndex & 1].TryGetValue(point, out var tensor) ? tensor : null;
     }
 }
