@@ -17,10 +17,8 @@ public sealed class GradingSession
     readonly Dictionary<string, (TensorAddress? Address, string Error)> _addresses = new(StringComparer.Ordinal);
     readonly Diagnoses _diagnoses;
     readonly CancellationToken _cancel;
-    readonly ConcurrentDictionary<(TracePoint, int?), string> _referenceExplanations = new();
-    // The reference's explanation of each asked tensor at the request's decimals, made once: most answers read one of these.
-    readonly Dictionary<TracePoint, string?> _explained = [];
-    readonly int? _decimals;
+    // The reference's explanation of a tensor at some number of decimals, made once for every submission.
+    readonly ConcurrentDictionary<(TracePoint, int?), string?> _referenceExplanations = new();
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
     /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
@@ -49,9 +47,8 @@ public sealed class GradingSession
         _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation,
             explained: point => asked.Contains(point) || finals.Count > 0 && finals.Contains((point.Field, point.Layer)));
         _diagnoses = new Diagnoses(problem, _reference, asked.Contains, cancellation);
-        _decimals = DecimalsShown(options.Tolerance);
-        foreach (var node in asked)
-            _explained[node] = _reference.ComputationOf(node) is { } computation ? Explanation.Of(problem, computation, _decimals) : null;
+        // Made here at the request's decimals, which most answers use, so that grading only reads them.
+        foreach (var node in asked) ReferenceExplanation(node, DecimalsShown(options.Tolerance));
     }
 
     /// <summary>
@@ -377,10 +374,12 @@ public sealed class GradingSession
         if (m.Address.Kind == AddressKind.Initial) return "Given in the problem: the network's initial parameters.";
         if (m.Address.Kind == AddressKind.ExampleIndices) return "Given by the problem's sampling: the examples of this iteration's batch.";
         if (marking.Verdict != Verdict.Correct && marking.Computation is { } own) return Explanation.Of(_problem, own, decimals);
-        if (decimals == _decimals && _explained.TryGetValue(m.Node, out var shared)) return shared;
-        return _referenceExplanations.GetOrAdd((m.Node, decimals), static (key, session) =>
-            session._reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(session._problem, computation, key.Item2) : null!, this);
+        return ReferenceExplanation(m.Node, decimals);
     }
+
+    string? ReferenceExplanation(TracePoint node, int? decimals) =>
+        _referenceExplanations.GetOrAdd((node, decimals), static (key, session) =>
+            session._reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(session._problem, computation, key.Item2) : null, this);
 
     static string ShapeMessage(int[] expected, int[] submitted)
     {
