@@ -63,6 +63,12 @@ public sealed class Bce : Loss
             dldz[k] = (y[k] != 0 ? -y[k] * Precise.Sigmoid(-z[k]) : 0.0) + (y[k] != 1 ? (1 - y[k]) * Precise.Sigmoid(z[k]) : 0.0);
     }
 
+    // dl/dz = a - y
+    public override void DeltaFromOutput(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz)
+    {
+        for (int k = 0; k < a.Length; k++) dldz[k] = a[k] - y[k];
+    }
+
     // d(a - y)/dz = sigma'(z) = sigma(z) sigma(-z), elementwise along zDot
     public override void DeltaFromLogitsTangent(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, ReadOnlySpan<double> zDot, Span<double> result)
     {

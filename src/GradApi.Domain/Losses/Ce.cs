@@ -44,11 +44,15 @@ public sealed class Ce : Loss
     public override void GradientFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dlda) =>
         Gradient(a, y, dlda);
 
-    public override void DeltaFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz)
+    public override void DeltaFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz) =>
+        DeltaFromOutput(a, y, dldz);
+
+    // dl/dz = a sum(y) - y: read off a alone
+    public override void DeltaFromOutput(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz)
     {
         double total = 0;
         foreach (var v in y) total += v;
-        for (int k = 0; k < z.Length; k++) dldz[k] = a[k] * total - y[k];
+        for (int k = 0; k < a.Length; k++) dldz[k] = a[k] * total - y[k];
     }
 
     // d(a sum y - y)/dz along zDot = (sum y) J zDot, J = diag(a) - a a^T the softmax Jacobian

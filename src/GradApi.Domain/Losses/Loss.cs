@@ -33,6 +33,9 @@ public abstract class Loss
     /// <summary>dl/dz directly, the short form of the chain rule for the partner activation.</summary>
     public virtual void DeltaFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz) => throw new NotSupportedException();
 
+    /// <summary>dl/dz from a given a, as a hand computation writes the short form (a student's own a, with no z behind it).</summary>
+    public virtual void DeltaFromOutput(ReadOnlySpan<double> a, ReadOnlySpan<double> y, Span<double> dldz) => throw new NotSupportedException();
+
     /// <summary>The derivative of <see cref="DeltaFromLogits"/> along zDot: (d^2 l / dz^2) zDot, for the exact Hessian.</summary>
     public virtual void DeltaFromLogitsTangent(ReadOnlySpan<double> z, ReadOnlySpan<double> a, ReadOnlySpan<double> y, ReadOnlySpan<double> zDot, Span<double> result) =>
         throw new NotSupportedException();

@@ -209,7 +209,7 @@ public sealed class TrainingRun
                     && !Slips(Mistake.MissingActivationDerivative, l) && !Slips(Mistake.ActivationValueForDerivative, l);
                 bool shortForm = fused && fromLogits && !forward.ReplacedDerivative[l] && ReferenceEquals(outputGradient, computedGradient);
                 delta = shortForm ? Emit(new(index, TraceField.Delta, l), OutputDelta(spec.Loss, output, targets, scale), [outputZ, outputA])
-                    : fused && !fromLogits ? Emit(new(index, TraceField.Delta, l), OutputMinusTarget(spec.Loss, output.A, targets, scale), [outputA])
+                    : fused && !fromLogits ? Emit(new(index, TraceField.Delta, l), OutputDeltaFromA(spec.Loss, output.A, targets, scale), [outputA])
                     : Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, output.ActivationDerivative, outputGradient), [derivativeAt, new(index, TraceField.OutputGradient)]);
             }
             else
@@ -436,23 +436,12 @@ public sealed class TrainingRun
         return delta;
     }
 
-    // delta_L = scale (a - y) from a given a: bce after sigmoid; ce after softmax, a sum(y) - y (a - y for one-hot y).
-    static Tensor OutputMinusTarget(Losses.Loss loss, Tensor a, Tensor targets, double scale)
+    // The same short form from a given a alone (a student's own): a - y, or a sum(y) - y after softmax.
+    static Tensor OutputDeltaFromA(Losses.Loss loss, Tensor a, Tensor targets, double scale)
     {
         var delta = Tensor.Zeros(targets.Shape);
-        for (int b = 0; b < targets.Rows; b++)
-        {
-            var y = targets.ReadRow(b);
-            double mass = 1;
-            if (loss is Losses.Ce)
-            {
-                mass = 0;
-                foreach (double target in y) mass += target;
-            }
-            var row = delta.Row(b);
-            var output = a.ReadRow(b);
-            for (int i = 0; i < row.Length; i++) row[i] = scale * (output[i] * mass - y[i]);
-        }
+        for (int b = 0; b < targets.Rows; b++) loss.DeltaFromOutput(a.ReadRow(b), targets.ReadRow(b), delta.Row(b));
+        Scale(delta, scale);
         return delta;
     }
 
