@@ -11,17 +11,19 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace GradApi.Endpoints;
 
 /// <summary>
-/// Writes a run as the /v1/train response while it runs: each iteration is written and flushed as
-/// soon as it is computed, so memory stays flat however long the trace. Every check that can fail
+/// Writes a run as the /v1/train response while it runs: each iteration is written as soon as it is
+/// computed, and sent once the trace has passed a socket's worth, so memory stays flat however long the trace. Every check that can fail
 /// has run before the first byte, and non-finite values are written as strings, so a started 200
 /// always completes as valid JSON. status and divergedAtIteration close the object.
-/// <para>The request's work cancellation runs through the run. The first iteration is computed before the 200
-/// starts, so a run whose one iteration passes the deadline is a 503; a deadline that passes while later
-/// iterations are computed or sent closes the connection (the body is cut off, never ended as if complete).</para>
+/// <para>The request's work cancellation runs through the run. A trace is held in memory until it passes
+/// <see cref="HoldBytes"/>, so a run stopped before then is a 503 problem; a deadline that passes once the trace is
+/// being sent closes the connection (the body is cut off, never ended as if complete).</para>
 /// </summary>
 public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest request) : IResult, IEndpointMetadataProvider
 {
     static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Indented = false };
+    // Held whole below this: a socket's worth, one write (seed 001's trace is 4 KB, sent before in a write per iteration).
+    const int HoldBytes = 64 * 1024;
 
     public async Task ExecuteAsync(HttpContext context)
     {
@@ -34,8 +36,9 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         context.Response.ContentType = "application/json; charset=utf-8";
         var sections = new Sections(request.Include);
         var body = context.Response.BodyWriter;
+        using var held = new HeldBody(body);
 
-        await using var writer = new Utf8JsonWriter(body, WriterOptions);
+        await using var writer = new Utf8JsonWriter(held, WriterOptions);
         writer.WriteStartObject();
         writer.WriteNumber("parameterCount", problem.Network.ParameterCount);
         WriteOptimizer(writer, problem);
@@ -47,9 +50,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         for (; more; more = iterations.MoveNext())
         {
             WriteIteration(writer, iterations.Current, sections);
-            // Hand the iteration to the pipe, then send it: memory holds one iteration at a time.
             writer.Flush();
-            await body.FlushAsync(cancel);
+            // A small trace is held and sent whole; past HoldBytes it is sent iteration by iteration, so memory holds one.
+            if (held.Holding && held.Length >= HoldBytes) held.Release();
+            if (!held.Holding) await body.FlushAsync(cancel);
             cancel.ThrowIfCancellationRequested();
         }
         writer.WriteEndArray();
@@ -61,6 +65,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         else writer.WriteNull("divergedAtIteration");
         writer.WriteEndObject();
         writer.Flush();
+        if (held.Holding) context.Response.ContentLength = held.Length;
+        held.Release();
         await body.FlushAsync(cancel);
     }
 

@@ -86,11 +86,15 @@ sealed class DeadlineClock
         }
     }
 
+    // Deadlines are whole seconds; waking for each one cost a context switch per request under load (one wake per
+    // request at 10k requests/s), so the clock passes all that are due at most every Tick.
+    static readonly long Tick = System.Diagnostics.Stopwatch.Frequency / 100;
+
     void Run()
     {
+        var expired = new List<WorkCancellation>();
         while (true)
         {
-            WorkCancellation expired;
             lock (_gate)
             {
                 if (!_due.TryPeek(out _, out long due))
@@ -98,17 +102,22 @@ sealed class DeadlineClock
                     Monitor.Wait(_gate);
                     continue;
                 }
-                long wait = due - System.Diagnostics.Stopwatch.GetTimestamp();
-                if (wait > 0)
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (due > now)
                 {
-                    Monitor.Wait(_gate, (int)Math.Max(1, Math.Ceiling(wait * 1000.0 / System.Diagnostics.Stopwatch.Frequency)));
+                    long wake = Math.Max(due - now, Tick);
+                    Monitor.Wait(_gate, (int)Math.Ceiling(wake * 1000.0 / System.Diagnostics.Stopwatch.Frequency));
                     continue;
                 }
-                expired = _due.Dequeue();
+                while (_due.TryPeek(out _, out due) && due <= now) expired.Add(_due.Dequeue());
             }
             // A failing cancellation callback belongs to its request; it must not stop the clock for every other.
-            try { expired.Expire(); }
-            catch (AggregateException) { }
+            foreach (var work in expired)
+            {
+                try { work.Expire(); }
+                catch (AggregateException) { }
+            }
+            expired.Clear();
         }
     }
 }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Nodes;
 
 namespace GradApi.Tests.Api;
@@ -41,6 +44,45 @@ public sealed class TraceShapeTests(GradApiFactory factory)
         Assert.Equal(-1.0, body["iterations"]![0]!["backward"]!["layers"]![1]!["delta"]![0]![0]!.GetValue<double>());
         Assert.Equal("[[0]]", body["iterations"]![0]!["backward"]!["layers"]![0]!["delta"]!.ToJsonString());
         Assert.DoesNotMatch(@"[\[,:]-0[,\]}]", text);
+    }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3000, false)]
+    public async Task ASmallTraceIsSentWholeWithItsLengthAndALargeOneAsItIsComputed(int iterations, bool whole)
+    {
+        // 2 iterations are about 4 KB, held and sent at once; 3,000 of about 150 bytes of loss each pass the 64 KB
+        // held, so they are sent as computed, without a length known in advance. Either way the JSON is complete.
+        var request = ApiTest.ValidRequest();
+        request["iterations"] = iterations;
+        request["include"] = new JsonArray("loss");
+        var lengths = new LengthObserver();
+        using var host = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter>(lengths)));
+        using var client = host.CreateClient();
+        using var response = await client.PostTrain(request);
+        byte[] bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(whole ? bytes.Length : null, lengths.ContentLength);
+        Assert.Equal(whole, bytes.Length < 64 * 1024);
+        var body = JsonNode.Parse(bytes)!;
+        Assert.Equal(iterations, body["iterations"]!.AsArray().Count);
+        Assert.Equal("completed", body["status"]!.GetValue<string>());
+    }
+
+    /// <summary>The Content-Length the service set on its response, seen as the response ends.</summary>
+    sealed class LengthObserver : IStartupFilter
+    {
+        public long? ContentLength { get; private set; }
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, inner) =>
+            {
+                await inner(context);
+                ContentLength = context.Response.ContentLength;
+            });
+            next(app);
+        };
     }
 
     // ---- include ----
