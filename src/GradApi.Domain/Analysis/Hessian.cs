@@ -1,7 +1,8 @@
 using GradApi.Domain.Activations;
 using GradApi.Domain.Losses;
 using GradApi.Domain.Networks;
-using GradApi.Domain.Numerics;
+using GradApi.Domain.Optimizers;
+using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
 
 namespace GradApi.Domain.Analysis;
@@ -11,6 +12,8 @@ namespace GradApi.Domain.Analysis;
 /// differentiating backprop itself: Pearlmutter's R-operator carries a tangent (the derivative
 /// along a parameter direction v) through the forward pass and the backward pass, giving H v in
 /// one pass; H is assembled from the P unit directions. No finite differences are involved.
+/// The primal (z, a, delta and dJ/da of every layer) is /v1/train's own: one full-batch iteration of
+/// <see cref="TrainingRun"/> at the network's parameters. Only the tangents are computed here.
 /// <para>
 /// Parameter order (the rows and columns of H): layer by layer from the input; in each layer the
 /// weights row-major (W[i][j], row i holds the weights into unit i), then the biases.
@@ -32,17 +35,20 @@ public sealed class Hessian
     readonly int[] _biasOffsets;
     readonly CancellationToken _cancel;
 
-    // Per layer l and example b: the layer's input, z, a, g = dJ/da (of the layer's output) and delta = dJ/dz.
-    readonly double[][][] _input, _z, _a, _g, _delta;
+    // The primal, per layer ([B][n] each): input, z and a from the run's forward pass, delta = dJ/dz from its backward pass,
+    // and g = dJ/da of the layer's output (the run's output gradient, or W_above^T delta_above by the run's own backprop).
+    readonly IReadOnlyList<ForwardLayer> _forward;
+    readonly IReadOnlyList<BackwardLayer> _backward;
+    readonly Tensor[] _g;
 
-    /// <param name="cancellation">Checked per example of every pass (the first, and each R-operator pass of <see cref="Matrix"/>).</param>
+    /// <param name="cancellation">Checked inside the training run's passes and per example of each R-operator pass of <see cref="Matrix"/>.</param>
     public Hessian(Network network, TrainingData data, Loss loss, Reduction reduction, CancellationToken cancellation = default)
     {
         _network = network;
         _cancel = cancellation;
         _data = data;
         _loss = loss;
-        _scale = reduction == Reduction.Mean ? 1.0 / data.Count : 1.0;
+        _scale = ReductionScale.Of(reduction, data.Count);
         _fused = loss.FusesWith(network.Layers[^1].Activation);
 
         int count = network.Layers.Count, offset = 0;
@@ -57,24 +63,20 @@ public sealed class Hessian
         }
         ParameterCount = offset;
 
-        int examples = data.Count;
-        _input = Jagged(count, examples);
-        _z = Jagged(count, examples);
-        _a = Jagged(count, examples);
-        _g = Jagged(count, examples);
-        _delta = Jagged(count, examples);
-        Gradient = new double[ParameterCount];
-        for (int b = 0; b < examples; b++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            ForwardBackward(b);
-        }
+        var primal = Primal(network, data, loss, reduction, cancellation);
+        _forward = primal.Forward;
+        _backward = primal.Backward;
+        Value = primal.Loss.Value;
+        Gradient = primal.Backward.SelectMany(l => l.WeightGradient.Data.Concat(l.BiasGradient?.Data ?? [])).ToArray();
+        _g = new Tensor[count];
+        _g[count - 1] = primal.OutputGradient;
+        for (int l = count - 2; l >= 0; l--) _g[l] = TrainingRun.BackThrough(network.Layers[l + 1].Weights, _backward[l + 1].Delta, cancellation);
     }
 
     public int ParameterCount { get; }
 
     /// <summary>J at the network's parameters.</summary>
-    public double Value { get; private set; }
+    public double Value { get; }
 
     /// <summary>dJ/dtheta in <see cref="ParameterOrder"/>, from the same backward pass the tangents differentiate.</summary>
     public double[] Gradient { get; }
@@ -153,7 +155,7 @@ public sealed class Hessian
                 var layer = layers[l];
                 int rows = layer.OutputSize, columns = layer.InputSize;
                 var weights = layer.Weights.Data;
-                var input = _input[l][b];
+                var input = _forward[l].Input.ReadRow(b);
                 var weightsDot = v.Slice(_weightOffsets[l], rows * columns);
                 for (int i = 0; i < rows; i++)
                 {
@@ -164,7 +166,7 @@ public sealed class Hessian
                     zDot[l][i] = sum;
                 }
                 // aDot = J zDot; J is diagonal or (softmax) symmetric, so Backward computes it.
-                layer.Activation.Backward(_z[l][b], _a[l][b], zDot[l], aDot[l]);
+                layer.Activation.Backward(_forward[l].Z.ReadRow(b), _forward[l].A.ReadRow(b), zDot[l], aDot[l]);
             }
 
             // Backward tangent from the output down to the input: below the first touched layer zDot and aDot
@@ -174,8 +176,8 @@ public sealed class Hessian
                 var layer = layers[l];
                 var activation = layer.Activation;
                 int rows = layer.OutputSize;
-                var z = _z[l][b];
-                var a = _a[l][b];
+                var z = _forward[l].Z.ReadRow(b);
+                var a = _forward[l].A.ReadRow(b);
                 if (l == count - 1 && _fused)
                 {
                     _loss.DeltaFromLogitsTangent(z, a, _data.Targets.ReadRow(b), zDot[l], deltaDot[l]);
@@ -194,20 +196,20 @@ public sealed class Hessian
                         int outputs = above.OutputSize;
                         var weightsAbove = above.Weights.Data;
                         var weightsAboveDot = v.Slice(_weightOffsets[l + 1], outputs * rows);
-                        var deltaAbove = _delta[l + 1][b];
+                        var deltaAbove = _backward[l + 1].Delta.ReadRow(b);
                         Array.Clear(gDot[l]);
                         for (int k = 0; k < outputs; k++)
                             for (int j = 0; j < rows; j++)
                                 gDot[l][j] += weightsAboveDot[k * rows + j] * deltaAbove[k] + weightsAbove[k * rows + j] * deltaDot[l + 1][k];
                     }
-                    activation.SecondDerivativeAlong(z, a, zDot[l], _g[l][b], curvature[l]);
+                    activation.SecondDerivativeAlong(z, a, zDot[l], _g[l].ReadRow(b), curvature[l]);
                     activation.Backward(z, a, gDot[l], deltaDot[l]);
                     for (int i = 0; i < rows; i++) deltaDot[l][i] += curvature[l][i];
                 }
 
-                var input = _input[l][b];
+                var input = _forward[l].Input.ReadRow(b);
                 int columns = layer.InputSize, offset = _weightOffsets[l];
-                var delta = _delta[l][b];
+                var delta = _backward[l].Delta.ReadRow(b);
                 for (int i = 0; i < rows; i++)
                 {
                     for (int j = 0; j < columns; j++) hv[offset + i * columns + j] += deltaDot[l][i] * input[j];
@@ -219,71 +221,12 @@ public sealed class Hessian
         }
     }
 
-    // The forward pass and backprop for example b, as /v1/train computes them, kept for the tangents.
-    void ForwardBackward(int b)
+    // One full-batch iteration of /v1/train at the network's parameters: its forward pass, loss and backward pass are the
+    // primal; the step it ends with (a learning rate of 0) is not read.
+    static IterationTrace Primal(Network network, TrainingData data, Loss loss, Reduction reduction, CancellationToken cancellation)
     {
-        var layers = _network.Layers;
-        int count = layers.Count;
-        double[] input = _data.Inputs.ReadRow(b).ToArray();
-        for (int l = 0; l < count; l++)
-        {
-            var layer = layers[l];
-            var z = new double[layer.OutputSize];
-            for (int i = 0; i < z.Length; i++)
-                z[i] = Affine.Evaluate(layer.Weights.ReadRow(i), input, layer.Biases?.Data[i] ?? 0.0, _cancel);
-            var a = new double[z.Length];
-            layer.Activation.Forward(z, a);
-            _input[l][b] = input;
-            _z[l][b] = z;
-            _a[l][b] = a;
-            input = a;
-        }
-
-        var output = layers[^1];
-        var y = _data.Targets.ReadRow(b);
-        Value += _scale * _loss.ValueFor(output.Activation, _z[^1][b], _a[^1][b], y);
-        for (int l = count - 1; l >= 0; l--)
-        {
-            var layer = layers[l];
-            var z = _z[l][b];
-            var a = _a[l][b];
-            var g = new double[layer.OutputSize];
-            var delta = new double[layer.OutputSize];
-            if (l == count - 1 && _fused)
-            {
-                _loss.DeltaFromLogits(z, a, y, delta);
-                for (int i = 0; i < delta.Length; i++) delta[i] *= _scale;
-            }
-            else
-            {
-                if (l == count - 1)
-                {
-                    _loss.Gradient(a, y, g);
-                    for (int i = 0; i < g.Length; i++) g[i] *= _scale;
-                }
-                else
-                {
-                    var above = layers[l + 1];
-                    var deltaAbove = _delta[l + 1][b];
-                    for (int k = 0; k < above.OutputSize; k++)
-                    {
-                        var w = above.Weights.ReadRow(k);
-                        for (int j = 0; j < g.Length; j++) g[j] += w[j] * deltaAbove[k];
-                    }
-                }
-                layer.Activation.Backward(z, a, g, delta);
-            }
-            _g[l][b] = g;
-            _delta[l][b] = delta;
-
-            var layerInput = _input[l][b];
-            int columns = layer.InputSize;
-            for (int i = 0; i < delta.Length; i++)
-            {
-                for (int j = 0; j < columns; j++) Gradient[_weightOffsets[l] + i * columns + j] += delta[i] * layerInput[j];
-                if (layer.Biases is not null) Gradient[_biasOffsets[l] + i] += delta[i];
-            }
-        }
+        var problem = new TrainingProblem(network, data, new LossSpec(loss, reduction, []), new Sgd(0.0), Iterations: 1, new Sampling.Full());
+        return new TrainingRun(problem, cancellation: cancellation).Iterations().First();
     }
 
     bool IsZero(ReadOnlySpan<double> v, DenseLayer layer, int l)
@@ -292,12 +235,5 @@ public sealed class Hessian
         if (layer.Biases is not null)
             foreach (var x in v.Slice(_biasOffsets[l], layer.Biases.Length)) if (x != 0) return false;
         return true;
-    }
-
-    static double[][][] Jagged(int layers, int examples)
-    {
-        var result = new double[layers][][];
-        for (int l = 0; l < layers; l++) result[l] = new double[examples][];
-        return result;
     }
 }

@@ -1,11 +1,11 @@
+using GradApi.Domain.Vocabulary;
+
 namespace GradApi.Domain.Analysis;
 
-/// <summary>The named test functions; each takes one vector parameter p.</summary>
+/// <summary>The named test functions (their names in <see cref="WireNames.ObjectiveFunction"/>); each takes one vector parameter p.</summary>
 public static class NamedObjectives
 {
     public const string ParameterName = "p";
-
-    public static readonly string[] Names = ["quadratic", "rosenbrock", "beale", "himmelblau"];
 }
 
 /// <summary>
@@ -25,7 +25,7 @@ public sealed class QuadraticObjective : IObjective
         Parameters = [new ObjectiveParameter(NamedObjectives.ParameterName, scalarParameter ? [] : [q.Length])];
     }
 
-    public string Kind => "quadratic";
+    public string Kind => WireNames.ObjectiveFunction.Quadratic;
     public IReadOnlyList<ObjectiveParameter> Parameters { get; }
     public int Dimension => _q.Length;
     public bool HasConstantHessian => true;
@@ -64,7 +64,7 @@ public sealed class RosenbrockObjective(double a = RosenbrockObjective.DefaultA,
     public double A { get; } = a;
     public double B { get; } = b;
 
-    public string Kind => "rosenbrock";
+    public string Kind => WireNames.ObjectiveFunction.Rosenbrock;
     public IReadOnlyList<ObjectiveParameter> Parameters { get; } = [new(NamedObjectives.ParameterName, [2])];
     public int Dimension => 2;
     public bool HasConstantHessian => false;
@@ -136,7 +136,7 @@ public abstract class SumOfSquaresObjective : IObjective
 /// <summary>f(x, y) = (1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2; minimum 0 at (3, 0.5).</summary>
 public sealed class BealeObjective : SumOfSquaresObjective
 {
-    public override string Kind => "beale";
+    public override string Kind => WireNames.ObjectiveFunction.Beale;
 
     // u_i = c_i - x + x y^i: du/dx = y^i - 1, du/dy = i x y^(i-1), d2u/dxdy = i y^(i-1), d2u/dy2 = i (i-1) x y^(i-2)
     protected override IEnumerable<(double U, double Ux, double Uy, double Uxx, double Uxy, double Uyy)> Residuals(double x, double y)
@@ -153,7 +153,7 @@ public sealed class BealeObjective : SumOfSquaresObjective
 /// <summary>f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2; four minima of 0, one at (3, 2).</summary>
 public sealed class HimmelblauObjective : SumOfSquaresObjective
 {
-    public override string Kind => "himmelblau";
+    public override string Kind => WireNames.ObjectiveFunction.Himmelblau;
 
     protected override IEnumerable<(double U, double Ux, double Uy, double Uxx, double Uxy, double Uyy)> Residuals(double x, double y)
     {

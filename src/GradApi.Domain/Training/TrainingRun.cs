@@ -171,7 +171,7 @@ public sealed class TrainingRun
         var outputActivation = _problem.Network.Layers[last].Activation;
         var targets = Gather(_problem.Data.Targets, examples);
         var spec = _problem.Loss;
-        double scale = spec.Reduction == Losses.Reduction.Mean ? 1.0 / examples.Length : 1.0;
+        double scale = Losses.ReductionScale.Of(spec.Reduction, examples.Length);
         bool fromLogits = !forward.ReplacedOutput[last];
         TracePoint outputZ = new(index, TraceField.Z, last), outputA = new(index, TraceField.A, last);
         var perExample = EmitFromOutput(new(index, TraceField.LossPerExample), PerExample(spec.Loss, outputActivation, output, targets, fromLogits), spec.Loss, fromLogits, outputZ, outputA);
@@ -445,8 +445,8 @@ public sealed class TrainingRun
         return delta;
     }
 
-    // dJ/da of layer l = delta_(l+1) W_(l+1), per example: W^T delta in column form.
-    static Tensor BackThrough(Tensor weightsAbove, Tensor deltaAbove, CancellationToken cancel)
+    // dJ/da of layer l = delta_(l+1) W_(l+1), per example: W^T delta in column form. The Hessian's primal reads it too.
+    internal static Tensor BackThrough(Tensor weightsAbove, Tensor deltaAbove, CancellationToken cancel)
     {
         int batch = deltaAbove.Rows, outputs = weightsAbove.Rows, inputs = weightsAbove.Columns;
         var gradient = Tensor.Zeros(batch, inputs);

@@ -41,6 +41,13 @@ public static class WireNames
         public static readonly string[] All = [Full, Sequential, Random, Minibatch, Schedule];
     }
 
+    /// <summary>The named test functions of /v1/optimization/trajectories (<c>objective.function</c>).</summary>
+    public static class ObjectiveFunction
+    {
+        public const string Quadratic = "quadratic", Rosenbrock = "rosenbrock", Beale = "beale", Himmelblau = "himmelblau";
+        public static readonly string[] All = [Quadratic, Rosenbrock, Beale, Himmelblau];
+    }
+
     public static readonly WireTable<Reduction> Reductions = new((Reduction.Sum, "sum"), (Reduction.Mean, "mean"));
 
     public static readonly WireTable<MomentumConvention> MomentumConventions = new(

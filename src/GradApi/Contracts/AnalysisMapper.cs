@@ -67,10 +67,10 @@ public static class AnalysisMapper
         if (read.Expression is { } expression) return new ExpressionObjective(expression, read.Parameters, read.Constants, cancellation);
         return o.Function switch
         {
-            "quadratic" => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: read.Parameters[0].Shape.Length == 0),
-            "rosenbrock" => new RosenbrockObjective(o.A ?? RosenbrockObjective.DefaultA, o.B ?? RosenbrockObjective.DefaultB),
-            "beale" => new BealeObjective(),
-            "himmelblau" => new HimmelblauObjective(),
+            WireNames.ObjectiveFunction.Quadratic => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: read.Parameters[0].Shape.Length == 0),
+            WireNames.ObjectiveFunction.Rosenbrock => new RosenbrockObjective(o.A ?? RosenbrockObjective.DefaultA, o.B ?? RosenbrockObjective.DefaultB),
+            WireNames.ObjectiveFunction.Beale => new BealeObjective(),
+            WireNames.ObjectiveFunction.Himmelblau => new HimmelblauObjective(),
             var other => throw new ArgumentOutOfRangeException(nameof(o), other, "unknown objective"),
         };
     }

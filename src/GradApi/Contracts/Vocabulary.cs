@@ -21,6 +21,7 @@ public static class Vocabulary
     public static readonly string[] RmsPropEpsilonPlacements = WireNames.RmsPropEpsilonPlacements.Names;
     public static readonly string[] AdamEpsilonPlacements = WireNames.AdamEpsilonPlacements.Names;
     public static readonly string[] SamplingModes = WireNames.Sampling.All;
+    public static readonly string[] ObjectiveFunctions = WireNames.ObjectiveFunction.All;
     public static readonly string[] Sections = Section.All;
     public static readonly string[] ToleranceTypes = WireNames.ToleranceTypes.Names;
     public static readonly string[] PartialCredits = WireNames.PartialCredits.Names;

@@ -3,6 +3,7 @@ using GradApi.Contracts;
 using GradApi.Domain.Analysis;
 using GradApi.Domain.Calculus.Expressions;
 using GradApi.Limits;
+using Function = GradApi.Domain.Vocabulary.WireNames.ObjectiveFunction;
 
 namespace GradApi.Validation;
 
@@ -91,16 +92,16 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
 
     // A named objective's evaluation: the quadratic's Q p (n x n), the others a few dozen operations.
     static long NamedObjectiveWork(string function, int n) =>
-        function == "quadratic" ? (long)n * n + n + CalculusLimits.NodeWork : CalculusLimits.NodeWork;
+        function == Function.Quadratic ? (long)n * n + n + CalculusLimits.NodeWork : CalculusLimits.NodeWork;
 
     // Checks the objective; returns the length of p, or null when it cannot be known.
     static int? Objective(ObjectiveRequest? o, Action<string, string> fail, ServiceLimits limits)
     {
-        string functions = string.Join(", ", NamedObjectives.Names);
+        string functions = Vocabulary.List(Vocabulary.ObjectiveFunctions);
         if (o is null) { fail("objective", $"is required: a named function ({functions}) or an expression"); return null; }
         if (o.Expression is not null && o.Function is not null) { fail("objective", "give either function or expression, not both"); return null; }
         if (o.Function is null) { fail("objective.function", $"is required: one of {functions} (or an expression)"); return null; }
-        if (!NamedObjectives.Names.Contains(o.Function)) { fail("objective.function", $"must be one of {functions}, got '{o.Function}'"); return null; }
+        if (!Vocabulary.ObjectiveFunctions.Contains(o.Function)) { fail("objective.function", $"must be one of {functions}, got '{o.Function}'"); return null; }
 
         bool ok = true;
         void OnlyFor(object? value, string owner, string field)
@@ -109,14 +110,14 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             fail($"objective.{field}", $"is a field of {owner}, not of {o.Function}");
             ok = false;
         }
-        OnlyFor(o.Matrix, "quadratic", "matrix");
-        OnlyFor(o.Vector, "quadratic", "vector");
-        OnlyFor(o.A, "rosenbrock", "a");
-        OnlyFor(o.B, "rosenbrock", "b");
+        OnlyFor(o.Matrix, Function.Quadratic, "matrix");
+        OnlyFor(o.Vector, Function.Quadratic, "vector");
+        OnlyFor(o.A, Function.Rosenbrock, "a");
+        OnlyFor(o.B, Function.Rosenbrock, "b");
         if (o.Constants is not null) { fail("objective.constants", "constants belong to an expression objective"); ok = false; }
-        if (o.Function != "quadratic") return ok ? 2 : null;
+        if (o.Function != Function.Quadratic) return ok ? 2 : null;
 
-        if (o.Matrix is null || o.Matrix.Length == 0) { fail("objective.matrix", "is required for quadratic: Q, an n x n matrix given by rows"); return null; }
+        if (o.Matrix is null || o.Matrix.Length == 0) { fail("objective.matrix", $"is required for {Function.Quadratic}: Q, an n x n matrix given by rows"); return null; }
         int n = o.Matrix.Length;
         if (n > limits.MaxTrajectoryParameters)
         {
@@ -226,7 +227,7 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
             fail($"start.{key}", $"named functions take one vector parameter named {name}; '{key}' is not a parameter of {function}");
         if (!start.TryGetValue(name, out var value)) { fail($"start.{name}", $"is required: {expected}"); return null; }
         if (!ParameterValue.TryRead(value, out var theta, out var shape, out var error)) { fail($"start.{name}", error); return null; }
-        bool fits = shape.Length == 1 && shape[0] == n || shape.Length == 0 && n == 1 && function == "quadratic";
+        bool fits = shape.Length == 1 && shape[0] == n || shape.Length == 0 && n == 1 && function == Function.Quadratic;
         if (!fits) { fail($"start.{name}", $"expected {expected} for {function}, got {ParameterValue.Describe(shape)}"); return null; }
         return new ObjectiveInput(null, [new ObjectiveParameter(name, shape)], new Dictionary<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(), theta);
     }

@@ -116,6 +116,47 @@ public sealed class HessianTests
     }
 
     [Fact]
+    public void ASoftmaxHiddenLayerFeedingAReluLayerMatchesFiniteDifferencesOfBackprop()
+    {
+        // Softmax's curvature term reads dJ/da of a hidden layer (W_above^T delta_above); relu's z stay 0.02 or more from its kink.
+        var network = new Network(2,
+        [
+            Layer("softmax", Softmax.Instance, [[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]], [0.1, -0.2, 0.3]),
+            Layer("relu", Relu.Instance, [[0.5, -0.6, 0.3], [0.4, 0.9, -0.2]], [0.3, -0.1]),
+            Layer("output", Identity.Instance, [[0.8, -0.5]], [0.2]),
+        ]);
+        AgreesWithFiniteDifferences(network, [[0.9], [0.1], [0.6]], Mse.Instance, Reduction.Sum);
+    }
+
+    [Fact]
+    public void TheFusedPairsWithTheOtherReductionCeSummedAndBceAveragedMatchFiniteDifferencesOfBackprop()
+    {
+        AgreesWithFiniteDifferences(TwoThreeOne(Sigmoid.Instance, Softmax.Instance, outputs: 3),
+            [[0, 1, 0], [1, 0, 0], [0.1, 0.1, 0.8]], Ce.Instance, Reduction.Sum);
+        AgreesWithFiniteDifferences(TwoThreeOne(Tanh.Instance, Sigmoid.Instance), [[0], [1], [0.3]], Bce.Instance, Reduction.Mean);
+    }
+
+    [Fact]
+    public void LinearLeastSquaresHasTheValueOfItsSquaredResidualsAndTheGradient2XtildeTransposeR()
+    {
+        // J = ||X~ theta - y||^2 with theta = (0.3, -0.2, 0.7): r_b = 0.3 x_b0 - 0.2 x_b1 + 0.7 - y_b, dJ/dtheta = 2 X~^T r.
+        var network = new Network(2, [Layer("linear", Identity.Instance, [[0.3, -0.2]], [0.7])]);
+        double[] y = [1, 2, 3];
+        var data = new TrainingData(Tensor.Matrix(Inputs), Tensor.Matrix(y.Select(v => new[] { v }).ToArray()));
+        double[][] xTilde = Inputs.Select(x => new[] { x[0], x[1], 1.0 }).ToArray();
+        double[] r = xTilde.Select((x, b) => 0.3 * x[0] - 0.2 * x[1] + 0.7 * x[2] - y[b]).ToArray();
+        double[] gradient = Enumerable.Range(0, 3).Select(k => 2 * xTilde.Select((x, b) => x[k] * r[b]).Sum()).ToArray();
+
+        var sum = new Hessian(network, data, Sse.Instance, Reduction.Sum);
+        Assert.Equal(r.Sum(v => v * v), sum.Value, 12);
+        Assert.Equal(gradient, sum.Gradient, new Tolerance(1e-12, 1e-12));
+
+        var mean = new Hessian(network, data, Sse.Instance, Reduction.Mean);
+        Assert.Equal(r.Sum(v => v * v) / 3, mean.Value, 12);
+        Assert.Equal(gradient.Select(g => g / 3), mean.Gradient, new Tolerance(1e-12, 1e-12));
+    }
+
+    [Fact]
     public void LinearLeastSquaresWithSseSumHasTheHessian2XtildeTransposeXtilde()
     {
         // J = sum_b (w . x_b + c - y_b)^2 = ||X~ theta - y||^2 with X~ = [X, 1] and theta = (w, c) in parameter order

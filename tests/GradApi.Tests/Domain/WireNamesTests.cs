@@ -1,5 +1,6 @@
 using System.Reflection;
 using GradApi.Contracts;
+using GradApi.Domain.Analysis;
 using GradApi.Domain.Optimizers;
 using GradApi.Domain.Vocabulary;
 
@@ -47,6 +48,7 @@ public sealed class WireNamesTests
         Assert.Equal(["outside_sqrt", "inside_sqrt"], Vocabulary.RmsPropEpsilonPlacements);
         Assert.Equal(["outside_sqrt", "inside_sqrt", "keras"], Vocabulary.AdamEpsilonPlacements);
         Assert.Equal(["full", "sequential", "random", "minibatch", "schedule"], Vocabulary.SamplingModes);
+        Assert.Equal(["quadratic", "rosenbrock", "beale", "himmelblau"], Vocabulary.ObjectiveFunctions);
         Assert.Equal(["forward", "loss", "backward", "update", "state"], Vocabulary.Sections);
         Assert.Equal(["relative", "absolute", "decimals", "significant_figures"], Vocabulary.ToleranceTypes);
         Assert.Equal(["proportional", "all_or_nothing"], Vocabulary.PartialCredits);
@@ -69,6 +71,21 @@ public sealed class WireNamesTests
             var momentum = (Momentum)TrainRequestMapper.ToOptimizer(Optimizer("momentum", convention));
             Assert.Equal(convention, momentum.Settings.Single(s => s.Key == "convention").Value);
         }
+    }
+
+    [Theory]
+    [InlineData("quadratic")]
+    [InlineData("rosenbrock")]
+    [InlineData("beale")]
+    [InlineData("himmelblau")]
+    public void EveryNamedObjectiveTheMapperBuildsEchoesTheFunctionItWasBuiltFrom(string function)
+    {
+        var request = new ObjectiveRequest(function, function == "quadratic" ? [[2, 0], [0, 1]] : null, null, null, null, null, null);
+        var read = new ObjectiveInput(null, [new ObjectiveParameter("p", [2])], new Dictionary<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(), [0.5, -0.5]);
+        var objective = AnalysisMapper.ToObjective(request, read);
+        Assert.Equal(function, objective.Kind);
+        var echo = AnalysisMapper.ToResponse(request, objective, [], null).Objective;
+        Assert.Equal(function, echo["function"]);
     }
 
     static OptimizerRequest Optimizer(string type, string? convention) =>
