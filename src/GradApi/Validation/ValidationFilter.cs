@@ -17,7 +17,9 @@ public sealed class ValidationFilter<T> : IEndpointFilter
 
         var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
         var validation = new ValidationContext<T>(argument);
-        var result = await validator.ValidateAsync(validation, context.HttpContext.RequestAborted);
+        // Every rule here is synchronous (the checks read the parsed body only); the synchronous path skips
+        // FluentValidation's async state machines on every request.
+        var result = validator.Validate(validation);
         if (result.IsValid)
         {
             if (RequestPrice.Of(validation) is { } price) context.HttpContext.Features.Set(price);

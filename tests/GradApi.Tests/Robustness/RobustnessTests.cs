@@ -170,7 +170,7 @@ public sealed class RobustnessTests(GradApiFactory factory)
 
     sealed class FailingValidator : AbstractValidator<MomentumWeightsRequest>
     {
-        public override Task<ValidationResult> ValidateAsync(ValidationContext<MomentumWeightsRequest> context, CancellationToken cancellation = default) =>
+        public override ValidationResult Validate(ValidationContext<MomentumWeightsRequest> context) =>
             throw new InvalidOperationException("GradApi.Validation broken on purpose");
     }
 }
