@@ -16,14 +16,12 @@ namespace GradApi.Endpoints;
 /// has run before the first byte, and non-finite values are written as strings, so a started 200
 /// always completes as valid JSON. status and divergedAtIteration close the object.
 /// <para>The request's work cancellation runs through the run. A trace is held in memory until it passes
-/// <see cref="HoldBytes"/>, so a run stopped before then is a 503 problem; a deadline that passes once the trace is
+/// <see cref="HeldBody.PieceBytes"/> (seed 001's is 4 KB, sent whole), so a run stopped before then is a 503 problem; a deadline that passes once the trace is
 /// being sent closes the connection (the body is cut off, never ended as if complete).</para>
 /// </summary>
 public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest request) : IResult, IEndpointMetadataProvider
 {
     static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Indented = false };
-    // Held whole below this: a socket's worth, one write (seed 001's trace is 4 KB, sent before in a write per iteration).
-    const int HoldBytes = 64 * 1024;
 
     public async Task ExecuteAsync(HttpContext context)
     {
@@ -51,9 +49,12 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         {
             WriteIteration(writer, iterations.Current, sections);
             writer.Flush();
-            // A small trace is held and sent whole; past HoldBytes it is sent iteration by iteration, so memory holds one.
-            if (held.Holding && held.Length >= HoldBytes) held.Release();
-            if (!held.Holding) await body.FlushAsync(cancel);
+            // A small trace is held and sent whole; a large one is sent a piece (or an iteration) at a time, so memory holds one.
+            if (held.Full)
+            {
+                held.Release();
+                await body.FlushAsync(cancel);
+            }
             cancel.ThrowIfCancellationRequested();
         }
         writer.WriteEndArray();
@@ -65,7 +66,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         else writer.WriteNull("divergedAtIteration");
         writer.WriteEndObject();
         writer.Flush();
-        if (held.Holding) context.Response.ContentLength = held.Length;
+        if (!held.Started) context.Response.ContentLength = held.Length;
         held.Release();
         await body.FlushAsync(cancel);
     }

@@ -134,7 +134,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         AssertSameBytes(records, written);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
-        if (students == 300) Assert.True(written.Length > 4 * GradeBatchResult.FlushBytes, $"only {written.Length} bytes: too few to flush often");
+        if (students == 300) Assert.True(written.Length > 4 * HeldBody.PieceBytes, $"only {written.Length} bytes: too few to flush often");
     }
 
     [Fact]
