@@ -35,12 +35,14 @@ await checks.Run("train seed 001: README walkthrough values", async () =>
     Check.Close("parameterCount", run.ParameterCount, 11, 0);
     Check.Wire("optimizer.convention (echo)", run.Optimizer["convention"], "heavy_ball");
     var first = run.Iterations[0];
-    var hidden = first.Forward.Layers[0];
+    // forward, loss, backward and update are each optional in the contract (`include` selects them).
+    var loss = Check.Present(first.Loss, "loss section");
+    var hidden = Check.Present(first.Forward, "forward section").Layers[0];
     Check.Close("hidden z[0][0]", hidden.Z[0][0], -0.7);
     Check.Close("hidden z[0][1]", hidden.Z[0][1], 0.1);
-    Check.Close("loss.value", first.Loss.Value, 0.1384);
-    Check.Close("loss.also.bce", first.Loss.Also["bce"], 0.7468);
-    Check.Close("output delta", first.Backward.Layers[1].Delta[0][0], -0.1311);
+    Check.Close("loss.value", loss.Value, 0.1384);
+    Check.Close("loss.also.bce", Check.Present(loss.Also, "loss.also")["bce"], 0.7468);
+    Check.Close("output delta", Check.Present(first.Backward, "backward section").Layers[1].Delta[0][0], -0.1311);
     Check.Same("iterations", run.Iterations.Count, 2);
 });
 
@@ -55,8 +57,8 @@ await checks.Run("train diverged run: non-finite values as strings, status diver
         """));
     Check.Wire("status", run.Status, "diverged");
     Check.Close("divergedAtIteration", run.DivergedAtIteration, 3, 0);
-    Check.Close("iteration 1 loss", run.Iterations[0].Loss.Value, 5000, 1e-9);
-    Check.Same("iteration 3 loss", Json.Text(run.Iterations[2].Loss.Value), "Infinity");
+    Check.Close("iteration 1 loss", Check.Present(run.Iterations[0].Loss, "loss section").Value, 5000, 1e-9);
+    Check.Same("iteration 3 loss", Json.Text(Check.Present(run.Iterations[2].Loss, "loss section").Value), "\"Infinity\"");
 });
 
 await checks.Run("grade: README sheet with array answers, follow-through and sign_flipped", async () =>
@@ -102,13 +104,13 @@ await checks.Run("grade/batch: class of three, summary per path", async () =>
 await checks.Run("derivatives: sigmoid order 20 at 0, exact coefficients", async () =>
 {
     var result = await client.ActivationDerivativesAsync(Json.Read<ActivationDerivativesRequest>("""{"activation":"sigmoid","order":20,"at":[0]}"""));
-    var at0 = result.Values[0];
+    var at0 = Check.Present(result.Values, "values")[0];
     Check.Close("x", at0.X, 0, 0);
     Check.Same("derivatives count", at0.Derivatives.Count, 21);
     // sigma(x) = 1/2 + x/4 - x^3/48 + x^5/480 - 17 x^7/80640 + ...
     foreach (var (k, value) in new[] { (0, 0.5), (1, 0.25), (2, 0.0), (3, -0.125), (5, 0.25), (7, -1.0625) })
         Check.Close($"sigma^({k})(0)", at0.Derivatives[k], value, 1e-12);
-    var polynomial = result.Polynomial;
+    var polynomial = Check.Present(result.Polynomial, "polynomial of sigmoid");
     Check.Wire("variable", polynomial.Variable, "sigma");
     var exact = Polynomials.SigmoidDerivative(20);
 #if LENIENT_BUILD
@@ -123,13 +125,14 @@ await checks.Run("derivatives: sigmoid order 20 at 0, exact coefficients", async
 await checks.Run("derivatives: sigmoid order 3 polynomial, softmax Jacobian", async () =>
 {
     var sigmoid = await client.ActivationDerivativesAsync(Json.Read<ActivationDerivativesRequest>("""{"activation":"sigmoid","order":3,"at":[0,1,21]}"""));
-    Check.Same("order-3 coefficients", string.Join(",", sigmoid.Polynomial.Coefficients.Select(c => Json.Number("c", c))), "0,1,-7,12,-6");
+    Check.Same("order-3 coefficients", string.Join(",", Check.Present(sigmoid.Polynomial, "polynomial of sigmoid").Coefficients.Select(c => Json.Number("c", c))), "0,1,-7,12,-6");
     var softmax = await client.ActivationDerivativesAsync(Json.Read<ActivationDerivativesRequest>("""{"activation":"softmax","at":[[1,2,3]]}"""));
     Check.Same("softmax polynomial", softmax.Polynomial, null);
     var exps = new[] { 1.0, 2.0, 3.0 }.Select(Math.Exp).ToArray();
     var a = exps.Select(e => e / exps.Sum()).ToArray();
-    Check.Close("J[0][0] = a0 (1 - a0)", softmax.Jacobians[0][0][0], a[0] * (1 - a[0]), 1e-12);
-    Check.Close("J[0][1] = -a0 a1", softmax.Jacobians[0][0][1], -a[0] * a[1], 1e-12);
+    var jacobian = Check.Present(softmax.Jacobians, "jacobians")[0];
+    Check.Close("J[0][0] = a0 (1 - a0)", jacobian[0][0], a[0] * (1 - a[0]), 1e-12);
+    Check.Close("J[0][1] = -a0 a1", jacobian[0][1], -a[0] * a[1], 1e-12);
 });
 
 await checks.Run("expressions/gradient: x'(Ax + z) with an equivalent claim", async () =>
@@ -141,9 +144,10 @@ await checks.Run("expressions/gradient: x'(Ax + z) with an equivalent claim", as
     // Ax + z = [5.5, 10], x'(Ax + z) = 25.5; the gradient (A + A')x + z = [12.5, 20].
     Check.Close("value", result.Value, 25.5, 1e-12);
     Check.Same("shape", string.Join(",", result.Shape), "1,1");
-    Check.Close("gradient x[0]", Json.At(result.Gradients["x"], 0), 12.5, 1e-12);
-    Check.Close("gradient x[1]", Json.At(result.Gradients["x"], 1), 20, 1e-12);
-    var claim = result.Claims["x"];
+    var gradients = Check.Present(result.Gradients, "gradients");
+    Check.Close("gradient x[0]", Json.At(gradients["x"], 0), 12.5, 1e-12);
+    Check.Close("gradient x[1]", Json.At(gradients["x"], 1), 20, 1e-12);
+    var claim = Check.Present(result.Claims, "claims")["x"];
     Check.Wire("claim verdict", claim.Verdict, "equivalent");
     Check.Same("counterexample", claim.Counterexample, null);
 });
@@ -176,13 +180,13 @@ await checks.Run("analysis/hessian: a million parameters (size only) and a 2-2-1
          "data":{"inputs":[[1,0],[0,1],[1,1]],"targets":[[1],[0],[1]]},"loss":{"type":"half_sse","reduction":"sum"}}
         """));
     Check.Close("parameterCount", small.ParameterCount, 9, 0);
-    var hessian = small.Hessian;
+    var hessian = Check.Present(small.Hessian, "hessian");
     Check.Same("rows", hessian.Count, 9);
     for (var i = 0; i < 9; i++)
         for (var j = 0; j < i; j++)
             Check.Close($"H[{i}][{j}] = H[{j}][{i}]", hessian[i][j], Json.Number("H", hessian[j][i]), 1e-12);
     var trace = Enumerable.Range(0, 9).Sum(i => Json.Number("H", hessian[i][i]));
-    Check.Close("sum of eigenvalues = trace", small.Eigenvalues.Sum(e => Json.Number("eigenvalue", e)), trace, 1e-9);
+    Check.Close("sum of eigenvalues = trace", Check.Present(small.Eigenvalues, "eigenvalues").Sum(e => Json.Number("eigenvalue", e)), trace, 1e-9);
 });
 
 await checks.Run("optimization/trajectories: seed 003's learning rates 0.5, 1.5, 2, 2.5", async () =>
@@ -196,8 +200,9 @@ await checks.Run("optimization/trajectories: seed 003's learning rates 0.5, 1.5,
          "maxSteps":100,"tolerance":1e-8}
         """));
     Check.Wires("verdicts", result.Runs.Select(r => (object?)r.Verdict), ["converged", "converged", "oscillating", "diverged"]);
-    Check.Close("lambdaMax", result.StableLearningRates.LambdaMax, 1, 1e-12);
-    Check.Close("upper = 2 / lambdaMax", result.StableLearningRates.Upper, 2, 1e-12);
+    var rates = Check.Present(result.StableLearningRates, "stableLearningRates of a quadratic");
+    Check.Close("lambdaMax", rates.LambdaMax, 1, 1e-12);
+    Check.Close("upper = 2 / lambdaMax", rates.Upper, 2, 1e-12);
     // w_t = 100 (1 - (1 - lr)^t): lr 0.5 reaches 50 at step 1, where the gradient w - 100 is -50.
     var step1 = result.Runs[0].Steps[1];
     Check.Close("step 1 parameters w", step1.Parameters["w"], 50, 1e-12);
@@ -216,7 +221,7 @@ await checks.Run("400 problem: derivative order 21 read as a typed validation pr
     {
         Check.Same("HTTP status", problem.StatusCode, 400);
         Check.Same("status", problem.Result.Status, 400);
-        if (!problem.Result.Errors.TryGetValue("order", out var messages) || messages.Count == 0)
+        if (!Check.Present(problem.Result.Errors, "errors").TryGetValue("order", out var messages) || messages.Count == 0)
             throw new CheckFailed($"no errors.order in {problem.Response}");
     }
 });
@@ -251,6 +256,9 @@ sealed class CheckFailed(string message) : Exception(message);
 
 static class Check
 {
+    /// <summary>A value the contract allows to be null or absent, required by this check.</summary>
+    public static T Present<T>(T? value, string what) where T : class => value ?? throw new CheckFailed($"no {what}");
+
     public static void Close(string label, object? actual, double expected, double tolerance = 1e-4)
     {
         var value = Json.Number(label, actual);

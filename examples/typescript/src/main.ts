@@ -106,13 +106,16 @@ await check("train seed 001: README walkthrough values", async () => {
   same("parameterCount", run.parameterCount, 11);
   same("optimizer.convention (echo)", run.optimizer.convention, "heavy_ball");
   const first = run.iterations[0] ?? fail("no iteration 1");
-  const hidden = first.forward.layers[0] ?? fail("no hidden layer");
+  // forward, loss, backward and update are each optional in the contract (`include` selects them).
+  const forward = first.forward ?? fail("no forward section");
+  const loss = first.loss ?? fail("no loss section");
+  const hidden = forward.layers[0] ?? fail("no hidden layer");
   const z = hidden.z[0] ?? fail("no z row");
   close("hidden z[0][0]", z[0] ?? fail("no z[0][0]"), -0.7);
   close("hidden z[0][1]", z[1] ?? fail("no z[0][1]"), 0.1);
-  close("loss.value", first.loss.value, 0.1384);
-  close("loss.also.bce", (first.loss.also ?? fail("no also"))["bce"] ?? fail("no also.bce"), 0.7468);
-  const outputDelta = first.backward.layers[1]?.delta[0]?.[0] ?? fail("no output delta");
+  close("loss.value", loss.value, 0.1384);
+  close("loss.also.bce", (loss.also ?? fail("no also"))["bce"] ?? fail("no also.bce"), 0.7468);
+  const outputDelta = (first.backward ?? fail("no backward section")).layers[1]?.delta[0]?.[0] ?? fail("no output delta");
   close("output delta", outputDelta, -0.1311);
   same("iterations", run.iterations.length, 2);
 });
@@ -121,10 +124,10 @@ await check("train diverged run: non-finite values as strings, status diverged",
   const run = ok(await client.POST("/v1/train", { body: diverging }));
   same("status", run.status, "diverged");
   same("divergedAtIteration", run.divergedAtIteration, 3);
-  close("iteration 1 loss", run.iterations[0]?.loss.value ?? fail("no iteration 1"), 5000, 1e-9);
+  close("iteration 1 loss", run.iterations[0]?.loss?.value ?? fail("no iteration 1 loss"), 5000, 1e-9);
   const third = run.iterations[2] ?? fail("no iteration 3");
-  same("iteration 3 loss", third.loss.value, "Infinity");
-  const w = third.update.layers[0]?.weights[0]?.[0] ?? fail("no updated w");
+  same("iteration 3 loss", (third.loss ?? fail("no loss section")).value, "Infinity");
+  const w = (third.update ?? fail("no update section")).layers[0]?.weights[0]?.[0] ?? fail("no updated w");
   if (typeof w === "number" && Number.isFinite(w)) fail(`updated w = ${w}, expected a non-finite string`);
 });
 
@@ -282,7 +285,7 @@ await check("optimization/trajectories: seed 003's learning rates 0.5, 1.5, 2, 2
       body: {
         objective: { expression: "0.5*(w*x - y)^2", constants: { x: 1, y: 100 } },
         start: { w: 0 },
-        runs: [0.5, 1.5, 2, 2.5].map((lr) => ({ label: `lr ${lr}`, optimizer: { type: "sgd", learningRate: lr } })),
+        runs: [0.5, 1.5, 2, 2.5].map((lr) => ({ label: `lr ${lr}`, optimizer: { type: "sgd" as const, learningRate: lr } })),
         maxSteps: 100,
         tolerance: 1e-8,
       },
@@ -291,7 +294,7 @@ await check("optimization/trajectories: seed 003's learning rates 0.5, 1.5, 2, 2
   same("verdicts", result.runs.map((r) => r.verdict), ["converged", "converged", "oscillating", "diverged"]);
   const rates = result.stableLearningRates ?? fail("no stable learning rates for a quadratic");
   close("lambdaMax", rates.lambdaMax, 1, 1e-12);
-  close("upper = 2 / lambdaMax", rates.upper, 2, 1e-12);
+  close("upper = 2 / lambdaMax", rates.upper ?? fail("no upper bound"), 2, 1e-12);
   // w_t = 100 (1 - (1 - lr)^t): lr 0.5 reaches 50 at step 1, where the gradient w - 100 is -50.
   const step1 = result.runs[0]?.steps[1] ?? fail("no step 1");
   same("step 1 parameters", step1.parameters, { w: 50 });
