@@ -33,7 +33,9 @@ await checks.Run("train seed 001: README walkthrough values", async () =>
     Check.Wire("status", run.Status, "completed");
     Check.Same("divergedAtIteration", run.DivergedAtIteration, null);
     Check.Close("parameterCount", run.ParameterCount, 11, 0);
-    Check.Wire("optimizer.convention (echo)", run.Optimizer["convention"], "heavy_ball");
+#if !LENIENT_BUILD
+    Check.Wire("optimizer.convention (echo)", run.Optimizer.Convention, "heavy_ball");
+#endif
     var first = run.Iterations[0];
     // forward, loss, backward and update are each optional in the contract (`include` selects them).
     var loss = Check.Present(first.Loss, "loss section");
@@ -114,7 +116,9 @@ await checks.Run("derivatives: sigmoid order 20 at 0, exact coefficients", async
     Check.Wire("variable", polynomial.Variable, "sigma");
     var exact = Polynomials.SigmoidDerivative(20);
 #if LENIENT_BUILD
-    throw new CheckFailed("polynomial.exactCoefficients not checked: this lenient build omits what did not compile");
+    // The lenient build leaves out the two checks that need fields a defective document lacks
+    // (optimizer.convention of the typed echo, polynomial.exactCoefficients); this one fails in their place.
+    throw new CheckFailed("polynomial.exactCoefficients and optimizer.convention not checked: lenient build");
 #else
     Check.Same("exactCoefficients", string.Join(",", polynomial.ExactCoefficients), string.Join(",", exact));
 #endif
@@ -303,7 +307,9 @@ static class Check
 /// where the document declares a union (a tensor of any rank, a number or one of three strings).</summary>
 static class Json
 {
-    public static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json) ?? throw new CheckFailed($"{typeof(T).Name} read as null");
+    static readonly JsonSerializerOptions Options = GradApiClient.ContractSerializerOptions();
+
+    public static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Options) ?? throw new CheckFailed($"{typeof(T).Name} read as null");
 
     public static string Text(object? value) => value switch
     {

@@ -2556,19 +2556,19 @@ namespace GradApi.Client
         /// The reference, in the submitted shape (in its own shape for shape_mismatch and not_a_number); null for unknown_path.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expected")]
-        public double? Expected { get; set; } = default!;
+        public object? Expected { get; set; } = default!;
 
         /// <summary>
         /// The value as read, in its shape; null for unknown_path and not_a_number.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("submitted")]
-        public double? Submitted { get; set; } = default!;
+        public object? Submitted { get; set; } = default!;
 
         /// <summary>
         /// Per element true when it counted (against the reference or by follow-through), in the submitted shape; null unless the shapes fit.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("elements")]
-        public bool? Elements { get; set; } = default!;
+        public object? Elements { get; set; } = default!;
 
         /// <summary>
         /// max |s - r| against the reference (NaN against NaN counts 0); null unless the shapes fit.
@@ -2598,7 +2598,7 @@ namespace GradApi.Client
         /// For a wrong answer when follow-through ran: the value recomputed from the student's own answers.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThroughExpected")]
-        public double? FollowThroughExpected { get; set; } = default!;
+        public object? FollowThroughExpected { get; set; } = default!;
 
         /// <summary>
         /// The paths of the student's answers that went into followThroughExpected.
