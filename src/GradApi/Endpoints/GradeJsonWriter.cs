@@ -28,6 +28,8 @@ public sealed class GradeJsonWriter
     // same for most of a class: rendered once and copied, they stop being a third of the writing.
     readonly RenderedOnce<Tolerance> tolerances;
     readonly RenderedOnce<Tensor> references;
+    // A right answer's explanation is the reference's, one string for the whole class: escaped and transcoded once.
+    readonly RenderedOnce<string> explanations;
 
     public GradeJsonWriter(Utf8JsonWriter writer)
     {
@@ -36,6 +38,7 @@ public sealed class GradeJsonWriter
         // that format differently, 0 and -0, are both written 0.
         tolerances = new(writer.Options, EqualityComparer<Tolerance>.Default, WriteToleranceEcho, RenderingsKept);
         references = new(writer.Options, SameValues.Instance, TrainTraceResult.WriteTensor, RenderingsKept);
+        explanations = new(writer.Options, ReferenceEqualityComparer.Instance, (w, text) => w.WriteStringValue(text), RenderingsKept);
     }
 
     /// <summary>
@@ -127,7 +130,9 @@ public sealed class GradeJsonWriter
         writer.WritePropertyName(Names.Tolerance);
         tolerances.Write(writer, answer.Tolerance);
         WriteStringOrNull(writer, Names.Message, answer.Message);
-        WriteStringOrNull(writer, Names.Explanation, answer.Explanation);
+        writer.WritePropertyName(Names.Explanation);
+        if (answer.Explanation is { } explanation) explanations.Write(writer, explanation);
+        else writer.WriteNullValue();
         writer.WriteEndObject();
     }
 
