@@ -14,10 +14,10 @@ public static class OpenApiSetup
         services.AddSwaggerGen(options =>
         {
             options.OperationFilter<ReferenceExamplesFilter>();
-            options.OperationFilter<AccessResponsesFilter>();
             options.OperationFilter<ResponseExamplesFilter>();
             options.DocumentFilter<TagDescriptionsFilter>();
-            options.SchemaFilter<StrictRequestSchemaFilter>();
+            options.DocumentFilter<ProblemResponsesFilter>();
+            options.SchemaFilter<ContractSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
             options.MapType<System.Numerics.BigInteger>(() => new OpenApiSchema { Type = JsonSchemaType.Integer });
