@@ -56,5 +56,8 @@ public sealed record UpdateLayerResponse(
     string Name,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[][]? Weights,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? Biases,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, LayerParametersResponse>? State,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LayerParametersResponse? LookAhead);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, SlotParametersResponse>? State,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SlotParametersResponse? LookAhead);
+
+/// <summary>A state slot or the look-ahead point: tensors shaped like the layer's weights and biases (no name: the key or the layer names it).</summary>
+public sealed record SlotParametersResponse(double[][] Weights, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? Biases);

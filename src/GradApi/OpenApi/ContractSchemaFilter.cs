@@ -137,7 +137,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
         var type = context.Type;
-        if (schema is not OpenApiSchema concrete || concrete.Properties is null || type.Namespace != typeof(TrainRequest).Namespace) return;
+        if (schema is not OpenApiSchema concrete || concrete.Properties is null || type.Assembly != typeof(TrainRequest).Assembly) return;
         bool request = type.Name.EndsWith("Request", StringComparison.Ordinal);
         if (request)
         {

@@ -138,10 +138,11 @@ public static class ContractSchemas
                 ? "A 400: errors lists, by JSON path (body for the body as a whole), what is wrong; errorCount, present once the fields were checked, " +
                   "counts every failing field, also those beyond maxListedErrors."
                 : "RFC 9457 problem details: what went wrong (title), in words a client can show (detail), and the trace id the service logged.",
-            Required = new HashSet<string> { "type", "title", "status", "traceId" },
+            // type is left out for a status RFC 9110 does not define (429).
+            Required = new HashSet<string> { "title", "status", "traceId" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI naming the kind of problem (the RFC 9110 status section)." },
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI naming the kind of problem (the RFC 9110 section of the status); absent for 429." },
                 ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
                 ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
