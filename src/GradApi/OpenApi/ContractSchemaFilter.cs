@@ -130,6 +130,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(TrajectoryRequest), "start")] = () => MapOf(Ref(InputValue)),
         [(typeof(ObjectiveRequest), "constants")] = () => MapOf(Ref(InputValue)),
         [(typeof(AnswerRequest), "value")] = () => Ref(Tensor),
+        [(typeof(DerivativePolynomialResponse), "exactCoefficients")] = () => ArrayOf(new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^-?(0|[1-9][0-9]*)$" }),
     };
 
     static readonly NullabilityInfoContext Nullability = new();
@@ -157,7 +158,10 @@ sealed class ContractSchemaFilter : ISchemaFilter
             var shaped = Shape(type, name, property.PropertyType, generated, request);
             // Null is sent (responses) or accepted (optional request fields); a required field or one left out is never null.
             bool sendsNull = request ? !concrete.Required.Contains(name) && nullable : nullable && !omittedWhenNull;
-            concrete.Properties[name] = sendsNull ? OrNull(shaped) : NotNull(shaped);
+            shaped = sendsNull ? OrNull(shaped) : NotNull(shaped);
+            // The field's own words (its XML comment) stay with it; a reference carries none in OpenAPI 3.0.
+            if (shaped is OpenApiSchema { Description: null } described && generated.Description is { } description) described.Description = description;
+            concrete.Properties[name] = shaped;
         }
     }
 

@@ -151,6 +151,71 @@ public sealed class DocumentRulesTests(GradApiFactory factory)
     }
 
     [Fact]
+    public async Task EveryRequiredFieldLeftOutOfARequestExampleIsRefusedByName()
+    {
+        using var client = factory.CreateClient();
+        var document = (await DocumentSchemas.Fetch(client)).Document;
+        int refused = 0;
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            var body = item!["post"]?["requestBody"]?["content"]?["application/json"];
+            if (body?["examples"] is not JsonObject examples) continue;
+            // The largest example, which gives the most nested objects to leave a field out of.
+            var example = examples.Select(e => e.Value!["value"]!).OrderByDescending(v => v.ToJsonString().Length).First();
+            foreach (var (field, without) in WithoutEachRequiredField(document, body["schema"]!, example, ""))
+            {
+                var content = new System.Net.Http.StringContent(without.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+                using var response = await client.PostAsync(path, content);
+                string text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"{path} without {field}: {(int)response.StatusCode} {ApiTest.Clip(text)}");
+                var keys = JsonNode.Parse(text)!["errors"]!.AsObject().Select(e => e.Key).ToList();
+                Assert.True(keys.Any(k => k == field || k.StartsWith(field + ".", StringComparison.Ordinal) || k.StartsWith(field + "[", StringComparison.Ordinal)),
+                    $"{path} without the required {field} is refused with errors at {string.Join(", ", keys)}");
+                refused++;
+            }
+        }
+        Assert.True(refused >= 30, $"only {refused} required fields were left out");
+    }
+
+    /// <summary>For each required field present in the value (at any depth), its JSON path and a copy of the whole body without it.</summary>
+    static IEnumerable<(string Field, JsonNode Without)> WithoutEachRequiredField(JsonObject document, JsonNode schema, JsonNode root, string at)
+    {
+        var value = at.Length == 0 ? root : Find(root, at);
+        // An optional object is a oneOf of its schema and null.
+        if (schema["oneOf"] is JsonArray branches && branches.FirstOrDefault(b => b?["$ref"] is not null) is { } referenced) schema = referenced;
+        if (schema["$ref"]?.GetValue<string>() is { } reference)
+            schema = Schemas(document)[reference[ComponentsPrefix.Length..]]!;
+        switch (value)
+        {
+            case JsonObject obj when schema["properties"] is JsonObject properties:
+                foreach (var field in Names(schema["required"]).Where(obj.ContainsKey))
+                {
+                    var copy = root.DeepClone();
+                    string path = at.Length == 0 ? field : $"{at}.{field}";
+                    ((JsonObject)Find(copy, at.Length == 0 ? "" : at)!).Remove(field);
+                    yield return (path, copy);
+                }
+                foreach (var (field, child) in obj)
+                    if (child is JsonObject or JsonArray && properties[field] is { } fieldSchema)
+                        foreach (var found in WithoutEachRequiredField(document, fieldSchema, root, at.Length == 0 ? field : $"{at}.{field}"))
+                            yield return found;
+                break;
+            case JsonArray { Count: > 0 } array when schema["items"] is { } items:
+                foreach (var found in WithoutEachRequiredField(document, items, root, $"{at}[0]")) yield return found;
+                break;
+        }
+    }
+
+    /// <summary>The node at a path written as the service's errors write it (network.layers[0].weights).</summary>
+    static JsonNode? Find(JsonNode root, string path)
+    {
+        var node = root;
+        foreach (System.Text.RegularExpressions.Match step in System.Text.RegularExpressions.Regex.Matches(path, @"([^.\[\]]+)|\[(\d+)\]"))
+            node = step.Groups[2].Success ? node?[int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)] : node?[step.Groups[1].Value];
+        return node;
+    }
+
+    [Fact]
     public async Task EveryEnumeratedFieldIsAnEnumOfTheWireNameTable()
     {
         var schemas = Schemas(await Document());
