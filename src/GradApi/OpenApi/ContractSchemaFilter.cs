@@ -133,8 +133,6 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(DerivativePolynomialResponse), "exactCoefficients")] = () => ArrayOf(new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^-?(0|[1-9][0-9]*)$" }),
     };
 
-    static readonly NullabilityInfoContext Nullability = new();
-
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
         var type = context.Type;
@@ -147,12 +145,13 @@ sealed class ContractSchemaFilter : ISchemaFilter
         }
         else concrete.Required = new HashSet<string>();
 
+        var nullability = new NullabilityInfoContext(); // not thread-safe: one per schema
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             string name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             if (!concrete.Properties.TryGetValue(name, out var generated)) continue;
             bool omittedWhenNull = property.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull;
-            bool nullable = IsNullable(property);
+            bool nullable = IsNullable(property, nullability);
             if (!request && !omittedWhenNull) concrete.Required.Add(name);
 
             var shaped = Shape(type, name, property.PropertyType, generated, request);
@@ -182,9 +181,9 @@ sealed class ContractSchemaFilter : ISchemaFilter
         return generated;
     }
 
-    static bool IsNullable(PropertyInfo property) =>
+    static bool IsNullable(PropertyInfo property, NullabilityInfoContext nullability) =>
         Nullable.GetUnderlyingType(property.PropertyType) is not null
-        || !property.PropertyType.IsValueType && Nullability.Create(property).ReadState == NullabilityState.Nullable;
+        || !property.PropertyType.IsValueType && nullability.Create(property).ReadState == NullabilityState.Nullable;
 
     /// <summary>The schema with null allowed: type and nullable for a plain schema, else a oneOf with exactly null.</summary>
     static IOpenApiSchema OrNull(IOpenApiSchema schema) => schema switch
