@@ -158,8 +158,12 @@ sealed class ContractSchemaFilter : ISchemaFilter
             // Null is sent (responses) or accepted (optional request fields); a required field or one left out is never null.
             bool sendsNull = request ? !concrete.Required.Contains(name) && nullable : nullable && !omittedWhenNull;
             shaped = sendsNull ? OrNull(shaped) : NotNull(shaped);
-            // The field's own words (its XML comment) stay with it; a reference carries none in OpenAPI 3.0.
-            if (shaped is OpenApiSchema { Description: null } described && generated.Description is { } description) described.Description = description;
+            // The field's own words (its XML comment) stay with it; beside a bare $ref OpenAPI 3.0 ignores them, so it is wrapped in an allOf.
+            if (generated.Description is { } description)
+            {
+                if (shaped is OpenApiSchemaReference reference) shaped = new OpenApiSchema { AllOf = [reference], Description = description };
+                else if (shaped is OpenApiSchema { Description: null } described) described.Description = description;
+            }
             concrete.Properties[name] = shaped;
         }
     }
