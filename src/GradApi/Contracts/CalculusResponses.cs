@@ -23,10 +23,16 @@ public sealed record DerivativesAtPoint(double X, double[] Derivatives);
 /// <param name="Variable">sigma or tanh.</param>
 /// <param name="Coefficients">Exact integers, lowest power first (beyond 2^53 from order 14 on: read them as big integers).</param>
 /// <param name="Latex">The polynomial in LaTeX.</param>
+/// <param name="ExactCoefficients">The same coefficients as exact decimal strings ("-6"), for readers whose JSON numbers are doubles (JSON.parse changes sigmoid's order-20 coefficients beyond 2^53).</param>
 public sealed record DerivativePolynomialResponse(
     string Variable,
     [property: JsonConverter(typeof(ExactIntegerArrayConverter))] BigInteger[] Coefficients,
-    string Latex);
+    string Latex,
+    string[] ExactCoefficients)
+{
+    public DerivativePolynomialResponse(string variable, BigInteger[] coefficients, string latex)
+        : this(variable, coefficients, latex, coefficients.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()) { }
+}
 
 /// <param name="Value">A number for a scalar, else a matrix by rows.</param>
 /// <param name="Shape">[rows, columns].</param>

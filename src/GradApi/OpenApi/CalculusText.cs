@@ -11,7 +11,9 @@ public static class CalculusText
         **Polynomials.** Derived by the chain rule, never from a table: p_0(s) = s and
         p_(k+1)(s) = p_k'(s) s', with s' = s - s^2 for sigmoid and s' = 1 - s^2 for tanh. Exact integer
         arithmetic: sigmoid's order-20 coefficients reach 1.1e21 (beyond a 64-bit integer and beyond 2^53),
-        and are written as exact JSON integers; read them with a big-integer parser.
+        and are written as exact JSON integers; read them with a big-integer parser, or read
+        `exactCoefficients`: the same coefficients as exact decimal strings (JSON.parse would change 10 of
+        sigmoid's 22 order-20 coefficients).
 
         **Values.** The same polynomials give the values. sigma^(k)(x) = P_k(q) for x < 0 and
         (-1)^(k+1) P_k(q) for x >= 0, with q = sigma(-|x|), the smaller of sigma and 1 - sigma, computed

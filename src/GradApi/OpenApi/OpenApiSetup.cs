@@ -14,21 +14,18 @@ public static class OpenApiSetup
         services.AddSwaggerGen(options =>
         {
             options.OperationFilter<ReferenceExamplesFilter>();
-            options.OperationFilter<AccessResponsesFilter>();
             options.OperationFilter<ResponseExamplesFilter>();
             options.DocumentFilter<TagDescriptionsFilter>();
-            options.SchemaFilter<StrictRequestSchemaFilter>();
+            options.DocumentFilter<ProblemResponsesFilter>();
+            options.SchemaFilter<ContractSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
             // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
             options.MapType<System.Numerics.BigInteger>(() => new OpenApiSchema { Type = JsonSchemaType.Integer });
-            // Grading writes tensors and element masks in their shape, as nested arrays (Json/TensorJson.cs).
-            options.MapType<Domain.Tensors.Tensor>(TensorSchema);
-            options.MapType<Domain.Grading.ElementMask>(ElementMaskSchema);
-            options.MapType<Contracts.AnswerValue>(() => new OpenApiSchema
-            {
-                Description = "The student's value: a number, \"NaN\", \"Infinity\", \"-Infinity\", or nested arrays of them in the tensor's shape " +
-                    "(the batch axis may be dropped when B = 1, and a one-element tensor given as a number). Any other JSON is graded not_a_number, with the reason.",
-            });
+            // Tensors, element masks and answer values are written and read in their shape (Json/TensorJson.cs, Json/AnswerValueJson.cs):
+            // mapped here so their .NET members are not described; ContractSchemaFilter types each field with the shared schemas.
+            options.MapType<Domain.Tensors.Tensor>(() => new OpenApiSchema());
+            options.MapType<Domain.Grading.ElementMask>(() => new OpenApiSchema());
+            options.MapType<Contracts.AnswerValue>(() => new OpenApiSchema());
             // Tags in the order a reader meets the problems: training first, then grading, calculus, analysis, service.
             options.OrderActionsBy(api => $"{Array.IndexOf(TagOrder, api.GroupName ?? api.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.ITagsMetadata>().FirstOrDefault()?.Tags.FirstOrDefault()) + 1:D2} {api.RelativePath}");
             var xml = Path.Combine(AppContext.BaseDirectory, "GradApi.xml");
@@ -47,29 +44,6 @@ public static class OpenApiSetup
     }
 
     static readonly string?[] TagOrder = ["Training", "Grading", "Calculus", "Analysis", "Service"];
-
-    static OpenApiSchema TensorSchema() => new()
-    {
-        Description = "A tensor in its shape: a number for a scalar, else nested arrays ([n], [B][n], [out][in], [B][n][n]), " +
-            "row-major. Values that are not finite are the strings \"NaN\", \"Infinity\", \"-Infinity\".",
-        OneOf =
-        [
-            new OpenApiSchema { Type = JsonSchemaType.Number },
-            new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("NaN"), JsonValue.Create("Infinity"), JsonValue.Create("-Infinity")] },
-            new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Description = "a number, a non-finite string, or a further array" } },
-        ],
-    };
-
-    static OpenApiSchema ElementMaskSchema() => new()
-    {
-        Description = "true where an element counted (right against the reference, or by follow-through), in the submitted value's shape: " +
-            "true or false for a scalar, else nested arrays of them.",
-        OneOf =
-        [
-            new OpenApiSchema { Type = JsonSchemaType.Boolean },
-            new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Description = "true, false, or a further array" } },
-        ],
-    };
 
     public static WebApplication UseGradSwagger(this WebApplication app)
     {

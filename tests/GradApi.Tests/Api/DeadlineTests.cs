@@ -124,7 +124,7 @@ public sealed class DeadlineTests(GradApiFactory factory)
     }
 
     // Each a few hundred milliseconds of work and more (the grading and trajectory ones past today's default work limits).
-    static JsonNode HeavyRequest(string family) => family switch
+    internal static JsonNode HeavyRequest(string family) => family switch
     {
         // One iteration of 90,300 parameters x 221 examples (maxWork 20,000,000): a 503 means the run stopped inside it.
         "train" => WithInclude(Problem(inputs: 300, units: 300, examples: 221, exact: false)),
