@@ -69,7 +69,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(GradeBatchRequest), "reveal")] = Vocabulary.Reveals,
         [(typeof(ActivationDerivativesRequest), "activation")] = Vocabulary.Activations,
         [(typeof(MomentumWeightsRequest), "convention")] = Vocabulary.MomentumConventions,
-        [(typeof(ObjectiveRequest), "function")] = Domain.Analysis.NamedObjectives.Names,
+        [(typeof(ObjectiveRequest), "function")] = Vocabulary.ObjectiveFunctions,
 
         [(typeof(TrainResponse), "status")] = WireNames.RunStatuses.Names,
         [(typeof(LossEcho), "type")] = Vocabulary.Losses,

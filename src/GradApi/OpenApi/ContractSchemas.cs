@@ -114,7 +114,7 @@ public static class ContractSchemas
         AdditionalPropertiesAllowed = false,
         Properties = new Dictionary<string, IOpenApiSchema>
         {
-            ["function"] = Enum(NamedObjectives.Names),
+            ["function"] = Enum(Vocabulary.ObjectiveFunctions),
             ["expression"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["constants"] = MapOf(Ref(InputValue)),
             ["matrix"] = ArrayOf(ArrayOf(Number())),

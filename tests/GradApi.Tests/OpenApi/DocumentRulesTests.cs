@@ -60,7 +60,7 @@ public sealed class DocumentRulesTests(GradApiFactory factory)
         ("DiagnosisResponse.code", WireNames.DiagnosisCode.All), ("DiagnosisCountResponse.code", WireNames.DiagnosisCode.All),
         ("ClaimCheckResponse.verdict", WireNames.ClaimVerdicts.Names),
         ("TrajectoryRunResponse.verdict", WireNames.TrajectoryVerdicts.Names),
-        ("ObjectiveRequest.function", GradApi.Domain.Analysis.NamedObjectives.Names), ("ObjectiveEcho.function", GradApi.Domain.Analysis.NamedObjectives.Names),
+        ("ObjectiveRequest.function", WireNames.ObjectiveFunction.All), ("ObjectiveEcho.function", WireNames.ObjectiveFunction.All),
     ];
 
     static readonly string[] ProblemStatuses = ["400", "401", "403", "404", "405", "413", "415", "429", "503"];
