@@ -221,7 +221,7 @@ await checks.Run("400 problem: derivative order 21 read as a typed validation pr
         await client.ActivationDerivativesAsync(Json.Read<ActivationDerivativesRequest>("""{"activation":"sigmoid","order":21,"at":[0]}"""));
         throw new CheckFailed("order 21 was answered 200");
     }
-    catch (GradApiException<HttpValidationProblemDetails> problem)
+    catch (GradApiException<ValidationProblem> problem)
     {
         Check.Same("HTTP status", problem.StatusCode, 400);
         Check.Same("status", problem.Result.Status, 400);

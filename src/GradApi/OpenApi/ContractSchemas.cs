@@ -31,6 +31,8 @@ public static class ContractSchemas
 
     static OpenApiSchema Number() => new() { Type = JsonSchemaType.Number, Format = "double" };
 
+    static OpenApiSchema Bool() => new() { Type = JsonSchemaType.Boolean };
+
     /// <summary>Every shared schema by its name, added to the document once.</summary>
     public static IEnumerable<(string Name, OpenApiSchema Schema)> All()
     {
@@ -51,13 +53,15 @@ public static class ContractSchemas
         {
             Description = "A tensor in its shape: a number for a scalar, else nested arrays ([n], [B][n], [out][in], [B][n][n]), row-major; " +
                 "values that are not finite are the strings \"NaN\", \"Infinity\", \"-Infinity\".",
-            OneOf = [Ref(Real), ArrayOf(Ref(Tensor))],
+            // Spelled out to rank 3, the most a traced tensor has, not recursively: generators such as
+            // openapi-typescript cannot type a schema that refers to itself (TS2502).
+            OneOf = [Ref(Real), Ref(RealVector), Ref(RealMatrix), ArrayOf(Ref(RealMatrix), "[B][n][n]: a batch of softmax Jacobians.")],
         });
         yield return (ElementMask, new OpenApiSchema
         {
             Description = "true where an element counted (right against the reference, or by follow-through), in the submitted value's shape: " +
                 "true or false for a scalar, else nested arrays of them.",
-            OneOf = [new OpenApiSchema { Type = JsonSchemaType.Boolean }, ArrayOf(Ref(ElementMask))],
+            OneOf = [Bool(), ArrayOf(Bool()), ArrayOf(ArrayOf(Bool())), ArrayOf(ArrayOf(ArrayOf(Bool())))],
         });
         yield return (Value, new OpenApiSchema
         {

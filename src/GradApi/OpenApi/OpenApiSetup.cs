@@ -19,8 +19,13 @@ public static class OpenApiSetup
             options.DocumentFilter<ProblemResponsesFilter>();
             options.SchemaFilter<ContractSchemaFilter>();
             options.SupportNonNullableReferenceTypes();
-            // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties.
-            options.MapType<System.Numerics.BigInteger>(() => new OpenApiSchema { Type = JsonSchemaType.Integer });
+            // Exact polynomial coefficients are written as JSON integers, not as BigInteger's properties. Typed number:
+            // "integer" makes generators choose int or long, and order 20's reach about 1.1e21 (exactCoefficients has them exactly).
+            options.MapType<System.Numerics.BigInteger>(() => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Number,
+                Description = "A whole number, written exactly; past 2^53 a JSON parser may round it, so exactCoefficients has it as a decimal string.",
+            });
             // Tensors, element masks and answer values are written and read in their shape (Json/TensorJson.cs, Json/AnswerValueJson.cs):
             // mapped here so their .NET members are not described; ContractSchemaFilter types each field with the shared schemas.
             options.MapType<Domain.Tensors.Tensor>(() => new OpenApiSchema());
