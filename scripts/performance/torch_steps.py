@@ -3,8 +3,9 @@
 
   torch_steps.py OUT.json PROBLEM.json[:STEPS] ...
 
-Runs with Debian's python3-torch (/usr/bin/python3), 2 threads, float64 and float32. For each problem and
-dtype: one untimed warm-up run, then ROUNDS timed runs of STEPS steps, each from the request's initial
+Runs with Debian's python3-torch (/usr/bin/python3): float64 and float32 on 2 threads, and float64 on 1 thread
+(on a loaded machine two threads wait for each other; one thread shows what that costs). For each problem and
+configuration: one untimed warm-up run, then ROUNDS timed runs of STEPS steps, each from the request's initial
 weights; a step is zero_grad, forward, loss, backward, optimizer step. Prints nothing but errors; writes
 ms per step (median of the rounds) and the losses at steps 1, 2 and STEPS, as GradApi reports them (the
 loss of iteration t is computed before update t).
@@ -80,7 +81,8 @@ def main():
         name = os.path.splitext(os.path.basename(path))[0]
         with open(path) as f:
             request = json.load(f)
-        for dtype, label in ((torch.float64, "float64"), (torch.float32, "float32")):
+        for dtype, label, threads in ((torch.float64, "float64", 2), (torch.float32, "float32", 2), (torch.float64, "float64-1thread", 1)):
+            torch.set_num_threads(threads)
             run(request, dtype, max(10, steps // 10))  # warm-up
             rounds = [run(request, dtype, steps) for _ in range(ROUNDS)]
             out["results"][f"{name}/{label}"] = {
@@ -88,7 +90,9 @@ def main():
                 "msPerStep": statistics.median(seconds for seconds, _ in rounds) * 1000 / steps,
                 "msPerStepRounds": [seconds * 1000 / steps for seconds, _ in rounds],
                 "losses": rounds[0][1],
+                "threads": threads,
             }
+    torch.set_num_threads(2)
     with open(sys.argv[1], "w") as f:
         json.dump(out, f, indent=1)
 
