@@ -4,13 +4,19 @@
 The class is the benchmark's (tests/GradApi.Benchmarks/GradingBenchmarks.cs): seed 001, 20 answers per
 student from the /v1/train response rounded to 4 decimals, every third student with one slip.
 Usage: scripts/grade-load.py [base-url] [students]   (default http://127.0.0.1:5190, 1000)
+       scripts/grade-load.py --performance OUT.json [base-url] [students]
 Needs a running service (dotnet src/GradApi/bin/Release/net10.0/GradApi.dll --urls http://127.0.0.1:5190)
 curl for the batch, and wrk for the single calls, which cycle through the class's 1000 bodies.
+With --performance (scripts/performance.sh) it measures instead, and writes as JSON: POST /v1/grade against
+GET /health (wrk 1 thread, 32 connections, 4 s each, alternating, ROUNDS rounds, median ratio) and the
+batch's median time over BATCH_RUNS runs after 3 warm-ups.
 """
 import http.client, json, os, statistics, subprocess, sys, tempfile, time, urllib.parse
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5190"
-STUDENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+PERFORMANCE = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--performance" else None
+ARGS = sys.argv[3:] if PERFORMANCE else sys.argv[1:]
+BASE = ARGS[0] if len(ARGS) > 0 else "http://127.0.0.1:5190"
+STUDENTS = int(ARGS[1]) if len(ARGS) > 1 else 1000
 URL = urllib.parse.urlparse(BASE)
 
 PROBLEM = {
@@ -57,8 +63,8 @@ def connect():
     return http.client.HTTPConnection(URL.hostname, URL.port, timeout=120)
 
 
-def wrk_rate(bodies_file, connections, duration="10s"):
-    """Requests/s of POST /v1/grade with wrk, cycling through the class's single-submission bodies."""
+def wrk_script(bodies_file):
+    """A wrk script posting the class's single-submission bodies to /v1/grade in turn."""
     script = bodies_file + ".lua"
     with open(script, "w") as f:
         f.write(f"""
@@ -70,13 +76,80 @@ request = function()
   return wrk.format("POST", "/v1/grade", {{["Content-Type"] = "application/json"}}, bodies[i])
 end
 """)
-    threads = str(min(2, connections))
-    subprocess.run(["wrk", "-t", threads, "-c", str(connections), "-d", "3s", "-s", script, BASE], check=True, capture_output=True)
-    out = subprocess.run(["wrk", "-t", threads, "-c", str(connections), "-d", duration, "-s", script, BASE],
-                         check=True, capture_output=True, text=True).stdout
+    return script
+
+
+def wrk(url, connections, duration, threads, script=None):
+    """Requests/s that wrk reaches on url; any non-2xx answer is a failure."""
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", duration] + (["-s", script] if script else []) + [url]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     if "Non-2xx" in out:
-        raise SystemExit("wrk: some /v1/grade calls failed:\n" + out)
+        raise SystemExit(f"wrk: some calls to {url} failed:\n" + out)
     return float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec:")))
+
+
+def wrk_rate(bodies_file, connections, duration="10s"):
+    """Requests/s of POST /v1/grade with wrk, cycling through the class's single-submission bodies."""
+    script = wrk_script(bodies_file)
+    threads = min(2, connections)
+    wrk(BASE, connections, "3s", threads, script)
+    return wrk(BASE, connections, duration, threads, script)
+
+
+def write_singles(submissions, path):
+    with open(path, "w") as f:
+        for s in submissions:
+            f.write(json.dumps({"problem": PROBLEM, "tolerance": TOLERANCE, "answers": s["answers"]}, separators=(",", ":")) + "\n")
+
+
+def batch_times(batch, runs, warmups):
+    """curl's time_total of POST /v1/grade/batch, from sending the request to the last byte of the answer (python's
+    own HTTP client spends as long again reading 8 MB, which is the client's cost, not the service's)."""
+    with tempfile.TemporaryDirectory() as work:
+        batch_file = os.path.join(work, "batch.json")
+        answer_file = os.path.join(work, "batch.out")
+        with open(batch_file, "w") as f:
+            f.write(batch)
+        curl = ["curl", "-sS", "-o", answer_file, "-w", "%{http_code} %{time_total}", "-H", "Content-Type: application/json",
+                "-H", "Expect:", "--data-binary", "@" + batch_file, BASE + "/v1/grade/batch"]
+        times = []
+        for attempt in range(warmups + runs):
+            code, seconds = subprocess.run(curl, check=True, capture_output=True, text=True).stdout.split()
+            if code != "200":
+                raise SystemExit(f"batch: {code} {open(answer_file).read(300)}")
+            if attempt >= warmups:
+                times.append(float(seconds))
+        with open(answer_file) as f:
+            body = f.read()
+    return times, body
+
+
+def performance(submissions, batch, out_file):
+    """Issue 13's figures: /v1/grade against /health in alternating wrk rounds, and the batch's median time."""
+    rounds = int(os.environ.get("ROUNDS", "3"))
+    duration = os.environ.get("DURATION", "4s")
+    with tempfile.TemporaryDirectory() as work:
+        bodies = os.path.join(work, "singles.jsonl")
+        write_singles(submissions, bodies)
+        script = wrk_script(bodies)
+        wrk(BASE + "/health", 32, "2s", 1)
+        wrk(BASE, 32, "2s", 1, script)
+        health, grade = [], []
+        for _ in range(rounds):
+            health.append(wrk(BASE + "/health", 32, duration, 1))
+            grade.append(wrk(BASE, 32, duration, 1, script))
+    times, body = batch_times(batch, int(os.environ.get("BATCH_RUNS", "10")), 3)
+    result = {
+        "gradeRps": statistics.median(grade), "healthRps": statistics.median(health),
+        "gradeOverHealth": statistics.median(g / h for g, h in zip(grade, health)),
+        "rounds": [{"health": h, "grade": g} for h, g in zip(health, grade)],
+        "batchMedianMs": statistics.median(times) * 1000, "batchMinMs": min(times) * 1000, "batchRuns": len(times),
+        "batchRequestBytes": len(batch), "batchResponseBytes": len(body), "students": STUDENTS, "answers": len(PATHS),
+    }
+    with open(out_file, "w") as f:
+        json.dump(result, f, indent=1)
+    print(f"grade-load: /v1/grade {result['gradeRps']:.0f} req/s, /health {result['healthRps']:.0f} req/s, "
+          f"ratio {result['gradeOverHealth']:.3f} (median of {rounds}); batch median {result['batchMedianMs']:.1f} ms")
 
 
 def main():
@@ -86,33 +159,16 @@ def main():
         {"path": p, "value": rounded(at(trace, p), s % 3 == 2 and i == s % len(PATHS))} for i, p in enumerate(PATHS)]}
         for s in range(STUDENTS)]
     batch = json.dumps({"problem": PROBLEM, "tolerance": TOLERANCE, "submissions": submissions}, separators=(",", ":"))
+    if PERFORMANCE:
+        return performance(submissions, batch, PERFORMANCE)
 
-    # The batch, timed by curl from sending the request to the last byte of the answer (python's own HTTP
-    # client spends as long again reading 8 MB, which is the client's cost, not the service's).
-    with tempfile.TemporaryDirectory() as work:
-        batch_file = os.path.join(work, "batch.json")
-        answer_file = os.path.join(work, "batch.out")
-        with open(batch_file, "w") as f:
-            f.write(batch)
-        curl = ["curl", "-sS", "-o", answer_file, "-w", "%{http_code} %{time_total}", "-H", "Content-Type: application/json",
-                "-H", "Expect:", "--data-binary", "@" + batch_file, BASE + "/v1/grade/batch"]
-        times = []
-        for attempt in range(30):
-            code, seconds = subprocess.run(curl, check=True, capture_output=True, text=True).stdout.split()
-            if code != "200":
-                raise SystemExit(f"batch: {code} {open(answer_file).read(300)}")
-            if attempt >= 10:  # the first ten warm up
-                times.append(float(seconds))
-        with open(answer_file) as f:
-            body = f.read()
+    times, body = batch_times(batch, 20, 10)  # the first ten warm up
     summary = json.loads(body)["summary"]
     verdicts = {v: sum(c[v] for c in summary.values()) for v in ("correct", "followThrough", "incorrect")}
 
     with tempfile.TemporaryDirectory() as work:
         bodies = os.path.join(work, "singles.jsonl")
-        with open(bodies, "w") as f:
-            for s in submissions:
-                f.write(json.dumps({"problem": PROBLEM, "tolerance": TOLERANCE, "answers": s["answers"]}, separators=(",", ":")) + "\n")
+        write_singles(submissions, bodies)
         one = wrk_rate(bodies, 1)
         many = wrk_rate(bodies, 32)
 

@@ -5,7 +5,10 @@
 #
 #   scripts/load.sh                           # defaults below
 #   DURATION=30s CONNECTIONS=64 scripts/load.sh
+#   BASE_URL=http://127.0.0.1:5250 ROUNDS=3 scripts/load.sh   # a service already running; 3 alternating rounds
 #
+# With ROUNDS > 1 the two endpoints are measured alternately that many times and the summary reports the
+# median requests/s of each and the median of the rounds' ratios (scripts/performance.sh uses it so).
 # Only 127.0.0.1 is ever targeted; every wrk run is bounded in time and connections.
 set -euo pipefail
 
@@ -16,8 +19,9 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-1}
 FIXTURE=tests/GradApi.Tests/Fixtures/Reference/seed001-two-layer-momentum.json
-BASE="http://127.0.0.1:$PORT"
+BASE=${BASE_URL:-"http://127.0.0.1:$PORT"}
 
 if ! command -v wrk >/dev/null; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
@@ -47,23 +51,27 @@ python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["req
 # wrk posts seed 001's request from that file (scripts/wrk-post.lua reads WRK_BODY).
 export WRK_BODY="$work/train.json"
 
-echo "load: building Release"
-dotnet build src/GradApi/GradApi.csproj -c Release -nologo -v quiet -p:MSBuildTerminalLogger=off >/dev/null
+if [[ -z ${BASE_URL:-} ]]; then
+    echo "load: building Release"
+    dotnet build src/GradApi/GradApi.csproj -c Release -nologo -v quiet -p:MSBuildTerminalLogger=off >/dev/null
 
-echo "load: starting the service on $BASE"
-ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-    dotnet src/GradApi/bin/Release/net10.0/GradApi.dll --urls "$BASE" > "$work/server.log" 2>&1 &
-server_pid=$!
+    echo "load: starting the service on $BASE"
+    ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+        dotnet src/GradApi/bin/Release/net10.0/GradApi.dll --urls "$BASE" > "$work/server.log" 2>&1 &
+    server_pid=$!
 
-for _ in $(seq 1 120); do
-    if curl -fsS -o /dev/null "$BASE/health" 2>/dev/null; then break; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "load: the service exited:" >&2
-        cat "$work/server.log" >&2
-        exit 1
-    fi
-    sleep 0.5
-done
+    for _ in $(seq 1 120); do
+        if curl -fsS -o /dev/null "$BASE/health" 2>/dev/null; then break; fi
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            echo "load: the service exited:" >&2
+            cat "$work/server.log" >&2
+            exit 1
+        fi
+        sleep 0.5
+    done
+else
+    echo "load: using the service at $BASE"
+fi
 curl -fsS -o /dev/null "$BASE/health"
 
 # Both endpoints must answer 200 before they are timed.
@@ -80,9 +88,11 @@ echo "load: warming up ($WARMUP each)"
 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$BASE/health" >/dev/null
 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" -s scripts/wrk-post.lua "$BASE/v1/train" >/dev/null
 
-echo "load: measuring, $DURATION each, $CONNECTIONS connections, $THREADS threads"
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$BASE/health" | tee "$work/health.txt"
-wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s scripts/wrk-post.lua "$BASE/v1/train" | tee "$work/train.txt"
+echo "load: measuring, $DURATION each, $CONNECTIONS connections, $THREADS threads, $ROUNDS round(s) alternating"
+for round in $(seq 1 "$ROUNDS"); do
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$BASE/health" | tee "$work/health.$round.txt"
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s scripts/wrk-post.lua "$BASE/v1/train" | tee "$work/train.$round.txt"
+done
 
 # wrk's figures: requests/s, mean latency, p50 and p99, and any non-2xx answers.
 figure() { # file, awk program
@@ -93,13 +103,25 @@ mean() { figure "$1" '/^ +Latency / { print $2; exit }'; }
 pct() { figure "$1" "/^ +$2% / { print \$2 }"; }
 errors() { figure "$1" '/Non-2xx or 3xx responses:/ { n = $NF } /Socket errors:/ { s = $0 } END { printf "%s", (n == "" ? "0" : n); if (s != "") printf " (%s)", s }'; }
 
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 echo
 echo "== summary ($DURATION, $CONNECTIONS connections, 127.0.0.1) =="
-printf '%-14s %12s %10s %10s %10s  %s\n' endpoint req/s mean p50 p99 non-2xx
-for name in health train; do
-    label=$([[ $name == health ]] && echo "GET /health" || echo "POST /v1/train")
-    printf '%-14s %12s %10s %10s %10s  %s\n' "$label" "$(rps "$work/$name.txt")" "$(mean "$work/$name.txt")" \
-        "$(pct "$work/$name.txt" 50)" "$(pct "$work/$name.txt" 99)" "$(errors "$work/$name.txt")"
+printf '%-14s %6s %12s %10s %10s %10s  %s\n' endpoint round req/s mean p50 p99 non-2xx
+for round in $(seq 1 "$ROUNDS"); do
+    for name in health train; do
+        label=$([[ $name == health ]] && echo "GET /health" || echo "POST /v1/train")
+        file="$work/$name.$round.txt"
+        printf '%-14s %6s %12s %10s %10s %10s  %s\n' "$label" "$round" "$(rps "$file")" "$(mean "$file")" \
+            "$(pct "$file" 50)" "$(pct "$file" 99)" "$(errors "$file")"
+    done
+    awk -v t="$(rps "$work/train.$round.txt")" -v h="$(rps "$work/health.$round.txt")" 'BEGIN { if (h > 0) print t / h }' >> "$work/ratios"
 done
-awk -v t="$(rps "$work/train.txt")" -v h="$(rps "$work/health.txt")" \
-    'BEGIN { if (h > 0) printf "ratio /v1/train : /health = %.3f (%.1f%% of the health check'"'"'s throughput)\n", t / h, 100 * t / h }'
+health_rps=$(for round in $(seq 1 "$ROUNDS"); do rps "$work/health.$round.txt"; done | median)
+train_rps=$(for round in $(seq 1 "$ROUNDS"); do rps "$work/train.$round.txt"; done | median)
+ratio=$(median < "$work/ratios")
+if [[ $ROUNDS -gt 1 ]]; then
+    echo "median of $ROUNDS rounds: GET /health $health_rps req/s, POST /v1/train $train_rps req/s"
+fi
+awk -v r="$ratio" -v n="$ROUNDS" \
+    'BEGIN { printf "ratio /v1/train : /health = %.3f (%.1f%% of the health check'"'"'s throughput%s)\n", r, 100 * r, (n > 1 ? ", median of " n " rounds" : "") }'

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""GradApi over HTTP on scripts/performance.sh's problems, timed by curl (time_total: request sent to last byte).
+
+  http_steps.py BASE OUT.json PROBLEM_DIR
+
+- Per step: each problem's request with `iterations` STEPS and include ["loss"], median of ROUNDS runs after
+  one warm-up, divided by STEPS; the losses at iterations 1, 2 and STEPS for the cross-check.
+- Trace writing: the 784-128-10 network's whole 1-iteration trace and 20 iterations of include ["update"],
+  MB/s = bytes received / time_total, median of TRACE_RUNS runs after one warm-up.
+"""
+import json, os, statistics, subprocess, sys, tempfile
+
+BASE, OUT, PROBLEMS = sys.argv[1], sys.argv[2], sys.argv[3]
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+TRACE_RUNS = int(os.environ.get("TRACE_RUNS", "5"))
+STEPS = {"mnist": 100, "seed001": 1000}
+
+
+def curl(body_file, answer_file):
+    out = subprocess.run(["curl", "-sS", "-o", answer_file, "-w", "%{http_code} %{time_total} %{size_download}",
+                          "-H", "Content-Type: application/json", "-H", "Expect:", "--data-binary", "@" + body_file,
+                          BASE + "/v1/train"], check=True, capture_output=True, text=True).stdout.split()
+    if out[0] != "200":
+        with open(answer_file, errors="replace") as f:
+            raise SystemExit(f"http_steps: /v1/train answered {out[0]}: {f.read(600)}")
+    return float(out[1]), int(out[2])
+
+
+def timed(request, runs, work, name):
+    body, answer = os.path.join(work, name + ".json"), os.path.join(work, name + ".out")
+    with open(body, "w") as f:
+        json.dump(request, f, separators=(",", ":"))
+    curl(body, answer)  # warm-up
+    samples = [curl(body, answer) for _ in range(runs)]
+    return samples, answer
+
+
+def main():
+    result = {"results": {}, "traces": {}}
+    with tempfile.TemporaryDirectory() as work:
+        for name, steps in STEPS.items():
+            with open(os.path.join(PROBLEMS, name + ".json")) as f:
+                request = json.load(f)
+            request.update(iterations=steps, include=["loss"])
+            samples, answer = timed(request, ROUNDS, work, name)
+            with open(answer) as f:
+                response = json.load(f)
+            iterations = response["iterations"]
+            seconds = [s for s, _ in samples]
+            result["results"][name] = {
+                "steps": steps, "status": response["status"],
+                "msPerStep": statistics.median(seconds) * 1000 / steps,
+                "msPerStepRounds": [s * 1000 / steps for s in seconds],
+                "losses": [iterations[0]["loss"]["value"], iterations[1]["loss"]["value"], iterations[-1]["loss"]["value"]],
+            }
+        with open(os.path.join(PROBLEMS, "mnist.json")) as f:
+            mnist = json.load(f)
+        for name, changes in (("full trace, 1 iteration", {"iterations": 1}),
+                              ("include update, 20 iterations", {"iterations": 20, "include": ["update"]})):
+            request = {**mnist, **changes}
+            if "include" not in changes:
+                request.pop("include", None)
+            samples, _ = timed(request, TRACE_RUNS, work, "trace")
+            result["traces"][name] = {
+                "bytes": statistics.median(b for _, b in samples),
+                "medianSeconds": statistics.median(s for s, _ in samples),
+                "mbPerSecond": statistics.median(b / s / 1e6 for s, b in samples),
+                "mbPerSecondRuns": [b / s / 1e6 for s, b in samples],
+            }
+    with open(OUT, "w") as f:
+        json.dump(result, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
