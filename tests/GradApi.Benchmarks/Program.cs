@@ -15,6 +15,11 @@ public static class BenchmarkProgram
             foreach (var (name, bytes) in new TrainingRunBenchmarks().Sizes()) Console.WriteLine($"{name}: {bytes:N0} bytes");
             return;
         }
+        if (args is ["--mnist"])
+        {
+            foreach (var (name, ms, bytes) in new MnistStepBenchmarks().Quick()) Console.WriteLine($"{name}: {ms:F2} ms, {bytes:N0} bytes allocated");
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
     }
 }
