@@ -450,6 +450,11 @@ public sealed class TrainingRun
     {
         int batch = deltaAbove.Rows, outputs = weightsAbove.Rows, inputs = weightsAbove.Columns;
         var gradient = Tensor.Zeros(batch, inputs);
+        if (Kernels.Worthwhile(batch, outputs, inputs))
+        {
+            Kernels.BackThrough(weightsAbove.Data, outputs, inputs, deltaAbove.Data, batch, gradient.Data, cancel);
+            return gradient;
+        }
         for (int b = 0; b < batch; b++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -491,6 +496,11 @@ public sealed class TrainingRun
     {
         int outputs = delta.Columns, inputs = input.Columns;
         var gradient = Tensor.Zeros(outputs, inputs);
+        if (Kernels.Worthwhile(delta.Rows, outputs, inputs))
+        {
+            Kernels.WeightGradient(delta.Data, outputs, input.Data, inputs, delta.Rows, gradient.Data, cancel);
+            return gradient;
+        }
         for (int b = 0; b < delta.Rows; b++)
             for (int i = 0; i < outputs; i++)
             {
