@@ -337,8 +337,11 @@ public sealed class TrainingRun
     // A state slot is reported as a copy; an override is written back so the rest of the run uses it.
     Tensor Carry(TracePoint point, double[] slot, int[] shape, ReadOnlySpan<TracePoint> inputs)
     {
-        var reported = Emit(point, new Tensor(shape, (double[])slot.Clone()), inputs);
-        reported.Data.CopyTo(slot, 0);
+        var copy = GC.AllocateUninitializedArray<double>(slot.Length);
+        slot.CopyTo(copy, 0);
+        var computed = new Tensor(shape, copy);
+        var reported = Emit(point, computed, inputs);
+        if (!ReferenceEquals(reported, computed)) reported.Data.CopyTo(slot, 0);
         return reported;
     }
 
@@ -495,12 +498,14 @@ public sealed class TrainingRun
     static Tensor WeightGradient(Tensor delta, Tensor input, CancellationToken cancel)
     {
         int outputs = delta.Columns, inputs = input.Columns;
-        var gradient = Tensor.Zeros(outputs, inputs);
         if (Kernels.Worthwhile(delta.Rows, outputs, inputs))
         {
-            Kernels.WeightGradient(delta.Data, outputs, input.Data, inputs, delta.Rows, gradient.Data, cancel);
-            return gradient;
+            // The kernel writes every element: no zeros first.
+            var written = new Tensor([outputs, inputs], GC.AllocateUninitializedArray<double>(outputs * inputs));
+            Kernels.WeightGradient(delta.Data, outputs, input.Data, inputs, delta.Rows, written.Data, cancel);
+            return written;
         }
+        var gradient = Tensor.Zeros(outputs, inputs);
         for (int b = 0; b < delta.Rows; b++)
             for (int i = 0; i < outputs; i++)
             {
