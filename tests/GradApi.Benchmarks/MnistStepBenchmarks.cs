@@ -10,7 +10,8 @@ namespace GradApi.Benchmarks;
 /// The MNIST-sized step of issue 13: a 784-128-10 network (sigmoid, softmax with ce), batch 32, Adam, 101,770
 /// parameters. Per step, divide the 100-iteration figures by 100.
 /// <list type="bullet">
-/// <item>Run_*: the domain run alone, every iteration enumerated (every tensor of the trace computed).</item>
+/// <item>Run_*: the domain run alone, every iteration enumerated (every tensor of the trace computed); Run_100_Reused with
+/// the buffers reused from one iteration to the next, as the service's /v1/train runs it.</item>
 /// <item>Respond_Loss_*: run plus the host writing the response with <c>include: ["loss"]</c> to a discarding stream.</item>
 /// <item>Respond_Full_1: run plus the whole one-iteration trace (about 17 MB of JSON).</item>
 /// </list>
@@ -39,6 +40,9 @@ public class MnistStepBenchmarks
     [Benchmark(Description = "Run 784-128-10 adam, batch 32, 100 it")]
     public int Run_100() => Run(_hundred);
 
+    [Benchmark(Description = "Run 784-128-10 adam, batch 32, 100 it, reused buffers (as the service runs it)")]
+    public int Run_100_Reused() => Run(_hundred, reuseBuffers: true);
+
     [Benchmark(Description = "Respond include loss, 1 it")]
     public Task<long> Respond_Loss_1() => Respond(_one, _oneLossRequest);
 
@@ -52,18 +56,20 @@ public class MnistStepBenchmarks
     /// A few seconds' reproduction without BenchmarkDotNet (<c>-- --mnist</c>): ms per operation and bytes allocated
     /// per operation, the best of several rounds, for comparing two builds back to back on a shared machine.
     /// </summary>
-    public IEnumerable<(string Name, double Milliseconds, long Bytes)> Quick(int rounds = 5)
+    public IEnumerable<(string Name, double Milliseconds, long Bytes)> Quick(int rounds = 5, string? only = null)
     {
         Setup();
         (string, Func<long>, int)[] cases =
         [
             ("Run 1 it", () => Run_1(), 20),
             ("Run 100 it", () => Run_100(), 1),
+            ("Run 100 it reused buffers", () => Run_100_Reused(), 1),
             ("Respond loss 100 it", () => Respond_Loss_100().GetAwaiter().GetResult(), 1),
             ("Respond full 1 it", () => Respond_Full_1().GetAwaiter().GetResult(), 2),
         ];
         foreach (var (name, action, repeat) in cases)
         {
+            if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             action();
             double best = double.MaxValue;
             long bytes = 0;
@@ -79,9 +85,9 @@ public class MnistStepBenchmarks
         }
     }
 
-    static int Run(TrainingProblem problem)
+    static int Run(TrainingProblem problem, bool reuseBuffers = false)
     {
-        var run = new TrainingRun(problem);
+        var run = new TrainingRun(problem, reuseBuffers: reuseBuffers);
         int count = 0;
         foreach (var _ in run.Iterations()) count++;
         return count + run.Final.Count;

@@ -180,3 +180,50 @@ public sealed class KernelTests
         for (int i = 0; i < n; i++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i]), BitConverter.DoubleToInt64Bits(theta[i]));
     }
 }
+
+/// <summary>A run that reuses its buffers (the service's /v1/train) computes what a run keeping every tensor does.</summary>
+public sealed class ReusedBufferTests
+{
+    [Fact]
+    public void ARunReusingItsBuffersWritesTheSameIterationsAsOneKeepingEveryTensor()
+    {
+        // 40-24-10, Adam, minibatches of 16 from 40 examples: batches of 16, 16 and 8, so the batch's input buffer changes size.
+        var problem = Problems.Random(5, [40, 24, 10], ["tanh", "softmax"], "ce", GradApi.Domain.Losses.Reduction.Mean, 40, optimizer: new Adam(0.01))
+            with { Iterations = 6, Sampling = new GradApi.Domain.Networks.Sampling.Minibatch(16, 3) };
+        var kept = new GradApi.Domain.Training.TrainingRun(problem).Iterations().ToArray();
+        var reused = new GradApi.Domain.Training.TrainingRun(problem, reuseBuffers: true);
+        int t = 0;
+        foreach (var iteration in reused.Iterations())
+        {
+            // Read as the service writes it: each iteration before the next is asked for.
+            var expected = kept[t++];
+            Assert.Equal(expected.ExampleIndices, iteration.ExampleIndices);
+            Assert.Equal(expected.Forward[0].Input.Data, iteration.Forward[0].Input.Data);
+            Assert.Equal(expected.Loss.Value, iteration.Loss.Value);
+            for (int l = 0; l < 2; l++)
+            {
+                Assert.Equal(expected.Backward[l].WeightGradient.Data, iteration.Backward[l].WeightGradient.Data);
+                Assert.Equal(expected.Update[l].Weights.Data, iteration.Update[l].Weights.Data);
+                for (int s = 0; s < expected.Update[l].State.Count; s++)
+                    Assert.Equal(expected.Update[l].State[s].Weights.Data, iteration.Update[l].State[s].Weights.Data);
+            }
+        }
+        Assert.Equal(6, t);
+        Assert.Equal(kept[^1].Update[0].Weights.Data, reused.Final[0].Weights.Data);
+        // Guard: the kept run's tensors really are separate from one iteration to the next.
+        Assert.NotEqual(kept[0].Update[0].Weights.Data, kept[1].Update[0].Weights.Data);
+    }
+
+    [Fact]
+    public void AHookedRunCannotReuseItsBuffers()
+    {
+        var problem = Problems.Random(5, [4, 3], ["tanh"], "mse", GradApi.Domain.Losses.Reduction.Mean, 2);
+        Assert.Throws<ArgumentException>(() => new GradApi.Domain.Training.TrainingRun(problem, new Observer(), reuseBuffers: true));
+    }
+
+    sealed class Observer : GradApi.Domain.Training.ITraceHook
+    {
+        public GradApi.Domain.Tensors.Tensor OnTensor(GradApi.Domain.Training.TracePoint point, ReadOnlySpan<GradApi.Domain.Training.TracePoint> inputs,
+            GradApi.Domain.Tensors.Tensor computed) => computed;
+    }
+}
