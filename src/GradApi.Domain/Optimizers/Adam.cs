@@ -70,6 +70,15 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         double[] m = state[0], v = state[1];
+        if (ReferenceEquals(slotComplete, Ignore) && !Amsgrad)
+        {
+            // No one reads a slot before the step ends: every slot and theta in one pass, the same formulas element by element.
+            double c1 = BiasCorrection ? 1 - Math.Pow(Beta1, t) : 1, c2 = BiasCorrection ? 1 - Math.Pow(Beta2, t) : 1;
+            bool keras = Placement == EpsilonPlacement.Keras;
+            Elementwise.AdamStep(theta, g, m, v, keras ? default : state[2], keras ? default : state[3], Beta1, Beta2, c1, c2,
+                keras ? LearningRate * Math.Sqrt(c2) / c1 : LearningRate, Epsilon, Placement == EpsilonPlacement.InsideSqrt);
+            return;
+        }
         Elementwise.Blend(m, Beta1, g, 1 - Beta1);                                                // m = b1 m + (1 - b1) g
         slotComplete(0);
         Elementwise.BlendSquare(v, Beta2, g, 1 - Beta2);                                          // v = b2 v + (1 - b2) g^2

@@ -291,7 +291,8 @@ public sealed class TrainingRun
         var slots = new Tensor?[names.Count];
         var before = Slips(Mistake.StepInWrongDirection, l) ? (double[])theta.Data.Clone() : null;
 
-        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, slot =>
+        // Without a hook no slot can be replaced, so the optimizer may compute them all in one pass; each is carried below.
+        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, _hook is null ? null : slot =>
         {
             // Edges: g, the slot's own previous value, the slots of this step it reads, theta under weight decay.
             var reads = _reads;
