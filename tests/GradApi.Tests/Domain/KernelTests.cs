@@ -71,6 +71,19 @@ public sealed class KernelTests
     }
 
     [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, false)]
+    [InlineData(5, false)]
+    [InlineData(8, false)]
+    public void ATensorIsFiniteUnlessOneOfItsValuesIsInfiniteOrNaN(int at, bool finite)
+    {
+        // Nine values: two lane groups and a remainder; the bad value in the first group, the second, or the remainder.
+        double[] values = [1e308, -2, 0, -0.0, 5e-324, 3, 4, 5, 6];
+        if (at >= 0) values[at] = at == 5 ? double.NaN : at == 8 ? double.NegativeInfinity : double.PositiveInfinity;
+        Assert.Equal(finite, new GradApi.Domain.Tensors.Tensor([values.Length], values).AllFinite());
+    }
+
+    [Theory]
     [InlineData(32, 128, 784)]
     [InlineData(7, 13, 37)]
     [InlineData(32, 10, 128)]
