@@ -62,6 +62,25 @@ cancel["network"]["layers"][0]["weights"] = matrix(100, 990, lambda i, j: 0.1234
 cancel["data"] = {"inputs": matrix(100, 990, lambda *_: 0.98765432109876543), "targets": matrix(100, 100, lambda *_: 0.5)}
 cancel["iterations"], cancel["include"] = 2, ["loss"]
 post("train: maxWork, every sum cancels", "/v1/train", cancel)
+# /v1/train at maxParameters (120,000): MNIST-sized homework, a 784-128-10 Adam run of as many batch-32 iterations as maxWork
+# admits (6), with include ["loss"] and with the whole trace; a 998-120 layer (119,880 parameters) at maxWork with every sum cancelling
+# (relu(0) = 0 on a target of 0: the weights never move, so every iteration's sums cancel again).
+mnist = {"network": {"inputSize": 784, "layers": [
+    {"activation": "sigmoid", "weights": matrix(128, 784, lambda *_: random.uniform(-0.05, 0.05)), "biases": [0.0] * 128},
+    {"activation": "softmax", "weights": matrix(10, 128, lambda *_: random.uniform(-0.1, 0.1)), "biases": [0.0] * 10}]},
+    "data": {"inputs": matrix(32, 784, lambda *_: round(random.random(), 4)), "targets": matrix(32, 10, lambda b, k: 1 if k == b % 10 else 0)},
+    "loss": {"type": "ce", "reduction": "mean"}, "optimizer": {"type": "adam", "learningRate": 0.001}, "iterations": 6}
+post("train: 784-128-10 adam, 6 x batch 32, loss", "/v1/train", dict(mnist, include=["loss"]))
+post("train: 784-128-10 adam, 6 x batch 32, trace", "/v1/train", mnist)
+post("train: 784-128-10 adam, 7 iterations (past)", "/v1/train", dict(mnist, iterations=7, include=["loss"]))
+wide_cancel = {"network": {"inputSize": 998, "layers": [{"activation": "relu", "biases": [0.0] * 120,
+    "weights": matrix(120, 998, lambda i, j: 0.12345678901234567 if j % 2 == 0 else -0.12345678901234567)}]},
+    "data": {"inputs": matrix(40, 998, lambda *_: 0.98765432109876543), "targets": matrix(40, 120, lambda *_: 0.0)},
+    "loss": {"type": "half_sse"}, "optimizer": {"type": "sgd", "learningRate": 0.1}, "iterations": 4, "include": ["loss"]}
+post("train: 119,880 parameters, maxWork, cancels", "/v1/train", wide_cancel)
+mnist_answers = [{"path": p, "value": 0.0123} for p in ["/iterations/0/backward/layers/1/delta/0/0", "/iterations/0/backward/layers/0/delta/0/0",
+                                                       "/iterations/0/backward/layers/0/weightGradient/0/0", "/iterations/0/update/layers/0/weights/0/0"]]
+post("grade: 784-128-10 adam, batch 32, 4 answers", "/v1/grade", {"problem": dict(mnist, iterations=1), "answers": mnist_answers})
 deep = lambda layers, iterations: {"network": {"inputSize": 1, "layers": [{"activation": "sigmoid", "weights": [[0.5]], "biases": [0.1]}] * layers},
                                    "data": {"inputs": [[1.0]], "targets": [[1.0]]}, "loss": {"type": "half_sse"},
                                    "optimizer": {"type": "sgd", "learningRate": 0.1}, "iterations": iterations}

@@ -73,6 +73,44 @@ public static class Problems
         return request.Deserialize<TrainRequest>(Options)!;
     }
 
+    /// <summary>
+    /// Issue 13's MNIST-sized step: a 784-128-10 MLP (sigmoid, softmax), 256 examples of pixel-like inputs in [0, 1]
+    /// with one-hot targets, ce with mean reduction, Adam, minibatches of 32: 101,770 parameters.
+    /// </summary>
+    public static TrainRequest Mnist784x128x10(int examples = 256, int batchSize = 32, int iterations = 1)
+    {
+        const int inputs = 784, hidden = 128, classes = 10;
+        var random = new Random(20261202);
+        double Uniform(double scale) => (2 * random.NextDouble() - 1) * scale;
+        double[][] Matrix(int rows, int columns, double scale) =>
+            Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, columns).Select(_ => Uniform(scale)).ToArray()).ToArray();
+
+        var x = Enumerable.Range(0, examples).Select(_ => Enumerable.Range(0, inputs).Select(_ => random.NextDouble()).ToArray()).ToArray();
+        var y = Enumerable.Range(0, examples).Select(i =>
+        {
+            var row = new double[classes];
+            row[i % classes] = 1;
+            return row;
+        }).ToArray();
+
+        var request = new JsonObject
+        {
+            ["network"] = new JsonObject
+            {
+                ["inputSize"] = inputs,
+                ["layers"] = new JsonArray(
+                    Layer("hidden", "sigmoid", Matrix(hidden, inputs, 1 / Math.Sqrt(inputs)), hidden),
+                    Layer("output", "softmax", Matrix(classes, hidden, 1 / Math.Sqrt(hidden)), classes)),
+            },
+            ["data"] = new JsonObject { ["inputs"] = ToJson(x), ["targets"] = ToJson(y) },
+            ["loss"] = new JsonObject { ["type"] = "ce", ["reduction"] = "mean" },
+            ["optimizer"] = new JsonObject { ["type"] = "adam", ["learningRate"] = 0.001 },
+            ["iterations"] = iterations,
+            ["sampling"] = new JsonObject { ["mode"] = "minibatch", ["batchSize"] = batchSize, ["seed"] = 7 },
+        };
+        return request.Deserialize<TrainRequest>(Options)!;
+    }
+
     static JsonObject Layer(string name, string activation, double[][] weights, int units) => new()
     {
         ["name"] = name,

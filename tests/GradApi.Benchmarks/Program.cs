@@ -15,6 +15,12 @@ public static class BenchmarkProgram
             foreach (var (name, bytes) in new TrainingRunBenchmarks().Sizes()) Console.WriteLine($"{name}: {bytes:N0} bytes");
             return;
         }
+        if (args is ["--mnist", ..])
+        {
+            // --mnist [name part]: only the cases whose name contains it, e.g. --mnist "Run 100".
+            foreach (var (name, ms, bytes) in new MnistStepBenchmarks().Quick(only: args.Length > 1 ? args[1] : null)) Console.WriteLine($"{name}: {ms:F2} ms, {bytes:N0} bytes allocated");
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
     }
 }

@@ -13,6 +13,12 @@ public sealed class Sigmoid : Activation
     // sigma (1 - sigma) is exactly 0 once sigma rounds to 1 (z > 37); sigma(z) sigma(-z) keeps every digit.
     public override double Derivative(double z) => Precise.Sigmoid(z) * Precise.Sigmoid(-z);
 
+    // sigma(z) sigma(-z) with sigma(z) the a already computed from this z: one exponential, not two, the same bits.
+    public override void DerivativeOf(ReadOnlySpan<double> z, ReadOnlySpan<double> a, Span<double> derivative)
+    {
+        for (int i = 0; i < z.Length; i++) derivative[i] = a[i] * Precise.Sigmoid(-z[i]);
+    }
+
     // the hand form a (1 - a)
     public override double DerivativeFromOutput(double a) => a * (1 - a);
 

@@ -34,6 +34,11 @@ public static class Affine
         CancellationToken cancellation = default)
     {
         int columns = rows == 0 ? 0 : weights.Length / rows;
+        if (Kernels.Worthwhile(batch, rows, columns))
+        {
+            EvaluateBlocked(weights, rows, columns, biases, inputs, batch, z, cancellation);
+            return;
+        }
         DecimalForm[]? weightDecimals = null, inputDecimals = null;
         for (int b = 0; b < batch; b++)
         {
@@ -45,6 +50,46 @@ public static class Affine
                 var row = weights.Slice(i * columns, columns);
                 double bias = biases.IsEmpty ? 0.0 : biases[i];
                 double sum = DoubleSum(row, input, bias, out double magnitude);
+                if (Cancels(sum, magnitude, columns))
+                {
+                    weightDecimals ??= new DecimalForm[weights.Length];
+                    inputDecimals ??= new DecimalForm[inputs.Length];
+                    sum = ExactDecimal(row, input, bias, weightDecimals.AsSpan(i * columns, columns), inputDecimals.AsSpan(b * columns, columns));
+                }
+                z[b * rows + i] = sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same layer with the double sums from the SIMD kernel, bit for bit <see cref="DoubleSum"/>'s. The magnitude
+    /// sum |w_j a_j| is bounded per sum by max_j |w_ij| sum_j |a_bj| (one pass per row and per example); only a sum
+    /// within the rounding bound of that is looked at again with <see cref="DoubleSum"/>'s own magnitude, so exactly
+    /// the sums <see cref="Cancels"/> picks out are recomputed in decimal.
+    /// </summary>
+    static void EvaluateBlocked(ReadOnlySpan<double> weights, int rows, int columns, ReadOnlySpan<double> biases, ReadOnlySpan<double> inputs,
+        int batch, Span<double> z, CancellationToken cancellation)
+    {
+        Kernels.AffineSums(weights, rows, columns, biases, inputs, batch, z, cancellation);
+        Span<double> rowMaxima = rows <= 512 ? stackalloc double[rows] : new double[rows];
+        for (int i = 0; i < rows; i++) rowMaxima[i] = Kernels.MaxMagnitude(weights.Slice(i * columns, columns));
+        // Sum |w_j a_j| <= max |w_j| sum |a_j|; the factor covers the rounding of both sides (about (2n + 5) u).
+        double safety = 1 + 4.0 * (columns + 4) * UnitRoundoff;
+        DecimalForm[]? weightDecimals = null, inputDecimals = null;
+        for (int b = 0; b < batch; b++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var input = inputs.Slice(b * columns, columns);
+            double inputMagnitude = Kernels.SumOfMagnitudes(input);
+            for (int i = 0; i < rows; i++)
+            {
+                double bias = biases.IsEmpty ? 0.0 : biases[i];
+                double sum = z[b * rows + i];
+                // The absolute 1e-300 covers products that round into the subnormals.
+                double magnitudeBound = (Math.Abs(bias) + rowMaxima[i] * inputMagnitude) * safety + 1e-300;
+                if (double.IsFinite(magnitudeBound) && Math.Abs(sum) > Bound(magnitudeBound, columns)) continue;
+                var row = weights.Slice(i * columns, columns);
+                sum = DoubleSum(row, input, bias, out double magnitude);
                 if (Cancels(sum, magnitude, columns))
                 {
                     weightDecimals ??= new DecimalForm[weights.Length];
@@ -71,9 +116,11 @@ public static class Affine
 
     static bool Cancels(double sum, double magnitude, int terms)
     {
-        double bound = 2.0 * (terms + 2) * UnitRoundoff * magnitude;
+        double bound = Bound(magnitude, terms);
         return !(magnitude == 0.0 || Math.Abs(sum) > bound || !double.IsFinite(magnitude));
     }
+
+    static double Bound(double magnitude, int terms) => 2.0 * (terms + 2) * UnitRoundoff * magnitude;
 
     /// <summary>The sum computed exactly in decimal from each operand's shortest round-trip form, then rounded once.</summary>
     internal static double ExactDecimal(ReadOnlySpan<double> weights, ReadOnlySpan<double> inputs, double bias) =>

@@ -1,3 +1,4 @@
+using GradApi.Domain.Numerics;
 using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Optimizers;
@@ -44,7 +45,7 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
             return;
         }
         // AdamW: theta -= eta lambda theta, then the Adam step on the plain gradient.
-        for (int i = 0; i < theta.Length; i++) theta[i] -= LearningRate * WeightDecay * theta[i];
+        Elementwise.AddScaled(theta, theta, -(LearningRate * WeightDecay));
         Apply(theta, gradient, state, t, slotComplete ?? Ignore);
     }
 
@@ -69,9 +70,18 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         double[] m = state[0], v = state[1];
-        for (int i = 0; i < theta.Length; i++) m[i] = Beta1 * m[i] + (1 - Beta1) * g[i];         // m = b1 m + (1 - b1) g
+        if (ReferenceEquals(slotComplete, Ignore) && !Amsgrad)
+        {
+            // No one reads a slot before the step ends: every slot and theta in one pass, the same formulas element by element.
+            double c1 = BiasCorrection ? 1 - Math.Pow(Beta1, t) : 1, c2 = BiasCorrection ? 1 - Math.Pow(Beta2, t) : 1;
+            bool keras = Placement == EpsilonPlacement.Keras;
+            Elementwise.AdamStep(theta, g, m, v, keras ? default : state[2], keras ? default : state[3], Beta1, Beta2, c1, c2,
+                keras ? LearningRate * Math.Sqrt(c2) / c1 : LearningRate, Epsilon, Placement == EpsilonPlacement.InsideSqrt);
+            return;
+        }
+        Elementwise.Blend(m, Beta1, g, 1 - Beta1);                                                // m = b1 m + (1 - b1) g
         slotComplete(0);
-        for (int i = 0; i < theta.Length; i++) v[i] = Beta2 * v[i] + (1 - Beta2) * g[i] * g[i];  // v = b2 v + (1 - b2) g^2
+        Elementwise.BlendSquare(v, Beta2, g, 1 - Beta2);                                          // v = b2 v + (1 - b2) g^2
         slotComplete(1);
         double[] second = v;
         if (Amsgrad)
@@ -86,19 +96,15 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
         if (Placement == EpsilonPlacement.Keras)
         {
             // theta -= eta sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps)
-            for (int i = 0; i < theta.Length; i++)
-                theta[i] -= LearningRate * Math.Sqrt(correction2) / correction1 * m[i] / (Math.Sqrt(second[i]) + Epsilon);
+            Elementwise.AdaptiveStep(theta, LearningRate * Math.Sqrt(correction2) / correction1, m, second, Epsilon, insideSqrt: false);
             return;
         }
         double[] mhat = state[2], vhat = state[3];
-        for (int i = 0; i < theta.Length; i++) mhat[i] = m[i] / correction1;                      // mhat = m / (1 - b1^t)
+        Elementwise.Divide(m, correction1, mhat);                                                 // mhat = m / (1 - b1^t)
         slotComplete(2);
-        for (int i = 0; i < theta.Length; i++) vhat[i] = second[i] / correction2;                 // vhat = v / (1 - b2^t)
+        Elementwise.Divide(second, correction2, vhat);                                            // vhat = v / (1 - b2^t)
         slotComplete(3);
-        for (int i = 0; i < theta.Length; i++)
-        {
-            double denominator = Placement == EpsilonPlacement.InsideSqrt ? Math.Sqrt(vhat[i] + Epsilon) : Math.Sqrt(vhat[i]) + Epsilon;
-            theta[i] -= LearningRate * mhat[i] / denominator;                                     // theta -= eta mhat / (sqrt(vhat) + eps)
-        }
+        // theta -= eta mhat / (sqrt(vhat) + eps), or eta mhat / sqrt(vhat + eps)
+        Elementwise.AdaptiveStep(theta, LearningRate, mhat, vhat, Epsilon, insideSqrt: Placement == EpsilonPlacement.InsideSqrt);
     }
 }

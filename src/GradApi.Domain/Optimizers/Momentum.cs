@@ -1,3 +1,4 @@
+using GradApi.Domain.Numerics;
 using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Optimizers;
@@ -38,25 +39,14 @@ public sealed class Momentum(double learningRate, double momentum, MomentumConve
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         var v = state[0];
-        for (int i = 0; i < theta.Length; i++)
-        {
-            v[i] = Convention switch
-            {
-                MomentumConvention.PyTorch => t == 1 ? g[i] : Mu * v[i] + (1 - Dampening) * g[i], // v = g at t=1, else mu v + (1 - dampening) g
-                MomentumConvention.HeavyBall => Mu * v[i] - LearningRate * g[i],                  // v = mu v - eta g
-                MomentumConvention.VelocityStep => Mu * v[i] + LearningRate * g[i],               // v = mu v + eta g
-                _ => Mu * v[i] + (1 - Mu) * g[i],                                                 // m = mu m + (1 - mu) g
-            };
-        }
+        if (Convention == MomentumConvention.PyTorch && t == 1) g.CopyTo(v);                      // v = g at t=1
+        else if (Convention == MomentumConvention.PyTorch) Elementwise.Blend(v, Mu, g, 1 - Dampening); // else mu v + (1 - dampening) g
+        else if (Convention == MomentumConvention.HeavyBall) Elementwise.Blend(v, Mu, g, -LearningRate); // v = mu v - eta g
+        else if (Convention == MomentumConvention.VelocityStep) Elementwise.Blend(v, Mu, g, LearningRate); // v = mu v + eta g
+        else Elementwise.Blend(v, Mu, g, 1 - Mu);                                                 // m = mu m + (1 - mu) g
         slotComplete(0);
-        for (int i = 0; i < theta.Length; i++)
-        {
-            theta[i] = Convention switch
-            {
-                MomentumConvention.HeavyBall => theta[i] + v[i],       // theta += v
-                MomentumConvention.VelocityStep => theta[i] - v[i],    // theta -= v
-                _ => theta[i] - LearningRate * v[i],                   // theta -= eta v (pytorch), eta m (ema)
-            };
-        }
+        if (Convention == MomentumConvention.HeavyBall) Elementwise.AddScaled(theta, v, 1.0);       // theta += v
+        else if (Convention == MomentumConvention.VelocityStep) Elementwise.AddScaled(theta, v, -1.0); // theta -= v
+        else Elementwise.AddScaled(theta, v, -LearningRate);                                       // theta -= eta v (pytorch), eta m (ema)
     }
 }

@@ -1,3 +1,4 @@
+using GradApi.Domain.Numerics;
 using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Optimizers;
@@ -37,18 +38,16 @@ public sealed class Nesterov(double learningRate, double momentum, NesterovConve
             theta.CopyTo(point);
             return;
         }
-        var v = state[0];
-        for (int i = 0; i < theta.Length; i++) point[i] = theta[i] + Mu * v[i];
+        Elementwise.SumScaled(theta, state[0], Mu, point); // theta + mu v
     }
 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         var v = state[0];
         bool pytorch = Convention == NesterovConvention.PyTorch;
-        for (int i = 0; i < theta.Length; i++)
-            v[i] = pytorch
-                ? (t == 1 ? g[i] : Mu * v[i] + g[i])      // v = g at t=1, else mu v + g
-                : Mu * v[i] - LearningRate * g[i];        // v = mu v - eta g(theta + mu v)
+        if (pytorch && t == 1) g.CopyTo(v);                   // v = g at t=1
+        else if (pytorch) Elementwise.Blend(v, Mu, g, 1.0);   // else mu v + g
+        else Elementwise.Blend(v, Mu, g, -LearningRate);      // v = mu v - eta g(theta + mu v)
         slotComplete(0);
         for (int i = 0; i < theta.Length; i++)
             theta[i] = pytorch

@@ -1,3 +1,4 @@
+using GradApi.Domain.Numerics;
 namespace GradApi.Domain.Optimizers;
 
 /// <summary>
@@ -79,9 +80,16 @@ public abstract class Optimizer(double learningRate, double weightDecay)
             return;
         }
         // L2 penalty: g + lambda theta, with theta where the gradient was taken.
-        var g = new double[gradient.Length];
-        for (int i = 0; i < g.Length; i++) g[i] = gradient[i] + WeightDecay * gradientPoint[i];
-        Apply(theta, g, state, t, slotComplete);
+        var g = System.Buffers.ArrayPool<double>.Shared.Rent(gradient.Length);
+        try
+        {
+            Elementwise.SumScaled(gradient, gradientPoint, WeightDecay, g.AsSpan(0, gradient.Length));
+            Apply(theta, g.AsSpan(0, gradient.Length), state, t, slotComplete);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(g);
+        }
     }
 
     /// <summary>The table row: the state updates, slot by slot, then the parameter update for gradient g.</summary>

@@ -1,3 +1,4 @@
+using GradApi.Domain.Numerics;
 using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Optimizers;
@@ -13,6 +14,6 @@ public sealed class Sgd(double learningRate, double weightDecay = 0) : Optimizer
 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
-        for (int i = 0; i < theta.Length; i++) theta[i] -= LearningRate * g[i];
+        Elementwise.AddScaled(theta, g, -LearningRate); // theta -= eta g
     }
 }

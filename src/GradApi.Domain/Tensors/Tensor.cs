@@ -61,7 +61,15 @@ public sealed class Tensor
 
     public bool AllFinite()
     {
-        foreach (var x in Data) if (!double.IsFinite(x)) return false;
+        // x - x is 0 for a finite x and NaN for an infinite or NaN one: four at a time.
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            for (; i + 4 <= Data.Length; i += 4)
+            {
+                var x = System.Runtime.Intrinsics.Vector256.Create(Data.AsSpan(i, 4));
+                if (!System.Runtime.Intrinsics.Vector256.EqualsAll(x - x, System.Runtime.Intrinsics.Vector256<double>.Zero)) return false;
+            }
+        for (; i < Data.Length; i++) if (!double.IsFinite(Data[i])) return false;
         return true;
     }
 

@@ -24,13 +24,23 @@ public sealed class TrainingRun
     readonly double[][][] _biasState;
     readonly TracePoint[] _reads = new TracePoint[8];
     readonly CancellationToken _cancel;
+    // Reused tensors (reuseBuffers): the weight gradients, one per layer, and the batch's inputs.
+    readonly Tensor?[]? _gradientBuffers;
+    Tensor? _inputBuffer;
 
     /// <param name="mistake">A slip to make throughout (grading's diagnoses); <see cref="Mistake.None"/> for the true run.</param>
     /// <param name="mistakeLayer">The one layer the slip is made in, every other layer computed right; null for every layer.</param>
     /// <param name="cancellation">Stops the run from inside its loops (a deadline or a client gone).</param>
+    /// <param name="reuseBuffers">
+    /// The tensors of an iteration stay valid only until the next iteration is asked for: parameters, state slots and weight
+    /// gradients are then the run's own buffers, not copies (for a caller that writes each iteration before asking for the
+    /// next; an MNIST-sized step otherwise copies six 800 KB tensors). Not with a hook, which may keep what it sees.
+    /// </param>
     public TrainingRun(TrainingProblem problem, ITraceHook? hook = null, Mistake mistake = Mistake.None, int? mistakeLayer = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, bool reuseBuffers = false)
     {
+        if (reuseBuffers && hook is not null) throw new ArgumentException("a hook may keep the tensors it sees, so buffers cannot be reused", nameof(reuseBuffers));
+        if (reuseBuffers) _gradientBuffers = new Tensor?[problem.Network.Layers.Count];
         _problem = problem;
         _cancel = cancellation;
         _hook = hook;
@@ -135,7 +145,8 @@ public sealed class TrainingRun
         var layers = _problem.Network.Layers;
         int count = layers.Count;
         var pass = new ForwardPass(new ForwardLayer[count], new bool[count], new bool[count]);
-        var input = Gather(_problem.Data.Inputs, examples);
+        var input = Gather(_problem.Data.Inputs, examples, _gradientBuffers is null ? null : _inputBuffer);
+        if (_gradientBuffers is not null) _inputBuffer = input;
         for (int l = 0; l < count; l++)
         {
             var activation = layers[l].Activation;
@@ -221,7 +232,7 @@ public sealed class TrainingRun
                 delta = Emit(new(index, TraceField.Delta, l), Chain(l, layers[l].Activation, forward.Layers[l].ActivationDerivative, BackThrough(weightsAbove, deltaAbove!, _cancel)),
                     [derivativeAt, new(index, TraceField.Delta, l + 1), point.WeightsAt[l + 1]]);
             }
-            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward.Layers[l].Input, _cancel),
+            var weightGradient = Emit(new(index, TraceField.WeightGradient, l), WeightGradient(delta, forward.Layers[l].Input, _cancel, _gradientBuffers, l),
                 [new(index, TraceField.Delta, l), new(index, TraceField.Input, l)]);
             var biasGradient = layers[l].HasBiases
                 ? Emit(new(index, TraceField.BiasGradient, l), ColumnSums(delta), [new(index, TraceField.Delta, l)])
@@ -244,13 +255,13 @@ public sealed class TrainingRun
         {
             // The stepped tensors are the ones reported; the next step works on copies of them.
             var (steppedWeights, weightSlots) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], point.Weights[l], t);
-            _weights[l] = steppedWeights.Copy();
+            _weights[l] = _gradientBuffers is null ? steppedWeights.Copy() : steppedWeights;
             Tensor? steppedBiases = null;
             Tensor?[] biasSlots = [];
             if (_biases[l] is { } biases)
             {
                 (steppedBiases, biasSlots) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], point.Biases[l]!, t);
-                _biases[l] = steppedBiases.Copy();
+                _biases[l] = _gradientBuffers is null ? steppedBiases.Copy() : steppedBiases;
             }
             var state = new StateSlot[optimizer.StateNames.Count];
             for (int s = 0; s < state.Length; s++)
@@ -280,7 +291,8 @@ public sealed class TrainingRun
         var slots = new Tensor?[names.Count];
         var before = Slips(Mistake.StepInWrongDirection, l) ? (double[])theta.Data.Clone() : null;
 
-        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, slot =>
+        // Without a hook no slot can be replaced, so the optimizer may compute them all in one pass; each is carried below.
+        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, _hook is null ? null : slot =>
         {
             // Edges: g, the slot's own previous value, the slots of this step it reads, theta under weight decay.
             var reads = _reads;
@@ -337,8 +349,13 @@ public sealed class TrainingRun
     // A state slot is reported as a copy; an override is written back so the rest of the run uses it.
     Tensor Carry(TracePoint point, double[] slot, int[] shape, ReadOnlySpan<TracePoint> inputs)
     {
-        var reported = Emit(point, new Tensor(shape, (double[])slot.Clone()), inputs);
-        reported.Data.CopyTo(slot, 0);
+        // Reused buffers: the slot itself, valid until the next step writes it.
+        if (_gradientBuffers is not null) return new Tensor(shape, slot);
+        var copy = GC.AllocateUninitializedArray<double>(slot.Length);
+        slot.CopyTo(copy, 0);
+        var computed = new Tensor(shape, copy);
+        var reported = Emit(point, computed, inputs);
+        if (!ReferenceEquals(reported, computed)) reported.Data.CopyTo(slot, 0);
         return reported;
     }
 
@@ -352,9 +369,9 @@ public sealed class TrainingRun
     IReadOnlyList<LayerParameters> CurrentParameters() =>
         _problem.Network.Layers.Select((l, i) => new LayerParameters(l.Name, _weights[i].Copy(), _biases[i]?.Copy())).ToArray();
 
-    static Tensor Gather(Tensor rows, int[] indices)
+    static Tensor Gather(Tensor rows, int[] indices, Tensor? reused = null)
     {
-        var result = Tensor.Zeros(indices.Length, rows.Columns);
+        var result = reused is not null && reused.Rows == indices.Length ? reused : Tensor.Zeros(indices.Length, rows.Columns);
         for (int b = 0; b < indices.Length; b++) rows.ReadRow(indices[b]).CopyTo(result.Row(b));
         return result;
     }
@@ -450,6 +467,11 @@ public sealed class TrainingRun
     {
         int batch = deltaAbove.Rows, outputs = weightsAbove.Rows, inputs = weightsAbove.Columns;
         var gradient = Tensor.Zeros(batch, inputs);
+        if (Kernels.Worthwhile(batch, outputs, inputs))
+        {
+            Kernels.BackThrough(weightsAbove.Data, outputs, inputs, deltaAbove.Data, batch, gradient.Data, cancel);
+            return gradient;
+        }
         for (int b = 0; b < batch; b++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -487,9 +509,17 @@ public sealed class TrainingRun
     }
 
     // dJ/dW[i][j] = sum_b delta[b][i] input[b][j]
-    static Tensor WeightGradient(Tensor delta, Tensor input, CancellationToken cancel)
+    static Tensor WeightGradient(Tensor delta, Tensor input, CancellationToken cancel, Tensor?[]? buffers = null, int layer = 0)
     {
         int outputs = delta.Columns, inputs = input.Columns;
+        if (Kernels.Worthwhile(delta.Rows, outputs, inputs))
+        {
+            // The kernel writes every element: no zeros first, and a reused buffer as it stands.
+            var written = buffers?[layer] ?? new Tensor([outputs, inputs], GC.AllocateUninitializedArray<double>(outputs * inputs));
+            if (buffers is not null) buffers[layer] = written;
+            Kernels.WeightGradient(delta.Data, outputs, input.Data, inputs, delta.Rows, written.Data, cancel);
+            return written;
+        }
         var gradient = Tensor.Zeros(outputs, inputs);
         for (int b = 0; b < delta.Rows; b++)
             for (int i = 0; i < outputs; i++)

@@ -26,7 +26,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     public async Task ExecuteAsync(HttpContext context)
     {
         var cancel = context.WorkCancellation();
-        var run = new TrainingRun(problem, cancellation: cancel);
+        // Each iteration is written before the next is asked for, so the run may reuse its tensors' memory.
+        var run = new TrainingRun(problem, cancellation: cancel, reuseBuffers: true);
         using var iterations = run.Iterations().GetEnumerator();
         bool more = iterations.MoveNext();
 

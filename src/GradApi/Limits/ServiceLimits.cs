@@ -11,8 +11,11 @@ public sealed class ServiceLimits
     /// <summary>Request body size in bytes (413 above).</summary>
     public long MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Weights and biases of the network, all layers.</summary>
-    public int MaxParameters { get; set; } = 100_000;
+    /// <summary>
+    /// Weights and biases of the network, all layers. 120,000 admits MNIST-sized homework (784-128-10 is 101,770, 784-128-32-10
+    /// 104,938); maxWork and maxTraceValues, not this, bound what a request costs.
+    /// </summary>
+    public int MaxParameters { get; set; } = 120_000;
 
     /// <summary>Examples in data.inputs.</summary>
     public int MaxExamples { get; set; } = 10_000;

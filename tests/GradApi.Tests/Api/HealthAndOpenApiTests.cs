@@ -75,7 +75,7 @@ public sealed class HealthAndOpenApiTests(GradApiFactory factory)
         string description = (await Document(client))["info"]!["description"]!.GetValue<string>();
         foreach (var (limit, value) in new[]
                  {
-                     ("maxBodyBytes", "4194304"), ("maxParameters", "100000"), ("maxExamples", "10000"),
+                     ("maxBodyBytes", "4194304"), ("maxParameters", "120000"), ("maxExamples", "10000"),
                      ("maxIterations", "10000"), ("maxWork", "20000000"), ("maxTraceValues", "5000000"),
                  })
         {

@@ -48,8 +48,8 @@ public sealed class LimitTests(GradApiFactory factory)
     [Fact]
     public async Task PostingANetworkWithTooManyParametersAtTheDefaultLimitReturnsProblemDetails()
     {
-        // 317 x 317 weights and 317 biases: 100,806 parameters, above the default 100,000.
-        const int n = 317;
+        // 347 x 347 weights and 347 biases: 120,756 parameters, above the default 120,000.
+        const int n = 347;
         var row = "[" + string.Join(",", Enumerable.Repeat("0", n)) + "]";
         var weights = "[" + string.Join(",", Enumerable.Repeat(row, n)) + "]";
         var body = $$"""
@@ -59,7 +59,43 @@ public sealed class LimitTests(GradApiFactory factory)
             """;
         using var client = factory.CreateClient();
         var messages = await ApiTest.ReadValidationError(await client.PostRaw(body), "network");
-        Assert.Contains(messages, m => m.Contains("maxParameters") && m.Contains("100000") && m.Contains("100806"));
+        Assert.Contains(messages, m => m.Contains("maxParameters") && m.Contains("120000") && m.Contains("120756"));
+    }
+
+    [Theory]
+    [InlineData(6, 200)]
+    [InlineData(7, 400)]
+    public async Task AnMnistSizedNetworkRunsAtTheDefaultLimitsForAsManyIterationsAsMaxWorkAdmits(int iterations, int status)
+    {
+        // 784-128-10, sigmoid then softmax with ce, Adam, a batch of 32: 101,770 parameters. maxWork admits
+        // 101,770 x 32 x 6 + 512 x 2 x 6 = 19,545,984 of 20,000,000; the trace holds about 6 x 758,406 numbers, under 5,000,000.
+        string Rows(int rows, int columns, string value) =>
+            "[" + string.Join(",", Enumerable.Repeat("[" + string.Join(",", Enumerable.Repeat(value, columns)) + "]", rows)) + "]";
+        string Zeros(int n) => "[" + string.Join(",", Enumerable.Repeat("0", n)) + "]";
+        var targets = "[" + string.Join(",", Enumerable.Range(0, 32).Select(b => "[" + string.Join(",", Enumerable.Range(0, 10).Select(k => k == b % 10 ? "1" : "0")) + "]")) + "]";
+        var body = $$"""
+            { "network": { "inputSize": 784, "layers": [
+                { "activation": "sigmoid", "weights": {{Rows(128, 784, "0")}}, "biases": {{Zeros(128)}} },
+                { "activation": "softmax", "weights": {{Rows(10, 128, "0")}}, "biases": {{Zeros(10)}} } ] },
+              "data": { "inputs": {{Rows(32, 784, "0.5")}}, "targets": {{targets}} },
+              "loss": { "type": "ce", "reduction": "mean" }, "optimizer": { "type": "adam", "learningRate": 0.001 },
+              "iterations": {{iterations}}, "include": ["loss"] }
+            """;
+        using var client = factory.CreateClient();
+        var response = await client.PostRaw(body);
+        Assert.Equal(status, (int)response.StatusCode);
+        if (status == 400)
+        {
+            var messages = await ApiTest.ReadValidationError(response, "iterations");
+            Assert.Contains(messages, m => m.Contains("maxWork"));
+            return;
+        }
+        var trace = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var steps = trace["iterations"]!.AsArray();
+        Assert.Equal(6, steps.Count);
+        // Zero weights and biases: every output is softmax(0) = 1/10, so the first loss is ln 10 for every example.
+        Assert.Equal(Math.Log(10), steps[0]!["loss"]!["value"]!.GetValue<double>(), 12);
+        Assert.True(steps[5]!["loss"]!["value"]!.GetValue<double>() < Math.Log(10));
     }
 
     [Fact]
