@@ -96,12 +96,18 @@ static class NSwagUnions
                     else
                         Rewrite(pair.Value, untyped, schemas);
                 }
-                foreach (var key in new[] { "oneOf", "anyOf" })
+                foreach (var key in new[] { "oneOf", "anyOf", "allOf" })
                 {
                     if (schema[key] is not JsonArray branches) continue;
                     for (var i = 0; i < branches.Count; i++)
                         if (branches[i] is JsonObject { } branch && branch["$ref"]?.GetValue<string>() is { } reference && untyped.Contains(reference))
                             branches[i] = new JsonObject();
+                    // allOf is how a reference carries its own description: one that is left with nothing typed goes.
+                    if (key == "allOf")
+                    {
+                        if (branches.All(b => b is JsonObject { Count: 0 })) schema.Remove(key);
+                        continue;
+                    }
                     if (IsUnionNSwagCannotType(schema, schemas))
                     {
                         schema.Remove(key);

@@ -152,7 +152,9 @@ await check("grade: README sheet with array answers, follow-through and sign_fli
   same("elements of hidden a", hiddenA.elements, [true, false]);
   const expected = hiddenA.expected;
   if (!Array.isArray(expected)) fail(`expected of hidden a is ${JSON.stringify(expected)}, expected a vector`);
-  close("expected hidden a[1] = sigma(0.1)", expected[1] ?? fail("no expected[1]"), 0.525);
+  const expectedA1 = expected[1];
+  if (typeof expectedA1 !== "number") fail(`expected hidden a[1] is ${JSON.stringify(expectedA1)}, expected a number`);
+  close("expected hidden a[1] = sigma(0.1)", expectedA1, 0.525);
   const outputA = graded.results[1] ?? fail("no result 2");
   same("usedAnswers", outputA.usedAnswers, ["/iterations/0/forward/layers/0/a"]);
   const gradient = graded.results[3] ?? fail("no result 4");

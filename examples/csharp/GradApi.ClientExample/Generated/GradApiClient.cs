@@ -246,52 +246,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -693,52 +733,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -884,52 +964,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -962,7 +1082,9 @@ namespace GradApi.Client
         /// <br/>**Polynomials.** Derived by the chain rule, never from a table: p_0(s) = s and
         /// <br/>p_(k+1)(s) = p_k'(s) s', with s' = s - s^2 for sigmoid and s' = 1 - s^2 for tanh. Exact integer
         /// <br/>arithmetic: sigmoid's order-20 coefficients reach 1.1e21 (beyond a 64-bit integer and beyond 2^53),
-        /// <br/>and are written as exact JSON integers; read them with a big-integer parser.
+        /// <br/>and are written as exact JSON integers; read them with a big-integer parser, or read
+        /// <br/>`exactCoefficients`: the same coefficients as exact decimal strings (JSON.parse would change 10 of
+        /// <br/>sigmoid's 22 order-20 coefficients).
         /// <br/>
         /// <br/>**Values.** The same polynomials give the values. sigma^(k)(x) = P_k(q) for x &lt; 0 and
         /// <br/>(-1)^(k+1) P_k(q) for x &gt;= 0, with q = sigma(-|x|), the smaller of sigma and 1 - sigma, computed
@@ -1005,7 +1127,9 @@ namespace GradApi.Client
         /// <br/>**Polynomials.** Derived by the chain rule, never from a table: p_0(s) = s and
         /// <br/>p_(k+1)(s) = p_k'(s) s', with s' = s - s^2 for sigmoid and s' = 1 - s^2 for tanh. Exact integer
         /// <br/>arithmetic: sigmoid's order-20 coefficients reach 1.1e21 (beyond a 64-bit integer and beyond 2^53),
-        /// <br/>and are written as exact JSON integers; read them with a big-integer parser.
+        /// <br/>and are written as exact JSON integers; read them with a big-integer parser, or read
+        /// <br/>`exactCoefficients`: the same coefficients as exact decimal strings (JSON.parse would change 10 of
+        /// <br/>sigmoid's 22 order-20 coefficients).
         /// <br/>
         /// <br/>**Values.** The same polynomials give the values. sigma^(k)(x) = P_k(q) for x &lt; 0 and
         /// <br/>(-1)^(k+1) P_k(q) for x &gt;= 0, with q = sigma(-|x|), the smaller of sigma and 1 - sigma, computed
@@ -1089,52 +1213,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1340,52 +1504,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1515,52 +1719,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1613,7 +1857,7 @@ namespace GradApi.Client
         /// <br/>(the loss overflows at these parameters, as with inputs of 1e155), `hessian` comes with its "Infinity" or "NaN"
         /// <br/>entries and `eigenvalues` and `conditionNumber` are null: overflow is a result, not an error.
         /// <br/>
-        /// <br/>**Limits.** maxHessianParameters 500; networks up to maxParameters 100000
+        /// <br/>**Limits.** maxHessianParameters 500; networks up to maxParameters 120000
         /// <br/>get the sizes and parameterOrder only; P^2 x examples at most maxHessianWork 50000000 (400 above).
         /// </remarks>
         /// <returns>OK</returns>
@@ -1655,7 +1899,7 @@ namespace GradApi.Client
         /// <br/>(the loss overflows at these parameters, as with inputs of 1e155), `hessian` comes with its "Infinity" or "NaN"
         /// <br/>entries and `eigenvalues` and `conditionNumber` are null: overflow is a result, not an error.
         /// <br/>
-        /// <br/>**Limits.** maxHessianParameters 500; networks up to maxParameters 100000
+        /// <br/>**Limits.** maxHessianParameters 500; networks up to maxParameters 120000
         /// <br/>get the sizes and parameterOrder only; P^2 x examples at most maxHessianWork 50000000 (400 above).
         /// </remarks>
         /// <returns>OK</returns>
@@ -1718,52 +1962,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1959,52 +2243,92 @@ namespace GradApi.Client
                         else
                         if (status_ == 400)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<HttpValidationProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<HttpValidationProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 403)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 503)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new GradApiException<ProblemDetails>("Service Unavailable", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -2097,6 +2421,16 @@ namespace GradApi.Client
                             return objectResponse_.Object;
                         }
                         else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes GET (and HEAD) only.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new GradApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -2187,6 +2521,16 @@ namespace GradApi.Client
                             return objectResponse_.Object;
                         }
                         else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes GET (and HEAD) only.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
                         {
                             var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
                             throw new GradApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
@@ -2275,6 +2619,16 @@ namespace GradApi.Client
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes GET (and HEAD) only.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -2436,7 +2790,8 @@ namespace GradApi.Client
         /// identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("activation")]
-        public string? Activation { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ActivationDerivativesRequestActivation>))]
+        public ActivationDerivativesRequestActivation Activation { get; set; } = default!;
 
         /// <summary>
         /// k, from 0 to 20 (default 1); softmax offers order 1 (the Jacobian) only.
@@ -2445,10 +2800,10 @@ namespace GradApi.Client
         public int? Order { get; set; } = default!;
 
         /// <summary>
-        /// The points: an array of numbers; for softmax an array of vectors (arrays of numbers).
+        /// An array of numbers; for softmax an array of vectors.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("at")]
-        public object? At { get; set; } = default!;
+        public object At { get; set; } = default!;
 
         /// <summary>
         /// softplus only (default 1), &gt; 0.
@@ -2478,13 +2833,14 @@ namespace GradApi.Client
         /// As requested.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("activation")]
-        public string? Activation { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ActivationDerivativesResponseActivation>))]
+        public ActivationDerivativesResponseActivation Activation { get; set; } = default!;
 
         /// <summary>
         /// k.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("order")]
-        public int? Order { get; set; } = default!;
+        public int Order { get; set; } = default!;
 
         /// <summary>
         /// Per point x: f(x), f'(x), ..., f^(k)(x). Absent for softmax.
@@ -2496,8 +2852,11 @@ namespace GradApi.Client
         /// softmax only: one n x n matrix da_i/dz_j per point, by rows.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("jacobians")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<System.Collections.Generic.List<double>>>? Jacobians { get; set; } = default!;
+        public System.Collections.Generic.List<RealMatrix>? Jacobians { get; set; } = default!;
 
+        /// <summary>
+        /// sigmoid and tanh: f^(k) as a polynomial in f; else null.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("polynomial")]
         public DerivativePolynomialResponse? Polynomial { get; set; } = default!;
 
@@ -2514,7 +2873,7 @@ namespace GradApi.Client
         /// RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("path")]
-        public string? Path { get; set; } = default!;
+        public string Path { get; set; } = default!;
 
         /// <summary>
         /// A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number.
@@ -2528,6 +2887,9 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("points")]
         public double? Points { get; set; } = default!;
 
+        /// <summary>
+        /// This answer's own rule, overriding the request's.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
         public ToleranceRequest? Tolerance { get; set; } = default!;
 
@@ -2544,13 +2906,14 @@ namespace GradApi.Client
         /// As given.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("path")]
-        public string? Path { get; set; } = default!;
+        public string Path { get; set; } = default!;
 
         /// <summary>
         /// correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("verdict")]
-        public string? Verdict { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AnswerResultResponseVerdict>))]
+        public AnswerResultResponseVerdict Verdict { get; set; } = default!;
 
         /// <summary>
         /// The reference, in the submitted shape (in its own shape for shape_mismatch and not_a_number); null for unknown_path.
@@ -2580,19 +2943,19 @@ namespace GradApi.Client
         /// What the answer is worth.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("points")]
-        public double? Points { get; set; } = default!;
+        public double Points { get; set; } = default!;
 
         /// <summary>
         /// What it earned under partialCredit and the follow-through penalty.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("pointsAwarded")]
-        public double? PointsAwarded { get; set; } = default!;
+        public double PointsAwarded { get; set; } = default!;
 
         /// <summary>
         /// Common mistakes that reproduce a wrong answer; empty otherwise.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("diagnoses")]
-        public System.Collections.Generic.List<DiagnosisResponse>? Diagnoses { get; set; } = default!;
+        public System.Collections.Generic.List<DiagnosisResponse> Diagnoses { get; set; } = new System.Collections.Generic.List<DiagnosisResponse>();
 
         /// <summary>
         /// For a wrong answer when follow-through ran: the value recomputed from the student's own answers.
@@ -2604,10 +2967,13 @@ namespace GradApi.Client
         /// The paths of the student's answers that went into followThroughExpected.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("usedAnswers")]
-        public System.Collections.Generic.List<string>? UsedAnswers { get; set; } = default!;
+        public System.Collections.Generic.List<string> UsedAnswers { get; set; } = new System.Collections.Generic.List<string>();
 
+        /// <summary>
+        /// The rule applied to this answer (its own, or the request's).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
-        public ToleranceResponse? Tolerance { get; set; } = default!;
+        public ToleranceResponse Tolerance { get; set; } = new ToleranceResponse();
 
         /// <summary>
         /// Why the path or value could not be used, how the shapes differ, or what follow-through used; else null.
@@ -2632,16 +2998,16 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("name")]
-        public string? Name { get; set; } = default!;
+        public string Name { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("delta")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Delta { get; set; } = default!;
+        public RealMatrix Delta { get; set; } = new RealMatrix();
 
         [System.Text.Json.Serialization.JsonPropertyName("weightGradient")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? WeightGradient { get; set; } = default!;
+        public RealMatrix WeightGradient { get; set; } = new RealMatrix();
 
         [System.Text.Json.Serialization.JsonPropertyName("biasGradient")]
-        public System.Collections.Generic.List<double>? BiasGradient { get; set; } = default!;
+        public RealVector? BiasGradient { get; set; } = default!;
 
     }
 
@@ -2653,10 +3019,10 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("outputGradient")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? OutputGradient { get; set; } = default!;
+        public RealMatrix OutputGradient { get; set; } = new RealMatrix();
 
         [System.Text.Json.Serialization.JsonPropertyName("layers")]
-        public System.Collections.Generic.List<BackwardLayerResponse>? Layers { get; set; } = default!;
+        public System.Collections.Generic.List<BackwardLayerResponse> Layers { get; set; } = new System.Collections.Generic.List<BackwardLayerResponse>();
 
     }
 
@@ -2668,13 +3034,14 @@ namespace GradApi.Client
         /// equivalent, not_equivalent or shape_mismatch.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("verdict")]
-        public string? Verdict { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ClaimCheckResponseVerdict>))]
+        public ClaimCheckResponseVerdict Verdict { get; set; } = default!;
 
         /// <summary>
         /// Random points compared (the given point is compared too).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("trials")]
-        public int? Trials { get; set; } = default!;
+        public int Trials { get; set; } = default!;
 
         /// <summary>
         /// Largest error over the points compared; null for shape_mismatch.
@@ -2682,6 +3049,9 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("maxRelativeError")]
         public double? MaxRelativeError { get; set; } = default!;
 
+        /// <summary>
+        /// not_equivalent: the first point where the claim is off.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("counterexample")]
         public CounterexampleResponse? Counterexample { get; set; } = default!;
 
@@ -2689,7 +3059,7 @@ namespace GradApi.Client
         /// The variable's shape, which its gradient has.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expectedShape")]
-        public System.Collections.Generic.List<int>? ExpectedShape { get; set; } = default!;
+        public System.Collections.Generic.List<int> ExpectedShape { get; set; } = new System.Collections.Generic.List<int>();
 
         /// <summary>
         /// The claim's shape; null when the claim's own shapes do not fit.
@@ -2713,19 +3083,19 @@ namespace GradApi.Client
         /// The point, every variable in its JSON form.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("variables")]
-        public System.Collections.Generic.IDictionary<string, object>? Variables { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, object> Variables { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
 
         /// <summary>
         /// The true gradient there.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expected")]
-        public object? Expected { get; set; } = default!;
+        public object Expected { get; set; } = default!;
 
         /// <summary>
         /// The claim's value there.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("claimed")]
-        public object? Claimed { get; set; } = default!;
+        public object Claimed { get; set; } = default!;
 
     }
 
@@ -2737,13 +3107,13 @@ namespace GradApi.Client
         /// [N][inputSize].
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("inputs")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Inputs { get; set; } = default!;
+        public System.Collections.Generic.List<System.Collections.Generic.List<double>> Inputs { get; set; } = new System.Collections.Generic.List<System.Collections.Generic.List<double>>();
 
         /// <summary>
         /// [N][outputSize].
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("targets")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Targets { get; set; } = default!;
+        public System.Collections.Generic.List<System.Collections.Generic.List<double>> Targets { get; set; } = new System.Collections.Generic.List<System.Collections.Generic.List<double>>();
 
     }
 
@@ -2755,19 +3125,25 @@ namespace GradApi.Client
         /// sigma or tanh.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("variable")]
-        public string? Variable { get; set; } = default!;
+        public string Variable { get; set; } = default!;
 
         /// <summary>
         /// Exact integers, lowest power first (beyond 2^53 from order 14 on: read them as big integers).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("coefficients")]
-        public System.Collections.Generic.List<int>? Coefficients { get; set; } = default!;
+        public System.Collections.Generic.List<double> Coefficients { get; set; } = new System.Collections.Generic.List<double>();
 
         /// <summary>
         /// The polynomial in LaTeX.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("latex")]
-        public string? Latex { get; set; } = default!;
+        public string Latex { get; set; } = default!;
+
+        /// <summary>
+        /// The same coefficients as exact decimal strings ("-6"), for readers whose JSON numbers are doubles (JSON.parse changes sigmoid's order-20 coefficients beyond 2^53).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("exactCoefficients")]
+        public System.Collections.Generic.List<string> ExactCoefficients { get; set; } = new System.Collections.Generic.List<string>();
 
     }
 
@@ -2779,13 +3155,13 @@ namespace GradApi.Client
         /// The point.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("x")]
-        public double? X { get; set; } = default!;
+        public double X { get; set; } = default!;
 
         /// <summary>
         /// Orders 0..k.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("derivatives")]
-        public System.Collections.Generic.List<double>? Derivatives { get; set; } = default!;
+        public RealVector Derivatives { get; set; } = new RealVector();
 
     }
 
@@ -2797,13 +3173,14 @@ namespace GradApi.Client
         /// A diagnosis code.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("code")]
-        public string? Code { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DiagnosisCountResponseCode>))]
+        public DiagnosisCountResponseCode Code { get; set; } = default!;
 
         /// <summary>
         /// Answers to the path that it was reported for.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("count")]
-        public int? Count { get; set; } = default!;
+        public int Count { get; set; } = default!;
 
     }
 
@@ -2817,13 +3194,14 @@ namespace GradApi.Client
         /// <br/>            other_convention, wrong_iteration, wrong_layer, rounded_too_early, degenerate_follow_through.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("code")]
-        public string? Code { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DiagnosisResponseCode>))]
+        public DiagnosisResponseCode Code { get; set; } = default!;
 
         /// <summary>
         /// Plain words for the student.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("message")]
-        public string? Message { get; set; } = default!;
+        public string Message { get; set; } = default!;
 
         /// <summary>
         /// other_convention only: the convention that reproduces the answer ("momentum pytorch", "loss sse"); else null.
@@ -2844,7 +3222,7 @@ namespace GradApi.Client
         /// The expression (grammar in the operation description).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expression")]
-        public string? Expression { get; set; } = default!;
+        public string Expression { get; set; } = default!;
 
         /// <summary>
         /// Values by name: a number is a scalar, a 1-D array a column vector, a 2-D array a matrix by rows.
@@ -2886,25 +3264,25 @@ namespace GradApi.Client
         /// A number for a scalar, else a matrix by rows.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("value")]
-        public object? Value { get; set; } = default!;
+        public object Value { get; set; } = default!;
 
         /// <summary>
         /// [rows, columns].
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("shape")]
-        public System.Collections.Generic.List<int>? Shape { get; set; } = default!;
+        public System.Collections.Generic.List<int> Shape { get; set; } = new System.Collections.Generic.List<int>();
 
         /// <summary>
         /// Every node of the parsed expression as written, with its shape, children first.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("subexpressions")]
-        public System.Collections.Generic.List<SubexpressionShape>? Subexpressions { get; set; } = default!;
+        public System.Collections.Generic.List<SubexpressionShape> Subexpressions { get; set; } = new System.Collections.Generic.List<SubexpressionShape>();
 
         /// <summary>
         /// Per variable, in the variable's own JSON form (denominator layout).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("gradients")]
-        public System.Collections.Generic.IDictionary<string, object>? Gradients { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, object> Gradients { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
 
         /// <summary>
         /// Per claimed variable, the verdict; null when no claims were sent.
@@ -2947,19 +3325,19 @@ namespace GradApi.Client
         /// Whether wrong answers were marked again from the student's own answers.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("enabled")]
-        public bool? Enabled { get; set; } = default!;
+        public bool Enabled { get; set; } = default!;
 
         /// <summary>
         /// The fraction of the points withheld for follow-through.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("penalty")]
-        public double? Penalty { get; set; } = default!;
+        public double Penalty { get; set; } = default!;
 
         /// <summary>
         /// Whether follow-through built on all-zero or given values was credited.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("allowDegenerate")]
-        public bool? AllowDegenerate { get; set; } = default!;
+        public bool AllowDegenerate { get; set; } = default!;
 
     }
 
@@ -2971,19 +3349,22 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("name")]
-        public string? Name { get; set; } = default!;
+        public string Name { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("input")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Input { get; set; } = default!;
+        public RealMatrix Input { get; set; } = new RealMatrix();
 
         [System.Text.Json.Serialization.JsonPropertyName("z")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Z { get; set; } = default!;
+        public RealMatrix Z { get; set; } = new RealMatrix();
 
         [System.Text.Json.Serialization.JsonPropertyName("a")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? A { get; set; } = default!;
+        public RealMatrix A { get; set; } = new RealMatrix();
 
+        /// <summary>
+        /// sigma'(z) [B][n] elementwise; for softmax the Jacobian da/dz of each example, [B][n][n].
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("activationDerivative")]
-        public object? ActivationDerivative { get; set; } = default!;
+        public object ActivationDerivative { get; set; } = default!;
 
     }
 
@@ -2992,7 +3373,7 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("layers")]
-        public System.Collections.Generic.List<ForwardLayerResponse>? Layers { get; set; } = default!;
+        public System.Collections.Generic.List<ForwardLayerResponse> Layers { get; set; } = new System.Collections.Generic.List<ForwardLayerResponse>();
 
     }
 
@@ -3003,9 +3384,15 @@ namespace GradApi.Client
     public partial class GradeBatchRequest
     {
 
+        /// <summary>
+        /// Exactly a /v1/train request.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("problem")]
         public TrainRequest Problem { get; set; } = new TrainRequest();
 
+        /// <summary>
+        /// As in /v1/grade, for every submission.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
         public ToleranceRequest? Tolerance { get; set; } = default!;
 
@@ -3013,8 +3400,12 @@ namespace GradApi.Client
         /// As in /v1/grade.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("partialCredit")]
-        public string? PartialCredit { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeBatchRequestPartialCredit>))]
+        public GradeBatchRequestPartialCredit? PartialCredit { get; set; } = default!;
 
+        /// <summary>
+        /// As in /v1/grade.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThrough")]
         public FollowThroughRequest? FollowThrough { get; set; } = default!;
 
@@ -3022,13 +3413,14 @@ namespace GradApi.Client
         /// One per student: an id unique within the batch and the answers.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("submissions")]
-        public System.Collections.Generic.List<SubmissionRequest>? Submissions { get; set; } = default!;
+        public System.Collections.Generic.List<SubmissionRequest> Submissions { get; set; } = new System.Collections.Generic.List<SubmissionRequest>();
 
         /// <summary>
         /// As in /v1/grade: all (default) or verdicts.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("reveal")]
-        public string? Reveal { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeBatchRequestReveal>))]
+        public GradeBatchRequestReveal? Reveal { get; set; } = default!;
 
     }
 
@@ -3043,25 +3435,32 @@ namespace GradApi.Client
         /// One per submission, in the order given, with its id.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("results")]
-        public System.Collections.Generic.List<SubmissionResultResponse>? Results { get; set; } = default!;
+        public System.Collections.Generic.List<SubmissionResultResponse> Results { get; set; } = new System.Collections.Generic.List<SubmissionResultResponse>();
 
         /// <summary>
         /// Per path, in the order paths first appear: submissions per verdict and the most frequent diagnoses.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("summary")]
-        public System.Collections.Generic.IDictionary<string, PathSummaryResponse>? Summary { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, PathSummaryResponse> Summary { get; set; } = new System.Collections.Generic.Dictionary<string, PathSummaryResponse>();
 
+        /// <summary>
+        /// The request's default rule, resolved.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
-        public ToleranceResponse? Tolerance { get; set; } = default!;
+        public ToleranceResponse Tolerance { get; set; } = new ToleranceResponse();
 
         /// <summary>
         /// proportional or all_or_nothing.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("partialCredit")]
-        public string? PartialCredit { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeBatchResponsePartialCredit>))]
+        public GradeBatchResponsePartialCredit PartialCredit { get; set; } = default!;
 
+        /// <summary>
+        /// Whether follow-through was applied, and its penalty.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThrough")]
-        public FollowThroughResponse? FollowThrough { get; set; } = default!;
+        public FollowThroughResponse FollowThrough { get; set; } = new FollowThroughResponse();
 
     }
 
@@ -3072,6 +3471,9 @@ namespace GradApi.Client
     public partial class GradeRequest
     {
 
+        /// <summary>
+        /// Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("problem")]
         public TrainRequest Problem { get; set; } = new TrainRequest();
 
@@ -3079,8 +3481,11 @@ namespace GradApi.Client
         /// The answers, each a JSON Pointer into the /v1/train response and the student's value; results come in this order.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("answers")]
-        public System.Collections.Generic.List<AnswerRequest>? Answers { get; set; } = default!;
+        public System.Collections.Generic.List<AnswerRequest> Answers { get; set; } = new System.Collections.Generic.List<AnswerRequest>();
 
+        /// <summary>
+        /// The default rule for every answer without its own (default: relative 1e-3 with absolute 1e-8).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
         public ToleranceRequest? Tolerance { get; set; } = default!;
 
@@ -3088,8 +3493,12 @@ namespace GradApi.Client
         /// proportional (default: points x the fraction of elements right) or all_or_nothing.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("partialCredit")]
-        public string? PartialCredit { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeRequestPartialCredit>))]
+        public GradeRequestPartialCredit? PartialCredit { get; set; } = default!;
 
+        /// <summary>
+        /// Error carried forward: enabled (default true) and the penalty (default 0).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThrough")]
         public FollowThroughRequest? FollowThrough { get; set; } = default!;
 
@@ -3098,7 +3507,8 @@ namespace GradApi.Client
         /// <br/>            maxAbsoluteError are null, numbers in messages left out), so the response can be shown to a student as it is.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("reveal")]
-        public string? Reveal { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeRequestReveal>))]
+        public GradeRequestReveal? Reveal { get; set; } = default!;
 
     }
 
@@ -3113,31 +3523,38 @@ namespace GradApi.Client
         /// One per answer, in the order of answers.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("results")]
-        public System.Collections.Generic.List<AnswerResultResponse>? Results { get; set; } = default!;
+        public System.Collections.Generic.List<AnswerResultResponse> Results { get; set; } = new System.Collections.Generic.List<AnswerResultResponse>();
 
         /// <summary>
         /// The sum of the answers' points.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("points")]
-        public double? Points { get; set; } = default!;
+        public double Points { get; set; } = default!;
 
         /// <summary>
         /// The sum of the points awarded.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("pointsAwarded")]
-        public double? PointsAwarded { get; set; } = default!;
+        public double PointsAwarded { get; set; } = default!;
 
+        /// <summary>
+        /// The request's default rule, resolved (every field of its type filled in).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
-        public ToleranceResponse? Tolerance { get; set; } = default!;
+        public ToleranceResponse Tolerance { get; set; } = new ToleranceResponse();
 
         /// <summary>
         /// proportional or all_or_nothing.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("partialCredit")]
-        public string? PartialCredit { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeResponsePartialCredit>))]
+        public GradeResponsePartialCredit PartialCredit { get; set; } = default!;
 
+        /// <summary>
+        /// Whether follow-through was applied, and its penalty.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThrough")]
-        public FollowThroughResponse? FollowThrough { get; set; } = default!;
+        public FollowThroughResponse FollowThrough { get; set; } = new FollowThroughResponse();
 
     }
 
@@ -3149,7 +3566,7 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
-        public string? Status { get; set; } = default!;
+        public string Status { get; set; } = default!;
 
     }
 
@@ -3161,12 +3578,21 @@ namespace GradApi.Client
     public partial class HessianRequest
     {
 
+        /// <summary>
+        /// As in /v1/train.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("network")]
         public NetworkRequest? Network { get; set; } = default!;
 
+        /// <summary>
+        /// As in /v1/train; the Hessian is of J over all examples (full batch).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("data")]
         public DataRequest? Data { get; set; } = default!;
 
+        /// <summary>
+        /// As in /v1/train (type and reduction; alsoReport is accepted and ignored).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("loss")]
         public LossRequest? Loss { get; set; } = default!;
 
@@ -3187,83 +3613,56 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("parameterCount")]
-        public long? ParameterCount { get; set; } = default!;
+        public long ParameterCount { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("dimension")]
-        public System.Collections.Generic.List<long>? Dimension { get; set; } = default!;
+        public System.Collections.Generic.List<long> Dimension { get; set; } = new System.Collections.Generic.List<long>();
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        public double? Bytes { get; set; } = default!;
+        public double Bytes { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("parameterOrder")]
         public System.Collections.Generic.List<string>? ParameterOrder { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("hessian")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Hessian { get; set; } = default!;
+        public RealMatrix? Hessian { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("eigenvalues")]
-        public System.Collections.Generic.List<double>? Eigenvalues { get; set; } = default!;
+        public RealVector? Eigenvalues { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("conditionNumber")]
         public double? ConditionNumber { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("maxHessianParameters")]
-        public int? MaxHessianParameters { get; set; } = default!;
-
-    }
-
-    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class HttpValidationProblemDetails
-    {
-
-        [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
-
-        [System.Text.Json.Serialization.JsonPropertyName("title")]
-        public string? Title { get; set; } = default!;
-
-        [System.Text.Json.Serialization.JsonPropertyName("status")]
-        public int? Status { get; set; } = default!;
-
-        [System.Text.Json.Serialization.JsonPropertyName("detail")]
-        public string? Detail { get; set; } = default!;
-
-        [System.Text.Json.Serialization.JsonPropertyName("instance")]
-        public string? Instance { get; set; } = default!;
-
-        [System.Text.Json.Serialization.JsonPropertyName("errors")]
-        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.List<string>>? Errors { get; set; } = default!;
-
-        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
-
-        [System.Text.Json.Serialization.JsonExtensionData]
-        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
-        {
-            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
-            set { _additionalProperties = value; }
-        }
+        public int MaxHessianParameters { get; set; } = default!;
 
     }
 
     /// <summary>
-    /// One iteration; iteration is 1-based, its index in the array 0-based.
+    /// One iteration; iteration is 1-based, its index in the array 0-based. A section include leaves out is absent.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class IterationResponse
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("iteration")]
-        public int? Iteration { get; set; } = default!;
+        public int Iteration { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("exampleIndices")]
-        public System.Collections.Generic.List<int>? ExampleIndices { get; set; } = default!;
+        public System.Collections.Generic.List<int> ExampleIndices { get; set; } = new System.Collections.Generic.List<int>();
 
         [System.Text.Json.Serialization.JsonPropertyName("forward")]
         public ForwardResponse? Forward { get; set; } = default!;
 
+        /// <summary>
+        /// value is J; perExample is l for each example of the batch; also holds the alsoReport losses' J.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("loss")]
         public LossResponse? Loss { get; set; } = default!;
 
+        /// <summary>
+        /// outputGradient is dJ/da of the last layer (with a mean's 1/B); layers in network order.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("backward")]
         public BackwardResponse? Backward { get; set; } = default!;
 
@@ -3277,13 +3676,13 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("name")]
-        public string? Name { get; set; } = default!;
+        public string Name { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("weights")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Weights { get; set; } = default!;
+        public RealMatrix Weights { get; set; } = new RealMatrix();
 
         [System.Text.Json.Serialization.JsonPropertyName("biases")]
-        public System.Collections.Generic.List<double>? Biases { get; set; } = default!;
+        public RealVector? Biases { get; set; } = default!;
 
     }
 
@@ -3304,13 +3703,14 @@ namespace GradApi.Client
         /// identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax (output layer only).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("activation")]
-        public string? Activation { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LayerRequestActivation>))]
+        public LayerRequestActivation Activation { get; set; } = default!;
 
         /// <summary>
         /// [out][in].
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("weights")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Weights { get; set; } = default!;
+        public System.Collections.Generic.List<System.Collections.Generic.List<double>> Weights { get; set; } = new System.Collections.Generic.List<System.Collections.Generic.List<double>>();
 
         /// <summary>
         /// [out]; leave out for a layer without bias term.
@@ -3346,13 +3746,16 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LossEchoType>))]
+        public LossEchoType Type { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("reduction")]
-        public string? Reduction { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LossEchoReduction>))]
+        public LossEchoReduction Reduction { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("alsoReport")]
-        public System.Collections.Generic.List<string>? AlsoReport { get; set; } = default!;
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
+        public System.Collections.Generic.List<AlsoReport> AlsoReport { get; set; } = new System.Collections.Generic.List<AlsoReport>();
 
     }
 
@@ -3364,19 +3767,22 @@ namespace GradApi.Client
         /// half_sse, sse, mse, bce, ce.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LossRequestType>))]
+        public LossRequestType Type { get; set; } = default!;
 
         /// <summary>
         /// sum or mean over the batch (default mean, as PyTorch).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("reduction")]
-        public string? Reduction { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LossRequestReduction>))]
+        public LossRequestReduction? Reduction { get; set; } = default!;
 
         /// <summary>
         /// Further loss types whose values are reported but do not drive the gradient.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("alsoReport")]
-        public System.Collections.Generic.List<string>? AlsoReport { get; set; } = default!;
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
+        public System.Collections.Generic.List<AlsoReport2>? AlsoReport { get; set; } = default!;
 
     }
 
@@ -3388,13 +3794,14 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<LossResponseType>))]
+        public LossResponseType Type { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("value")]
-        public double? Value { get; set; } = default!;
+        public double Value { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("perExample")]
-        public System.Collections.Generic.List<double>? PerExample { get; set; } = default!;
+        public RealVector PerExample { get; set; } = new RealVector();
 
         [System.Text.Json.Serialization.JsonPropertyName("also")]
         public System.Collections.Generic.IDictionary<string, double>? Also { get; set; } = default!;
@@ -3412,25 +3819,26 @@ namespace GradApi.Client
         /// pytorch (default), heavy_ball, velocity_step, ema: as in /v1/train.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("convention")]
-        public string? Convention { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MomentumWeightsRequestConvention>))]
+        public MomentumWeightsRequestConvention? Convention { get; set; } = default!;
 
         /// <summary>
         /// mu (beta for ema), in [0, 1].
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("momentum")]
-        public double? Momentum { get; set; } = default!;
+        public double Momentum { get; set; } = default!;
 
         /// <summary>
         /// eta, &gt; 0.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("learningRate")]
-        public double? LearningRate { get; set; } = default!;
+        public double LearningRate { get; set; } = default!;
 
         /// <summary>
         /// T, from 1 to 10000.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("steps")]
-        public int? Steps { get; set; } = default!;
+        public int Steps { get; set; } = default!;
 
         /// <summary>
         /// pytorch only (default 0), in [0, 1].
@@ -3448,19 +3856,20 @@ namespace GradApi.Client
         /// As requested (default pytorch).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("convention")]
-        public string? Convention { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MomentumWeightsResponseConvention>))]
+        public MomentumWeightsResponseConvention Convention { get; set; } = default!;
 
         /// <summary>
         /// mu (beta for ema).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("momentum")]
-        public double? Momentum { get; set; } = default!;
+        public double Momentum { get; set; } = default!;
 
         /// <summary>
         /// eta.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("learningRate")]
-        public double? LearningRate { get; set; } = default!;
+        public double LearningRate { get; set; } = default!;
 
         /// <summary>
         /// pytorch only (default 0); null for the other conventions.
@@ -3472,31 +3881,31 @@ namespace GradApi.Client
         /// T.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("steps")]
-        public int? Steps { get; set; } = default!;
+        public int Steps { get; set; } = default!;
 
         /// <summary>
         /// v, or m for ema.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("stateName")]
-        public string? StateName { get; set; } = default!;
+        public string StateName { get; set; } = default!;
 
         /// <summary>
         /// w_t: the state after step T is sum_t w_t g_t, t = 1..T.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("stateWeights")]
-        public System.Collections.Generic.List<double>? StateWeights { get; set; } = default!;
+        public RealVector StateWeights { get; set; } = new RealVector();
 
         /// <summary>
         /// c_t: theta_T - theta_(T-1) = -sum_t c_t g_t.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("stepWeights")]
-        public System.Collections.Generic.List<double>? StepWeights { get; set; } = default!;
+        public RealVector StepWeights { get; set; } = new RealVector();
 
         /// <summary>
         /// Both in closed form (LaTeX).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("closedForm")]
-        public string? ClosedForm { get; set; } = default!;
+        public string ClosedForm { get; set; } = default!;
 
     }
 
@@ -3508,13 +3917,65 @@ namespace GradApi.Client
         /// Features per example.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("inputSize")]
-        public int? InputSize { get; set; } = default!;
+        public int InputSize { get; set; } = default!;
 
         /// <summary>
         /// Dense layers from input to output.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("layers")]
-        public System.Collections.Generic.List<LayerRequest>? Layers { get; set; } = default!;
+        public System.Collections.Generic.List<LayerRequest> Layers { get; set; } = new System.Collections.Generic.List<LayerRequest>();
+
+    }
+
+    /// <summary>
+    /// A number that is not finite (a diverged run, an overflow), written as a string since JSON has no such numbers.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum NonFinite
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"NaN")]
+        NaN = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"Infinity")]
+        Infinity = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"-Infinity")]
+        MinusInfinity = 2,
+
+    }
+
+    /// <summary>
+    /// The objective as run: function (with matrix and vector for quadratic, a and b for rosenbrock), or expression with constants; parameters gives each parameter's shape ([] a number, [n] a vector, [r, c] a matrix).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ObjectiveEcho
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("function")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ObjectiveEchoFunction>))]
+        public ObjectiveEchoFunction? Function { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("expression")]
+        public string? Expression { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("constants")]
+        public System.Collections.Generic.IDictionary<string, object>? Constants { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("matrix")]
+        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Matrix { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("vector")]
+        public System.Collections.Generic.List<double>? Vector { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("a")]
+        public double? A { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("b")]
+        public double? B { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("parameters")]
+        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.List<int>> Parameters { get; set; } = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.List<int>>();
 
     }
 
@@ -3529,7 +3990,8 @@ namespace GradApi.Client
         /// quadratic, rosenbrock, beale, himmelblau.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("function")]
-        public string? Function { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ObjectiveRequestFunction>))]
+        public ObjectiveRequestFunction? Function { get; set; } = default!;
 
         /// <summary>
         /// quadratic: Q, n x n (only its symmetric part matters).
@@ -3570,6 +4032,105 @@ namespace GradApi.Client
     }
 
     /// <summary>
+    /// The optimizer as run, every setting of its type filled in with its default.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class OptimizerEcho
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("type")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OptimizerEchoType>))]
+        public OptimizerEchoType Type { get; set; } = default!;
+
+        /// <summary>
+        /// momentum and nesterov.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("convention")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OptimizerEchoConvention>))]
+        public OptimizerEchoConvention? Convention { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("learningRate")]
+        public double LearningRate { get; set; } = default!;
+
+        /// <summary>
+        /// momentum, nesterov, rmsprop.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("momentum")]
+        public double? Momentum { get; set; } = default!;
+
+        /// <summary>
+        /// momentum with the pytorch convention.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("dampening")]
+        public double? Dampening { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("weightDecay")]
+        public double WeightDecay { get; set; } = default!;
+
+        /// <summary>
+        /// adam, adamw.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("beta1")]
+        public double? Beta1 { get; set; } = default!;
+
+        /// <summary>
+        /// adam, adamw.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("beta2")]
+        public double? Beta2 { get; set; } = default!;
+
+        /// <summary>
+        /// adagrad, rmsprop, adam, adamw.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("epsilon")]
+        public double? Epsilon { get; set; } = default!;
+
+        /// <summary>
+        /// rmsprop, adam, adamw.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("epsilonPlacement")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OptimizerEchoEpsilonPlacement>))]
+        public OptimizerEchoEpsilonPlacement? EpsilonPlacement { get; set; } = default!;
+
+        /// <summary>
+        /// adam, adamw.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("biasCorrection")]
+        public bool? BiasCorrection { get; set; } = default!;
+
+        /// <summary>
+        /// adam, adamw.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("amsgrad")]
+        public bool? Amsgrad { get; set; } = default!;
+
+        /// <summary>
+        /// rmsprop.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("rho")]
+        public double? Rho { get; set; } = default!;
+
+        /// <summary>
+        /// rmsprop.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("centered")]
+        public bool? Centered { get; set; } = default!;
+
+        /// <summary>
+        /// adagrad.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("learningRateDecay")]
+        public double? LearningRateDecay { get; set; } = default!;
+
+        /// <summary>
+        /// adagrad.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("initialAccumulator")]
+        public double? InitialAccumulator { get; set; } = default!;
+
+    }
+
+    /// <summary>
     /// One flat object for every optimizer; a field the chosen type does not use is rejected.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -3580,19 +4141,21 @@ namespace GradApi.Client
         /// sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OptimizerRequestType>))]
+        public OptimizerRequestType Type { get; set; } = default!;
 
         /// <summary>
         /// momentum: pytorch (default), heavy_ball, velocity_step, ema; nesterov: pytorch (default), sutskever.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("convention")]
-        public string? Convention { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OptimizerRequestConvention>))]
+        public OptimizerRequestConvention? Convention { get; set; } = default!;
 
         /// <summary>
         /// eta, required, &gt; 0.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("learningRate")]
-        public double? LearningRate { get; set; } = default!;
+        public double LearningRate { get; set; } = default!;
 
         /// <summary>
         /// mu: required for momentum and nesterov; optional for rmsprop (default 0).
@@ -3634,7 +4197,8 @@ namespace GradApi.Client
         /// rmsprop: outside_sqrt (default), inside_sqrt; adam, adamw: also keras.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("epsilonPlacement")]
-        public string? EpsilonPlacement { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OptimizerRequestEpsilonPlacement>))]
+        public OptimizerRequestEpsilonPlacement? EpsilonPlacement { get; set; } = default!;
 
         /// <summary>
         /// adam, adamw (default true).
@@ -3679,7 +4243,7 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("layers")]
-        public System.Collections.Generic.List<LayerParametersResponse>? Layers { get; set; } = default!;
+        public System.Collections.Generic.List<LayerParametersResponse> Layers { get; set; } = new System.Collections.Generic.List<LayerParametersResponse>();
 
     }
 
@@ -3694,64 +4258,73 @@ namespace GradApi.Client
         /// Answers graded correct.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("correct")]
-        public int? Correct { get; set; } = default!;
+        public int Correct { get; set; } = default!;
 
         /// <summary>
         /// Answers graded follow_through.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThrough")]
-        public int? FollowThrough { get; set; } = default!;
+        public int FollowThrough { get; set; } = default!;
 
         /// <summary>
         /// Answers graded incorrect.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("incorrect")]
-        public int? Incorrect { get; set; } = default!;
+        public int Incorrect { get; set; } = default!;
 
         /// <summary>
         /// Answers graded shape_mismatch.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("shapeMismatch")]
-        public int? ShapeMismatch { get; set; } = default!;
+        public int ShapeMismatch { get; set; } = default!;
 
         /// <summary>
         /// Answers graded unknown_path.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("unknownPath")]
-        public int? UnknownPath { get; set; } = default!;
+        public int UnknownPath { get; set; } = default!;
 
         /// <summary>
         /// Answers graded not_a_number.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("notANumber")]
-        public int? NotANumber { get; set; } = default!;
+        public int NotANumber { get; set; } = default!;
 
         /// <summary>
         /// The most frequent diagnosis codes (up to 5), most frequent first, ties by code.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("diagnoses")]
-        public System.Collections.Generic.List<DiagnosisCountResponse>? Diagnoses { get; set; } = default!;
+        public System.Collections.Generic.List<DiagnosisCountResponse> Diagnoses { get; set; } = new System.Collections.Generic.List<DiagnosisCountResponse>();
 
     }
 
+    /// <summary>
+    /// RFC 9457 problem details: what went wrong (title), in words a client can show (detail), and the trace id the service logged.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class ProblemDetails
+    public partial class Problem
     {
 
+        /// <summary>
+        /// A URI naming the kind of problem (the RFC 9110 section of the status); absent for 429.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("type")]
         public string? Type { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("title")]
-        public string? Title { get; set; } = default!;
+        public string Title { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
-        public int? Status { get; set; } = default!;
+        public int Status { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("detail")]
         public string? Detail { get; set; } = default!;
 
-        [System.Text.Json.Serialization.JsonPropertyName("instance")]
-        public string? Instance { get; set; } = default!;
+        /// <summary>
+        /// The W3C trace id of the request, as logged.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("traceId")]
+        public string TraceId { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -3765,6 +4338,39 @@ namespace GradApi.Client
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class Real
+    {
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// [rows][columns], row-major ([B][n] for a batch, [out][in] for weights).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class RealMatrix : System.Collections.ObjectModel.Collection<RealVector>
+    {
+
+    }
+
+    /// <summary>
+    /// [n]: numbers, any of them possibly not finite.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class RealVector : System.Collections.ObjectModel.Collection<double>
+    {
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class SamplingRequest
     {
 
@@ -3772,7 +4378,8 @@ namespace GradApi.Client
         /// full (default), sequential, random, minibatch, schedule.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("mode")]
-        public string? Mode { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<SamplingRequestMode>))]
+        public SamplingRequestMode? Mode { get; set; } = default!;
 
         /// <summary>
         /// random and minibatch: seeds SplitMix64 (0 to 2^63 - 1).
@@ -3795,6 +4402,21 @@ namespace GradApi.Client
     }
 
     /// <summary>
+    /// A state slot or the look-ahead point: tensors shaped like the layer's weights and biases (no name: the key or the layer names it).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class SlotParametersResponse
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("weights")]
+        public RealMatrix Weights { get; set; } = new RealMatrix();
+
+        [System.Text.Json.Serialization.JsonPropertyName("biases")]
+        public RealVector? Biases { get; set; } = default!;
+
+    }
+
+    /// <summary>
     /// Eigenvalues of the constant Hessian; plain gradient descent converges for 0 &lt; lr &lt; upper = 2 / lambdaMax.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -3802,10 +4424,10 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("lambdaMin")]
-        public double? LambdaMin { get; set; } = default!;
+        public double LambdaMin { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("lambdaMax")]
-        public double? LambdaMax { get; set; } = default!;
+        public double LambdaMax { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("upper")]
         public double? Upper { get; set; } = default!;
@@ -3817,10 +4439,10 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("text")]
-        public string? Text { get; set; } = default!;
+        public string Text { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("shape")]
-        public System.Collections.Generic.List<int>? Shape { get; set; } = default!;
+        public System.Collections.Generic.List<int> Shape { get; set; } = new System.Collections.Generic.List<int>();
 
     }
 
@@ -3832,13 +4454,13 @@ namespace GradApi.Client
         /// Names the submission in the response; unique within the batch, not empty.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("id")]
-        public string? Id { get; set; } = default!;
+        public string Id { get; set; } = default!;
 
         /// <summary>
         /// As in /v1/grade.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("answers")]
-        public System.Collections.Generic.List<AnswerRequest>? Answers { get; set; } = default!;
+        public System.Collections.Generic.List<AnswerRequest> Answers { get; set; } = new System.Collections.Generic.List<AnswerRequest>();
 
     }
 
@@ -3850,25 +4472,25 @@ namespace GradApi.Client
         /// As given.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("id")]
-        public string? Id { get; set; } = default!;
+        public string Id { get; set; } = default!;
 
         /// <summary>
         /// As in /v1/grade, in the order of the submission's answers.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("results")]
-        public System.Collections.Generic.List<AnswerResultResponse>? Results { get; set; } = default!;
+        public System.Collections.Generic.List<AnswerResultResponse> Results { get; set; } = new System.Collections.Generic.List<AnswerResultResponse>();
 
         /// <summary>
         /// The sum of the answers' points.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("points")]
-        public double? Points { get; set; } = default!;
+        public double Points { get; set; } = default!;
 
         /// <summary>
         /// The sum of the points awarded.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("pointsAwarded")]
-        public double? PointsAwarded { get; set; } = default!;
+        public double PointsAwarded { get; set; } = default!;
 
     }
 
@@ -3883,7 +4505,8 @@ namespace GradApi.Client
         /// relative, absolute, decimals, significant_figures.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ToleranceRequestType>))]
+        public ToleranceRequestType Type { get; set; } = default!;
 
         /// <summary>
         /// relative only (default 1e-3): |s - r| &lt;= absolute + relative |r|.
@@ -3922,7 +4545,8 @@ namespace GradApi.Client
         /// relative, absolute, decimals, significant_figures.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("type")]
-        public string? Type { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ToleranceResponseType>))]
+        public ToleranceResponseType Type { get; set; } = default!;
 
         /// <summary>
         /// relative only.
@@ -3957,15 +4581,27 @@ namespace GradApi.Client
     public partial class TrainRequest
     {
 
+        /// <summary>
+        /// The layers and their initial parameters.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("network")]
         public NetworkRequest Network { get; set; } = new NetworkRequest();
 
+        /// <summary>
+        /// Examples by rows: inputs [N][inputSize], targets [N][outputSize].
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("data")]
         public DataRequest Data { get; set; } = new DataRequest();
 
+        /// <summary>
+        /// The loss that drives the gradient, its reduction, and further losses to report.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("loss")]
         public LossRequest Loss { get; set; } = new LossRequest();
 
+        /// <summary>
+        /// The update rule and its hyperparameters; defaults are PyTorch's and are echoed back.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("optimizer")]
         public OptimizerRequest Optimizer { get; set; } = new OptimizerRequest();
 
@@ -3975,6 +4611,9 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("iterations")]
         public int? Iterations { get; set; } = default!;
 
+        /// <summary>
+        /// Which examples each iteration uses (default: full batch).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("sampling")]
         public SamplingRequest? Sampling { get; set; } = default!;
 
@@ -3982,7 +4621,8 @@ namespace GradApi.Client
         /// Sections to return: forward, loss, backward, update, state (default all).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("include")]
-        public System.Collections.Generic.List<string>? Include { get; set; } = default!;
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
+        public System.Collections.Generic.List<Include>? Include { get; set; } = default!;
 
     }
 
@@ -3994,25 +4634,29 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("parameterCount")]
-        public int? ParameterCount { get; set; } = default!;
+        public int ParameterCount { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("optimizer")]
-        public System.Collections.Generic.IDictionary<string, object>? Optimizer { get; set; } = default!;
+        public OptimizerEcho Optimizer { get; set; } = new OptimizerEcho();
 
+        /// <summary>
+        /// The resolved loss: type, reduction and the further reported losses.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("loss")]
-        public LossEcho? Loss { get; set; } = default!;
+        public LossEcho Loss { get; set; } = new LossEcho();
 
         [System.Text.Json.Serialization.JsonPropertyName("initial")]
-        public ParametersResponse? Initial { get; set; } = default!;
+        public ParametersResponse Initial { get; set; } = new ParametersResponse();
 
         [System.Text.Json.Serialization.JsonPropertyName("iterations")]
-        public System.Collections.Generic.List<IterationResponse>? Iterations { get; set; } = default!;
+        public System.Collections.Generic.List<IterationResponse> Iterations { get; set; } = new System.Collections.Generic.List<IterationResponse>();
 
         [System.Text.Json.Serialization.JsonPropertyName("final")]
-        public ParametersResponse? Final { get; set; } = default!;
+        public ParametersResponse Final { get; set; } = new ParametersResponse();
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
-        public string? Status { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TrainResponseStatus>))]
+        public TrainResponseStatus Status { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("divergedAtIteration")]
         public int? DivergedAtIteration { get; set; } = default!;
@@ -4026,21 +4670,24 @@ namespace GradApi.Client
     public partial class TrajectoryRequest
     {
 
+        /// <summary>
+        /// A named function, or an expression over the parameters named in start.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("objective")]
-        public ObjectiveRequest? Objective { get; set; } = default!;
+        public ObjectiveRequest Objective { get; set; } = new ObjectiveRequest();
 
         /// <summary>
         /// Parameter name to its start value. Named functions take one vector named p: {"p": [x, y]}
         /// <br/>            (a 1-dimensional quadratic also takes {"p": x}).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("start")]
-        public System.Collections.Generic.IDictionary<string, object>? Start { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, object> Start { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
 
         /// <summary>
         /// One per optimizer, each with a label and the /v1/train optimizer object.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("runs")]
-        public System.Collections.Generic.List<TrajectoryRunRequest>? Runs { get; set; } = default!;
+        public System.Collections.Generic.List<TrajectoryRunRequest> Runs { get; set; } = new System.Collections.Generic.List<TrajectoryRunRequest>();
 
         /// <summary>
         /// Steps per run (default 100).
@@ -4064,11 +4711,14 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("objective")]
-        public System.Collections.Generic.IDictionary<string, object>? Objective { get; set; } = default!;
+        public ObjectiveEcho Objective { get; set; } = new ObjectiveEcho();
 
         [System.Text.Json.Serialization.JsonPropertyName("runs")]
-        public System.Collections.Generic.List<TrajectoryRunResponse>? Runs { get; set; } = default!;
+        public System.Collections.Generic.List<TrajectoryRunResponse> Runs { get; set; } = new System.Collections.Generic.List<TrajectoryRunResponse>();
 
+        /// <summary>
+        /// Eigenvalues of the constant Hessian; plain gradient descent converges for 0 &lt; lr &lt; upper = 2 / lambdaMax.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("stableLearningRates")]
         public StableLearningRatesResponse? StableLearningRates { get; set; } = default!;
 
@@ -4084,8 +4734,11 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("label")]
         public string? Label { get; set; } = default!;
 
+        /// <summary>
+        /// Exactly the /v1/train optimizer object, run by the same code.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("optimizer")]
-        public OptimizerRequest? Optimizer { get; set; } = default!;
+        public OptimizerRequest Optimizer { get; set; } = new OptimizerRequest();
 
     }
 
@@ -4097,22 +4750,23 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("label")]
-        public string? Label { get; set; } = default!;
+        public string Label { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("optimizer")]
-        public System.Collections.Generic.IDictionary<string, object>? Optimizer { get; set; } = default!;
+        public OptimizerEcho Optimizer { get; set; } = new OptimizerEcho();
 
         [System.Text.Json.Serialization.JsonPropertyName("verdict")]
-        public string? Verdict { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TrajectoryRunResponseVerdict>))]
+        public TrajectoryRunResponseVerdict Verdict { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("verdictStep")]
-        public int? VerdictStep { get; set; } = default!;
+        public int VerdictStep { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("reason")]
-        public string? Reason { get; set; } = default!;
+        public string Reason { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("steps")]
-        public System.Collections.Generic.List<TrajectoryStepResponse>? Steps { get; set; } = default!;
+        public System.Collections.Generic.List<TrajectoryStepResponse> Steps { get; set; } = new System.Collections.Generic.List<TrajectoryStepResponse>();
 
     }
 
@@ -4126,19 +4780,19 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("step")]
-        public int? Step { get; set; } = default!;
+        public int Step { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("parameters")]
-        public System.Collections.Generic.IDictionary<string, object>? Parameters { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, object> Parameters { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
 
         [System.Text.Json.Serialization.JsonPropertyName("objective")]
-        public double? Objective { get; set; } = default!;
+        public double Objective { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("gradient")]
-        public System.Collections.Generic.IDictionary<string, object>? Gradient { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, object> Gradient { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
 
         [System.Text.Json.Serialization.JsonPropertyName("state")]
-        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.IDictionary<string, object>>? State { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.IDictionary<string, object>> State { get; set; } = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IDictionary<string, object>>();
 
         [System.Text.Json.Serialization.JsonPropertyName("lookAhead")]
         public System.Collections.Generic.IDictionary<string, object>? LookAhead { get; set; } = default!;
@@ -4146,26 +4800,29 @@ namespace GradApi.Client
     }
 
     /// <summary>
-    /// Parameters after the step; state slots (v, m, s, gbar, b, mhat, vhat, vmax) shaped like them; lookAhead for nesterov/sutskever.
+    /// Parameters after the step (left out when include has state but not update); state slots (left out without state in include) (v, m, s, gbar, b, mhat, vhat, vmax) shaped like them; lookAhead for nesterov/sutskever.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class UpdateLayerResponse
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("name")]
-        public string? Name { get; set; } = default!;
+        public string Name { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("weights")]
-        public System.Collections.Generic.List<System.Collections.Generic.List<double>>? Weights { get; set; } = default!;
+        public RealMatrix? Weights { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("biases")]
-        public System.Collections.Generic.List<double>? Biases { get; set; } = default!;
+        public RealVector? Biases { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("state")]
-        public System.Collections.Generic.IDictionary<string, LayerParametersResponse>? State { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, SlotParametersResponse>? State { get; set; } = default!;
 
+        /// <summary>
+        /// A state slot or the look-ahead point: tensors shaped like the layer's weights and biases (no name: the key or the layer names it).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("lookAhead")]
-        public LayerParametersResponse? LookAhead { get; set; } = default!;
+        public SlotParametersResponse? LookAhead { get; set; } = default!;
 
     }
 
@@ -4174,7 +4831,778 @@ namespace GradApi.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("layers")]
-        public System.Collections.Generic.List<UpdateLayerResponse>? Layers { get; set; } = default!;
+        public System.Collections.Generic.List<UpdateLayerResponse> Layers { get; set; } = new System.Collections.Generic.List<UpdateLayerResponse>();
+
+    }
+
+    /// <summary>
+    /// A 400: errors lists, by JSON path (body for the body as a whole), what is wrong; errorCount, present once the fields were checked, counts every failing field, also those beyond maxListedErrors.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ValidationProblem
+    {
+
+        /// <summary>
+        /// A URI naming the kind of problem (the RFC 9110 section of the status); absent for 429.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("type")]
+        public string? Type { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("title")]
+        public string Title { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        public int Status { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("detail")]
+        public string? Detail { get; set; } = default!;
+
+        /// <summary>
+        /// The W3C trace id of the request, as logged.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("traceId")]
+        public string TraceId { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("errors")]
+        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.List<string>> Errors { get; set; } = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.List<string>>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("errorCount")]
+        public int? ErrorCount { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ActivationDerivativesRequestActivation
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"identity")]
+        identity = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sigmoid")]
+        sigmoid = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"tanh")]
+        tanh = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"relu")]
+        relu = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"leaky_relu")]
+        leaky_relu = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"elu")]
+        elu = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"softplus")]
+        softplus = 6,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"softmax")]
+        softmax = 7,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ActivationDerivativesResponseActivation
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"identity")]
+        identity = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sigmoid")]
+        sigmoid = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"tanh")]
+        tanh = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"relu")]
+        relu = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"leaky_relu")]
+        leaky_relu = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"elu")]
+        elu = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"softplus")]
+        softplus = 6,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"softmax")]
+        softmax = 7,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum AnswerResultResponseVerdict
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"correct")]
+        correct = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"follow_through")]
+        follow_through = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"incorrect")]
+        incorrect = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"shape_mismatch")]
+        shape_mismatch = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"unknown_path")]
+        unknown_path = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"not_a_number")]
+        not_a_number = 5,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ClaimCheckResponseVerdict
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"equivalent")]
+        equivalent = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"not_equivalent")]
+        not_equivalent = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"shape_mismatch")]
+        shape_mismatch = 2,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum DiagnosisCountResponseCode
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sign_flipped")]
+        sign_flipped = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"transposed")]
+        transposed = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"factor_of_two")]
+        factor_of_two = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"missing_activation_derivative")]
+        missing_activation_derivative = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"activation_value_for_derivative")]
+        activation_value_for_derivative = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"learning_rate_not_applied")]
+        learning_rate_not_applied = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"step_in_wrong_direction")]
+        step_in_wrong_direction = 6,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"used_updated_weights")]
+        used_updated_weights = 7,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"other_convention")]
+        other_convention = 8,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"wrong_iteration")]
+        wrong_iteration = 9,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"wrong_layer")]
+        wrong_layer = 10,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"rounded_too_early")]
+        rounded_too_early = 11,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"degenerate_follow_through")]
+        degenerate_follow_through = 12,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum DiagnosisResponseCode
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sign_flipped")]
+        sign_flipped = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"transposed")]
+        transposed = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"factor_of_two")]
+        factor_of_two = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"missing_activation_derivative")]
+        missing_activation_derivative = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"activation_value_for_derivative")]
+        activation_value_for_derivative = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"learning_rate_not_applied")]
+        learning_rate_not_applied = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"step_in_wrong_direction")]
+        step_in_wrong_direction = 6,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"used_updated_weights")]
+        used_updated_weights = 7,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"other_convention")]
+        other_convention = 8,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"wrong_iteration")]
+        wrong_iteration = 9,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"wrong_layer")]
+        wrong_layer = 10,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"rounded_too_early")]
+        rounded_too_early = 11,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"degenerate_follow_through")]
+        degenerate_follow_through = 12,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeBatchRequestPartialCredit
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"proportional")]
+        proportional = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"all_or_nothing")]
+        all_or_nothing = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeBatchRequestReveal
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"all")]
+        all = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"verdicts")]
+        verdicts = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeBatchResponsePartialCredit
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"proportional")]
+        proportional = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"all_or_nothing")]
+        all_or_nothing = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeRequestPartialCredit
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"proportional")]
+        proportional = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"all_or_nothing")]
+        all_or_nothing = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeRequestReveal
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"all")]
+        all = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"verdicts")]
+        verdicts = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeResponsePartialCredit
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"proportional")]
+        proportional = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"all_or_nothing")]
+        all_or_nothing = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum LayerRequestActivation
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"identity")]
+        identity = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sigmoid")]
+        sigmoid = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"tanh")]
+        tanh = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"relu")]
+        relu = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"leaky_relu")]
+        leaky_relu = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"elu")]
+        elu = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"softplus")]
+        softplus = 6,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"softmax")]
+        softmax = 7,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum LossEchoType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"half_sse")]
+        half_sse = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sse")]
+        sse = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mse")]
+        mse = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"bce")]
+        bce = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ce")]
+        ce = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum LossEchoReduction
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sum")]
+        sum = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mean")]
+        mean = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum AlsoReport
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"half_sse")]
+        half_sse = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sse")]
+        sse = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mse")]
+        mse = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"bce")]
+        bce = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ce")]
+        ce = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum LossRequestType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"half_sse")]
+        half_sse = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sse")]
+        sse = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mse")]
+        mse = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"bce")]
+        bce = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ce")]
+        ce = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum LossRequestReduction
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sum")]
+        sum = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mean")]
+        mean = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum AlsoReport2
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"half_sse")]
+        half_sse = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sse")]
+        sse = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mse")]
+        mse = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"bce")]
+        bce = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ce")]
+        ce = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum LossResponseType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"half_sse")]
+        half_sse = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sse")]
+        sse = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"mse")]
+        mse = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"bce")]
+        bce = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ce")]
+        ce = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum MomentumWeightsRequestConvention
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"pytorch")]
+        pytorch = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"heavy_ball")]
+        heavy_ball = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"velocity_step")]
+        velocity_step = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ema")]
+        ema = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum MomentumWeightsResponseConvention
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"pytorch")]
+        pytorch = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"heavy_ball")]
+        heavy_ball = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"velocity_step")]
+        velocity_step = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ema")]
+        ema = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ObjectiveEchoFunction
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"quadratic")]
+        quadratic = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"rosenbrock")]
+        rosenbrock = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"beale")]
+        beale = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"himmelblau")]
+        himmelblau = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ObjectiveRequestFunction
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"quadratic")]
+        quadratic = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"rosenbrock")]
+        rosenbrock = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"beale")]
+        beale = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"himmelblau")]
+        himmelblau = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum OptimizerEchoType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sgd")]
+        sgd = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"momentum")]
+        momentum = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"nesterov")]
+        nesterov = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"adagrad")]
+        adagrad = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"rmsprop")]
+        rmsprop = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"adam")]
+        adam = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"adamw")]
+        adamw = 6,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum OptimizerEchoConvention
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"pytorch")]
+        pytorch = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"heavy_ball")]
+        heavy_ball = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"velocity_step")]
+        velocity_step = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ema")]
+        ema = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sutskever")]
+        sutskever = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum OptimizerEchoEpsilonPlacement
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"outside_sqrt")]
+        outside_sqrt = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"inside_sqrt")]
+        inside_sqrt = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"keras")]
+        keras = 2,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum OptimizerRequestType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sgd")]
+        sgd = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"momentum")]
+        momentum = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"nesterov")]
+        nesterov = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"adagrad")]
+        adagrad = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"rmsprop")]
+        rmsprop = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"adam")]
+        adam = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"adamw")]
+        adamw = 6,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum OptimizerRequestConvention
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"pytorch")]
+        pytorch = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"heavy_ball")]
+        heavy_ball = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"velocity_step")]
+        velocity_step = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ema")]
+        ema = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sutskever")]
+        sutskever = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum OptimizerRequestEpsilonPlacement
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"outside_sqrt")]
+        outside_sqrt = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"inside_sqrt")]
+        inside_sqrt = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"keras")]
+        keras = 2,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum SamplingRequestMode
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"full")]
+        full = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"sequential")]
+        sequential = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"random")]
+        random = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"minibatch")]
+        minibatch = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"schedule")]
+        schedule = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ToleranceRequestType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"relative")]
+        relative = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"absolute")]
+        absolute = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"decimals")]
+        decimals = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"significant_figures")]
+        significant_figures = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ToleranceResponseType
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"relative")]
+        relative = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"absolute")]
+        absolute = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"decimals")]
+        decimals = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"significant_figures")]
+        significant_figures = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum Include
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"forward")]
+        forward = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"loss")]
+        loss = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"backward")]
+        backward = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"update")]
+        update = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"state")]
+        state = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum TrainResponseStatus
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"completed")]
+        completed = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"diverged")]
+        diverged = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum TrajectoryRunResponseVerdict
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"converged")]
+        converged = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"oscillating")]
+        oscillating = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"diverged")]
+        diverged = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"max_steps")]
+        max_steps = 3,
 
     }
 

@@ -308,7 +308,9 @@ export interface paths {
          *     **Polynomials.** Derived by the chain rule, never from a table: p_0(s) = s and
          *     p_(k+1)(s) = p_k'(s) s', with s' = s - s^2 for sigmoid and s' = 1 - s^2 for tanh. Exact integer
          *     arithmetic: sigmoid's order-20 coefficients reach 1.1e21 (beyond a 64-bit integer and beyond 2^53),
-         *     and are written as exact JSON integers; read them with a big-integer parser.
+         *     and are written as exact JSON integers; read them with a big-integer parser, or read
+         *     `exactCoefficients`: the same coefficients as exact decimal strings (JSON.parse would change 10 of
+         *     sigmoid's 22 order-20 coefficients).
          *
          *     **Values.** The same polynomials give the values. sigma^(k)(x) = P_k(q) for x < 0 and
          *     (-1)^(k+1) P_k(q) for x >= 0, with q = sigma(-|x|), the smaller of sigma and 1 - sigma, computed
@@ -483,7 +485,7 @@ export interface paths {
          *     (the loss overflows at these parameters, as with inputs of 1e155), `hessian` comes with its "Infinity" or "NaN"
          *     entries and `eigenvalues` and `conditionNumber` are null: overflow is a result, not an error.
          *
-         *     **Limits.** maxHessianParameters 500; networks up to maxParameters 100000
+         *     **Limits.** maxHessianParameters 500; networks up to maxParameters 120000
          *     get the sizes and parameterOrder only; P^2 x examples at most maxHessianWork 50000000 (400 above).
          */
         post: operations["Hessian"];
@@ -626,15 +628,18 @@ export interface components {
     schemas: {
         /** @description Derivatives of order 0..k of an activation at points (or the softmax Jacobian at vectors). */
         ActivationDerivativesRequest: {
-            /** @description identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax. */
-            activation?: string | null;
+            /**
+             * @description identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax.
+             * @enum {string}
+             */
+            activation: "identity" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "elu" | "softplus" | "softmax";
             /**
              * Format: int32
              * @description k, from 0 to 20 (default 1); softmax offers order 1 (the Jacobian) only.
              */
             order?: number | null;
-            /** @description The points: an array of numbers; for softmax an array of vectors (arrays of numbers). */
-            at?: unknown;
+            /** @description An array of numbers; for softmax an array of vectors. */
+            at: number[] | number[][];
             /**
              * Format: double
              * @description softplus only (default 1), > 0.
@@ -652,168 +657,183 @@ export interface components {
             alpha?: number | null;
         };
         ActivationDerivativesResponse: {
-            /** @description As requested. */
-            activation?: string;
+            /**
+             * @description As requested.
+             * @enum {string}
+             */
+            activation: "identity" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "elu" | "softplus" | "softmax";
             /**
              * Format: int32
              * @description k.
              */
-            order?: number;
+            order: number;
             /** @description Per point x: f(x), f'(x), ..., f^(k)(x). Absent for softmax. */
-            values?: components["schemas"]["DerivativesAtPoint"][] | null;
+            values?: components["schemas"]["DerivativesAtPoint"][];
             /** @description softmax only: one n x n matrix da_i/dz_j per point, by rows. */
-            jacobians?: number[][][] | null;
-            polynomial?: components["schemas"]["DerivativePolynomialResponse"];
+            jacobians?: components["schemas"]["RealMatrix"][];
+            /** @description sigmoid and tanh: f^(k) as a polynomial in f; else null. */
+            polynomial: components["schemas"]["DerivativePolynomialResponse"] | (null);
         };
         /** @description One answer: where in the /v1/train response, and what the student wrote. */
         AnswerRequest: {
             /** @description RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta. */
-            path: string | null;
+            path: string;
             /** @description A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number. */
-            value: unknown;
+            value: components["schemas"]["Tensor"];
             /**
              * Format: double
              * @description What the answer is worth (default 1), finite and at least 0.
              */
             points?: number | null;
-            tolerance?: components["schemas"]["ToleranceRequest"];
+            /** @description This answer's own rule, overriding the request's. */
+            tolerance?: components["schemas"]["ToleranceRequest"] | (null);
         };
         /** @description One answer marked. */
         AnswerResultResponse: {
             /** @description As given. */
-            path?: string;
-            /** @description correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number. */
-            verdict?: string;
-            /** @description The reference, in the submitted shape (in its own shape for shape_mismatch and not_a_number); null for unknown_path. */
-            expected?: number | ("NaN" | "Infinity" | "-Infinity") | unknown[] | (null);
-            /** @description The value as read, in its shape; null for unknown_path and not_a_number. */
-            submitted?: number | ("NaN" | "Infinity" | "-Infinity") | unknown[] | (null);
-            /** @description Per element true when it counted (against the reference or by follow-through), in the submitted shape; null unless the shapes fit. */
-            elements?: boolean | unknown[] | (null);
+            path: string;
             /**
-             * Format: double
-             * @description max |s - r| against the reference (NaN against NaN counts 0); null unless the shapes fit.
+             * @description correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number.
+             * @enum {string}
              */
-            maxAbsoluteError?: number | null;
+            verdict: "correct" | "follow_through" | "incorrect" | "shape_mismatch" | "unknown_path" | "not_a_number";
+            /** @description The reference, in the submitted shape (in its own shape for shape_mismatch and not_a_number); null for unknown_path. */
+            expected: components["schemas"]["Tensor"] | (null);
+            /** @description The value as read, in its shape; null for unknown_path and not_a_number. */
+            submitted: components["schemas"]["Tensor"] | (null);
+            /** @description Per element true when it counted (against the reference or by follow-through), in the submitted shape; null unless the shapes fit. */
+            elements: components["schemas"]["ElementMask"] | (null);
+            /** @description max |s - r| against the reference (NaN against NaN counts 0); null unless the shapes fit. */
+            maxAbsoluteError: components["schemas"]["Real"] | (null);
             /**
              * Format: double
              * @description What the answer is worth.
              */
-            points?: number;
+            points: number;
             /**
              * Format: double
              * @description What it earned under partialCredit and the follow-through penalty.
              */
-            pointsAwarded?: number;
+            pointsAwarded: number;
             /** @description Common mistakes that reproduce a wrong answer; empty otherwise. */
-            diagnoses?: components["schemas"]["DiagnosisResponse"][];
+            diagnoses: components["schemas"]["DiagnosisResponse"][];
             /** @description For a wrong answer when follow-through ran: the value recomputed from the student's own answers. */
-            followThroughExpected?: number | ("NaN" | "Infinity" | "-Infinity") | unknown[] | (null);
+            followThroughExpected: components["schemas"]["Tensor"] | (null);
             /** @description The paths of the student's answers that went into followThroughExpected. */
-            usedAnswers?: string[];
-            tolerance?: components["schemas"]["ToleranceResponse"];
+            usedAnswers: string[];
+            /** @description The rule applied to this answer (its own, or the request's). */
+            tolerance: components["schemas"]["ToleranceResponse"];
             /** @description Why the path or value could not be used, how the shapes differ, or what follow-through used; else null. */
-            message?: string | null;
+            message: string | null;
             /**
              * @description Markdown with LaTeX math: the tensor's formula, the numbers that went in (the student's where
              *                 follow-through used them) and the value they give; the formula alone under reveal verdicts. Null for an unknown path.
              */
-            explanation?: string | null;
+            explanation: string | null;
         };
         /** @description delta = dJ/dz [B][n]; weightGradient = dJ/dW [out][in]; biasGradient = dJ/db [out]. */
         BackwardLayerResponse: {
-            name?: string;
-            delta?: number[][];
-            weightGradient?: number[][];
-            biasGradient?: number[] | null;
+            name: string;
+            delta: components["schemas"]["RealMatrix"];
+            weightGradient: components["schemas"]["RealMatrix"];
+            biasGradient?: components["schemas"]["RealVector"];
         };
         /** @description outputGradient is dJ/da of the last layer (with a mean's 1/B); layers in network order. */
         BackwardResponse: {
-            outputGradient?: number[][];
-            layers?: components["schemas"]["BackwardLayerResponse"][];
+            outputGradient: components["schemas"]["RealMatrix"];
+            layers: components["schemas"]["BackwardLayerResponse"][];
         };
         ClaimCheckResponse: {
-            /** @description equivalent, not_equivalent or shape_mismatch. */
-            verdict?: string;
+            /**
+             * @description equivalent, not_equivalent or shape_mismatch.
+             * @enum {string}
+             */
+            verdict: "equivalent" | "not_equivalent" | "shape_mismatch";
             /**
              * Format: int32
              * @description Random points compared (the given point is compared too).
              */
-            trials?: number;
-            /**
-             * Format: double
-             * @description Largest error over the points compared; null for shape_mismatch.
-             */
-            maxRelativeError?: number | null;
-            counterexample?: components["schemas"]["CounterexampleResponse"];
+            trials: number;
+            /** @description Largest error over the points compared; null for shape_mismatch. */
+            maxRelativeError: components["schemas"]["Real"] | (null);
+            /** @description not_equivalent: the first point where the claim is off. */
+            counterexample: components["schemas"]["CounterexampleResponse"] | (null);
             /** @description The variable's shape, which its gradient has. */
-            expectedShape?: number[];
+            expectedShape: number[];
             /** @description The claim's shape; null when the claim's own shapes do not fit. */
-            claimedShape?: number[] | null;
+            claimedShape: number[] | null;
             /** @description shape_mismatch: what does not fit. */
-            detail?: string | null;
+            detail: string | null;
         };
         CounterexampleResponse: {
             /** @description The point, every variable in its JSON form. */
-            variables?: {
-                [key: string]: unknown;
+            variables: {
+                [key: string]: components["schemas"]["Value"];
             };
             /** @description The true gradient there. */
-            expected?: unknown;
+            expected: components["schemas"]["Value"];
             /** @description The claim's value there. */
-            claimed?: unknown;
+            claimed: components["schemas"]["Value"];
         };
         DataRequest: {
             /** @description [N][inputSize]. */
-            inputs: number[][] | null;
+            inputs: number[][];
             /** @description [N][outputSize]. */
-            targets: number[][] | null;
+            targets: number[][];
         };
         DerivativePolynomialResponse: {
             /** @description sigma or tanh. */
-            variable?: string;
+            variable: string;
             /** @description Exact integers, lowest power first (beyond 2^53 from order 14 on: read them as big integers). */
-            coefficients?: number[];
+            coefficients: number[];
             /** @description The polynomial in LaTeX. */
-            latex?: string;
+            latex: string;
+            /** @description The same coefficients as exact decimal strings ("-6"), for readers whose JSON numbers are doubles (JSON.parse changes sigmoid's order-20 coefficients beyond 2^53). */
+            exactCoefficients: string[];
         };
         DerivativesAtPoint: {
             /**
              * Format: double
              * @description The point.
              */
-            x?: number;
+            x: number;
             /** @description Orders 0..k. */
-            derivatives?: number[];
+            derivatives: components["schemas"]["RealVector"];
         };
         DiagnosisCountResponse: {
-            /** @description A diagnosis code. */
-            code?: string;
+            /**
+             * @description A diagnosis code.
+             * @enum {string}
+             */
+            code: "sign_flipped" | "transposed" | "factor_of_two" | "missing_activation_derivative" | "activation_value_for_derivative" | "learning_rate_not_applied" | "step_in_wrong_direction" | "used_updated_weights" | "other_convention" | "wrong_iteration" | "wrong_layer" | "rounded_too_early" | "degenerate_follow_through";
             /**
              * Format: int32
              * @description Answers to the path that it was reported for.
              */
-            count?: number;
+            count: number;
         };
         DiagnosisResponse: {
             /**
              * @description Stable, for analytics: sign_flipped, transposed, factor_of_two, missing_activation_derivative,
              *                 activation_value_for_derivative, learning_rate_not_applied, step_in_wrong_direction, used_updated_weights,
              *                 other_convention, wrong_iteration, wrong_layer, rounded_too_early, degenerate_follow_through.
+             * @enum {string}
              */
-            code?: string;
+            code: "sign_flipped" | "transposed" | "factor_of_two" | "missing_activation_derivative" | "activation_value_for_derivative" | "learning_rate_not_applied" | "step_in_wrong_direction" | "used_updated_weights" | "other_convention" | "wrong_iteration" | "wrong_layer" | "rounded_too_early" | "degenerate_follow_through";
             /** @description Plain words for the student. */
-            message?: string;
+            message: string;
             /** @description other_convention only: the convention that reproduces the answer ("momentum pytorch", "loss sse"); else null. */
-            convention?: string | null;
+            convention: string | null;
         };
+        /** @description true where an element counted (right against the reference, or by follow-through), in the submitted value's shape: true or false for a scalar, else nested arrays of them. */
+        ElementMask: boolean | boolean[] | boolean[][] | boolean[][][];
         /** @description A matrix expression, its value, shape check and gradients, and checks of claimed gradients. */
         ExpressionGradientRequest: {
             /** @description The expression (grammar in the operation description). */
-            expression?: string | null;
+            expression: string;
             /** @description Values by name: a number is a scalar, a 1-D array a column vector, a 2-D array a matrix by rows. */
             variables?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["InputValue"];
             } | null;
             /** @description Variables to differentiate by (default: every variable the expression uses, when it is scalar). */
             wrt?: string[] | null;
@@ -834,17 +854,17 @@ export interface components {
         };
         ExpressionGradientResponse: {
             /** @description A number for a scalar, else a matrix by rows. */
-            value?: unknown;
+            value: components["schemas"]["Value"];
             /** @description [rows, columns]. */
-            shape?: number[];
+            shape: number[];
             /** @description Every node of the parsed expression as written, with its shape, children first. */
-            subexpressions?: components["schemas"]["SubexpressionShape"][];
+            subexpressions: components["schemas"]["SubexpressionShape"][];
             /** @description Per variable, in the variable's own JSON form (denominator layout). */
-            gradients?: {
-                [key: string]: unknown;
+            gradients: {
+                [key: string]: components["schemas"]["Value"];
             };
             /** @description Per claimed variable, the verdict; null when no claims were sent. */
-            claims?: {
+            claims: {
                 [key: string]: components["schemas"]["ClaimCheckResponse"];
             } | null;
         };
@@ -864,97 +884,127 @@ export interface components {
         };
         FollowThroughResponse: {
             /** @description Whether wrong answers were marked again from the student's own answers. */
-            enabled?: boolean;
+            enabled: boolean;
             /**
              * Format: double
              * @description The fraction of the points withheld for follow-through.
              */
-            penalty?: number;
+            penalty: number;
             /** @description Whether follow-through built on all-zero or given values was credited. */
-            allowDegenerate?: boolean;
+            allowDegenerate: boolean;
         };
         /** @description input, z, a: [B][n]; activationDerivative: sigma'(z) [B][n], or for softmax the Jacobian [B][n][n]. */
         ForwardLayerResponse: {
-            name?: string;
-            input?: number[][];
-            z?: number[][];
-            a?: number[][];
-            activationDerivative?: unknown;
+            name: string;
+            input: components["schemas"]["RealMatrix"];
+            z: components["schemas"]["RealMatrix"];
+            a: components["schemas"]["RealMatrix"];
+            /** @description sigma'(z) [B][n] elementwise; for softmax the Jacobian da/dz of each example, [B][n][n]. */
+            activationDerivative: components["schemas"]["RealMatrix"] | components["schemas"]["RealMatrix"][];
         };
         ForwardResponse: {
-            layers?: components["schemas"]["ForwardLayerResponse"][];
+            layers: components["schemas"]["ForwardLayerResponse"][];
         };
         /** @description A class's submissions to one problem: the reference is computed once and every submission marked against it. */
         GradeBatchRequest: {
+            /** @description Exactly a /v1/train request. */
             problem: components["schemas"]["TrainRequest"];
-            tolerance?: components["schemas"]["ToleranceRequest"];
+            /** @description As in /v1/grade, for every submission. */
+            tolerance?: components["schemas"]["ToleranceRequest"] | (null);
+            /**
+             * @description As in /v1/grade.
+             * @enum {string|null}
+             */
+            partialCredit?: "proportional" | "all_or_nothing" | null;
             /** @description As in /v1/grade. */
-            partialCredit?: string | null;
-            followThrough?: components["schemas"]["FollowThroughRequest"];
+            followThrough?: components["schemas"]["FollowThroughRequest"] | (null);
             /** @description One per student: an id unique within the batch and the answers. */
-            submissions: components["schemas"]["SubmissionRequest"][] | null;
-            /** @description As in /v1/grade: all (default) or verdicts. */
-            reveal?: string | null;
+            submissions: components["schemas"]["SubmissionRequest"][];
+            /**
+             * @description As in /v1/grade: all (default) or verdicts.
+             * @enum {string|null}
+             */
+            reveal?: "all" | "verdicts" | null;
         };
         /** @description Every submission marked, in order, and how the class did on each path. */
         GradeBatchResponse: {
             /** @description One per submission, in the order given, with its id. */
-            results?: components["schemas"]["SubmissionResultResponse"][];
+            results: components["schemas"]["SubmissionResultResponse"][];
             /** @description Per path, in the order paths first appear: submissions per verdict and the most frequent diagnoses. */
-            summary?: {
+            summary: {
                 [key: string]: components["schemas"]["PathSummaryResponse"];
             };
-            tolerance?: components["schemas"]["ToleranceResponse"];
-            /** @description proportional or all_or_nothing. */
-            partialCredit?: string;
-            followThrough?: components["schemas"]["FollowThroughResponse"];
+            /** @description The request's default rule, resolved. */
+            tolerance: components["schemas"]["ToleranceResponse"];
+            /**
+             * @description proportional or all_or_nothing.
+             * @enum {string}
+             */
+            partialCredit: "proportional" | "all_or_nothing";
+            /** @description Whether follow-through was applied, and its penalty. */
+            followThrough: components["schemas"]["FollowThroughResponse"];
         };
         /** @description A student's numbers for a /v1/train problem, marked against the service's own run of it. */
         GradeRequest: {
+            /** @description Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored). */
             problem: components["schemas"]["TrainRequest"];
             /** @description The answers, each a JSON Pointer into the /v1/train response and the student's value; results come in this order. */
-            answers: components["schemas"]["AnswerRequest"][] | null;
-            tolerance?: components["schemas"]["ToleranceRequest"];
-            /** @description proportional (default: points x the fraction of elements right) or all_or_nothing. */
-            partialCredit?: string | null;
-            followThrough?: components["schemas"]["FollowThroughRequest"];
+            answers: components["schemas"]["AnswerRequest"][];
+            /** @description The default rule for every answer without its own (default: relative 1e-3 with absolute 1e-8). */
+            tolerance?: components["schemas"]["ToleranceRequest"] | (null);
+            /**
+             * @description proportional (default: points x the fraction of elements right) or all_or_nothing.
+             * @enum {string|null}
+             */
+            partialCredit?: "proportional" | "all_or_nothing" | null;
+            /** @description Error carried forward: enabled (default true) and the penalty (default 0). */
+            followThrough?: components["schemas"]["FollowThroughRequest"] | (null);
             /**
              * @description all (default) or verdicts: no result carries a reference number (expected, followThroughExpected and
              *                 maxAbsoluteError are null, numbers in messages left out), so the response can be shown to a student as it is.
+             * @enum {string|null}
              */
-            reveal?: string | null;
+            reveal?: "all" | "verdicts" | null;
         };
         /** @description The answers marked, in the order given, with the totals and the rules that were applied. */
         GradeResponse: {
             /** @description One per answer, in the order of answers. */
-            results?: components["schemas"]["AnswerResultResponse"][];
+            results: components["schemas"]["AnswerResultResponse"][];
             /**
              * Format: double
              * @description The sum of the answers' points.
              */
-            points?: number;
+            points: number;
             /**
              * Format: double
              * @description The sum of the points awarded.
              */
-            pointsAwarded?: number;
-            tolerance?: components["schemas"]["ToleranceResponse"];
-            /** @description proportional or all_or_nothing. */
-            partialCredit?: string;
-            followThrough?: components["schemas"]["FollowThroughResponse"];
+            pointsAwarded: number;
+            /** @description The request's default rule, resolved (every field of its type filled in). */
+            tolerance: components["schemas"]["ToleranceResponse"];
+            /**
+             * @description proportional or all_or_nothing.
+             * @enum {string}
+             */
+            partialCredit: "proportional" | "all_or_nothing";
+            /** @description Whether follow-through was applied, and its penalty. */
+            followThrough: components["schemas"]["FollowThroughResponse"];
         };
         /** @description The health check's answer. */
         HealthResponse: {
-            status?: string;
+            status: string;
         };
         /**
          * @description The Hessian of a /v1/train problem's J by every parameter: give network, data and loss exactly as in
          *     /v1/train, or only parameterCount to get the size of the Hessian of a model that large.
          */
         HessianRequest: {
-            network?: components["schemas"]["NetworkRequest"];
-            data?: components["schemas"]["DataRequest"];
-            loss?: components["schemas"]["LossRequest"];
+            /** @description As in /v1/train. */
+            network?: components["schemas"]["NetworkRequest"] | (null);
+            /** @description As in /v1/train; the Hessian is of J over all examples (full batch). */
+            data?: components["schemas"]["DataRequest"] | (null);
+            /** @description As in /v1/train (type and reduction; alsoReport is accepted and ignored). */
+            loss?: components["schemas"]["LossRequest"] | (null);
             /**
              * Format: int64
              * @description P alone (without network, data and loss): only the sizes are returned.
@@ -967,54 +1017,47 @@ export interface components {
          */
         HessianResponse: {
             /** Format: int64 */
-            parameterCount?: number;
-            dimension?: number[];
+            parameterCount: number;
+            dimension: number[];
             /** Format: double */
-            bytes?: number;
-            parameterOrder?: string[] | null;
-            hessian?: number[][] | null;
-            eigenvalues?: number[] | null;
-            /** Format: double */
-            conditionNumber?: number | null;
+            bytes: number;
+            parameterOrder: string[] | null;
+            hessian: components["schemas"]["RealMatrix"] | (null);
+            eigenvalues: components["schemas"]["RealVector"] | (null);
+            conditionNumber: components["schemas"]["Real"] | (null);
             /** Format: int32 */
-            maxHessianParameters?: number;
+            maxHessianParameters: number;
         };
-        HttpValidationProblemDetails: {
-            type?: string | null;
-            title?: string | null;
-            /** Format: int32 */
-            status?: number | null;
-            detail?: string | null;
-            instance?: string | null;
-            errors?: {
-                [key: string]: string[];
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        /** @description One iteration; iteration is 1-based, its index in the array 0-based. */
+        /** @description A number is a scalar, an array of numbers a column vector, an array of rows a matrix (finite numbers only). */
+        InputValue: number | number[] | number[][];
+        /** @description One iteration; iteration is 1-based, its index in the array 0-based. A section include leaves out is absent. */
         IterationResponse: {
             /** Format: int32 */
-            iteration?: number;
-            exampleIndices?: number[];
+            iteration: number;
+            exampleIndices: number[];
             forward?: components["schemas"]["ForwardResponse"];
+            /** @description value is J; perExample is l for each example of the batch; also holds the alsoReport losses' J. */
             loss?: components["schemas"]["LossResponse"];
+            /** @description outputGradient is dJ/da of the last layer (with a mean's 1/B); layers in network order. */
             backward?: components["schemas"]["BackwardResponse"];
             update?: components["schemas"]["UpdateResponse"];
         };
         LayerParametersResponse: {
-            name?: string;
-            weights?: number[][];
-            biases?: number[] | null;
+            name: string;
+            weights: components["schemas"]["RealMatrix"];
+            biases?: components["schemas"]["RealVector"];
         };
         /** @description z = W a + b, a = f(z). W is [out][in]: row i holds the weights into unit i. */
         LayerRequest: {
             /** @description Unique name (default layer1, layer2, ...). */
             name?: string | null;
-            /** @description identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax (output layer only). */
-            activation: string | null;
+            /**
+             * @description identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, softmax (output layer only).
+             * @enum {string}
+             */
+            activation: "identity" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "elu" | "softplus" | "softmax";
             /** @description [out][in]. */
-            weights: number[][] | null;
+            weights: number[][];
             /** @description [out]; leave out for a layer without bias term. */
             biases?: number[] | null;
             /**
@@ -1035,47 +1078,58 @@ export interface components {
         };
         /** @description The resolved loss: type, reduction and the further reported losses. */
         LossEcho: {
-            type?: string;
-            reduction?: string;
-            alsoReport?: string[];
+            /** @enum {string} */
+            type: "half_sse" | "sse" | "mse" | "bce" | "ce";
+            /** @enum {string} */
+            reduction: "sum" | "mean";
+            alsoReport: ("half_sse" | "sse" | "mse" | "bce" | "ce")[];
         };
         LossRequest: {
-            /** @description half_sse, sse, mse, bce, ce. */
-            type: string | null;
-            /** @description sum or mean over the batch (default mean, as PyTorch). */
-            reduction?: string | null;
+            /**
+             * @description half_sse, sse, mse, bce, ce.
+             * @enum {string}
+             */
+            type: "half_sse" | "sse" | "mse" | "bce" | "ce";
+            /**
+             * @description sum or mean over the batch (default mean, as PyTorch).
+             * @enum {string|null}
+             */
+            reduction?: "sum" | "mean" | null;
             /** @description Further loss types whose values are reported but do not drive the gradient. */
-            alsoReport?: string[] | null;
+            alsoReport?: ("half_sse" | "sse" | "mse" | "bce" | "ce")[] | null;
         };
         /** @description value is J; perExample is l for each example of the batch; also holds the alsoReport losses' J. */
         LossResponse: {
-            type?: string;
-            /** Format: double */
-            value?: number;
-            perExample?: number[];
+            /** @enum {string} */
+            type: "half_sse" | "sse" | "mse" | "bce" | "ce";
+            value: components["schemas"]["Real"];
+            perExample: components["schemas"]["RealVector"];
             also?: {
-                [key: string]: number;
-            } | null;
+                [key: string]: components["schemas"]["Real"];
+            };
         };
         /** @description The weights of past gradients in a momentum optimizer's state and step after T steps. */
         MomentumWeightsRequest: {
-            /** @description pytorch (default), heavy_ball, velocity_step, ema: as in /v1/train. */
-            convention?: string | null;
+            /**
+             * @description pytorch (default), heavy_ball, velocity_step, ema: as in /v1/train.
+             * @enum {string|null}
+             */
+            convention?: "pytorch" | "heavy_ball" | "velocity_step" | "ema" | null;
             /**
              * Format: double
              * @description mu (beta for ema), in [0, 1].
              */
-            momentum?: number | null;
+            momentum: number;
             /**
              * Format: double
              * @description eta, > 0.
              */
-            learningRate?: number | null;
+            learningRate: number;
             /**
              * Format: int32
              * @description T, from 1 to 10000.
              */
-            steps?: number | null;
+            steps: number;
             /**
              * Format: double
              * @description pytorch only (default 0), in [0, 1].
@@ -1083,50 +1137,79 @@ export interface components {
             dampening?: number | null;
         };
         MomentumWeightsResponse: {
-            /** @description As requested (default pytorch). */
-            convention?: string;
+            /**
+             * @description As requested (default pytorch).
+             * @enum {string}
+             */
+            convention: "pytorch" | "heavy_ball" | "velocity_step" | "ema";
             /**
              * Format: double
              * @description mu (beta for ema).
              */
-            momentum?: number;
+            momentum: number;
             /**
              * Format: double
              * @description eta.
              */
-            learningRate?: number;
+            learningRate: number;
             /**
              * Format: double
              * @description pytorch only (default 0); null for the other conventions.
              */
-            dampening?: number | null;
+            dampening: number | null;
             /**
              * Format: int32
              * @description T.
              */
-            steps?: number;
+            steps: number;
             /** @description v, or m for ema. */
-            stateName?: string;
+            stateName: string;
             /** @description w_t: the state after step T is sum_t w_t g_t, t = 1..T. */
-            stateWeights?: number[];
+            stateWeights: components["schemas"]["RealVector"];
             /** @description c_t: theta_T - theta_(T-1) = -sum_t c_t g_t. */
-            stepWeights?: number[];
+            stepWeights: components["schemas"]["RealVector"];
             /** @description Both in closed form (LaTeX). */
-            closedForm?: string;
+            closedForm: string;
         };
         NetworkRequest: {
             /**
              * Format: int32
              * @description Features per example.
              */
-            inputSize: number | null;
+            inputSize: number;
             /** @description Dense layers from input to output. */
-            layers: components["schemas"]["LayerRequest"][] | null;
+            layers: components["schemas"]["LayerRequest"][];
+        };
+        /**
+         * @description A number that is not finite (a diverged run, an overflow), written as a string since JSON has no such numbers.
+         * @enum {string}
+         */
+        NonFinite: "NaN" | "Infinity" | "-Infinity";
+        /** @description The objective as run: function (with matrix and vector for quadratic, a and b for rosenbrock), or expression with constants; parameters gives each parameter's shape ([] a number, [n] a vector, [r, c] a matrix). */
+        ObjectiveEcho: {
+            /** @enum {string} */
+            function?: "quadratic" | "rosenbrock" | "beale" | "himmelblau";
+            expression?: string;
+            constants?: {
+                [key: string]: components["schemas"]["InputValue"];
+            };
+            matrix?: number[][];
+            vector?: number[];
+            /** Format: double */
+            a?: number;
+            /** Format: double */
+            b?: number;
+            parameters: {
+                [key: string]: number[];
+            };
         };
         /** @description Either function (with its fields) or expression (with constants). */
         ObjectiveRequest: {
-            /** @description quadratic, rosenbrock, beale, himmelblau. */
-            function?: string | null;
+            /**
+             * @description quadratic, rosenbrock, beale, himmelblau.
+             * @enum {string|null}
+             */
+            function?: "quadratic" | "rosenbrock" | "beale" | "himmelblau" | null;
             /** @description quadratic: Q, n x n (only its symmetric part matters). */
             matrix?: number[][] | null;
             /** @description quadratic: b, n values (default zeros). */
@@ -1145,20 +1228,91 @@ export interface components {
             expression?: string | null;
             /** @description expression: values of the other names in the expression. */
             constants?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["InputValue"];
             } | null;
+        };
+        /** @description The optimizer as run, every setting of its type filled in with its default. */
+        OptimizerEcho: {
+            /** @enum {string} */
+            type: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
+            /**
+             * @description momentum and nesterov.
+             * @enum {string}
+             */
+            convention?: "pytorch" | "heavy_ball" | "velocity_step" | "ema" | "sutskever";
+            /** Format: double */
+            learningRate: number;
+            /**
+             * Format: double
+             * @description momentum, nesterov, rmsprop.
+             */
+            momentum?: number;
+            /**
+             * Format: double
+             * @description momentum with the pytorch convention.
+             */
+            dampening?: number;
+            /** Format: double */
+            weightDecay: number;
+            /**
+             * Format: double
+             * @description adam, adamw.
+             */
+            beta1?: number;
+            /**
+             * Format: double
+             * @description adam, adamw.
+             */
+            beta2?: number;
+            /**
+             * Format: double
+             * @description adagrad, rmsprop, adam, adamw.
+             */
+            epsilon?: number;
+            /**
+             * @description rmsprop, adam, adamw.
+             * @enum {string}
+             */
+            epsilonPlacement?: "outside_sqrt" | "inside_sqrt" | "keras";
+            /** @description adam, adamw. */
+            biasCorrection?: boolean;
+            /** @description adam, adamw. */
+            amsgrad?: boolean;
+            /**
+             * Format: double
+             * @description rmsprop.
+             */
+            rho?: number;
+            /** @description rmsprop. */
+            centered?: boolean;
+            /**
+             * Format: double
+             * @description adagrad.
+             */
+            learningRateDecay?: number;
+            /**
+             * Format: double
+             * @description adagrad.
+             */
+            initialAccumulator?: number;
         };
         /** @description One flat object for every optimizer; a field the chosen type does not use is rejected. */
         OptimizerRequest: {
-            /** @description sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw. */
-            type: string | null;
-            /** @description momentum: pytorch (default), heavy_ball, velocity_step, ema; nesterov: pytorch (default), sutskever. */
-            convention?: string | null;
+            /**
+             * @description sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw.
+             * @enum {string}
+             */
+            type: "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "adamw";
+            /**
+             * @description momentum: pytorch (default), heavy_ball, velocity_step, ema; nesterov: pytorch (default), sutskever.
+             * @enum {string|null}
+             */
+            convention?: "pytorch" | "heavy_ball" | "velocity_step" | "ema" | "sutskever" | null;
             /**
              * Format: double
              * @description eta, required, > 0.
              */
-            learningRate: number | null;
+            learningRate: number;
             /**
              * Format: double
              * @description mu: required for momentum and nesterov; optional for rmsprop (default 0).
@@ -1189,8 +1343,11 @@ export interface components {
              * @description adagrad (1e-10), rmsprop (1e-8), adam and adamw (1e-8).
              */
             epsilon?: number | null;
-            /** @description rmsprop: outside_sqrt (default), inside_sqrt; adam, adamw: also keras. */
-            epsilonPlacement?: string | null;
+            /**
+             * @description rmsprop: outside_sqrt (default), inside_sqrt; adam, adamw: also keras.
+             * @enum {string|null}
+             */
+            epsilonPlacement?: "outside_sqrt" | "inside_sqrt" | "keras" | null;
             /** @description adam, adamw (default true). */
             biasCorrection?: boolean | null;
             /** @description adam, adamw (default false). */
@@ -1214,7 +1371,7 @@ export interface components {
             initialAccumulator?: number | null;
         };
         ParametersResponse: {
-            layers?: components["schemas"]["LayerParametersResponse"][];
+            layers: components["schemas"]["LayerParametersResponse"][];
         };
         /** @description Answers to one path across the batch, by verdict. */
         PathSummaryResponse: {
@@ -1222,48 +1379,58 @@ export interface components {
              * Format: int32
              * @description Answers graded correct.
              */
-            correct?: number;
+            correct: number;
             /**
              * Format: int32
              * @description Answers graded follow_through.
              */
-            followThrough?: number;
+            followThrough: number;
             /**
              * Format: int32
              * @description Answers graded incorrect.
              */
-            incorrect?: number;
+            incorrect: number;
             /**
              * Format: int32
              * @description Answers graded shape_mismatch.
              */
-            shapeMismatch?: number;
+            shapeMismatch: number;
             /**
              * Format: int32
              * @description Answers graded unknown_path.
              */
-            unknownPath?: number;
+            unknownPath: number;
             /**
              * Format: int32
              * @description Answers graded not_a_number.
              */
-            notANumber?: number;
+            notANumber: number;
             /** @description The most frequent diagnosis codes (up to 5), most frequent first, ties by code. */
-            diagnoses?: components["schemas"]["DiagnosisCountResponse"][];
+            diagnoses: components["schemas"]["DiagnosisCountResponse"][];
         };
-        ProblemDetails: {
-            type?: string | null;
-            title?: string | null;
+        /** @description RFC 9457 problem details: what went wrong (title), in words a client can show (detail), and the trace id the service logged. */
+        Problem: {
+            /** @description A URI naming the kind of problem (the RFC 9110 section of the status); absent for 429. */
+            type?: string;
+            title: string;
             /** Format: int32 */
-            status?: number | null;
-            detail?: string | null;
-            instance?: string | null;
-        } & {
-            [key: string]: unknown;
+            status: number;
+            detail?: string;
+            /** @description The W3C trace id of the request, as logged. */
+            traceId: string;
         };
+        /** @description A JSON number, or "NaN", "Infinity", "-Infinity" when the value is not finite. */
+        Real: number | components["schemas"]["NonFinite"];
+        /** @description [rows][columns], row-major ([B][n] for a batch, [out][in] for weights). */
+        RealMatrix: components["schemas"]["RealVector"][];
+        /** @description [n]: numbers, any of them possibly not finite. */
+        RealVector: components["schemas"]["Real"][];
         SamplingRequest: {
-            /** @description full (default), sequential, random, minibatch, schedule. */
-            mode?: string | null;
+            /**
+             * @description full (default), sequential, random, minibatch, schedule.
+             * @enum {string|null}
+             */
+            mode?: "full" | "sequential" | "random" | "minibatch" | "schedule" | null;
             /**
              * Format: int64
              * @description random and minibatch: seeds SplitMix64 (0 to 2^63 - 1).
@@ -1277,45 +1444,52 @@ export interface components {
             /** @description schedule only: one array of example indices per iteration. */
             indices?: number[][] | null;
         };
+        /** @description A state slot or the look-ahead point: tensors shaped like the layer's weights and biases (no name: the key or the layer names it). */
+        SlotParametersResponse: {
+            weights: components["schemas"]["RealMatrix"];
+            biases?: components["schemas"]["RealVector"];
+        };
         /** @description Eigenvalues of the constant Hessian; plain gradient descent converges for 0 < lr < upper = 2 / lambdaMax. */
         StableLearningRatesResponse: {
-            /** Format: double */
-            lambdaMin?: number;
-            /** Format: double */
-            lambdaMax?: number;
-            /** Format: double */
-            upper?: number | null;
+            lambdaMin: components["schemas"]["Real"];
+            lambdaMax: components["schemas"]["Real"];
+            upper: components["schemas"]["Real"] | (null);
         };
         SubexpressionShape: {
-            text?: string;
-            shape?: number[];
+            text: string;
+            shape: number[];
         };
         SubmissionRequest: {
             /** @description Names the submission in the response; unique within the batch, not empty. */
-            id: string | null;
+            id: string;
             /** @description As in /v1/grade. */
-            answers: components["schemas"]["AnswerRequest"][] | null;
+            answers: components["schemas"]["AnswerRequest"][];
         };
         SubmissionResultResponse: {
             /** @description As given. */
-            id?: string;
+            id: string;
             /** @description As in /v1/grade, in the order of the submission's answers. */
-            results?: components["schemas"]["AnswerResultResponse"][];
+            results: components["schemas"]["AnswerResultResponse"][];
             /**
              * Format: double
              * @description The sum of the answers' points.
              */
-            points?: number;
+            points: number;
             /**
              * Format: double
              * @description The sum of the points awarded.
              */
-            pointsAwarded?: number;
+            pointsAwarded: number;
         };
+        /** @description A tensor in its shape: a number for a scalar, else nested arrays ([n], [B][n], [out][in], [B][n][n]), row-major; values that are not finite are the strings "NaN", "Infinity", "-Infinity". */
+        Tensor: components["schemas"]["Real"] | components["schemas"]["RealVector"] | components["schemas"]["RealMatrix"] | components["schemas"]["RealMatrix"][];
         /** @description When a submitted number s counts as the reference r. A field of another type is rejected. */
         ToleranceRequest: {
-            /** @description relative, absolute, decimals, significant_figures. */
-            type: string | null;
+            /**
+             * @description relative, absolute, decimals, significant_figures.
+             * @enum {string}
+             */
+            type: "relative" | "absolute" | "decimals" | "significant_figures";
             /**
              * Format: double
              * @description relative only (default 1e-3): |s - r| <= absolute + relative |r|.
@@ -1339,71 +1513,80 @@ export interface components {
         };
         /** @description A tolerance rule as applied: the fields of its type filled in, the others null. */
         ToleranceResponse: {
-            /** @description relative, absolute, decimals, significant_figures. */
-            type?: string;
+            /**
+             * @description relative, absolute, decimals, significant_figures.
+             * @enum {string}
+             */
+            type: "relative" | "absolute" | "decimals" | "significant_figures";
             /**
              * Format: double
              * @description relative only.
              */
-            relative?: number | null;
+            relative: number | null;
             /**
              * Format: double
              * @description relative and absolute.
              */
-            absolute?: number | null;
+            absolute: number | null;
             /**
              * Format: int32
              * @description decimals only.
              */
-            decimals?: number | null;
+            decimals: number | null;
             /**
              * Format: int32
              * @description significant_figures only.
              */
-            figures?: number | null;
+            figures: number | null;
         };
         /** @description A network, data, loss and optimizer to run for a number of iterations, returning every tensor. */
         TrainRequest: {
+            /** @description The layers and their initial parameters. */
             network: components["schemas"]["NetworkRequest"];
+            /** @description Examples by rows: inputs [N][inputSize], targets [N][outputSize]. */
             data: components["schemas"]["DataRequest"];
+            /** @description The loss that drives the gradient, its reduction, and further losses to report. */
             loss: components["schemas"]["LossRequest"];
+            /** @description The update rule and its hyperparameters; defaults are PyTorch's and are echoed back. */
             optimizer: components["schemas"]["OptimizerRequest"];
             /**
              * Format: int32
              * @description Optimizer steps to take (default 1).
              */
             iterations?: number | null;
-            sampling?: components["schemas"]["SamplingRequest"];
+            /** @description Which examples each iteration uses (default: full batch). */
+            sampling?: components["schemas"]["SamplingRequest"] | (null);
             /** @description Sections to return: forward, loss, backward, update, state (default all). */
-            include?: string[] | null;
+            include?: ("forward" | "loss" | "backward" | "update" | "state")[] | null;
         };
         /** @description Every tensor of the run. status and divergedAtIteration come last: the trace is streamed. */
         TrainResponse: {
             /** Format: int32 */
-            parameterCount?: number;
-            optimizer?: {
-                [key: string]: unknown;
-            };
-            loss?: components["schemas"]["LossEcho"];
-            initial?: components["schemas"]["ParametersResponse"];
-            iterations?: components["schemas"]["IterationResponse"][];
-            final?: components["schemas"]["ParametersResponse"];
-            status?: string;
+            parameterCount: number;
+            optimizer: components["schemas"]["OptimizerEcho"];
+            /** @description The resolved loss: type, reduction and the further reported losses. */
+            loss: components["schemas"]["LossEcho"];
+            initial: components["schemas"]["ParametersResponse"];
+            iterations: components["schemas"]["IterationResponse"][];
+            final: components["schemas"]["ParametersResponse"];
+            /** @enum {string} */
+            status: "completed" | "diverged";
             /** Format: int32 */
-            divergedAtIteration?: number | null;
+            divergedAtIteration: number | null;
         };
         /** @description Optimizers run side by side on one objective from one start. */
         TrajectoryRequest: {
-            objective?: components["schemas"]["ObjectiveRequest"];
+            /** @description A named function, or an expression over the parameters named in start. */
+            objective: components["schemas"]["ObjectiveRequest"];
             /**
              * @description Parameter name to its start value. Named functions take one vector named p: {"p": [x, y]}
              *                 (a 1-dimensional quadratic also takes {"p": x}).
              */
-            start?: {
-                [key: string]: unknown;
-            } | null;
+            start: {
+                [key: string]: components["schemas"]["InputValue"];
+            };
             /** @description One per optimizer, each with a label and the /v1/train optimizer object. */
-            runs?: components["schemas"]["TrajectoryRunRequest"][] | null;
+            runs: components["schemas"]["TrajectoryRunRequest"][];
             /**
              * Format: int32
              * @description Steps per run (default 100).
@@ -1417,28 +1600,27 @@ export interface components {
         };
         /** @description The resolved objective, one entry per run, and the stable learning rates of a constant Hessian. */
         TrajectoryResponse: {
-            objective?: {
-                [key: string]: unknown;
-            };
-            runs?: components["schemas"]["TrajectoryRunResponse"][];
-            stableLearningRates?: components["schemas"]["StableLearningRatesResponse"];
+            objective: components["schemas"]["ObjectiveEcho"];
+            runs: components["schemas"]["TrajectoryRunResponse"][];
+            /** @description Eigenvalues of the constant Hessian; plain gradient descent converges for 0 < lr < upper = 2 / lambdaMax. */
+            stableLearningRates: components["schemas"]["StableLearningRatesResponse"] | (null);
         };
         TrajectoryRunRequest: {
             /** @description Names the run in the response (default run1, run2, ...). */
             label?: string | null;
-            optimizer?: components["schemas"]["OptimizerRequest"];
+            /** @description Exactly the /v1/train optimizer object, run by the same code. */
+            optimizer: components["schemas"]["OptimizerRequest"];
         };
         /** @description verdict: converged, oscillating, diverged, max_steps; verdictStep the step it was reached; reason in words. */
         TrajectoryRunResponse: {
-            label?: string;
-            optimizer?: {
-                [key: string]: unknown;
-            };
-            verdict?: string;
+            label: string;
+            optimizer: components["schemas"]["OptimizerEcho"];
+            /** @enum {string} */
+            verdict: "converged" | "oscillating" | "diverged" | "max_steps";
             /** Format: int32 */
-            verdictStep?: number;
-            reason?: string;
-            steps?: components["schemas"]["TrajectoryStepResponse"][];
+            verdictStep: number;
+            reason: string;
+            steps: components["schemas"]["TrajectoryStepResponse"][];
         };
         /**
          * @description Step 0 is the start. parameters and gradient (at the parameters) keyed by parameter name, in start's form;
@@ -1447,37 +1629,55 @@ export interface components {
          */
         TrajectoryStepResponse: {
             /** Format: int32 */
-            step?: number;
-            parameters?: {
-                [key: string]: unknown;
+            step: number;
+            parameters: {
+                [key: string]: components["schemas"]["Value"];
             };
-            /** Format: double */
-            objective?: number;
-            gradient?: {
-                [key: string]: unknown;
+            objective: components["schemas"]["Real"];
+            gradient: {
+                [key: string]: components["schemas"]["Value"];
             };
-            state?: {
+            state: {
                 [key: string]: {
-                    [key: string]: unknown;
+                    [key: string]: components["schemas"]["Value"];
                 };
             };
-            lookAhead?: {
-                [key: string]: unknown;
+            lookAhead: {
+                [key: string]: components["schemas"]["Value"];
             } | null;
         };
-        /** @description Parameters after the step; state slots (v, m, s, gbar, b, mhat, vhat, vmax) shaped like them; lookAhead for nesterov/sutskever. */
+        /** @description Parameters after the step (left out when include has state but not update); state slots (left out without state in include) (v, m, s, gbar, b, mhat, vhat, vmax) shaped like them; lookAhead for nesterov/sutskever. */
         UpdateLayerResponse: {
-            name?: string;
-            weights?: number[][];
-            biases?: number[] | null;
+            name: string;
+            weights?: components["schemas"]["RealMatrix"];
+            biases?: components["schemas"]["RealVector"];
             state?: {
-                [key: string]: components["schemas"]["LayerParametersResponse"];
+                [key: string]: components["schemas"]["SlotParametersResponse"];
             };
-            lookAhead?: components["schemas"]["LayerParametersResponse"];
+            /** @description A state slot or the look-ahead point: tensors shaped like the layer's weights and biases (no name: the key or the layer names it). */
+            lookAhead?: components["schemas"]["SlotParametersResponse"];
         };
         UpdateResponse: {
-            layers?: components["schemas"]["UpdateLayerResponse"][];
+            layers: components["schemas"]["UpdateLayerResponse"][];
         };
+        /** @description A 400: errors lists, by JSON path (body for the body as a whole), what is wrong; errorCount, present once the fields were checked, counts every failing field, also those beyond maxListedErrors. */
+        ValidationProblem: {
+            /** @description A URI naming the kind of problem (the RFC 9110 section of the status); absent for 429. */
+            type?: string;
+            title: string;
+            /** Format: int32 */
+            status: number;
+            detail?: string;
+            /** @description The W3C trace id of the request, as logged. */
+            traceId: string;
+            errors: {
+                [key: string]: string[];
+            };
+            /** Format: int32 */
+            errorCount?: number;
+        };
+        /** @description A value in its form: a number for a scalar, an array for a (column) vector, an array of rows for a matrix; numbers that are not finite as "NaN", "Infinity", "-Infinity". */
+        Value: components["schemas"]["Real"] | components["schemas"]["RealVector"] | components["schemas"]["RealMatrix"];
     };
     responses: never;
     parameters: never;
@@ -1509,13 +1709,13 @@ export interface operations {
                     "application/json": components["schemas"]["TrainResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1526,7 +1726,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1535,7 +1735,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1546,16 +1784,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1582,13 +1820,13 @@ export interface operations {
                     "application/json": components["schemas"]["GradeResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1599,7 +1837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1608,7 +1846,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1619,16 +1895,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1655,13 +1931,13 @@ export interface operations {
                     "application/json": components["schemas"]["GradeBatchResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1672,7 +1948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1681,7 +1957,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1692,16 +2006,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1728,13 +2042,13 @@ export interface operations {
                     "application/json": components["schemas"]["ActivationDerivativesResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1745,7 +2059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1754,7 +2068,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1765,16 +2117,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1801,13 +2153,13 @@ export interface operations {
                     "application/json": components["schemas"]["ExpressionGradientResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1818,7 +2170,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1827,7 +2179,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1838,16 +2228,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1874,13 +2264,13 @@ export interface operations {
                     "application/json": components["schemas"]["MomentumWeightsResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1891,7 +2281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1900,7 +2290,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1911,16 +2339,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1947,13 +2375,13 @@ export interface operations {
                     "application/json": components["schemas"]["HessianResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -1964,7 +2392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -1973,7 +2401,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -1984,16 +2450,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2020,13 +2486,13 @@ export interface operations {
                     "application/json": components["schemas"]["TrajectoryResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
                 };
             };
             /** @description No API key, or one this service does not know (only when keys are configured). */
@@ -2037,7 +2503,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
@@ -2046,7 +2512,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
@@ -2057,16 +2561,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2089,6 +2593,17 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
+            /** @description The path takes GET (and HEAD) only. */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     HealthLive: {
@@ -2109,6 +2624,17 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
+            /** @description The path takes GET (and HEAD) only. */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     HealthReady: {
@@ -2127,6 +2653,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+            /** @description The path takes GET (and HEAD) only. */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
