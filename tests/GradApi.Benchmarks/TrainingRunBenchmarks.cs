@@ -125,7 +125,7 @@ public class TrainingRunBenchmarks
     }
 
     /// <summary>A response body that keeps nothing and counts the bytes written.</summary>
-    sealed class CountingStream : Stream
+    internal sealed class CountingStream : Stream
     {
         long _length;
         public override bool CanRead => false;

@@ -4,44 +4,45 @@ using System.IO.Pipelines;
 namespace GradApi.Endpoints;
 
 /// <summary>
-/// A response body held in pooled memory while it is small, then handed to the response as it is written.
-/// A small trace goes out whole, with its Content-Length, in one write, and work stopped before that point
-/// leaves nothing sent, so it can still be answered with a problem. Write through it, flush the JSON writer,
-/// then call <see cref="Release"/> once the body is complete or has grown past what is worth holding.
+/// A response body held in pooled memory and handed to the response in pieces. While nothing is sent, a small trace goes
+/// out whole, with its Content-Length, in one write, and work stopped before that point leaves nothing sent, so it can
+/// still be answered with a problem. Write through it, flush the JSON writer, then call <see cref="Release"/> once the
+/// body is complete or has grown past what is worth holding, and again whenever the next piece is worth sending: the
+/// same buffer is reused, so memory is what one piece holds, and the pipe gets full blocks in one copy (a JSON writer
+/// asking the pipe for room itself leaves most of each 4 KB block empty once its writes are larger).
 /// </summary>
 public sealed class HeldBody(PipeWriter body) : IBufferWriter<byte>, IDisposable
 {
     byte[]? _held = ArrayPool<byte>.Shared.Rent(16 * 1024);
     int _length;
+    bool _released;
 
-    /// <summary>Still in memory: nothing of the response has been sent.</summary>
-    public bool Holding => _held is not null;
+    /// <summary>Still in memory: nothing of the response has been handed to it.</summary>
+    public bool Holding => !_released;
 
-    /// <summary>Bytes held.</summary>
+    /// <summary>Bytes held, not yet handed to the response.</summary>
     public int Length => _length;
 
-    /// <summary>Writes what is held to the response body and from then on passes every write straight to it.</summary>
+    /// <summary>Writes what is held to the response body (the caller flushes it) and holds the next bytes afresh.</summary>
     public void Release()
     {
-        if (_held is null) return;
+        ObjectDisposedException.ThrowIf(_held is null, this);
         body.Write(_held.AsSpan(0, _length));
-        Return();
+        _length = 0;
+        _released = true;
     }
 
-    public void Advance(int count)
-    {
-        if (_held is null) body.Advance(count);
-        else _length += count;
-    }
+    public void Advance(int count) => _length += count;
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => _held is null ? body.GetMemory(sizeHint) : Room(sizeHint).AsMemory(_length);
+    public Memory<byte> GetMemory(int sizeHint = 0) => Room(sizeHint).AsMemory(_length);
 
-    public Span<byte> GetSpan(int sizeHint = 0) => _held is null ? body.GetSpan(sizeHint) : Room(sizeHint).AsSpan(_length);
+    public Span<byte> GetSpan(int sizeHint = 0) => Room(sizeHint).AsSpan(_length);
 
     byte[] Room(int sizeHint)
     {
+        ObjectDisposedException.ThrowIf(_held is null, this);
         int needed = _length + Math.Max(sizeHint, 256);
-        if (needed <= _held!.Length) return _held;
+        if (needed <= _held.Length) return _held;
         var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 2 * _held.Length));
         _held.AsSpan(0, _length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(_held);
