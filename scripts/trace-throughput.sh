@@ -3,8 +3,9 @@
 # full batch; 101,770 parameters) posted to /v1/train as
 #   full1     its full 1-iteration trace (about 17 MB), and
 #   update20  20 iterations with include ["update"] (about 46 MB);
-# each RUNS times with curl -o /dev/null. Prints MB/s = size / time_total per run, the best and the median, and the
-# server's peak memory growth (VmHWM after a warm-up against after each request's runs) next to the response size.
+# each RUNS times with curl -o /dev/null. Prints MB/s = size / time_total per run, the best and the median, MB per second
+# of the server's CPU (user + system, from /proc: steadier than the wall clock on a shared machine), and the server's
+# peak memory growth (VmHWM of a fresh process after a warm-up against after the request's runs) next to the response size.
 #
 #   scripts/trace-throughput.sh                          # this tree, port 5240
 #   BEFORE=/tmp/writer-before scripts/trace-throughput.sh  # also another tree (built in Release), port 5241, alternating
@@ -62,7 +63,7 @@ for name, extra in {"full1": {"iterations": 1}, "update20": {"iterations": 20, "
 EOF
 
 limits=(Limits__MaxParameters=200000 Limits__MaxWork=2000000000 Limits__MaxTraceValues=50000000
-        Limits__MaxBodyBytes=16777216 Limits__RequestSeconds=600)
+        Limits__MaxBodyBytes=16777216 Limits__DeadlineSeconds=600)
 
 trees=(after)
 declare -A tree_of=([after]=. [before]=$BEFORE) port_of=([after]=$PORT [before]=$BEFORE_PORT) pid_of=()
@@ -89,6 +90,7 @@ start() { # label: a fresh process, so its VmHWM is this request's alone
 stop() { kill "${pid_of[$1]}" 2>/dev/null || true; wait "${pid_of[$1]}" 2>/dev/null || true; }
 
 hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; } # kB
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }         # the process's user + system clock ticks
 
 post() { # label, request -> "size time code"
     curl -sS -o /dev/null -w '%{size_download} %{time_total} %{http_code}\n' -H 'Content-Type: application/json' \
@@ -108,21 +110,25 @@ for request in full1 update20; do
     : > "$work/$request.runs"
     for run in $(seq 1 "$RUNS"); do
         for label in "${trees[@]}"; do
+            before_cpu=$(cpu "${pid_of[$label]}")
             read -r size time code < <(post "$label" "$request")
+            ticks=$(( $(cpu "${pid_of[$label]}") - before_cpu ))
             [[ $code == 200 ]] || { echo "trace: $label $request answered $code" >&2; cat "$work/server-${port_of[$label]}.log" >&2; exit 1; }
-            echo "$label $size $time" >> "$work/$request.runs"
+            echo "$label $size $time $ticks" >> "$work/$request.runs"
         done
     done
     for label in "${trees[@]}"; do
         peak=$(hwm "${pid_of[$label]}")
         stop "$label"
+        ticks_per_s=$(getconf CLK_TCK)
+        cpu_rate=$(awk -v l="$label" -v hz="$ticks_per_s" '$1 == l { b += $2; t += $4 } END { printf "%.1f", (t > 0 ? b / (t / hz) / 1e6 : 0) }' "$work/$request.runs")
         awk -v l="$label" '$1 == l { printf "%s %.6f\n", $2, $2 / $3 / 1e6 }' "$work/$request.runs" | sort -k2 -g |
-        awk -v l="$label" -v r="$request" -v grow=$(( peak - base_hwm[$label] )) '
+        awk -v l="$label" -v r="$request" -v grow=$(( peak - base_hwm[$label] )) -v cpu="$cpu_rate" '
             { size = $1; rate[++n] = $2 }
             END {
                 median = (n % 2) ? rate[(n + 1) / 2] : (rate[n / 2] + rate[n / 2 + 1]) / 2
-                printf "%-7s %-9s %6.1f MB  best %6.1f MB/s  median %6.1f MB/s  (%d runs)  peak RSS +%.1f MB = %.2fx the response\n",
-                    l, r, size / 1e6, rate[n], median, n, grow / 1024, grow * 1024 / size
+                printf "%-7s %-9s %5.1f MB  best %6.1f MB/s  median %6.1f MB/s  per server CPU second %6.1f MB  (%d runs)  peak RSS +%.1f MB = %.2fx the response\n",
+                    l, r, size / 1e6, rate[n], median, cpu, n, grow / 1024, grow * 1024 / size
             }'
     done
 done

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace GradApi.Json;
 
@@ -50,79 +51,87 @@ public static class ShortestDouble
     /// <summary>Writes <paramref name="value"/> (finite; -0 is written "-0" like .NET, callers write 0) and returns the bytes written.</summary>
     public static int Format(double value, Span<byte> destination)
     {
+        if (destination.Length < MaxLength)
+        {
+            Span<byte> room = stackalloc byte[MaxLength];
+            int length = Format(value, room);
+            room[..length].CopyTo(destination);
+            return length;
+        }
         ulong bits = BitConverter.DoubleToUInt64Bits(value);
-        bool negative = (long)bits < 0;
         ulong ieeeMantissa = bits & ((1UL << MantissaBits) - 1);
         uint ieeeExponent = (uint)(bits >> MantissaBits) & 0x7FF;
-        int at = 0;
-        if (negative) destination[at++] = (byte)'-';
-        if (ieeeExponent == 0 && ieeeMantissa == 0)
-        {
-            destination[at++] = (byte)'0';
-            return at;
-        }
         // A power of two: .NET's text is not Ryu's there (its lower bound is not the half gap below), so it writes its own.
-        if (ieeeMantissa == 0)
+        if (ieeeMantissa == 0 && ieeeExponent != 0)
         {
             value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture);
             return written;
         }
+        ref byte text = ref MemoryMarshal.GetReference(destination);
+        int at = 0;
+        if ((long)bits < 0) Unsafe.Add(ref text, at++) = (byte)'-';
+        if (ieeeExponent == 0 && ieeeMantissa == 0)
+        {
+            Unsafe.Add(ref text, at) = (byte)'0';
+            return at + 1;
+        }
         var (digits, exponent) = Shortest(ieeeMantissa, ieeeExponent);
-        return at + Layout(digits, exponent, destination[at..]);
+        return at + Layout(digits, exponent, ref Unsafe.Add(ref text, at));
     }
 
-    /// <summary>.NET's general format of digits x 10^exponent with a precision of max(17, digit count).</summary>
-    static int Layout(ulong digits, int exponent, Span<byte> destination)
+    /// <summary>
+    /// .NET's general format of digits x 10^exponent with a precision of max(17, digit count), into at least
+    /// <see cref="MaxLength"/> bytes (checked by the caller, so written without bounds checks).
+    /// </summary>
+    static int Layout(ulong digits, int exponent, ref byte text)
     {
         int count = DigitCount(digits);
         int scale = count + exponent; // value = 0.digits x 10^scale
-        if (scale > Math.Max(count, 17) || scale < -3)
+        if (scale > 17 || scale < -3)
         {
-            // d.ddddE+xx
-            Span<byte> text = stackalloc byte[20];
-            WriteDigits(digits, text[..count]);
-            destination[0] = text[0];
+            // d.ddddE+xx: the digits one place right, then the first moved before the point.
+            WriteDigits(digits, ref Unsafe.Add(ref text, 1), count);
             int at = 1;
+            text = Unsafe.Add(ref text, 1);
             if (count > 1)
             {
-                destination[at++] = (byte)'.';
-                text[1..count].CopyTo(destination[at..]);
-                at += count - 1;
+                Unsafe.Add(ref text, 1) = (byte)'.';
+                at = count + 1;
             }
-            destination[at++] = (byte)'E';
+            Unsafe.Add(ref text, at++) = (byte)'E';
             int e = scale - 1;
-            destination[at++] = e < 0 ? (byte)'-' : (byte)'+';
+            Unsafe.Add(ref text, at++) = e < 0 ? (byte)'-' : (byte)'+';
             if (e < 0) e = -e;
             if (e >= 100)
             {
-                destination[at++] = (byte)('0' + e / 100);
+                Unsafe.Add(ref text, at++) = (byte)('0' + e / 100);
                 e %= 100;
             }
-            destination[at++] = TwoDigits[2 * e];
-            destination[at++] = TwoDigits[2 * e + 1];
+            Unsafe.Add(ref text, at++) = TwoDigits[2 * e];
+            Unsafe.Add(ref text, at++) = TwoDigits[2 * e + 1];
             return at;
         }
         if (scale <= 0)
         {
             // 0.000ddd
             int zeros = -scale;
-            destination[0] = (byte)'0';
-            destination[1] = (byte)'.';
-            destination.Slice(2, zeros).Fill((byte)'0');
-            WriteDigits(digits, destination.Slice(2 + zeros, count));
+            text = (byte)'0';
+            Unsafe.Add(ref text, 1) = (byte)'.';
+            for (int i = 0; i < zeros; i++) Unsafe.Add(ref text, 2 + i) = (byte)'0';
+            WriteDigits(digits, ref Unsafe.Add(ref text, 2 + zeros), count);
             return 2 + zeros + count;
         }
         if (scale >= count)
         {
             // ddd000
-            WriteDigits(digits, destination[..count]);
-            destination.Slice(count, scale - count).Fill((byte)'0');
+            WriteDigits(digits, ref text, count);
+            for (int i = count; i < scale; i++) Unsafe.Add(ref text, i) = (byte)'0';
             return scale;
         }
-        // ddd.ddd: the digits, then the fraction's moved one place right for the point.
-        WriteDigits(digits, destination[..count]);
-        destination.Slice(scale, count - scale).CopyTo(destination[(scale + 1)..]);
-        destination[scale] = (byte)'.';
+        // ddd.ddd: the digits one place right, then the integer part moved back before the point.
+        WriteDigits(digits, ref Unsafe.Add(ref text, 1), count);
+        for (int i = 0; i < scale; i++) Unsafe.Add(ref text, i) = Unsafe.Add(ref text, i + 1);
+        Unsafe.Add(ref text, scale) = (byte)'.';
         return count + 1;
     }
 
@@ -141,25 +150,26 @@ public static class ShortestDouble
         10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
     ];
 
-    /// <summary>Writes the decimal digits of <paramref name="v"/> to fill <paramref name="destination"/> exactly.</summary>
-    static void WriteDigits(ulong v, Span<byte> destination)
+    /// <summary>Writes the <paramref name="count"/> decimal digits of <paramref name="v"/> from <paramref name="text"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void WriteDigits(ulong v, ref byte text, int count)
     {
-        int at = destination.Length;
-        var pairs = TwoDigits;
+        ref byte pairs = ref MemoryMarshal.GetReference(TwoDigits);
+        int at = count;
         while (v >= 100)
         {
             ulong q = v / 100;
-            int r = (int)(v - 100 * q);
-            destination[--at] = pairs[2 * r + 1];
-            destination[--at] = pairs[2 * r];
+            int r = 2 * (int)(v - 100 * q);
+            Unsafe.Add(ref text, --at) = Unsafe.Add(ref pairs, r + 1);
+            Unsafe.Add(ref text, --at) = Unsafe.Add(ref pairs, r);
             v = q;
         }
         if (v >= 10)
         {
-            destination[--at] = pairs[2 * (int)v + 1];
-            destination[--at] = pairs[2 * (int)v];
+            Unsafe.Add(ref text, --at) = Unsafe.Add(ref pairs, 2 * (int)v + 1);
+            Unsafe.Add(ref text, --at) = Unsafe.Add(ref pairs, 2 * (int)v);
         }
-        else destination[--at] = (byte)('0' + (int)v);
+        else Unsafe.Add(ref text, --at) = (byte)('0' + (int)v);
     }
 
     /// <summary>Ryu's d2d: the shortest digits and their power of ten, trailing zeros removed.</summary>
