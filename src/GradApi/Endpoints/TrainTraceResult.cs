@@ -41,7 +41,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         using var held = new HeldBody(body);
 
         await using var writer = new Utf8JsonWriter(held, WriterOptions);
-        var output = new TraceOutput(writer, held, body, cancel);
+        using var output = new TraceOutput(writer, held, body, cancel);
         writer.WriteStartObject();
         writer.WriteNumber("parameterCount", problem.Network.ParameterCount);
         WriteOptimizer(writer, problem);
@@ -75,7 +75,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     /// chunk leaves <see cref="SendBytes"/> unsent, so the response never holds much more than that however large the trace
     /// (a 784-128-10 layer's weights are 2 MB of text); a trace that ends below <see cref="HoldBytes"/> is never sent before it is complete.
     /// </summary>
-    sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, System.IO.Pipelines.PipeWriter body, CancellationToken cancel)
+    sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, System.IO.Pipelines.PipeWriter body, CancellationToken cancel) : IDisposable
     {
         readonly TensorText _text = new();
 
@@ -98,6 +98,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             held.Release();
             await body.FlushAsync(cancel);
         }
+
+        public void Dispose() => _text.Dispose();
     }
 
     static void WriteOptimizer(Utf8JsonWriter writer, TrainingProblem problem)

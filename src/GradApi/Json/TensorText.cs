@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GradApi.Domain.Tensors;
@@ -13,7 +14,7 @@ namespace GradApi.Json;
 /// (the one it would put before the next property or element anyway), so the chunks join into the tensor's text exactly as
 /// writing it element by element did, and the writer's depth is untouched, as after any one complete value.</para>
 /// </summary>
-public sealed class TensorText
+public sealed class TensorText : IDisposable
 {
     /// <summary>Text handed to the writer at a time: a socket's worth, in one copy.</summary>
     public const int ChunkBytes = 16 * 1024;
@@ -23,7 +24,8 @@ public sealed class TensorText
 
     [ThreadStatic] static TensorText? _shared;
 
-    byte[] _scratch = new byte[ChunkBytes + ElementRoom + 64];
+    // Pooled: a response's writer takes one, and a seed-sized trace should not cost a fresh 16 KB.
+    byte[] _scratch = ArrayPool<byte>.Shared.Rent(ChunkBytes + ElementRoom + 64);
     Tensor? _tensor;
     int _next;
     // _blocks[d]: the elements under one index of dimension d - 1 (the product of shape[d..]); _blocks[0] is the tensor's length.
@@ -42,7 +44,11 @@ public sealed class TensorText
     {
         int rank = tensor.Rank;
         if (_blocks.Length < rank) _blocks = new int[rank];
-        if (_scratch.Length < ChunkBytes + ElementRoom + 2 * rank) _scratch = new byte[ChunkBytes + ElementRoom + 2 * rank];
+        if (_scratch.Length < ChunkBytes + ElementRoom + 2 * rank)
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = ArrayPool<byte>.Shared.Rent(ChunkBytes + ElementRoom + 2 * rank);
+        }
         int block = 1;
         for (int d = rank - 1; d >= 0; d--) _blocks[d] = block *= tensor.Shape[d];
         _tensor = tensor;
@@ -102,6 +108,14 @@ public sealed class TensorText
         for (int d = 0; d < rank; d++)
             if (index % _blocks[d] == 0) text[count++] = bracket;
         return count;
+    }
+
+    /// <summary>Returns the scratch buffer to the pool; the instance is not used after.</summary>
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_scratch);
+        _scratch = [];
+        _tensor = null;
     }
 
     /// <summary>A number as the writer writes it: -0 as 0, NaN and infinities as strings.</summary>
