@@ -74,6 +74,38 @@ public static class Problems
     }
 
     /// <summary>
+    /// Issue 13's trace-writing problem: a 784-128-10 network (sigmoid, then softmax with ce, mean; Adam), 32 examples in one
+    /// full batch, 101,770 parameters; with <paramref name="include"/> null its 1-iteration trace is about 17 MB of JSON,
+    /// with ["update"] and 20 iterations about 46 MB (what scripts/trace-throughput.sh posts).
+    /// </summary>
+    public static TrainRequest MnistTrace784x128x10(int iterations = 1, string[]? include = null)
+    {
+        const int inputs = 784, hidden = 128, classes = 10, examples = 32;
+        var random = new Random(20261202);
+        double[][] Matrix(int rows, int columns, double scale, int digits) => Enumerable.Range(0, rows)
+            .Select(_ => Enumerable.Range(0, columns).Select(_ => Math.Round((2 * random.NextDouble() - 1) * scale, digits)).ToArray()).ToArray();
+        var x = Enumerable.Range(0, examples).Select(_ => Enumerable.Range(0, inputs).Select(_ => Math.Round(random.NextDouble(), 4)).ToArray()).ToArray();
+        var y = Enumerable.Range(0, examples).Select(i => Enumerable.Range(0, classes).Select(c => c == i % classes ? 1.0 : 0.0).ToArray()).ToArray();
+        var request = new JsonObject
+        {
+            ["network"] = new JsonObject
+            {
+                ["inputSize"] = inputs,
+                ["layers"] = new JsonArray(
+                    Layer("hidden", "sigmoid", Matrix(hidden, inputs, 0.05, 6), hidden),
+                    Layer("output", "softmax", Matrix(classes, hidden, 0.1, 6), classes)),
+            },
+            ["data"] = new JsonObject { ["inputs"] = ToJson(x), ["targets"] = ToJson(y) },
+            ["loss"] = new JsonObject { ["type"] = "ce", ["reduction"] = "mean" },
+            ["optimizer"] = new JsonObject { ["type"] = "adam", ["learningRate"] = 0.001 },
+            ["iterations"] = iterations,
+            ["sampling"] = new JsonObject { ["mode"] = "full" },
+        };
+        if (include is not null) request["include"] = new JsonArray(include.Select(s => (JsonNode?)s).ToArray());
+        return request.Deserialize<TrainRequest>(Options)!;
+    }
+
+    /// <summary>
     /// Issue 13's MNIST-sized step: a 784-128-10 MLP (sigmoid, softmax), 256 examples of pixel-like inputs in [0, 1]
     /// with one-hot targets, ce with mean reduction, Adam, minibatches of 32: 101,770 parameters.
     /// </summary>

@@ -12,7 +12,8 @@ public static class BenchmarkProgram
     {
         if (args is ["--sizes"])
         {
-            foreach (var (name, bytes) in new TrainingRunBenchmarks().Sizes()) Console.WriteLine($"{name}: {bytes:N0} bytes");
+            foreach (var (name, bytes) in new TrainingRunBenchmarks().Sizes().Concat(new TraceWriterBenchmarks().Sizes()))
+                Console.WriteLine($"{name}: {bytes:N0} bytes");
             return;
         }
         if (args is ["--mnist", ..])

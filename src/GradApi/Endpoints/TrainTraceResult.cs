@@ -12,7 +12,7 @@ namespace GradApi.Endpoints;
 
 /// <summary>
 /// Writes a run as the /v1/train response while it runs: each iteration is written as soon as it is
-/// computed, and sent once the trace has passed a socket's worth, so memory stays flat however long the trace. Every check that can fail
+/// computed, and sent a socket's worth at a time, so memory stays flat however long the trace or large its tensors. Every check that can fail
 /// has run before the first byte, and non-finite values are written as strings, so a started 200
 /// always completes as valid JSON. status and divergedAtIteration close the object.
 /// <para>The request's work cancellation runs through the run. A trace is held in memory until it passes
@@ -26,7 +26,6 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     public async Task ExecuteAsync(HttpContext context)
     {
         var cancel = context.WorkCancellation();
-        // Each iteration is written before the next is asked for, so the run may reuse its tensors' memory.
         var run = new TrainingRun(problem, cancellation: cancel, reuseBuffers: true);
         using var iterations = run.Iterations().GetEnumerator();
         bool more = iterations.MoveNext();
@@ -38,30 +37,25 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         using var held = new HeldBody(body);
 
         await using var writer = new Utf8JsonWriter(held, WriterOptions);
+        using var output = new TraceOutput(writer, held, body, cancel);
         writer.WriteStartObject();
         writer.WriteNumber("parameterCount", problem.Network.ParameterCount);
         WriteOptimizer(writer, problem);
         WriteLossEcho(writer, problem);
         writer.WritePropertyName("initial");
-        WriteParameters(writer, run.Initial);
+        await WriteParameters(output, run.Initial);
 
         writer.WriteStartArray("iterations");
         for (; more; more = iterations.MoveNext())
         {
-            WriteIteration(writer, iterations.Current, sections);
-            writer.Flush();
-            // A small trace is held and sent whole; a large one is sent a piece (or an iteration) at a time, so memory holds one.
-            if (held.Full)
-            {
-                held.Release();
-                await body.FlushAsync(cancel);
-            }
+            await WriteIteration(output, iterations.Current, sections);
+            await output.SendIfFull();
             cancel.ThrowIfCancellationRequested();
         }
         writer.WriteEndArray();
 
         writer.WritePropertyName("final");
-        WriteParameters(writer, run.Final);
+        await WriteParameters(output, run.Final);
         writer.WriteString("status", WireNames.RunStatuses.Name(run.Status));
         if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
         else writer.WriteNull("divergedAtIteration");
@@ -70,6 +64,38 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         if (!held.Started) context.Response.ContentLength = held.Length;
         held.Release();
         await body.FlushAsync(cancel);
+    }
+
+    /// <summary>
+    /// The trace's writer and where its bytes go. Tensors are written a chunk at a time, and the body is sent whenever a
+    /// chunk leaves <see cref="HeldBody.PieceBytes"/> unsent, so the response never holds much more than that however large the trace
+    /// (a 784-128-10 layer's weights are 2 MB of text); a trace that ends below it is never sent before it is complete.
+    /// </summary>
+    sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, System.IO.Pipelines.PipeWriter body, CancellationToken cancel) : IDisposable
+    {
+        readonly TensorText _text = new();
+
+        public Utf8JsonWriter Writer => writer;
+
+        public async ValueTask WriteTensor(string name, Tensor tensor)
+        {
+            writer.WritePropertyName(name);
+            _text.Start(tensor);
+            while (!_text.WriteChunk(writer)) await SendIfFull();
+        }
+
+        /// <summary>Sends what is written once it is a piece worth sending (or, before the first send, past what is worth holding).</summary>
+        public ValueTask SendIfFull() =>
+            held.Length + writer.BytesPending < HeldBody.PieceBytes ? ValueTask.CompletedTask : Send();
+
+        async ValueTask Send()
+        {
+            writer.Flush();
+            held.Release();
+            await body.FlushAsync(cancel);
+        }
+
+        public void Dispose() => _text.Dispose();
     }
 
     static void WriteOptimizer(Utf8JsonWriter writer, TrainingProblem problem)
@@ -98,29 +124,26 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         writer.WriteEndObject();
     }
 
-    static void WriteParameters(Utf8JsonWriter writer, IReadOnlyList<LayerParameters> layers)
+    static async ValueTask WriteParameters(TraceOutput output, IReadOnlyList<LayerParameters> layers)
     {
+        var writer = output.Writer;
         writer.WriteStartObject();
         writer.WriteStartArray("layers");
         foreach (var layer in layers)
         {
             writer.WriteStartObject();
-            WriteLayerParameters(writer, layer);
+            writer.WriteString("name", layer.Name);
+            await output.WriteTensor("weights", layer.Weights);
+            if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    static void WriteLayerParameters(Utf8JsonWriter writer, LayerParameters layer)
+    static async ValueTask WriteIteration(TraceOutput output, IterationTrace iteration, Sections sections)
     {
-        writer.WriteString("name", layer.Name);
-        WriteTensor(writer, "weights", layer.Weights);
-        if (layer.Biases is not null) WriteTensor(writer, "biases", layer.Biases);
-    }
-
-    static void WriteIteration(Utf8JsonWriter writer, IterationTrace iteration, Sections sections)
-    {
+        var writer = output.Writer;
         writer.WriteStartObject();
         writer.WriteNumber("iteration", iteration.Iteration);
         writer.WriteStartArray("exampleIndices");
@@ -135,10 +158,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", layer.Name);
-                WriteTensor(writer, "input", layer.Input);
-                WriteTensor(writer, "z", layer.Z);
-                WriteTensor(writer, "a", layer.A);
-                WriteTensor(writer, "activationDerivative", layer.ActivationDerivative);
+                await output.WriteTensor("input", layer.Input);
+                await output.WriteTensor("z", layer.Z);
+                await output.WriteTensor("a", layer.A);
+                await output.WriteTensor("activationDerivative", layer.ActivationDerivative);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -151,7 +174,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             writer.WriteStartObject("loss");
             writer.WriteString("type", loss.Type);
             WriteNumber(writer, "value", loss.Value);
-            WriteTensor(writer, "perExample", loss.PerExample);
+            await output.WriteTensor("perExample", loss.PerExample);
             if (loss.Also.Count > 0)
             {
                 writer.WriteStartObject("also");
@@ -164,15 +187,15 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         if (sections.Backward)
         {
             writer.WriteStartObject("backward");
-            WriteTensor(writer, "outputGradient", iteration.OutputGradient);
+            await output.WriteTensor("outputGradient", iteration.OutputGradient);
             writer.WriteStartArray("layers");
             foreach (var layer in iteration.Backward)
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", layer.Name);
-                WriteTensor(writer, "delta", layer.Delta);
-                WriteTensor(writer, "weightGradient", layer.WeightGradient);
-                if (layer.BiasGradient is not null) WriteTensor(writer, "biasGradient", layer.BiasGradient);
+                await output.WriteTensor("delta", layer.Delta);
+                await output.WriteTensor("weightGradient", layer.WeightGradient);
+                if (layer.BiasGradient is not null) await output.WriteTensor("biasGradient", layer.BiasGradient);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -189,8 +212,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
                 writer.WriteString("name", layer.Name);
                 if (sections.Update)
                 {
-                    WriteTensor(writer, "weights", layer.Weights);
-                    if (layer.Biases is not null) WriteTensor(writer, "biases", layer.Biases);
+                    await output.WriteTensor("weights", layer.Weights);
+                    if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases);
                 }
                 if (sections.State)
                 {
@@ -198,8 +221,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
                     foreach (var slot in layer.State)
                     {
                         writer.WriteStartObject(slot.Name);
-                        WriteTensor(writer, "weights", slot.Weights);
-                        if (slot.Biases is not null) WriteTensor(writer, "biases", slot.Biases);
+                        await output.WriteTensor("weights", slot.Weights);
+                        if (slot.Biases is not null) await output.WriteTensor("biases", slot.Biases);
                         writer.WriteEndObject();
                     }
                     writer.WriteEndObject();
@@ -207,8 +230,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
                 if (sections.Update && layer.LookAhead is not null)
                 {
                     writer.WriteStartObject("lookAhead");
-                    WriteTensor(writer, "weights", layer.LookAhead.Weights);
-                    if (layer.LookAhead.Biases is not null) WriteTensor(writer, "biases", layer.LookAhead.Biases);
+                    await output.WriteTensor("weights", layer.LookAhead.Weights);
+                    if (layer.LookAhead.Biases is not null) await output.WriteTensor("biases", layer.LookAhead.Biases);
                     writer.WriteEndObject();
                 }
                 writer.WriteEndObject();
@@ -225,30 +248,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         FiniteDoubleConverter.WriteValue(writer, value);
     }
 
-    static void WriteTensor(Utf8JsonWriter writer, string name, Tensor tensor)
-    {
-        writer.WritePropertyName(name);
-        WriteTensor(writer, tensor);
-    }
-
     /// <summary>Nested arrays by shape: [n], [r][c], [b][n][n]; a scalar as a number.</summary>
-    public static void WriteTensor(Utf8JsonWriter writer, Tensor tensor)
-    {
-        int offset = 0;
-        WriteDimension(writer, tensor, 0, ref offset);
-    }
-
-    static void WriteDimension(Utf8JsonWriter writer, Tensor tensor, int dimension, ref int offset)
-    {
-        if (dimension == tensor.Rank)
-        {
-            FiniteDoubleConverter.WriteValue(writer, tensor.Data[offset++]);
-            return;
-        }
-        writer.WriteStartArray();
-        for (int i = 0; i < tensor.Shape[dimension]; i++) WriteDimension(writer, tensor, dimension + 1, ref offset);
-        writer.WriteEndArray();
-    }
+    public static void WriteTensor(Utf8JsonWriter writer, Tensor tensor) => TensorText.Write(writer, tensor);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TrainResponse), ["application/json"]));

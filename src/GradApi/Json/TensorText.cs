@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using GradApi.Domain.Tensors;
+
+namespace GradApi.Json;
+
+/// <summary>
+/// Writes a tensor in its shape ([n], [r][c], [b][n][n]; a scalar as a number; NaN and infinities as strings, -0 as 0) into a
+/// <see cref="Utf8JsonWriter"/>, formatted in a scratch buffer and handed over <see cref="ChunkBytes"/> at a time, instead
+/// of a writer call per number. Large tensors go in several chunks, so the caller can send the body between them.
+/// <para>Each chunk is passed to <see cref="Utf8JsonWriter.WriteRawValue(ReadOnlySpan{byte}, bool)"/> unvalidated and ends where a
+/// comma between two elements belongs, without it: the writer puts a list separator before every raw value after the first
+/// (the one it would put before the next property or element anyway), so the chunks join into the tensor's text exactly as
+/// writing it element by element did, and the writer's depth is untouched, as after any one complete value.</para>
+/// </summary>
+public sealed class TensorText : IDisposable
+{
+    /// <summary>Text handed to the writer at a time: a socket's worth, in one copy.</summary>
+    public const int ChunkBytes = 16 * 1024;
+
+    // Past a chunk's end: one element (the longest number, or "-Infinity" quoted) with its comma and the brackets around it.
+    const int ElementRoom = ShortestDouble.MaxLength + 8;
+
+    [ThreadStatic] static TensorText? _shared;
+
+    // Pooled: a response's writer takes one, and a seed-sized trace should not cost a fresh 16 KB.
+    byte[] _scratch = ArrayPool<byte>.Shared.Rent(ChunkBytes + ElementRoom + 64);
+    Tensor? _tensor;
+    int _next;
+    // _blocks[d]: the elements under one index of dimension d - 1 (the product of shape[d..]); _blocks[0] is the tensor's length.
+    int[] _blocks = new int[4];
+
+    /// <summary>Writes <paramref name="tensor"/> whole (the grading results and the serializer's converter).</summary>
+    public static void Write(Utf8JsonWriter writer, Tensor tensor)
+    {
+        var text = _shared ??= new TensorText();
+        text.Start(tensor);
+        while (!text.WriteChunk(writer)) { }
+    }
+
+    /// <summary>Begins a tensor; then call <see cref="WriteChunk"/> until it answers true.</summary>
+    public void Start(Tensor tensor)
+    {
+        int rank = tensor.Rank;
+        if (_blocks.Length < rank) _blocks = new int[rank];
+        if (_scratch.Length < ChunkBytes + ElementRoom + 2 * rank)
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = ArrayPool<byte>.Shared.Rent(ChunkBytes + ElementRoom + 2 * rank);
+        }
+        int block = 1;
+        for (int d = rank - 1; d >= 0; d--) _blocks[d] = block *= tensor.Shape[d];
+        _tensor = tensor;
+        _next = 0;
+    }
+
+    /// <summary>Writes the next chunk of the tensor begun by <see cref="Start"/>; true once its text is complete.</summary>
+    public bool WriteChunk(Utf8JsonWriter writer)
+    {
+        var tensor = _tensor ?? throw new InvalidOperationException("no tensor begun");
+        var data = tensor.Data;
+        if (data.Length == 0)
+        {
+            WriteEmpty(writer, tensor.Shape);
+            _tensor = null;
+            return true;
+        }
+        int rank = tensor.Rank;
+        int row = rank == 0 ? 1 : tensor.Shape[rank - 1];
+        Span<byte> text = _scratch;
+        int at = 0;
+        int next = _next;
+        for (; ; )
+        {
+            if (next % row == 0) at += Brackets(text[at..], next, rank, (byte)'[');
+            int rowEnd = next - next % row + row;
+            for (; ; )
+            {
+                at += WriteNumber(data[next++], text[at..]);
+                if (next == rowEnd) break;
+                if (at >= ChunkBytes) return Hand(writer, at, next);
+                text[at++] = (byte)',';
+            }
+            at += Brackets(text[at..], next, rank, (byte)']');
+            if (next == data.Length)
+            {
+                writer.WriteRawValue(text[..at], skipInputValidation: true);
+                _tensor = null;
+                return true;
+            }
+            if (at >= ChunkBytes) return Hand(writer, at, next);
+            text[at++] = (byte)',';
+        }
+    }
+
+    bool Hand(Utf8JsonWriter writer, int length, int next)
+    {
+        writer.WriteRawValue(_scratch.AsSpan(0, length), skipInputValidation: true);
+        _next = next;
+        return false;
+    }
+
+    /// <summary>The brackets at element boundary <paramref name="index"/>: one for each dimension whose block starts (or ends) there.</summary>
+    int Brackets(Span<byte> text, int index, int rank, byte bracket)
+    {
+        int count = 0;
+        for (int d = 0; d < rank; d++)
+            if (index % _blocks[d] == 0) text[count++] = bracket;
+        return count;
+    }
+
+    /// <summary>Returns the scratch buffer to the pool; the instance is not used after.</summary>
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_scratch);
+        _scratch = [];
+        _tensor = null;
+    }
+
+    /// <summary>A number as the writer writes it: -0 as 0, NaN and infinities as strings.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WriteNumber(double value, Span<byte> text)
+    {
+        if (value == 0)
+        {
+            text[0] = (byte)'0';
+            return 1;
+        }
+        return double.IsFinite(value) ? ShortestDouble.Format(value, text) : WriteNonFinite(value, text);
+    }
+
+    static int WriteNonFinite(double value, Span<byte> text)
+    {
+        var quoted = double.IsNaN(value) ? "\"NaN\""u8 : value > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8;
+        quoted.CopyTo(text);
+        return quoted.Length;
+    }
+
+    /// <summary>A tensor with no elements: its brackets alone ([], [[],[]]), written at once.</summary>
+    static void WriteEmpty(Utf8JsonWriter writer, int[] shape)
+    {
+        var text = new List<byte>();
+        Brackets(0);
+        writer.WriteRawValue(text.ToArray(), skipInputValidation: true);
+
+        void Brackets(int dimension)
+        {
+            text.Add((byte)'[');
+            if (dimension + 1 < shape.Length)
+                for (int i = 0; i < shape[dimension]; i++)
+                {
+                    if (i > 0) text.Add((byte)',');
+                    Brackets(dimension + 1);
+                }
+            text.Add((byte)']');
+        }
+    }
+}
