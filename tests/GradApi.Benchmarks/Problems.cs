@@ -47,30 +47,9 @@ public static class Problems
             Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, columns).Select(_ => Uniform(scale)).ToArray()).ToArray();
 
         var x = Matrix(examples, inputs, 1.0);
-        var y = Enumerable.Range(0, examples).Select(i =>
-        {
-            var row = new double[classes];
-            row[i % classes] = 1;
-            return row;
-        }).ToArray();
-
         // Built as JSON, like a client's request, so the benchmark does not depend on the records' constructors.
-        var request = new JsonObject
-        {
-            ["network"] = new JsonObject
-            {
-                ["inputSize"] = inputs,
-                ["layers"] = new JsonArray(
-                    Layer("hidden", "tanh", Matrix(hidden, inputs, 1 / Math.Sqrt(inputs)), hidden),
-                    Layer("output", "softmax", Matrix(classes, hidden, 1 / Math.Sqrt(hidden)), classes)),
-            },
-            ["data"] = new JsonObject { ["inputs"] = ToJson(x), ["targets"] = ToJson(y) },
-            ["loss"] = new JsonObject { ["type"] = "ce", ["reduction"] = "mean" },
-            ["optimizer"] = new JsonObject { ["type"] = "adam", ["learningRate"] = 0.001 },
-            ["iterations"] = iterations,
-            ["sampling"] = new JsonObject { ["mode"] = "minibatch", ["batchSize"] = batchSize, ["seed"] = 7 },
-        };
-        return request.Deserialize<TrainRequest>(Options)!;
+        return CeRequest(inputs, "tanh", Matrix(hidden, inputs, 1 / Math.Sqrt(inputs)), Matrix(classes, hidden, 1 / Math.Sqrt(hidden)), x, OneHot(examples, classes),
+            iterations, new JsonObject { ["mode"] = "minibatch", ["batchSize"] = batchSize, ["seed"] = 7 });
     }
 
     /// <summary>
@@ -85,24 +64,8 @@ public static class Problems
         double[][] Matrix(int rows, int columns, double scale, int digits) => Enumerable.Range(0, rows)
             .Select(_ => Enumerable.Range(0, columns).Select(_ => Math.Round((2 * random.NextDouble() - 1) * scale, digits)).ToArray()).ToArray();
         var x = Enumerable.Range(0, examples).Select(_ => Enumerable.Range(0, inputs).Select(_ => Math.Round(random.NextDouble(), 4)).ToArray()).ToArray();
-        var y = Enumerable.Range(0, examples).Select(i => Enumerable.Range(0, classes).Select(c => c == i % classes ? 1.0 : 0.0).ToArray()).ToArray();
-        var request = new JsonObject
-        {
-            ["network"] = new JsonObject
-            {
-                ["inputSize"] = inputs,
-                ["layers"] = new JsonArray(
-                    Layer("hidden", "sigmoid", Matrix(hidden, inputs, 0.05, 6), hidden),
-                    Layer("output", "softmax", Matrix(classes, hidden, 0.1, 6), classes)),
-            },
-            ["data"] = new JsonObject { ["inputs"] = ToJson(x), ["targets"] = ToJson(y) },
-            ["loss"] = new JsonObject { ["type"] = "ce", ["reduction"] = "mean" },
-            ["optimizer"] = new JsonObject { ["type"] = "adam", ["learningRate"] = 0.001 },
-            ["iterations"] = iterations,
-            ["sampling"] = new JsonObject { ["mode"] = "full" },
-        };
-        if (include is not null) request["include"] = new JsonArray(include.Select(s => (JsonNode?)s).ToArray());
-        return request.Deserialize<TrainRequest>(Options)!;
+        return CeRequest(inputs, "sigmoid", Matrix(hidden, inputs, 0.05, 6), Matrix(classes, hidden, 0.1, 6), x, OneHot(examples, classes),
+            iterations, new JsonObject { ["mode"] = "full" }, include);
     }
 
     /// <summary>
@@ -118,28 +81,33 @@ public static class Problems
             Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, columns).Select(_ => Uniform(scale)).ToArray()).ToArray();
 
         var x = Enumerable.Range(0, examples).Select(_ => Enumerable.Range(0, inputs).Select(_ => random.NextDouble()).ToArray()).ToArray();
-        var y = Enumerable.Range(0, examples).Select(i =>
-        {
-            var row = new double[classes];
-            row[i % classes] = 1;
-            return row;
-        }).ToArray();
+        return CeRequest(inputs, "sigmoid", Matrix(hidden, inputs, 1 / Math.Sqrt(inputs)), Matrix(classes, hidden, 1 / Math.Sqrt(hidden)), x, OneHot(examples, classes),
+            iterations, new JsonObject { ["mode"] = "minibatch", ["batchSize"] = batchSize, ["seed"] = 7 });
+    }
 
+    static double[][] OneHot(int examples, int classes) =>
+        Enumerable.Range(0, examples).Select(i => Enumerable.Range(0, classes).Select(c => c == i % classes ? 1.0 : 0.0).ToArray()).ToArray();
+
+    /// <summary>A two-layer network into softmax with ce (mean) and Adam at 0.001, as a client would send it.</summary>
+    static TrainRequest CeRequest(int inputs, string hiddenActivation, double[][] hiddenWeights, double[][] outputWeights, double[][] x, double[][] y,
+        int iterations, JsonObject sampling, string[]? include = null)
+    {
         var request = new JsonObject
         {
             ["network"] = new JsonObject
             {
                 ["inputSize"] = inputs,
                 ["layers"] = new JsonArray(
-                    Layer("hidden", "sigmoid", Matrix(hidden, inputs, 1 / Math.Sqrt(inputs)), hidden),
-                    Layer("output", "softmax", Matrix(classes, hidden, 1 / Math.Sqrt(hidden)), classes)),
+                    Layer("hidden", hiddenActivation, hiddenWeights, hiddenWeights.Length),
+                    Layer("output", "softmax", outputWeights, outputWeights.Length)),
             },
             ["data"] = new JsonObject { ["inputs"] = ToJson(x), ["targets"] = ToJson(y) },
             ["loss"] = new JsonObject { ["type"] = "ce", ["reduction"] = "mean" },
             ["optimizer"] = new JsonObject { ["type"] = "adam", ["learningRate"] = 0.001 },
             ["iterations"] = iterations,
-            ["sampling"] = new JsonObject { ["mode"] = "minibatch", ["batchSize"] = batchSize, ["seed"] = 7 },
+            ["sampling"] = sampling,
         };
+        if (include is not null) request["include"] = new JsonArray(include.Select(s => (JsonNode?)s).ToArray());
         return request.Deserialize<TrainRequest>(Options)!;
     }
 
