@@ -52,9 +52,9 @@ public static class ApiText
 
         **Deadline.** Work that runs past deadlineSeconds is stopped from inside its loops and answered with 503
         application/problem+json naming the deadline; send a smaller problem. A response is only ever a complete 200
-        or an error: /v1/train computes its first iteration before it starts the 200, and a trace whose later
-        iterations are still being computed when the deadline passes is cut off by closing the connection, never
-        ended as if complete. A client that disconnects stops its request's work.
+        or an error: /v1/train holds its trace until it passes 64 KB (a small trace is sent whole, with its
+        Content-Length, and one stopped before then is a 503), and a trace whose later iterations are still being
+        computed when the deadline passes is cut off by closing the connection, never ended as if complete. A client that disconnects stops its request's work.
         """;
 
     public const string TrainDescription = """
