@@ -22,6 +22,8 @@ public static class KernelQuick
         [
             ("AffineSums 784->128 x32", () => Kernels.AffineSums(w, rows, columns, b, x, batch, z, default)),
             ("Affine.Evaluate (with the cancellation check)", () => Affine.Evaluate(w, rows, b, x, batch, z)),
+            ("MaxMagnitude per weight row", () => { for (int i = 0; i < rows; i++) z[i] = Kernels.MaxMagnitude(w.AsSpan(i * columns, columns)); }),
+            ("SumOfMagnitudes per example", () => { for (int e = 0; e < batch; e++) z[e] = Kernels.SumOfMagnitudes(x.AsSpan(e * columns, columns)); }),
             ("WeightGradient 128x784 over 32", () => Kernels.WeightGradient(delta, rows, x, columns, batch, g, default)),
             ("AdamStep out of place, 100,352", () => Elementwise.AdamStep(w, w2, g, m, m2, v, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
         ];
