@@ -256,8 +256,20 @@ internal static class Kernels
         double max = 0;
         if (Vector256.IsHardwareAccelerated && x.Length >= 4)
         {
-            var best = Vector256<double>.Zero;
-            for (; i + 4 <= x.Length; i += 4) best = Vector256.Max(best, Vector256.Abs(Vector256.Create(x.Slice(i, 4))));
+            // Two running maxima, so one lane group's comparison need not wait for the last (a maximum is exact in any order).
+            ref double start = ref MemoryMarshal.GetReference(x);
+            Vector256<double> best = Vector256<double>.Zero, other = Vector256<double>.Zero;
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                best = Vector256.Max(best, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i)));
+                other = Vector256.Max(other, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)(i + 4))));
+            }
+            if (i + 4 <= x.Length)
+            {
+                best = Vector256.Max(best, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i)));
+                i += 4;
+            }
+            best = Vector256.Max(best, other);
             for (int k = 0; k < 4; k++) max = Math.Max(max, best[k]);
         }
         for (; i < x.Length; i++) max = Math.Max(max, Math.Abs(x[i]));
