@@ -16,6 +16,11 @@ public static class BenchmarkProgram
                 Console.WriteLine($"{name}: {bytes:N0} bytes");
             return;
         }
+        if (args is ["--kernels"])
+        {
+            foreach (var (name, us) in KernelQuick.Run()) Console.WriteLine($"{name}: {us:F1} us");
+            return;
+        }
         if (args is ["--mnist", ..])
         {
             // --mnist [name part]: only the cases whose name contains it, e.g. --mnist "Run 100".

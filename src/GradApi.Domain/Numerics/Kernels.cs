@@ -256,19 +256,46 @@ internal static class Kernels
         double max = 0;
         if (Vector256.IsHardwareAccelerated && x.Length >= 4)
         {
-            var best = Vector256<double>.Zero;
-            for (; i + 4 <= x.Length; i += 4) best = Vector256.Max(best, Vector256.Abs(Vector256.Create(x.Slice(i, 4))));
+            // Two running maxima, so one lane group's comparison need not wait for the last (a maximum is exact in any order).
+            ref double start = ref MemoryMarshal.GetReference(x);
+            Vector256<double> best = Vector256<double>.Zero, other = Vector256<double>.Zero;
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                best = Vector256.Max(best, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i)));
+                other = Vector256.Max(other, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)(i + 4))));
+            }
+            if (i + 4 <= x.Length)
+            {
+                best = Vector256.Max(best, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i)));
+                i += 4;
+            }
+            best = Vector256.Max(best, other);
             for (int k = 0; k < 4; k++) max = Math.Max(max, best[k]);
         }
         for (; i < x.Length; i++) max = Math.Max(max, Math.Abs(x[i]));
         return max;
     }
 
-    /// <summary>sum |x_i|, left to right.</summary>
+    /// <summary>
+    /// sum |x_i| in eight lanes, for a rounding-error bound only (no result is this sum): any order of adding n
+    /// nonnegative terms is within (n - 1) u of the exact sum, as left to right is, and the bound's safety factor covers that.
+    /// </summary>
     public static double SumOfMagnitudes(ReadOnlySpan<double> x)
     {
+        int i = 0;
         double sum = 0;
-        foreach (var v in x) sum += Math.Abs(v);
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            ref double start = ref MemoryMarshal.GetReference(x);
+            Vector256<double> s0 = default, s1 = default;
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                s0 += Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i));
+                s1 += Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)(i + 4)));
+            }
+            sum = Vector256.Sum(s0 + s1);
+        }
+        for (; i < x.Length; i++) sum += Math.Abs(x[i]);
         return sum;
     }
 }
@@ -392,6 +419,58 @@ internal static class Elementwise
             vhat[i] = v[i] / correction2;
             double denominator = insideSqrt ? Math.Sqrt(vhat[i] + epsilon) : Math.Sqrt(vhat[i]) + epsilon;
             theta[i] = theta[i] - k * mhat[i] / denominator;
+        }
+    }
+
+    /// <summary>
+    /// The same step out of place, element by element the formulas of the one above: theta, m and v read from the first
+    /// span of each pair and written to the second, so a caller that reports every step's tensors need not copy them.
+    /// (A loop of its own: in place, the run's reused buffers keep the loop with fewer live spans.)
+    /// </summary>
+    public static void AdamStep(ReadOnlySpan<double> thetaIn, Span<double> theta, ReadOnlySpan<double> g, ReadOnlySpan<double> mIn, Span<double> m,
+        ReadOnlySpan<double> vIn, Span<double> v, Span<double> mhat, Span<double> vhat,
+        double beta1, double beta2, double correction1, double correction2, double k, double epsilon, bool insideSqrt)
+    {
+        double q1 = 1 - beta1, q2 = 1 - beta2;
+        bool keras = mhat.IsEmpty;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> b1 = Vector256.Create(beta1), b2 = Vector256.Create(beta2), q1v = Vector256.Create(q1), q2v = Vector256.Create(q2),
+                c1 = Vector256.Create(correction1), c2 = Vector256.Create(correction2), kv = Vector256.Create(k), ev = Vector256.Create(epsilon);
+            for (; i + 4 <= theta.Length; i += 4)
+            {
+                var gv = At(g, i);
+                var mv = b1 * At(mIn, i) + q1v * gv;
+                var vv = b2 * At(vIn, i) + q2v * gv * gv;
+                Store(mv, m, i);
+                Store(vv, v, i);
+                if (keras)
+                {
+                    Store(At(thetaIn, i) - kv * mv / (Vector256.Sqrt(vv) + ev), theta, i);
+                    continue;
+                }
+                var mh = mv / c1;
+                var vh = vv / c2;
+                Store(mh, mhat, i);
+                Store(vh, vhat, i);
+                var denominator = insideSqrt ? Vector256.Sqrt(vh + ev) : Vector256.Sqrt(vh) + ev;
+                Store(At(thetaIn, i) - kv * mh / denominator, theta, i);
+            }
+        }
+        for (; i < theta.Length; i++)
+        {
+            m[i] = beta1 * mIn[i] + q1 * g[i];
+            v[i] = beta2 * vIn[i] + q2 * g[i] * g[i];
+            if (keras)
+            {
+                theta[i] = thetaIn[i] - k * m[i] / (Math.Sqrt(v[i]) + epsilon);
+                continue;
+            }
+            mhat[i] = m[i] / correction1;
+            vhat[i] = v[i] / correction2;
+            double denominator = insideSqrt ? Math.Sqrt(vhat[i] + epsilon) : Math.Sqrt(vhat[i]) + epsilon;
+            theta[i] = thetaIn[i] - k * mhat[i] / denominator;
         }
     }
 

@@ -67,6 +67,18 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
     public override IReadOnlyList<int> StepReads => Placement == EpsilonPlacement.Keras ? [0, Amsgrad ? StateNames.Count - 1 : 1] : [2, 3];
     public override bool StepReadsGradient => false;
 
+    // The one-pass form of Apply below, reading the old theta, m and v and writing new ones.
+    public override bool StepsOutOfPlace => !Decoupled && !Amsgrad && WeightDecay == 0;
+
+    public override void StepInto(ReadOnlySpan<double> theta, Span<double> thetaOut, ReadOnlySpan<double> g, double[][] state, double[][] stateOut, int t)
+    {
+        if (!StepsOutOfPlace) throw new NotSupportedException("AdamW, amsgrad and an L2 penalty step in place");
+        double c1 = BiasCorrection ? 1 - Math.Pow(Beta1, t) : 1, c2 = BiasCorrection ? 1 - Math.Pow(Beta2, t) : 1;
+        bool keras = Placement == EpsilonPlacement.Keras;
+        Elementwise.AdamStep(theta, thetaOut, g, state[0], stateOut[0], state[1], stateOut[1], keras ? default : stateOut[2], keras ? default : stateOut[3],
+            Beta1, Beta2, c1, c2, keras ? LearningRate * Math.Sqrt(c2) / c1 : LearningRate, Epsilon, Placement == EpsilonPlacement.InsideSqrt);
+    }
+
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)
     {
         double[] m = state[0], v = state[1];

@@ -92,6 +92,17 @@ public abstract class Optimizer(double learningRate, double weightDecay)
         }
     }
 
+    /// <summary>Whether <see cref="StepInto"/> has a form for these settings (else the caller steps in place).</summary>
+    public virtual bool StepsOutOfPlace => false;
+
+    /// <summary>
+    /// Step t with theta and state read and every result written to <paramref name="thetaOut"/> and
+    /// <paramref name="stateOut"/> (arrays of the state's lengths), each element by exactly <see cref="Step"/>'s formulas:
+    /// for a caller that reads no slot before the step ends and keeps every step's tensors, so none is copied.
+    /// </summary>
+    public virtual void StepInto(ReadOnlySpan<double> theta, Span<double> thetaOut, ReadOnlySpan<double> gradient, double[][] state, double[][] stateOut, int t) =>
+        throw new NotSupportedException("this optimizer steps in place only");
+
     /// <summary>The table row: the state updates, slot by slot, then the parameter update for gradient g.</summary>
     protected abstract void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete);
 

@@ -254,14 +254,15 @@ public sealed class TrainingRun
         for (int l = 0; l < layers.Count; l++)
         {
             // The stepped tensors are the ones reported; the next step works on copies of them.
-            var (steppedWeights, weightSlots) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], point.Weights[l], t);
-            _weights[l] = _gradientBuffers is null ? steppedWeights.Copy() : steppedWeights;
+            // Stepped out of place, the tensors are new ones that no later step writes: kept as they are.
+            var (steppedWeights, weightSlots, fresh) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], point.Weights[l], t);
+            _weights[l] = _gradientBuffers is null && !fresh ? steppedWeights.Copy() : steppedWeights;
             Tensor? steppedBiases = null;
             Tensor?[] biasSlots = [];
             if (_biases[l] is { } biases)
             {
-                (steppedBiases, biasSlots) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], point.Biases[l]!, t);
-                _biases[l] = _gradientBuffers is null ? steppedBiases.Copy() : steppedBiases;
+                (steppedBiases, biasSlots, fresh) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], point.Biases[l]!, t);
+                _biases[l] = _gradientBuffers is null && !fresh ? steppedBiases.Copy() : steppedBiases;
             }
             var state = new StateSlot[optimizer.StateNames.Count];
             for (int s = 0; s < state.Length; s++)
@@ -280,15 +281,31 @@ public sealed class TrainingRun
 
     // One optimizer step of one parameter tensor (weights or biases) of layer l: each state slot is emitted as the
     // optimizer completes it, so a replacement is what later slots and theta read; then theta itself is emitted.
-    (Tensor Theta, Tensor?[] Slots) StepParameter(int index, int l, TraceField field, Tensor theta, Tensor gradient, double[][] state, Tensor gradientPoint, int t)
+    // Fresh: stepped out of place into new tensors (theta and the state slots), which the run's state now is.
+    (Tensor Theta, Tensor?[] Slots, bool Fresh) StepParameter(int index, int l, TraceField field, Tensor theta, Tensor gradient, double[][] state, Tensor gradientPoint, int t)
     {
         var optimizer = _problem.Optimizer;
+        var names = optimizer.StateNames;
+        var slots = new Tensor?[names.Count];
+        // Nothing to report between slots and every step's tensors kept: new tensors written once instead of copies of
+        // the stepped ones (an MNIST-sized step would otherwise copy five 800 KB tensors).
+        if (_hook is null && _gradientBuffers is null && optimizer.StepsOutOfPlace && !Slips(Mistake.StepInWrongDirection, l))
+        {
+            var stepped = new Tensor(theta.Shape, GC.AllocateUninitializedArray<double>(theta.Length));
+            var next = new double[state.Length][];
+            for (int s = 0; s < next.Length; s++) next[s] = GC.AllocateUninitializedArray<double>(state[s].Length);
+            optimizer.StepInto(theta.Data, stepped.Data, gradient.Data, state, next, t);
+            for (int s = 0; s < next.Length; s++)
+            {
+                state[s] = next[s];
+                slots[s] = new Tensor(theta.Shape, next[s]);
+            }
+            return (stepped, slots, true);
+        }
         bool weights = field == TraceField.Weights;
         TraceField slotField = weights ? TraceField.StateWeights : TraceField.StateBiases;
         TraceField gradientField = weights ? TraceField.WeightGradient : TraceField.BiasGradient;
         TracePoint previousTheta = new(index - 1, field, l);
-        var names = optimizer.StateNames;
-        var slots = new Tensor?[names.Count];
         var before = Slips(Mistake.StepInWrongDirection, l) ? (double[])theta.Data.Clone() : null;
 
         // Without a hook no slot can be replaced, so the optimizer may compute them all in one pass; each is carried below.
@@ -319,7 +336,7 @@ public sealed class TrainingRun
         for (int s = 0; s < stepReads.Count; s++) thetaReads[1 + gradientRead + s] = new(index, slotField, l, names[stepReads[s]]);
         // What the hook returns is what the run carries on (the student's theta in follow-through); the emitted
         // tensor itself is never written again, so a hook may keep it.
-        return (Emit(new(index, field, l), theta, thetaReads), slots);
+        return (Emit(new(index, field, l), theta, thetaReads), slots, false);
     }
 
     // Backprop's slip: W of the layer above after this iteration's step, taken on copies of it and its state.

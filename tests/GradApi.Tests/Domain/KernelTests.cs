@@ -160,6 +160,60 @@ public sealed class KernelTests
     }
 
     [Theory]
+    [InlineData(EpsilonPlacement.OutsideSqrt)]
+    [InlineData(EpsilonPlacement.InsideSqrt)]
+    [InlineData(EpsilonPlacement.Keras)]
+    public void AnAdamStepOutOfPlaceIsItsScalarFormulaBitForBitAndLeavesItsInputsAsTheyWere(EpsilonPlacement placement)
+    {
+        const int n = 103;
+        var random = new Random(11);
+        double[] theta = Random(random, n), g = Random(random, n, 0.01);
+        var adam = new Adam(0.001, epsilonPlacement: placement);
+        Assert.True(adam.StepsOutOfPlace);
+        // Step 3 from nonzero m and v.
+        var state = adam.CreateState(n);
+        state[0] = Random(random, n, 0.01);
+        state[1] = Random(random, n, 0.0001).Select(Math.Abs).ToArray();
+        var before = state.Select(s => (double[])s.Clone()).ToArray();
+        double[] thetaBefore = (double[])theta.Clone(), stepped = new double[n];
+        var next = state.Select(s => new double[s.Length]).ToArray();
+        adam.StepInto(theta, stepped, g, state, next, 3);
+        double c1 = 1 - Math.Pow(0.9, 3), c2 = 1 - Math.Pow(0.999, 3);
+        for (int i = 0; i < n; i++)
+        {
+            double m = 0.9 * before[0][i] + (1 - 0.9) * g[i], v = 0.999 * before[1][i] + (1 - 0.999) * g[i] * g[i];
+            double expected = thetaBefore[i] - placement switch
+            {
+                EpsilonPlacement.Keras => 0.001 * Math.Sqrt(c2) / c1 * m / (Math.Sqrt(v) + 1e-8),
+                EpsilonPlacement.InsideSqrt => 0.001 * (m / c1) / Math.Sqrt(v / c2 + 1e-8),
+                _ => 0.001 * (m / c1) / (Math.Sqrt(v / c2) + 1e-8),
+            };
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(stepped[i]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(m), BitConverter.DoubleToInt64Bits(next[0][i]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(v), BitConverter.DoubleToInt64Bits(next[1][i]));
+        }
+        Assert.Equal(thetaBefore, theta);
+        for (int s = 0; s < state.Length; s++) Assert.Equal(before[s], state[s]);
+    }
+
+    [Fact]
+    public void AnAdamRunKeepingEveryTensorLeavesEachIterationsTensorsAsTheyWereWritten()
+    {
+        var problem = Problems.Random(5, [40, 24, 10], ["tanh", "softmax"], "ce", GradApi.Domain.Losses.Reduction.Mean, 40, optimizer: new Adam(0.01))
+            with { Iterations = 3 };
+        var first = new GradApi.Domain.Training.TrainingRun(problem with { Iterations = 1 }).Iterations().Single();
+        var kept = new GradApi.Domain.Training.TrainingRun(problem).Iterations().ToArray();
+        for (int l = 0; l < 2; l++)
+        {
+            Assert.Equal(first.Update[l].Weights.Data, kept[0].Update[l].Weights.Data);
+            Assert.Equal(first.Update[l].Biases!.Data, kept[0].Update[l].Biases!.Data);
+            for (int s = 0; s < first.Update[l].State.Count; s++)
+                Assert.Equal(first.Update[l].State[s].Weights.Data, kept[0].Update[l].State[s].Weights.Data);
+        }
+        Assert.NotEqual(kept[0].Update[0].State[0].Weights.Data, kept[2].Update[0].State[0].Weights.Data);
+    }
+
+    [Theory]
     [InlineData(MomentumConvention.HeavyBall)]
     [InlineData(MomentumConvention.PyTorch)]
     [InlineData(MomentumConvention.VelocityStep)]
