@@ -31,13 +31,19 @@ public sealed class Ce : Loss
 
     public override bool FusesWith(Activation output) => output is Softmax;
 
-    // With a = softmax(z): -ln a_k = logsumexp(z) - z_k, finite wherever z is.
+    // With a = softmax(z) and z_m its largest logit: -ln a_k = (z_m - z_k) + ln(1 + sum_{j != m} e^(z_j - z_m)), finite
+    // wherever z is. Taking log1p of the others' sum keeps a confident right answer's small loss to full relative
+    // precision: z = [30, 0, 0] gives 1.8715e-13, where logsumexp(z) - z_k, a difference of two numbers near 30, gave 1.8829e-13.
     public override double ValueFromLogits(ReadOnlySpan<double> z, ReadOnlySpan<double> y)
     {
-        double lse = Precise.LogSumExp(z);
+        int top = 0;
+        for (int j = 1; j < z.Length; j++) if (z[j] > z[top]) top = j;
+        double others = 0;
+        for (int j = 0; j < z.Length; j++) if (j != top) others += Math.Exp(z[j] - z[top]);
+        double rest = Precise.Log1p(others);
         double sum = 0;
         for (int k = 0; k < z.Length; k++)
-            if (y[k] != 0) sum += y[k] * (lse - z[k]);
+            if (y[k] != 0) sum += y[k] * (k == top ? rest : (z[top] - z[k]) + rest);
         return sum;
     }
 

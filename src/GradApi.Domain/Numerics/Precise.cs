@@ -38,15 +38,4 @@ public static class Precise
 
     /// <summary>ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): no overflow, full precision in both tails.</summary>
     public static double Softplus(double x) => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x)));
-
-    /// <summary>ln sum_k e^(x_k), shifted by the maximum so no term overflows.</summary>
-    public static double LogSumExp(ReadOnlySpan<double> x)
-    {
-        double max = double.NegativeInfinity;
-        foreach (var v in x) if (v > max) max = v;
-        if (double.IsInfinity(max)) return max;
-        double sum = 0;
-        foreach (var v in x) sum += Math.Exp(v - max);
-        return max + Math.Log(sum);
-    }
 }

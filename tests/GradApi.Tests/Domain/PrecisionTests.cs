@@ -80,6 +80,21 @@ public sealed class PrecisionTests
         Assert.Equal(RunStatus.Completed, run.Status);
     }
 
+    // Expected: -sum_k y_k ln softmax(z)_k evaluated as logsumexp(z) - z_k with Python decimal at 800 digits, rounded to double.
+    [Theory]
+    [InlineData(new[] { 30.0, 0, 0 }, new[] { 1.0, 0, 0 }, 1.8715245937678598e-13)]   // ln(1 + 2e^-30); logsumexp - z_k gave 1.8829e-13
+    [InlineData(new[] { 40.0, 0, -1 }, new[] { 1.0, 0, 0 }, 5.8112364446265777e-18)]  // ln(1 + e^-40 + e^-41); it gave 0
+    [InlineData(new[] { 50.0, 0, 0 }, new[] { 1.0, 0, 0 }, 3.8574996959278356e-22)]
+    [InlineData(new[] { 700.0, 0, 0 }, new[] { 1.0, 0, 0 }, 1.9719353087519542e-304)]
+    [InlineData(new[] { 20.0, 0, 0 }, new[] { 1.0, 0, 0 }, 4.1223072363804075e-09)]
+    [InlineData(new[] { 10.0, 0, 0 }, new[] { 1.0, 0, 0 }, 9.0795737467244444e-05)]
+    [InlineData(new[] { 1.0, 0, 0 }, new[] { 1.0, 0, 0 }, 0.55144471393205108)]
+    [InlineData(new[] { 30.0, 0, 0 }, new[] { 0.0, 1, 0 }, 30.000000000000188)]       // a confident wrong answer
+    [InlineData(new[] { 5.0, 4.9, -3 }, new[] { 0.5, 0.5, 0 }, 0.69457275546569297)]  // a distribution as target
+    [InlineData(new[] { -2.0, 3, 0.5 }, new[] { 0.0, 0, 1 }, 2.58509724636431)]
+    public void CrossEntropyAfterSoftmaxKeepsFullRelativePrecisionAtEveryLogit(double[] z, double[] y, double expected) =>
+        Relative(expected, Ce.Instance.ValueFromLogits(z, y));
+
     [Fact]
     public void CrossEntropyAfterSoftmaxWithExtremeLogitsIsFinite()
     {
