@@ -2,7 +2,10 @@ using GradApi.Domain.Vocabulary;
 
 namespace GradApi.Domain.Analysis;
 
-/// <summary>The named test functions (their names in <see cref="WireNames.ObjectiveFunction"/>); each takes one vector parameter p.</summary>
+/// <summary>
+/// The named test functions (their names in <see cref="WireNames.ObjectiveFunction"/>); each takes one vector parameter,
+/// named as the caller's start names it (seed 003 writes w), p when nothing names it.
+/// </summary>
 public static class NamedObjectives
 {
     public const string ParameterName = "p";
@@ -17,12 +20,12 @@ public sealed class QuadraticObjective : IObjective
     readonly double[][] _s;
     readonly double[] _b;
 
-    public QuadraticObjective(double[][] q, double[]? b, bool scalarParameter = false)
+    public QuadraticObjective(double[][] q, double[]? b, bool scalarParameter = false, string parameter = NamedObjectives.ParameterName)
     {
         _q = q;
         _s = Spectrum.SymmetricPart(q);
         _b = b ?? new double[q.Length];
-        Parameters = [new ObjectiveParameter(NamedObjectives.ParameterName, scalarParameter ? [] : [q.Length])];
+        Parameters = [new ObjectiveParameter(parameter, scalarParameter ? [] : [q.Length])];
     }
 
     public string Kind => WireNames.ObjectiveFunction.Quadratic;
@@ -57,7 +60,8 @@ public sealed class QuadraticObjective : IObjective
 }
 
 /// <summary>f(x, y) = (a - x)^2 + b (y - x^2)^2; minimum 0 at (a, a^2). Defaults a = 1, b = 100.</summary>
-public sealed class RosenbrockObjective(double a = RosenbrockObjective.DefaultA, double b = RosenbrockObjective.DefaultB) : IObjective
+public sealed class RosenbrockObjective(double a = RosenbrockObjective.DefaultA, double b = RosenbrockObjective.DefaultB,
+    string parameter = NamedObjectives.ParameterName) : IObjective
 {
     public const double DefaultA = 1.0;
     public const double DefaultB = 100.0;
@@ -65,7 +69,7 @@ public sealed class RosenbrockObjective(double a = RosenbrockObjective.DefaultA,
     public double B { get; } = b;
 
     public string Kind => WireNames.ObjectiveFunction.Rosenbrock;
-    public IReadOnlyList<ObjectiveParameter> Parameters { get; } = [new(NamedObjectives.ParameterName, [2])];
+    public IReadOnlyList<ObjectiveParameter> Parameters { get; } = [new(parameter, [2])];
     public int Dimension => 2;
     public bool HasConstantHessian => false;
 
@@ -96,10 +100,10 @@ public sealed class RosenbrockObjective(double a = RosenbrockObjective.DefaultA,
 /// A sum of squared residuals f = sum_i u_i(x, y)^2 with gradient 2 sum u_i grad u_i and Hessian
 /// 2 sum (grad u_i grad u_i^T + u_i Hess u_i), for Beale and Himmelblau.
 /// </summary>
-public abstract class SumOfSquaresObjective : IObjective
+public abstract class SumOfSquaresObjective(string parameter) : IObjective
 {
     public abstract string Kind { get; }
-    public IReadOnlyList<ObjectiveParameter> Parameters { get; } = [new(NamedObjectives.ParameterName, [2])];
+    public IReadOnlyList<ObjectiveParameter> Parameters { get; } = [new(parameter, [2])];
     public int Dimension => 2;
     public bool HasConstantHessian => false;
 
@@ -134,7 +138,7 @@ public abstract class SumOfSquaresObjective : IObjective
 }
 
 /// <summary>f(x, y) = (1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2; minimum 0 at (3, 0.5).</summary>
-public sealed class BealeObjective : SumOfSquaresObjective
+public sealed class BealeObjective(string parameter = NamedObjectives.ParameterName) : SumOfSquaresObjective(parameter)
 {
     public override string Kind => WireNames.ObjectiveFunction.Beale;
 
@@ -151,7 +155,7 @@ public sealed class BealeObjective : SumOfSquaresObjective
 }
 
 /// <summary>f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2; four minima of 0, one at (3, 2).</summary>
-public sealed class HimmelblauObjective : SumOfSquaresObjective
+public sealed class HimmelblauObjective(string parameter = NamedObjectives.ParameterName) : SumOfSquaresObjective(parameter)
 {
     public override string Kind => WireNames.ObjectiveFunction.Himmelblau;
 

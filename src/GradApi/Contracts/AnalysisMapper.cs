@@ -65,12 +65,14 @@ public static class AnalysisMapper
     public static IObjective ToObjective(ObjectiveRequest o, ObjectiveInput read, CancellationToken cancellation = default)
     {
         if (read.Expression is { } expression) return new ExpressionObjective(expression, read.Parameters, read.Constants, cancellation);
+        // The one parameter is named as start names it.
+        string parameter = read.Parameters[0].Name;
         return o.Function switch
         {
-            WireNames.ObjectiveFunction.Quadratic => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: read.Parameters[0].Shape.Length == 0),
-            WireNames.ObjectiveFunction.Rosenbrock => new RosenbrockObjective(o.A ?? RosenbrockObjective.DefaultA, o.B ?? RosenbrockObjective.DefaultB),
-            WireNames.ObjectiveFunction.Beale => new BealeObjective(),
-            WireNames.ObjectiveFunction.Himmelblau => new HimmelblauObjective(),
+            WireNames.ObjectiveFunction.Quadratic => new QuadraticObjective(o.Matrix!, o.Vector, scalarParameter: read.Parameters[0].Shape.Length == 0, parameter),
+            WireNames.ObjectiveFunction.Rosenbrock => new RosenbrockObjective(o.A ?? RosenbrockObjective.DefaultA, o.B ?? RosenbrockObjective.DefaultB, parameter),
+            WireNames.ObjectiveFunction.Beale => new BealeObjective(parameter),
+            WireNames.ObjectiveFunction.Himmelblau => new HimmelblauObjective(parameter),
             var other => throw new ArgumentOutOfRangeException(nameof(o), other, "unknown objective"),
         };
     }

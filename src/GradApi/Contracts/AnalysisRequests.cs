@@ -14,8 +14,8 @@ public sealed record HessianRequest(NetworkRequest? Network, DataRequest? Data, 
 
 /// <summary>Optimizers run side by side on one objective from one start.</summary>
 /// <param name="Objective">A named function, or an expression over the parameters named in start.</param>
-/// <param name="Start">Parameter name to its start value. Named functions take one vector named p: {"p": [x, y]}
-/// (a 1-dimensional quadratic also takes {"p": x}).</param>
+/// <param name="Start">Parameter name to its start value. Named functions take one vector, named as start names it:
+/// {"p": [x, y]} (a 1-dimensional quadratic also takes {"w": x}).</param>
 /// <param name="Runs">One per optimizer, each with a label and the /v1/train optimizer object.</param>
 /// <param name="MaxSteps">Steps per run (default 100).</param>
 /// <param name="Tolerance">A run has converged once the gradient's 2-norm is at most this (default 1e-8).</param>

@@ -217,18 +217,32 @@ public sealed class TrajectoryRequestValidator : AbstractValidator<TrajectoryReq
         return dimension;
     }
 
-    // Checks start against a named function's one parameter; returns what was read, or null when it does not fit.
+    // Checks start against a named function's one parameter, named as start names it; returns what was read, or null when it does not fit.
     static ObjectiveInput? Start(Dictionary<string, System.Text.Json.JsonElement>? start, string function, int n, Action<string, string> fail)
     {
-        string name = NamedObjectives.ParameterName;
+        string example = NamedObjectives.ParameterName;
         string expected = n == 1 ? "a number or a vector of 1 number" : $"a vector of {n} numbers";
-        if (start is null) { fail("start", $"is required: named functions take one vector parameter named {name}, e.g. {{\"{name}\": [...]}} with {expected}"); return null; }
-        foreach (var key in start.Keys.Where(k => k != name))
-            fail($"start.{key}", $"named functions take one vector parameter named {name}; '{key}' is not a parameter of {function}");
-        if (!start.TryGetValue(name, out var value)) { fail($"start.{name}", $"is required: {expected}"); return null; }
+        if (start is null || start.Count == 0)
+        {
+            fail("start", $"is required: named functions take one vector parameter, named as you like, e.g. {{\"{example}\": [...]}} with {expected}");
+            return null;
+        }
+        string name = start.Keys.First();
+        foreach (var key in start.Keys.Skip(1))
+            fail($"start.{key}", $"named functions take one vector parameter; start already names it '{name}', so '{key}' is not a parameter of {function}");
+        if (!IsParameterName(name))
+        {
+            fail($"start.{name}", "a parameter name is a letter or underscore followed by letters, digits or underscores, as in the expression language");
+            return null;
+        }
+        var value = start[name];
         if (!ParameterValue.TryRead(value, out var theta, out var shape, out var error)) { fail($"start.{name}", error); return null; }
         bool fits = shape.Length == 1 && shape[0] == n || shape.Length == 0 && n == 1 && function == Function.Quadratic;
         if (!fits) { fail($"start.{name}", $"expected {expected} for {function}, got {ParameterValue.Describe(shape)}"); return null; }
         return new ObjectiveInput(null, [new ObjectiveParameter(name, shape)], new Dictionary<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(), theta);
     }
+
+    // The expression language's names: an ASCII letter or underscore, then letters, digits or underscores.
+    static bool IsParameterName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 }

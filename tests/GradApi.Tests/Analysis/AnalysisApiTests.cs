@@ -176,11 +176,39 @@ public sealed class AnalysisApiTests(WebApplicationFactory<Program> factory) : I
             """, "start.p");
 
     [Fact]
-    public async Task AStartThatNamesAnotherParameterIs400OnThatName() =>
+    public async Task AStartThatNamesASecondParameterIs400OnThatName() =>
         await BadRequest("/v1/optimization/trajectories", """
-            { "objective": { "function": "quadratic", "matrix": [[1]] }, "start": { "w": 0 },
+            { "objective": { "function": "quadratic", "matrix": [[1]] }, "start": { "w": 0, "v": 1 },
               "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ] }
-            """, "start.w");
+            """, "start.v");
+
+    [Fact]
+    public async Task ANamedFunctionTakesItsParametersNameFromStartAsSeed003WritesIt()
+    {
+        // Seed 003 Q4 as the named quadratic f(w) = 1/2 w^2 - 100 w (1/2 (w - 100)^2 less a constant): g = w - 100, so
+        // at lr 2.5 w_t = 100 (1 - (-1.5)^t): 250, -125, 437.5 (the seed wrote 687.5), -406.25.
+        var r = await Ok("/v1/optimization/trajectories", """
+            { "objective": { "function": "quadratic", "matrix": [[1]], "vector": [100] }, "start": { "w": 0 },
+              "runs": [ { "optimizer": { "type": "sgd", "learningRate": 2.5 } } ], "maxSteps": 4 }
+            """);
+        var steps = r["runs"]![0]!["steps"]!.AsArray();
+        double[] byHand = [0, 250, -125, 437.5, -406.25];
+        foreach (var step in steps)
+        {
+            int t = step!["step"]!.GetValue<int>();
+            Assert.Equal(byHand[t], step["parameters"]!["w"]!.GetValue<double>(), 9);
+            Assert.Equal(byHand[t] - 100, step["gradient"]!["w"]!.GetValue<double>(), 9);
+            Assert.Null(step["parameters"]!["p"]);
+        }
+        Assert.Equal(5, steps.Count);
+    }
+
+    [Fact]
+    public async Task ANamedFunctionsParameterMustBeANameOfTheExpressionLanguage() =>
+        await BadRequest("/v1/optimization/trajectories", """
+            { "objective": { "function": "quadratic", "matrix": [[1]] }, "start": { "2w": 0 },
+              "runs": [ { "optimizer": { "type": "sgd", "learningRate": 0.1 } } ] }
+            """, "start.2w");
 
     [Fact]
     public async Task AQuadraticWhoseVectorDoesNotMatchItsMatrixIs400OnObjectiveVector() =>

@@ -2087,8 +2087,9 @@ namespace GradApi.Client
         /// <br/>norm(...)^2) has a constant Hessian, taken exactly as the central difference of its affine gradient, and
         /// <br/>gets `stableLearningRates`; any other expression gets null.
         /// <br/>
-        /// <br/>**Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter named `p`: `"start": {"p": [x, y]}` (quadratic: n values
-        /// <br/>for an n x n Q; a 1 x 1 quadratic also takes `{"p": 0}` and is then reported as a number). Every step reports
+        /// <br/>**Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter, named as start names it (any name of the expression language;
+        /// <br/>`p` in the examples): `"start": {"p": [x, y]}` (quadratic: n values for an n x n Q; a 1 x 1 quadratic also
+        /// <br/>takes `{"w": 0}` and is then reported as a number). Every step reports
         /// <br/>`parameters`, `gradient` (at the parameters), `state` (each optimizer slot by name: v, m, s, gbar, b, mhat, vhat,
         /// <br/>vmax, then by parameter) and `lookAhead` (nesterov/sutskever: where this step's gradient was taken, else null),
         /// <br/>in the same form as `start`. Step 0 is the start, with the optimizer's initial state.
@@ -2148,8 +2149,9 @@ namespace GradApi.Client
         /// <br/>norm(...)^2) has a constant Hessian, taken exactly as the central difference of its affine gradient, and
         /// <br/>gets `stableLearningRates`; any other expression gets null.
         /// <br/>
-        /// <br/>**Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter named `p`: `"start": {"p": [x, y]}` (quadratic: n values
-        /// <br/>for an n x n Q; a 1 x 1 quadratic also takes `{"p": 0}` and is then reported as a number). Every step reports
+        /// <br/>**Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter, named as start names it (any name of the expression language;
+        /// <br/>`p` in the examples): `"start": {"p": [x, y]}` (quadratic: n values for an n x n Q; a 1 x 1 quadratic also
+        /// <br/>takes `{"w": 0}` and is then reported as a number). Every step reports
         /// <br/>`parameters`, `gradient` (at the parameters), `state` (each optimizer slot by name: v, m, s, gbar, b, mhat, vhat,
         /// <br/>vmax, then by parameter) and `lookAhead` (nesterov/sutskever: where this step's gradient was taken, else null),
         /// <br/>in the same form as `start`. Step 0 is the start, with the optimizer's initial state.
@@ -4677,8 +4679,8 @@ namespace GradApi.Client
         public ObjectiveRequest Objective { get; set; } = new ObjectiveRequest();
 
         /// <summary>
-        /// Parameter name to its start value. Named functions take one vector named p: {"p": [x, y]}
-        /// <br/>            (a 1-dimensional quadratic also takes {"p": x}).
+        /// Parameter name to its start value. Named functions take one vector, named as start names it:
+        /// <br/>            {"p": [x, y]} (a 1-dimensional quadratic also takes {"w": x}).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("start")]
         public System.Collections.Generic.IDictionary<string, object> Start { get; set; } = new System.Collections.Generic.Dictionary<string, object>();

@@ -520,8 +520,9 @@ export interface paths {
          *     norm(...)^2) has a constant Hessian, taken exactly as the central difference of its affine gradient, and
          *     gets `stableLearningRates`; any other expression gets null.
          *
-         *     **Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter named `p`: `"start": {"p": [x, y]}` (quadratic: n values
-         *     for an n x n Q; a 1 x 1 quadratic also takes `{"p": 0}` and is then reported as a number). Every step reports
+         *     **Start.** An expression takes its parameters by name, in the order given: `"start": {"w": 0}`. Named functions take one vector parameter, named as start names it (any name of the expression language;
+         *     `p` in the examples): `"start": {"p": [x, y]}` (quadratic: n values for an n x n Q; a 1 x 1 quadratic also
+         *     takes `{"w": 0}` and is then reported as a number). Every step reports
          *     `parameters`, `gradient` (at the parameters), `state` (each optimizer slot by name: v, m, s, gbar, b, mhat, vhat,
          *     vmax, then by parameter) and `lookAhead` (nesterov/sutskever: where this step's gradient was taken, else null),
          *     in the same form as `start`. Step 0 is the start, with the optimizer's initial state.
@@ -1579,8 +1580,8 @@ export interface components {
             /** @description A named function, or an expression over the parameters named in start. */
             objective: components["schemas"]["ObjectiveRequest"];
             /**
-             * @description Parameter name to its start value. Named functions take one vector named p: {"p": [x, y]}
-             *                 (a 1-dimensional quadratic also takes {"p": x}).
+             * @description Parameter name to its start value. Named functions take one vector, named as start names it:
+             *                 {"p": [x, y]} (a 1-dimensional quadratic also takes {"w": x}).
              */
             start: {
                 [key: string]: components["schemas"]["InputValue"];
