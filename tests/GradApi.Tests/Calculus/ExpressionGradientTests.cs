@@ -19,6 +19,69 @@ public class ExpressionGradientTests
                     $"[{r},{c}]: expected {expected[r, c]:R}, got {actual[r, c]:R}");
     }
 
+    // Central differences, the independent check of a reverse-mode gradient.
+    static Matrix<double> Numerical(Expression e, Dictionary<string, Matrix<double>> values, string variable, double h = 1e-6)
+    {
+        var x = values[variable];
+        var result = Matrix<double>.Build.Dense(x.RowCount, x.ColumnCount);
+        for (int r = 0; r < x.RowCount; r++)
+            for (int c = 0; c < x.ColumnCount; c++)
+            {
+                double keep = x[r, c];
+                x[r, c] = keep + h;
+                double up = e.Evaluate(values)[0, 0];
+                x[r, c] = keep - h;
+                double down = e.Evaluate(values)[0, 0];
+                x[r, c] = keep;
+                result[r, c] = (up - down) / (2 * h);
+            }
+        return result;
+    }
+
+    // sum(w .* softmax(x)) with a = softmax(x): d/dx_k = a_k (w_k - w'a), as seed 003 Q1.2's f(1 - f) on the diagonal.
+    [Fact]
+    public void SoftmaxOfAVectorHasTheJacobianDiagAMinusAATransposed()
+    {
+        var values = new Dictionary<string, Matrix<double>> { ["x"] = V(1, 2, 3), ["w"] = V(1, 0, -1) };
+        var e = ExpressionParser.Parse("sum(w .* softmax(x))");
+        var result = e.Gradient(values, ["x"]);
+        double z = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);
+        double[] a = [Math.Exp(1) / z, Math.Exp(2) / z, Math.Exp(3) / z];
+        double wa = a[0] - a[2];
+        Assert.Equal(wa, result.Value[0, 0], 1e-15);
+        Close(V(a[0] * (1 - wa), a[1] * (0 - wa), a[2] * (-1 - wa)), result.Gradients["x"], 1e-14);
+        Close(Numerical(e, values, "x"), result.Gradients["x"], 1e-8);
+        // Large logits do not overflow: softmax([1000, 0]) = [1, e^-1000] = [1, 0].
+        Assert.Equal(1.0, ExpressionParser.Parse("sum(w .* softmax(x))").Evaluate(new Dictionary<string, Matrix<double>> { ["x"] = V(1000, 0), ["w"] = V(1, 0) })[0, 0]);
+    }
+
+    // diag(v) * A scales A's rows by v: sum = sum_i v_i sum_j A_ij, so d/dv = row sums of A, d/dA_ij = v_i.
+    // diag(M) is M's diagonal: sum(diag(M) .* w) = sum_i M_ii w_i, so d/dM = diag(w).
+    [Fact]
+    public void DiagBuildsAVectorsDiagonalMatrixAndReadsAMatrixsDiagonal()
+    {
+        var values = new Dictionary<string, Matrix<double>> { ["v"] = V(1, 2), ["A"] = M(new double[,] { { 1, 2 }, { 3, 4 } }), ["w"] = V(10, 20) };
+        var scaled = ExpressionParser.Parse("sum(diag(v) * A)").Gradient(values, ["v", "A"]);
+        Assert.Equal(17.0, scaled.Value[0, 0]);
+        Close(V(3, 7), scaled.Gradients["v"]);
+        Close(M(new double[,] { { 1, 1 }, { 2, 2 } }), scaled.Gradients["A"]);
+
+        var read = ExpressionParser.Parse("sum(diag(A) .* w)");
+        var diagonal = read.Gradient(values, ["A"]);
+        Assert.Equal(90.0, diagonal.Value[0, 0]);
+        Close(M(new double[,] { { 10, 0 }, { 0, 20 } }), diagonal.Gradients["A"]);
+        Close(Numerical(read, values, "A"), diagonal.Gradients["A"], 1e-8);
+        Assert.Equal(new Shape(2, 2), ExpressionParser.Parse("diag(v)").InferShapes(new Dictionary<string, Shape> { ["v"] = new(1, 2) }).Shape);
+    }
+
+    [Fact]
+    public void SoftmaxOfAMatrixIsAShapeErrorNamingIt()
+    {
+        var error = Assert.Throws<ExpressionShapeException>(() =>
+            ExpressionParser.Parse("sum(softmax(A))").InferShapes(new Dictionary<string, Shape> { ["A"] = new(2, 2) }));
+        Assert.Contains("softmax needs a vector", error.Message);
+    }
+
     // Seed 003 Q2.1: d/dx x'(Ax + z) = (A + A')x + z. By hand: A + A' = [[2,5],[5,8]], times [1,2] = [12,21], + z = [12.5, 20].
     [Fact]
     public void QuadraticFormGradientIsAPlusATransposeTimesXPlusZ()

@@ -1345,7 +1345,8 @@ namespace GradApi.Client
         /// <br/>product; a 1x1 side scales the other. `/` divides by a scalar only (by IEEE rules, as `./`: x / 0 is
         /// <br/>"Infinity", 0 / 0 "NaN"). `+ - .* ./ .^` are elementwise and need equal shapes or a 1x1 side. `^` is the power of a scalar. Functions: `sum(e)` (sum of all
         /// <br/>elements), `norm(e)` (2-norm of a vector, Frobenius norm of a matrix; its gradient at 0 is taken
-        /// <br/>as 0), `trace(e)` (square matrices), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
+        /// <br/>as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
+        /// <br/>MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
         /// <br/>`sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
         /// <br/>
         /// <br/>**Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,
@@ -1411,7 +1412,8 @@ namespace GradApi.Client
         /// <br/>product; a 1x1 side scales the other. `/` divides by a scalar only (by IEEE rules, as `./`: x / 0 is
         /// <br/>"Infinity", 0 / 0 "NaN"). `+ - .* ./ .^` are elementwise and need equal shapes or a 1x1 side. `^` is the power of a scalar. Functions: `sum(e)` (sum of all
         /// <br/>elements), `norm(e)` (2-norm of a vector, Frobenius norm of a matrix; its gradient at 0 is taken
-        /// <br/>as 0), `trace(e)` (square matrices), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
+        /// <br/>as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
+        /// <br/>MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
         /// <br/>`sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
         /// <br/>
         /// <br/>**Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,

@@ -373,7 +373,8 @@ export interface paths {
          *     product; a 1x1 side scales the other. `/` divides by a scalar only (by IEEE rules, as `./`: x / 0 is
          *     "Infinity", 0 / 0 "NaN"). `+ - .* ./ .^` are elementwise and need equal shapes or a 1x1 side. `^` is the power of a scalar. Functions: `sum(e)` (sum of all
          *     elements), `norm(e)` (2-norm of a vector, Frobenius norm of a matrix; its gradient at 0 is taken
-         *     as 0), `trace(e)` (square matrices), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
+         *     as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
+         *     MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
          *     `sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
          *
          *     **Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,

@@ -339,7 +339,7 @@ public sealed class BinaryExpression : Expression
     static Matrix<double> Scalar(double v) => Matrix<double>.Build.Dense(1, 1, v);
 }
 
-/// <summary>name(e): sum, norm, trace, or an elementwise function.</summary>
+/// <summary>name(e): sum, norm, trace, softmax (of a vector), diag (a vector's diagonal matrix, or a matrix's diagonal), or an elementwise function.</summary>
 public sealed class FunctionExpression : Expression
 {
     internal FunctionExpression(string source, int start, int end, string name, Expression argument) : base(source, start, end)
@@ -349,7 +349,7 @@ public sealed class FunctionExpression : Expression
     }
 
     /// <summary>The function names of the grammar.</summary>
-    public static readonly IReadOnlyList<string> Names = ["sum", "norm", "trace", .. ElementwiseFunctions.Names];
+    public static readonly IReadOnlyList<string> Names = ["sum", "norm", "trace", "softmax", "diag", .. ElementwiseFunctions.Names];
 
     public string Name { get; }
     public Expression Argument { get; }
@@ -359,16 +359,37 @@ public sealed class FunctionExpression : Expression
     {
         "sum" or "norm" => Shape.Scalar,
         "trace" => c[0].Rows == c[0].Columns ? Shape.Scalar : throw ShapeError($"trace needs a square matrix, got {c[0]}"),
+        "softmax" => IsVector(c[0]) ? c[0] : throw ShapeError($"softmax needs a vector, got {c[0]}"),
+        // MATLAB's diag: a vector's n x n diagonal matrix, a matrix's diagonal as a column.
+        "diag" => IsVector(c[0]) ? new Shape(Length(c[0]), Length(c[0])) : new Shape(Math.Min(c[0].Rows, c[0].Columns), 1),
         _ => c[0],
     };
+
+    static bool IsVector(Shape shape) => shape.Rows == 1 || shape.Columns == 1;
+
+    static int Length(Shape shape) => shape.Rows * shape.Columns;
 
     private protected override Matrix<double> Forward(Matrix<double>[] c) => Name switch
     {
         "sum" => Matrix<double>.Build.Dense(1, 1, c[0].Enumerate().Sum()),
         "norm" => Matrix<double>.Build.Dense(1, 1, c[0].FrobeniusNorm()),
         "trace" => Matrix<double>.Build.Dense(1, 1, c[0].Trace()),
+        "softmax" => Softmax(c[0]),
+        "diag" => IsVector(c[0].RowCount, c[0].ColumnCount)
+            ? Matrix<double>.Build.DenseOfDiagonalArray(c[0].ToColumnMajorArray())
+            : Matrix<double>.Build.DenseOfColumnArrays(c[0].Diagonal().ToArray()),
         _ => c[0].Map(ElementwiseFunctions.Value(Name), MathNet.Numerics.LinearAlgebra.Zeros.Include),
     };
+
+    static bool IsVector(int rows, int columns) => rows == 1 || columns == 1;
+
+    // e^(x_i - max x) / sum_j e^(x_j - max x): the shift keeps every exponent at most 0.
+    static Matrix<double> Softmax(Matrix<double> x)
+    {
+        double max = x.Enumerate().Max();
+        var e = x.Map(v => Math.Exp(v - max));
+        return e / e.Enumerate().Sum();
+    }
 
     private protected override Matrix<double>?[] Backward(Matrix<double>[] c, Matrix<double> value, Matrix<double> g, bool[] needed)
     {
@@ -380,6 +401,12 @@ public sealed class FunctionExpression : Expression
             // d||a|| = a / ||a|| (0 at a = 0, the smallest subgradient)
             "norm" => [value[0, 0] == 0 ? Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount) : a * (s / value[0, 0])],
             "trace" => [Matrix<double>.Build.DenseIdentity(a.RowCount) * s],
+            // J^T g with J = diag(a) - a a^T: a .* (g - a'g)
+            "softmax" => [value.PointwiseMultiply(g - value.PointwiseMultiply(g).Enumerate().Sum())],
+            // diag(v): dv_i = G_ii, in v's shape; diag(M): dM = the diagonal matrix of g, in M's shape.
+            "diag" => [IsVector(a.RowCount, a.ColumnCount)
+                ? Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount, g.Diagonal().ToArray())
+                : Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount, (i, j) => i == j ? g[i, 0] : 0.0)],
             _ => [g.PointwiseMultiply(a.Map(ElementwiseFunctions.Derivative(Name), MathNet.Numerics.LinearAlgebra.Zeros.Include))],
         };
     }
