@@ -25,7 +25,7 @@ public static class KernelQuick
             ("MaxMagnitude per weight row", () => { for (int i = 0; i < rows; i++) z[i] = Kernels.MaxMagnitude(w.AsSpan(i * columns, columns)); }),
             ("SumOfMagnitudes per example", () => { for (int e = 0; e < batch; e++) z[e] = Kernels.SumOfMagnitudes(x.AsSpan(e * columns, columns)); }),
             ("WeightGradient 128x784 over 32", () => Kernels.WeightGradient(delta, rows, x, columns, batch, g, default)),
-            ("AdamStep in place, 100,352", () => Elementwise.AdamStep(w2, g, m2, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
+            ("AdamStep in place, 100,352", () => Elementwise.AdamStep(w2, w2, g, m2, m2, v2, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
             ("AdamStep out of place, 100,352", () => Elementwise.AdamStep(w, w2, g, m, m2, v, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
         ];
         foreach (var (name, action) in cases)

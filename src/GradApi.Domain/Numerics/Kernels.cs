@@ -375,57 +375,8 @@ internal static class Elementwise
     /// formulas of the slot-by-slot passes, m = b1 m + (1 - b1) g, v = b2 v + ((1 - b2) g) g, then either
     /// mhat = m / c1, vhat = v / c2, theta -= (eta mhat) / (sqrt(vhat) + eps) (or sqrt(vhat + eps)), or, with mhat and
     /// vhat empty (Keras' form), theta -= (k m) / (sqrt(v) + eps) with k = eta sqrt(c2) / c1.
-    /// </summary>
-    public static void AdamStep(Span<double> theta, ReadOnlySpan<double> g, Span<double> m, Span<double> v, Span<double> mhat, Span<double> vhat,
-        double beta1, double beta2, double correction1, double correction2, double k, double epsilon, bool insideSqrt)
-    {
-        double q1 = 1 - beta1, q2 = 1 - beta2;
-        bool keras = mhat.IsEmpty;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<double> b1 = Vector256.Create(beta1), b2 = Vector256.Create(beta2), q1v = Vector256.Create(q1), q2v = Vector256.Create(q2),
-                c1 = Vector256.Create(correction1), c2 = Vector256.Create(correction2), kv = Vector256.Create(k), ev = Vector256.Create(epsilon);
-            for (; i + 4 <= theta.Length; i += 4)
-            {
-                var gv = At(g, i);
-                var mv = b1 * At(m, i) + q1v * gv;
-                var vv = b2 * At(v, i) + q2v * gv * gv;
-                Store(mv, m, i);
-                Store(vv, v, i);
-                if (keras)
-                {
-                    Store(At(theta, i) - kv * mv / (Vector256.Sqrt(vv) + ev), theta, i);
-                    continue;
-                }
-                var mh = mv / c1;
-                var vh = vv / c2;
-                Store(mh, mhat, i);
-                Store(vh, vhat, i);
-                var denominator = insideSqrt ? Vector256.Sqrt(vh + ev) : Vector256.Sqrt(vh) + ev;
-                Store(At(theta, i) - kv * mh / denominator, theta, i);
-            }
-        }
-        for (; i < theta.Length; i++)
-        {
-            m[i] = beta1 * m[i] + q1 * g[i];
-            v[i] = beta2 * v[i] + q2 * g[i] * g[i];
-            if (keras)
-            {
-                theta[i] = theta[i] - k * m[i] / (Math.Sqrt(v[i]) + epsilon);
-                continue;
-            }
-            mhat[i] = m[i] / correction1;
-            vhat[i] = v[i] / correction2;
-            double denominator = insideSqrt ? Math.Sqrt(vhat[i] + epsilon) : Math.Sqrt(vhat[i]) + epsilon;
-            theta[i] = theta[i] - k * mhat[i] / denominator;
-        }
-    }
-
-    /// <summary>
-    /// The same step out of place, element by element the formulas of the one above: theta, m and v read from the first
-    /// span of each pair and written to the second, so a caller that reports every step's tensors need not copy them.
-    /// (A loop of its own: in place, the run's reused buffers keep the loop with fewer live spans.)
+    /// theta, m and v are read from the first span of each pair and written to the second; the two may be the same
+    /// (in place), since each element is read before it is written and no other element is read.
     /// </summary>
     public static void AdamStep(ReadOnlySpan<double> thetaIn, Span<double> theta, ReadOnlySpan<double> g, ReadOnlySpan<double> mIn, Span<double> m,
         ReadOnlySpan<double> vIn, Span<double> v, Span<double> mhat, Span<double> vhat,

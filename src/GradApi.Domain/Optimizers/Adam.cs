@@ -73,6 +73,12 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
     public override void StepInto(ReadOnlySpan<double> theta, Span<double> thetaOut, ReadOnlySpan<double> g, double[][] state, double[][] stateOut, int t)
     {
         if (!StepsOutOfPlace) throw new NotSupportedException("AdamW, amsgrad and an L2 penalty step in place");
+        OnePass(theta, thetaOut, g, state, stateOut, t);
+    }
+
+    // Every slot and theta in one pass (no amsgrad), from theta and state into thetaOut and stateOut (the same arrays in place).
+    void OnePass(ReadOnlySpan<double> theta, Span<double> thetaOut, ReadOnlySpan<double> g, double[][] state, double[][] stateOut, int t)
+    {
         double c1 = BiasCorrection ? 1 - Math.Pow(Beta1, t) : 1, c2 = BiasCorrection ? 1 - Math.Pow(Beta2, t) : 1;
         bool keras = Placement == EpsilonPlacement.Keras;
         Elementwise.AdamStep(theta, thetaOut, g, state[0], stateOut[0], state[1], stateOut[1], keras ? default : stateOut[2], keras ? default : stateOut[3],
@@ -85,10 +91,7 @@ public sealed class Adam(double learningRate, double beta1 = Adam.DefaultBeta1, 
         if (ReferenceEquals(slotComplete, Ignore) && !Amsgrad)
         {
             // No one reads a slot before the step ends: every slot and theta in one pass, the same formulas element by element.
-            double c1 = BiasCorrection ? 1 - Math.Pow(Beta1, t) : 1, c2 = BiasCorrection ? 1 - Math.Pow(Beta2, t) : 1;
-            bool keras = Placement == EpsilonPlacement.Keras;
-            Elementwise.AdamStep(theta, g, m, v, keras ? default : state[2], keras ? default : state[3], Beta1, Beta2, c1, c2,
-                keras ? LearningRate * Math.Sqrt(c2) / c1 : LearningRate, Epsilon, Placement == EpsilonPlacement.InsideSqrt);
+            OnePass(theta, theta, g, state, state, t);
             return;
         }
         Elementwise.Blend(m, Beta1, g, 1 - Beta1);                                                // m = b1 m + (1 - b1) g
