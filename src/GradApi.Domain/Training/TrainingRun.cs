@@ -28,6 +28,9 @@ public sealed class TrainingRun
     readonly Tensor?[]? _gradientBuffers;
     Tensor? _inputBuffer;
 
+    // Whether the run was asked to reuse its buffers (it then holds the gradient buffers).
+    bool ReusesBuffers => _gradientBuffers is not null;
+
     /// <param name="mistake">A slip to make throughout (grading's diagnoses); <see cref="Mistake.None"/> for the true run.</param>
     /// <param name="mistakeLayer">The one layer the slip is made in, every other layer computed right; null for every layer.</param>
     /// <param name="cancellation">Stops the run from inside its loops (a deadline or a client gone).</param>
@@ -145,8 +148,8 @@ public sealed class TrainingRun
         var layers = _problem.Network.Layers;
         int count = layers.Count;
         var pass = new ForwardPass(new ForwardLayer[count], new bool[count], new bool[count]);
-        var input = Gather(_problem.Data.Inputs, examples, _gradientBuffers is null ? null : _inputBuffer);
-        if (_gradientBuffers is not null) _inputBuffer = input;
+        var input = Gather(_problem.Data.Inputs, examples, ReusesBuffers ? _inputBuffer : null);
+        if (ReusesBuffers) _inputBuffer = input;
         for (int l = 0; l < count; l++)
         {
             var activation = layers[l].Activation;
@@ -256,13 +259,13 @@ public sealed class TrainingRun
             // The stepped tensors are the ones reported; the next step works on copies of them.
             // Stepped out of place, the tensors are new ones that no later step writes: kept as they are.
             var (steppedWeights, weightSlots, fresh) = StepParameter(index, l, TraceField.Weights, _weights[l], backward[l].WeightGradient, _weightState[l], point.Weights[l], t);
-            _weights[l] = _gradientBuffers is null && !fresh ? steppedWeights.Copy() : steppedWeights;
+            _weights[l] = !ReusesBuffers && !fresh ? steppedWeights.Copy() : steppedWeights;
             Tensor? steppedBiases = null;
             Tensor?[] biasSlots = [];
             if (_biases[l] is { } biases)
             {
                 (steppedBiases, biasSlots, fresh) = StepParameter(index, l, TraceField.Biases, biases, backward[l].BiasGradient!, _biasState[l], point.Biases[l]!, t);
-                _biases[l] = _gradientBuffers is null && !fresh ? steppedBiases.Copy() : steppedBiases;
+                _biases[l] = !ReusesBuffers && !fresh ? steppedBiases.Copy() : steppedBiases;
             }
             var state = new StateSlot[optimizer.StateNames.Count];
             for (int s = 0; s < state.Length; s++)
@@ -289,7 +292,7 @@ public sealed class TrainingRun
         var slots = new Tensor?[names.Count];
         // Nothing to report between slots and every step's tensors kept: new tensors written once instead of copies of
         // the stepped ones (an MNIST-sized step would otherwise copy five 800 KB tensors).
-        if (_hook is null && _gradientBuffers is null && optimizer.StepsOutOfPlace && !Slips(Mistake.StepInWrongDirection, l))
+        if (_hook is null && !ReusesBuffers && optimizer.StepsOutOfPlace && !Slips(Mistake.StepInWrongDirection, l))
         {
             var stepped = new Tensor(theta.Shape, GC.AllocateUninitializedArray<double>(theta.Length));
             var next = new double[state.Length][];
@@ -367,7 +370,7 @@ public sealed class TrainingRun
     Tensor Carry(TracePoint point, double[] slot, int[] shape, ReadOnlySpan<TracePoint> inputs)
     {
         // Reused buffers: the slot itself, valid until the next step writes it.
-        if (_gradientBuffers is not null) return new Tensor(shape, slot);
+        if (ReusesBuffers) return new Tensor(shape, slot);
         var copy = GC.AllocateUninitializedArray<double>(slot.Length);
         slot.CopyTo(copy, 0);
         var computed = new Tensor(shape, copy);
