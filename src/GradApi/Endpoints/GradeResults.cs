@@ -21,13 +21,10 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
     {
         var shown = GradeResponseBody.Shown(context, reveal) == Reveal.Verdicts ? VerdictsOnly.Of(grade) : grade;
         GradeResponseBody.Start(context);
-        var body = context.Response.BodyWriter;
-        using var held = new HeldBody(body);
-        await using (var writer = new Utf8JsonWriter(held, GradeResponseBody.WriterOptions(context)))
-            new GradeJsonWriter(writer).WriteGrade(shown, options);
-        context.Response.ContentLength = held.Length;
-        held.Release();
-        await body.FlushAsync(context.RequestAborted);
+        using var held = new HeldBody(context.Response);
+        await using var writer = new Utf8JsonWriter(held, GradeResponseBody.WriterOptions(context));
+        new GradeJsonWriter(writer).WriteGrade(shown, options);
+        await held.Complete(writer, context.RequestAborted);
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
@@ -64,9 +61,8 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
     public async Task ExecuteAsync(HttpContext context)
     {
         GradeResponseBody.Start(context);
-        var body = context.Response.BodyWriter;
         var cancel = context.RequestAborted;
-        using var held = new HeldBody(body);
+        using var held = new HeldBody(context.Response);
         await using var writer = new Utf8JsonWriter(held, GradeResponseBody.WriterOptions(context));
         var json = new GradeJsonWriter(writer);
         // The summary holds counts and codes only, so it is the same either way.
@@ -76,22 +72,15 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
         for (int i = 0; i < grades.Count; i++)
         {
             json.WriteSubmission(ids[i], verdictsOnly ? VerdictsOnly.Of(grades[i]) : grades[i]);
-            if (writer.BytesPending + held.Length < HeldBody.PieceBytes) continue;
-            writer.Flush();
-            held.Release();
-            await body.FlushAsync(cancel);
             // The client left: close the connection rather than end the body as if complete.
-            if (cancel.IsCancellationRequested)
+            if (await held.SendIfFull(writer, cancel) && cancel.IsCancellationRequested)
             {
                 context.Abort();
                 return;
             }
         }
         json.WriteBatchClosing(summary, options);
-        writer.Flush();
-        if (!held.Started) context.Response.ContentLength = held.Length;
-        held.Release();
-        await body.FlushAsync(cancel);
+        await held.Complete(writer, cancel);
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text.Json;
 
 namespace GradApi.Endpoints;
 
@@ -7,38 +8,57 @@ namespace GradApi.Endpoints;
 /// A response body written into pooled memory and handed to the response in large pieces.
 /// <list type="bullet">
 /// <item>A small body goes out whole, with its Content-Length, in one write; work stopped before the first
-/// <see cref="Release"/> leaves nothing sent, so it can still be answered with a problem.</item>
+/// send leaves nothing sent, so it can still be answered with a problem.</item>
 /// <item>A large one is handed over a piece at a time: one copy and one lock of the response pipe per piece.
 /// Writing a JSON writer straight into the pipe asked it for memory every 4 KB, and each ask took a lock the
 /// socket's sender also takes (measured on an 11.7 MB class answer: 6% of the time spent waiting on it).</item>
 /// </list>
-/// Write through it, flush the JSON writer, then <see cref="Release"/> what is held when it has grown past what is
-/// worth holding, and at the end.
+/// Write a JSON writer through it, call <see cref="SendIfFull"/> where a piece may be worth sending, and
+/// <see cref="Complete"/> at the end.
 /// </summary>
-public sealed class HeldBody(PipeWriter body) : IBufferWriter<byte>, IDisposable
+public sealed class HeldBody(HttpResponse response) : IBufferWriter<byte>, IDisposable
 {
     /// <summary>A socket's worth: below this a body is held whole; above, it is handed over about this much at a time.</summary>
     public const int PieceBytes = 64 * 1024;
 
+    readonly PipeWriter body = response.BodyWriter;
     byte[]? _held = ArrayPool<byte>.Shared.Rent(16 * 1024);
     int _length;
 
-    /// <summary>Bytes held, not yet handed to the response.</summary>
-    public int Length => _length;
+    // Something has been handed to the response: its status and headers are no longer the handler's to change.
+    bool _started;
 
-    /// <summary>Something has been handed to the response: its status and headers are no longer the handler's to change.</summary>
-    public bool Started { get; private set; }
+    /// <summary>
+    /// Sends what is held and what the writer has pending once together they make a piece; true when it sent.
+    /// The first send is the point past which a body is no longer held whole.
+    /// </summary>
+    public ValueTask<bool> SendIfFull(Utf8JsonWriter writer, CancellationToken cancel) =>
+        _length + writer.BytesPending < PieceBytes ? ValueTask.FromResult(false) : Send(writer, cancel);
 
-    /// <summary>Whether what is held is a piece worth handing over.</summary>
-    public bool Full => _length >= PieceBytes;
-
-    /// <summary>Hands what is held to the response body (the caller flushes it) and goes on holding what comes next.</summary>
-    public void Release()
+    async ValueTask<bool> Send(Utf8JsonWriter writer, CancellationToken cancel)
     {
-        if (_length == 0 && Started) return;
+        writer.Flush();
+        Release();
+        await body.FlushAsync(cancel);
+        return true;
+    }
+
+    /// <summary>Ends the body: one never sent goes out whole, with its Content-Length.</summary>
+    public async Task Complete(Utf8JsonWriter writer, CancellationToken cancel)
+    {
+        writer.Flush();
+        if (!_started) response.ContentLength = _length;
+        Release();
+        await body.FlushAsync(cancel);
+    }
+
+    // Hands what is held to the response body (the caller flushes it) and goes on holding what comes next.
+    void Release()
+    {
+        if (_length == 0 && _started) return;
         body.Write(_held.AsSpan(0, _length));
         _length = 0;
-        Started = true;
+        _started = true;
     }
 
     public void Advance(int count) => _length += count;

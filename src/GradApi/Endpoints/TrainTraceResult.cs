@@ -33,11 +33,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         var sections = new Sections(request.Include);
-        var body = context.Response.BodyWriter;
-        using var held = new HeldBody(body);
+        using var held = new HeldBody(context.Response);
 
         await using var writer = new Utf8JsonWriter(held, WriterOptions);
-        using var output = new TraceOutput(writer, held, body, cancel);
+        using var output = new TraceOutput(writer, held, cancel);
         writer.WriteStartObject();
         writer.WriteNumber("parameterCount", problem.Network.ParameterCount);
         WriteOptimizer(writer, problem);
@@ -60,10 +59,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
         else writer.WriteNull("divergedAtIteration");
         writer.WriteEndObject();
-        writer.Flush();
-        if (!held.Started) context.Response.ContentLength = held.Length;
-        held.Release();
-        await body.FlushAsync(cancel);
+        await held.Complete(writer, cancel);
     }
 
     /// <summary>
@@ -71,7 +67,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     /// chunk leaves <see cref="HeldBody.PieceBytes"/> unsent, so the response never holds much more than that however large the trace
     /// (a 784-128-10 layer's weights are 2 MB of text); a trace that ends below it is never sent before it is complete.
     /// </summary>
-    sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, System.IO.Pipelines.PipeWriter body, CancellationToken cancel) : IDisposable
+    sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, CancellationToken cancel) : IDisposable
     {
         readonly TensorText _text = new();
 
@@ -84,16 +80,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             while (!_text.WriteChunk(writer)) await SendIfFull();
         }
 
-        /// <summary>Sends what is written once it is a piece worth sending (or, before the first send, past what is worth holding).</summary>
-        public ValueTask SendIfFull() =>
-            held.Length + writer.BytesPending < HeldBody.PieceBytes ? ValueTask.CompletedTask : Send();
-
-        async ValueTask Send()
-        {
-            writer.Flush();
-            held.Release();
-            await body.FlushAsync(cancel);
-        }
+        /// <summary>Sends what is written once it is a piece worth sending (before the first send, once it is past what is held whole).</summary>
+        public ValueTask<bool> SendIfFull() => held.SendIfFull(writer, cancel);
 
         public void Dispose() => _text.Dispose();
     }
