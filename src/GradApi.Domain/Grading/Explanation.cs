@@ -394,26 +394,22 @@ public static class Explanation
             var loss = problem.Loss.Loss;
             switch (loss)
             {
-                case Bce:
-                    if (scaled) Open();
-                    text.Append("-\\frac{");
-                    Targets(Context.Plain);
-                    text.Append("}{");
-                    OutputOperand(a, Context.Plain);
-                    text.Append("} + \\frac{1 - ");
-                    Targets(Context.Term);
-                    text.Append("}{1 - ");
-                    OutputOperand(a, Context.Term);
-                    text.Append('}');
-                    if (scaled) Close();
-                    return;
-                case Ce:
+                // ce: -y / a; bce adds (1 - y) / (1 - a)
+                case Bce or Ce:
                     if (scaled) Open();
                     text.Append("-\\frac{");
                     Targets(Context.Plain);
                     text.Append("}{");
                     OutputOperand(a, Context.Plain);
                     text.Append('}');
+                    if (loss is Bce)
+                    {
+                        text.Append(" + \\frac{1 - ");
+                        Targets(Context.Term);
+                        text.Append("}{1 - ");
+                        OutputOperand(a, Context.Term);
+                        text.Append('}');
+                    }
                     if (scaled) Close();
                     return;
                 default:

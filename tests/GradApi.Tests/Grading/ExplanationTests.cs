@@ -66,6 +66,17 @@ public sealed class ExplanationTests
         2,
         new Sampling.Full());
 
+    // One sigmoid unit at z = 0 (a = 1/2), target 1, bce summed: dJ/da = -y/a + (1 - y)/(1 - a) = -1/0.5 + 0/0.5 = -2.
+    [Fact]
+    public void TheBceOutputGradientShowsBothFractionsWithTheirNumbers()
+    {
+        var problem = new TrainingProblem(new Network(1, [new DenseLayer("output", Sigmoid.Instance, Tensor.Matrix([[0.0]]), Tensor.Vector(0.0))]),
+            new TrainingData(Tensor.Matrix([[1.0]]), Tensor.Matrix([[1.0]])), new LossSpec(Bce.Instance, Reduction.Sum, []), new Sgd(0.1), 1, new Sampling.Full());
+        var text = Explain(problem, P(0, TraceField.OutputGradient));
+        Assert.Contains(@"-\frac{1}{0.5000} + \frac{1 - 1}{1 - 0.5000}", text);
+        Assert.EndsWith("= -2.0000$", text);
+    }
+
     [Fact]
     public void TheOutputDeltaOfSeedOneShowsTheChainRuleWithItsNumbers()
     {
