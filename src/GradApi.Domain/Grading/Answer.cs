@@ -9,8 +9,11 @@ public sealed record SubmittedValue(Tensor? Tensor, string? Unreadable)
     public static SubmittedValue Unread(string reason) => new(null, reason);
 }
 
-/// <summary>One graded answer: where, what the student wrote, its points, and its own tolerance if any.</summary>
-public sealed record Answer(string Path, SubmittedValue Value, double Points = 1, Tolerance? Tolerance = null);
+/// <summary>
+/// One graded answer: where, what the student wrote (numbers, or a formula in the expression language where the
+/// response holds a function), its points, and its own tolerance if any.
+/// </summary>
+public sealed record Answer(string Path, SubmittedValue Value, double Points = 1, Tolerance? Tolerance = null, string? Formula = null);
 
 public enum PartialCredit
 {

@@ -12,6 +12,10 @@ public enum Verdict
     UnknownPath,
     /// <summary>The answer could not be read as numbers: not a wrong answer.</summary>
     NotANumber,
+    /// <summary>A formula answer that differs from the function at some point (a counterexample says where).</summary>
+    NotEquivalent,
+    /// <summary>A formula answer that does not parse in the expression language: not a wrong answer.</summary>
+    NotAFormula,
 }
 
 /// <summary>A common mistake that reproduces a wrong answer: a stable code for analytics, words for the student.</summary>
@@ -35,7 +39,15 @@ public sealed record AnswerGrade(
     IReadOnlyList<string> UsedAnswers,
     Tolerance Tolerance,
     string? Message,
-    string? Explanation = null);
+    string? Explanation = null,
+    string? Formula = null,
+    FormulaCounterexample? Counterexample = null);
+
+/// <summary>
+/// Where a formula answer and the function differ: the variables' values there, the function's value (null when it
+/// may not be shown) and the formula's.
+/// </summary>
+public sealed record FormulaCounterexample(IReadOnlyDictionary<string, Tensor> Variables, Tensor? Expected, Tensor Claimed);
 
 /// <summary>A submission marked: its answers in order and the totals.</summary>
 public sealed record SubmissionGrade(IReadOnlyList<AnswerGrade> Results)

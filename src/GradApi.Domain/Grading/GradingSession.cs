@@ -276,6 +276,9 @@ public sealed class GradingSession
         if (!_addresses.TryGetValue(answer.Path, out var parsed))
             throw new ArgumentException($"{answer.Path} was not among the paths the session was made for, so the reference run did not keep it");
         if (parsed.Address is not { } address) return new(answer, Verdict.UnknownPath, parsed.Error);
+        if (answer.Formula is not null)
+            return new(answer, Verdict.NotANumber,
+                $"{answer.Path} holds numbers: answer it with a value (a formula is graded where a problem's response holds a function)");
 
         if (address.Kind == AddressKind.Final)
             address = address with { Node = address.Node with { IterationIndex = _reference.IterationsRun - 1 } };
@@ -388,7 +391,7 @@ public sealed class GradingSession
     }
 
     // NaN against NaN and an infinity against the same infinity are no error; any other non-finite pair is an infinite one.
-    static double MaxAbsoluteError(double[] submitted, double[] reference)
+    internal static double MaxAbsoluteError(double[] submitted, double[] reference)
     {
         double most = 0;
         for (int i = 0; i < submitted.Length; i++)

@@ -76,7 +76,8 @@ public static class WireNames
 
     public static readonly WireTable<Verdict> Verdicts = new(
         (Verdict.Correct, "correct"), (Verdict.FollowThrough, "follow_through"), (Verdict.Incorrect, "incorrect"),
-        (Verdict.ShapeMismatch, "shape_mismatch"), (Verdict.UnknownPath, "unknown_path"), (Verdict.NotANumber, "not_a_number"));
+        (Verdict.ShapeMismatch, "shape_mismatch"), (Verdict.UnknownPath, "unknown_path"), (Verdict.NotANumber, "not_a_number"),
+        (Verdict.NotEquivalent, "not_equivalent"), (Verdict.NotAFormula, "not_a_formula"));
 
     public static readonly WireTable<TrajectoryVerdict> TrajectoryVerdicts = new(
         (TrajectoryVerdict.Converged, "converged"), (TrajectoryVerdict.Oscillating, "oscillating"),

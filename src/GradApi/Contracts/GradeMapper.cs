@@ -32,8 +32,8 @@ public static class GradeMapper
     };
 
     public static Answer[] ToAnswers(IEnumerable<AnswerRequest> answers) => answers
-        .Select(a => new Answer(a.Path!, a.Value!.Submitted, a.Points ?? DefaultPoints,
-            a.Tolerance is null ? null : ToTolerance(a.Tolerance)))
+        .Select(a => new Answer(a.Path!, a.Value?.Submitted ?? SubmittedValue.Unread("a formula was given, not numbers"), a.Points ?? DefaultPoints,
+            a.Tolerance is null ? null : ToTolerance(a.Tolerance), a.Formula))
         .ToArray();
 
     public static GradeResponse ToResponse(SubmissionGrade grade, GradingOptions options) => new(
@@ -49,6 +49,7 @@ public static class GradeMapper
             summary[path.Path] = new PathSummaryResponse(
                 path.Count(Verdict.Correct), path.Count(Verdict.FollowThrough), path.Count(Verdict.Incorrect),
                 path.Count(Verdict.ShapeMismatch), path.Count(Verdict.UnknownPath), path.Count(Verdict.NotANumber),
+                path.Count(Verdict.NotEquivalent), path.Count(Verdict.NotAFormula),
                 path.Diagnoses.Select(d => new DiagnosisCountResponse(d.Key, d.Value)).ToArray());
         return new GradeBatchResponse(results.ToArray(), summary, Echo(options.Tolerance), PartialCreditName(options.PartialCredit),
             new FollowThroughResponse(options.FollowThrough, options.Penalty, options.AllowDegenerate));
@@ -57,7 +58,8 @@ public static class GradeMapper
     static AnswerResultResponse ToResponse(AnswerGrade g) => new(
         g.Path, VerdictName(g.Verdict), g.Expected, g.Submitted, g.Elements, g.MaxAbsoluteError, g.Points, g.PointsAwarded,
         g.Diagnoses.Select(d => new DiagnosisResponse(d.Code, d.Message, d.Convention)).ToArray(),
-        g.FollowThroughExpected, g.UsedAnswers, Echo(g.Tolerance), g.Message, g.Explanation);
+        g.FollowThroughExpected, g.UsedAnswers, Echo(g.Tolerance), g.Message, g.Explanation, g.Formula,
+        g.Counterexample is { } c ? new FormulaCounterexampleResponse(c.Variables, c.Expected, c.Claimed) : null);
 
     /// <summary>The rule with every field of its type filled in and the others null.</summary>
     public static ToleranceResponse Echo(Tolerance t) => t.Kind switch

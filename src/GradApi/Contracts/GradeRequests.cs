@@ -1,15 +1,16 @@
 namespace GradApi.Contracts;
 
-/// <summary>A student's numbers for a /v1/train problem, marked against the service's own run of it.</summary>
-/// <param name="Problem">Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored).</param>
-/// <param name="Answers">The answers, each a JSON Pointer into the /v1/train response and the student's value; results come in this order.</param>
+/// <summary>A student's numbers (or formulas) for a problem, marked against the service's own computation of it.</summary>
+/// <param name="Problem">Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored), or
+/// another endpoint's problem: { "endpoint": "/v1/optimization/trajectories", "request": { ... } }.</param>
+/// <param name="Answers">The answers, each a JSON Pointer into the problem's response and the student's value (or formula); results come in this order.</param>
 /// <param name="Tolerance">The default rule for every answer without its own (default: relative 1e-3 with absolute 1e-8).</param>
 /// <param name="PartialCredit">proportional (default: points x the fraction of elements right) or all_or_nothing.</param>
 /// <param name="FollowThrough">Error carried forward: enabled (default true) and the penalty (default 0).</param>
 /// <param name="Reveal">all (default) or verdicts: no result carries a reference number (expected, followThroughExpected and
 /// maxAbsoluteError are null, numbers in messages left out), so the response can be shown to a student as it is.</param>
 public sealed record GradeRequest(
-    TrainRequest? Problem,
+    GradeProblem? Problem,
     AnswerRequest[]? Answers,
     ToleranceRequest? Tolerance,
     string? PartialCredit,
@@ -17,14 +18,14 @@ public sealed record GradeRequest(
     string? Reveal = null);
 
 /// <summary>A class's submissions to one problem: the reference is computed once and every submission marked against it.</summary>
-/// <param name="Problem">Exactly a /v1/train request.</param>
+/// <param name="Problem">As in /v1/grade: a /v1/train request, or { "endpoint": ..., "request": ... }.</param>
 /// <param name="Tolerance">As in /v1/grade, for every submission.</param>
 /// <param name="PartialCredit">As in /v1/grade.</param>
 /// <param name="FollowThrough">As in /v1/grade.</param>
 /// <param name="Submissions">One per student: an id unique within the batch and the answers.</param>
 /// <param name="Reveal">As in /v1/grade: all (default) or verdicts.</param>
 public sealed record GradeBatchRequest(
-    TrainRequest? Problem,
+    GradeProblem? Problem,
     ToleranceRequest? Tolerance,
     string? PartialCredit,
     FollowThroughRequest? FollowThrough,
@@ -35,12 +36,13 @@ public sealed record GradeBatchRequest(
 /// <param name="Answers">As in /v1/grade.</param>
 public sealed record SubmissionRequest(string? Id, AnswerRequest[]? Answers);
 
-/// <summary>One answer: where in the /v1/train response, and what the student wrote.</summary>
-/// <param name="Path">RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta.</param>
+/// <summary>One answer: where in the problem's response, and what the student wrote: a value, or a formula.</summary>
+/// <param name="Path">RFC 6901 JSON Pointer into the problem's response, as in /iterations/0/backward/layers/1/delta.</param>
 /// <param name="Value">A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number.</param>
 /// <param name="Points">What the answer is worth (default 1), finite and at least 0.</param>
 /// <param name="Tolerance">This answer's own rule, overriding the request's.</param>
-public sealed record AnswerRequest(string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance);
+/// <param name="Formula">Instead of value, where the response holds a function: a formula in the expression language, graded by equivalence.</param>
+public sealed record AnswerRequest(string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance, string? Formula = null);
 
 /// <summary>An answer's value as read from the request (Json/AnswerValueJson.cs): the student's tensor, or why it could not be read.</summary>
 public sealed record AnswerValue(Domain.Grading.SubmittedValue Submitted);

@@ -24,7 +24,8 @@ public sealed record GradeResponse(
 
 /// <summary>One answer marked.</summary>
 /// <param name="Path">As given.</param>
-/// <param name="Verdict">correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number.</param>
+/// <param name="Verdict">correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number; for a formula answer
+/// correct (equivalent), not_equivalent, shape_mismatch, not_a_formula (it does not parse; message gives the position).</param>
 /// <param name="Expected">The reference, in the submitted shape (in its own shape for shape_mismatch and not_a_number); null for unknown_path.</param>
 /// <param name="Submitted">The value as read, in its shape; null for unknown_path and not_a_number.</param>
 /// <param name="Elements">Per element true when it counted (against the reference or by follow-through), in the submitted shape; null unless the shapes fit.</param>
@@ -38,6 +39,8 @@ public sealed record GradeResponse(
 /// <param name="Message">Why the path or value could not be used, how the shapes differ, or what follow-through used; else null.</param>
 /// <param name="Explanation">Markdown with LaTeX math: the tensor's formula, the numbers that went in (the student's where
 /// follow-through used them) and the value they give; the formula alone under reveal verdicts. Null for an unknown path.</param>
+/// <param name="Formula">A formula answer as given; null for a value answer.</param>
+/// <param name="Counterexample">A formula answer graded not_equivalent: where it differs from the function; else null.</param>
 public sealed record AnswerResultResponse(
     string Path,
     string Verdict,
@@ -52,7 +55,15 @@ public sealed record AnswerResultResponse(
     IReadOnlyList<string> UsedAnswers,
     ToleranceResponse Tolerance,
     string? Message,
-    string? Explanation);
+    string? Explanation,
+    string? Formula,
+    FormulaCounterexampleResponse? Counterexample);
+
+/// <summary>Where a formula differs from the function: the variables' values, the function's value there and the formula's.</summary>
+/// <param name="Variables">Each variable's value at the point, in its JSON form.</param>
+/// <param name="Expected">The function's value there; null under reveal verdicts.</param>
+/// <param name="Claimed">The formula's value there.</param>
+public sealed record FormulaCounterexampleResponse(IReadOnlyDictionary<string, Tensor> Variables, Tensor? Expected, Tensor Claimed);
 
 /// <param name="Code">Stable, for analytics: sign_flipped, transposed, factor_of_two, missing_activation_derivative,
 /// activation_value_for_derivative, learning_rate_not_applied, step_in_wrong_direction, used_updated_weights,
@@ -100,6 +111,8 @@ public sealed record SubmissionResultResponse(string Id, IReadOnlyList<AnswerRes
 /// <param name="ShapeMismatch">Answers graded shape_mismatch.</param>
 /// <param name="UnknownPath">Answers graded unknown_path.</param>
 /// <param name="NotANumber">Answers graded not_a_number.</param>
+/// <param name="NotEquivalent">Formula answers graded not_equivalent.</param>
+/// <param name="NotAFormula">Formula answers graded not_a_formula.</param>
 /// <param name="Diagnoses">The most frequent diagnosis codes (up to 5), most frequent first, ties by code.</param>
 public sealed record PathSummaryResponse(
     int Correct,
@@ -108,6 +121,8 @@ public sealed record PathSummaryResponse(
     int ShapeMismatch,
     int UnknownPath,
     int NotANumber,
+    int NotEquivalent,
+    int NotAFormula,
     IReadOnlyList<DiagnosisCountResponse> Diagnoses);
 
 /// <param name="Code">A diagnosis code.</param>

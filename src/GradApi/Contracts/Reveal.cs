@@ -37,6 +37,7 @@ public static partial class VerdictsOnly
         Diagnoses = answer.Diagnoses.Select(d => d with { Message = WithoutNumbers(d.Message) }).ToArray(),
         Message = answer.Message is null ? null : WithoutNumbers(answer.Message),
         Explanation = answer.Explanation is null ? null : WithoutNumbers(answer.Explanation),
+        Counterexample = answer.Counterexample is null ? null : answer.Counterexample with { Expected = null },
     };
 
     /// <summary>The text with every computed-looking number (0.4739, -1.5e-3, 2E+5) replaced by <see cref="Omitted"/>.</summary>

@@ -37,7 +37,7 @@ public static class AnalysisEndpoints
     }
 
     // The request's work token runs through the R-operator passes and is checked around the eigen decomposition.
-    static Ok<HessianResponse> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context)
+    internal static Ok<HessianResponse> Hessian(HessianRequest request, ServiceLimits limits, HttpContext context)
     {
         if (request.ParameterCount is { } count) return TypedResults.Ok(AnalysisMapper.Sizes(count, null, limits));
 
@@ -57,20 +57,6 @@ public static class AnalysisEndpoints
     }
 
     // The request's work token runs through every run's steps and the expression's evaluations.
-    static Ok<TrajectoryResponse> Trajectories(TrajectoryRequest request, HttpContext context)
-    {
-        var cancel = context.WorkCancellation();
-        var read = context.ValidatedInput<ObjectiveInput>();
-        var objective = AnalysisMapper.ToObjective(request.Objective!, read, cancel);
-        int maxSteps = request.MaxSteps ?? AnalysisMapper.DefaultMaxSteps;
-        double tolerance = request.Tolerance ?? AnalysisMapper.DefaultTolerance;
-
-        var runs = request.Runs!.Select((run, i) =>
-        {
-            var optimizer = TrainRequestMapper.ToOptimizer(run.Optimizer!);
-            var result = Trajectory.Run(objective, optimizer, read.Start, maxSteps, tolerance, cancel);
-            return AnalysisMapper.ToResponse(run, i, optimizer, objective, result);
-        }).ToArray();
-        return TypedResults.Ok(AnalysisMapper.ToResponse(request.Objective!, objective, runs, Trajectory.StableRates(objective, read.Start)));
-    }
+    internal static Ok<TrajectoryResponse> Trajectories(TrajectoryRequest request, HttpContext context) =>
+        TypedResults.Ok(TrajectoryComputation.Run(request, context.ValidatedInput<ObjectiveInput>(), context.WorkCancellation()).Response);
 }

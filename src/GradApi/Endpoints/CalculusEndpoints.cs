@@ -45,7 +45,7 @@ public static class CalculusEndpoints
         return app;
     }
 
-    static Ok<ActivationDerivativesResponse> Derivatives(ActivationDerivativesRequest request, HttpContext context)
+    internal static Ok<ActivationDerivativesResponse> Derivatives(ActivationDerivativesRequest request, HttpContext context)
     {
         var cancel = context.WorkCancellation();
         string name = request.Activation!;
@@ -80,7 +80,7 @@ public static class CalculusEndpoints
             polynomial is null ? null : new DerivativePolynomialResponse(polynomial.Variable, [.. polynomial.Coefficients], polynomial.Latex)));
     }
 
-    static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request, HttpContext context)
+    internal static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request, HttpContext context)
     {
         var cancel = context.WorkCancellation();
         var problem = context.ValidatedInput<ExpressionProblem>();
@@ -127,7 +127,7 @@ public static class CalculusEndpoints
         result.ClaimedShape is { } s ? CalculusMapper.ShapeArray(s) : null,
         result.Detail);
 
-    static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
+    internal static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
     {
         var convention = TrainRequestMapper.ToMomentumConvention(request.Convention);
         string name = WireNames.MomentumConventions.Name(convention);

@@ -133,6 +133,26 @@ public sealed class GradeJsonWriter
         writer.WritePropertyName(Names.Explanation);
         if (answer.Explanation is { } explanation) explanations.Write(writer, explanation);
         else writer.WriteNullValue();
+        WriteStringOrNull(writer, Names.Formula, answer.Formula);
+        writer.WritePropertyName(Names.Counterexample);
+        if (answer.Counterexample is { } counterexample) WriteCounterexample(writer, counterexample);
+        else writer.WriteNullValue();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A <see cref="FormulaCounterexampleResponse"/>.</summary>
+    static void WriteCounterexample(Utf8JsonWriter writer, FormulaCounterexample counterexample)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject(Names.Variables);
+        foreach (var (name, value) in counterexample.Variables)
+        {
+            writer.WritePropertyName(name);
+            TrainTraceResult.WriteTensor(writer, value);
+        }
+        writer.WriteEndObject();
+        WriteTensorOrNull(writer, Names.Expected, counterexample.Expected);
+        WriteTensorOrNull(writer, Names.Claimed, counterexample.Claimed);
         writer.WriteEndObject();
     }
 
@@ -182,6 +202,8 @@ public sealed class GradeJsonWriter
         writer.WriteNumber(Names.ShapeMismatch, path.Count(Verdict.ShapeMismatch));
         writer.WriteNumber(Names.UnknownPath, path.Count(Verdict.UnknownPath));
         writer.WriteNumber(Names.NotANumber, path.Count(Verdict.NotANumber));
+        writer.WriteNumber(Names.NotEquivalent, path.Count(Verdict.NotEquivalent));
+        writer.WriteNumber(Names.NotAFormula, path.Count(Verdict.NotAFormula));
         writer.WriteStartArray(Names.Diagnoses);
         foreach (var (code, count) in path.Diagnoses)
         {
@@ -278,5 +300,11 @@ public sealed class GradeJsonWriter
         public static readonly JsonEncodedText ShapeMismatch = JsonEncodedText.Encode("shapeMismatch");
         public static readonly JsonEncodedText UnknownPath = JsonEncodedText.Encode("unknownPath");
         public static readonly JsonEncodedText NotANumber = JsonEncodedText.Encode("notANumber");
+        public static readonly JsonEncodedText NotEquivalent = JsonEncodedText.Encode("notEquivalent");
+        public static readonly JsonEncodedText NotAFormula = JsonEncodedText.Encode("notAFormula");
+        public static readonly JsonEncodedText Formula = JsonEncodedText.Encode("formula");
+        public static readonly JsonEncodedText Counterexample = JsonEncodedText.Encode("counterexample");
+        public static readonly JsonEncodedText Variables = JsonEncodedText.Encode("variables");
+        public static readonly JsonEncodedText Claimed = JsonEncodedText.Encode("claimed");
     }
 }

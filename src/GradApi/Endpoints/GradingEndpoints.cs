@@ -41,7 +41,9 @@ public static class GradingEndpoints
         var reveal = GradeResponseBody.Shown(context, VerdictsOnly.Parse(request.Reveal));
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
         var answers = GradeMapper.ToAnswers(request.Answers!);
-        var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
+        var problem = context.ValidatedInput<GradedProblem>();
+        if (problem.Named is { } named) return new GradeResult(ComputedGradingOf(named, options, context, answers, "answers").Grade(answers), options, reveal);
+        var session = new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
         return new GradeResult(session.Grade(answers), options, reveal);
     }
 
@@ -50,10 +52,41 @@ public static class GradingEndpoints
         var reveal = GradeResponseBody.Shown(context, VerdictsOnly.Parse(request.Reveal));
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
         var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
+        var ids = request.Submissions!.Select(s => s.Id!).ToArray();
+        var problem = context.ValidatedInput<GradedProblem>();
+        if (problem.Named is { } named)
+            return new GradeBatchResult(ids, ComputedGradingOf(named, options, context, submissions.SelectMany(s => s), "submissions").GradeAll(submissions), options, reveal);
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
-        var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
+        var session = new GradingSession(problem.Train!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
             context.WorkCancellation());
-        var grades = session.GradeAll(submissions);
-        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, reveal);
+        return new GradeBatchResult(ids, session.GradeAll(submissions), options, reveal);
     }
+
+    // Another endpoint's problem: its handler's response, once for the class, and answers resolved into it by JSON Pointer.
+    // The numbers echoed are counted once the response is known (4 per element answered, 40 per answer, as for /v1/train).
+    static ComputedGrading ComputedGradingOf(Grading.CheckedProblem named, GradingOptions options, HttpContext context,
+        IEnumerable<Answer> answers, string answersPath)
+    {
+        var json = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var limits = context.RequestServices.GetRequiredService<ServiceLimits>();
+        var cancel = context.WorkCancellation();
+        var computed = named.Endpoint.Run(named, context, json);
+        var references = new Grading.ResponseReferences(computed);
+        long values = answers.Sum(a => GradingPrice.ValuesPerElement * (long)ElementsAt(references.At(a.Path)) + GradingPrice.ExplanationValues);
+        if (values > limits.MaxResponseValues)
+            throw new Errors.LimitExceededException(answersPath, $"the results would echo {values} numbers, above the limit maxResponseValues " +
+                $"{limits.MaxResponseValues} ({GradingPrice.ValuesPerElement} per element each answer addresses, {GradingPrice.ExplanationValues} per answer); grade fewer or smaller values");
+        var trajectories = computed.Trajectories;
+        return new ComputedGrading(options, references.At,
+            trajectories is null ? null : answers => trajectories.For(answers, cancel),
+            trajectories is null ? null : trajectories.Neighbours,
+            cancel);
+    }
+
+    static int ElementsAt(ReferenceAt at) => at switch
+    {
+        NumbersAt n => n.Value.Length,
+        FunctionAt { Value: { } v } => v.Length,
+        _ => 1,
+    };
 }

@@ -96,6 +96,12 @@ public static partial class ProblemSetup
                     "The body is not a valid request; see errors, keyed by JSON path.", new Dictionary<string, string[]> { [path] = [message] });
                 return true;
             }
+            if (exception is LimitExceededException limit)
+            {
+                await WriteProblem(context, StatusCodes.Status400BadRequest, "One or more validation errors occurred.",
+                    "The request has invalid fields; see errors, keyed by JSON path.", new Dictionary<string, string[]> { [limit.Field] = [limit.Message] });
+                return true;
+            }
             if (exception is BadHttpRequestException bad)
             {
                 var limits = context.RequestServices.GetRequiredService<ServiceLimits>();
@@ -227,4 +233,13 @@ public static partial class ProblemSetup
 
     [GeneratedRegex(@"could not be converted to (\S+?)\.?(?: Path|$)")]
     private static partial Regex ConversionTarget();
+}
+
+/// <summary>
+/// A limit that can only be counted once some work is done (the numbers a grade of another endpoint's problem echoes are
+/// known once its response is): answered 400 naming the field and the limit, before any byte of the response.
+/// </summary>
+public sealed class LimitExceededException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
 }

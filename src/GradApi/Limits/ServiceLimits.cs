@@ -88,6 +88,12 @@ public sealed class ServiceLimits
     /// <summary>Runs a grading request makes once, whatever the submissions: the reference, mistake, convention and rounding runs.</summary>
     public const int GradingRunsPerProblem = 20;
 
+    /// <summary>Characters of a formula answer (an expression in the calculus endpoints' language).</summary>
+    public const int MaxFormulaLength = 2_000;
+
+    /// <summary>Formula answers in one grading request, over all submissions: each is checked at the given point and the random trials.</summary>
+    public const int MaxFormulaAnswers = 2_000;
+
     /// <summary>A 400 lists the failures of at most this many fields (errorCount counts them all).</summary>
     public const int MaxListedErrors = 20;
 

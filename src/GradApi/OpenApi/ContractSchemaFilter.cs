@@ -36,7 +36,9 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [typeof(GradeRequest)] = ["problem", "answers"],
         [typeof(GradeBatchRequest)] = ["problem", "submissions"],
         [typeof(SubmissionRequest)] = ["id", "answers"],
-        [typeof(AnswerRequest)] = ["path", "value"],
+        // value, or formula where the response holds a function (the description says which).
+        [typeof(AnswerRequest)] = ["path"],
+        [typeof(EndpointProblem)] = ["endpoint", "request"],
         [typeof(ToleranceRequest)] = ["type"],
         [typeof(FollowThroughRequest)] = [],
         [typeof(ActivationDerivativesRequest)] = ["activation", "at"],
@@ -70,6 +72,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(ActivationDerivativesRequest), "activation")] = Vocabulary.Activations,
         [(typeof(MomentumWeightsRequest), "convention")] = Vocabulary.MomentumConventions,
         [(typeof(ObjectiveRequest), "function")] = Vocabulary.ObjectiveFunctions,
+        [(typeof(EndpointProblem), "endpoint")] = [.. Grading.GradableEndpoints.Routes],
 
         [(typeof(TrainResponse), "status")] = WireNames.RunStatuses.Names,
         [(typeof(LossEcho), "type")] = Vocabulary.Losses,
@@ -130,6 +133,12 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(TrajectoryRequest), "start")] = () => MapOf(Ref(InputValue)),
         [(typeof(ObjectiveRequest), "constants")] = () => MapOf(Ref(InputValue)),
         [(typeof(AnswerRequest), "value")] = () => Ref(Tensor),
+        [(typeof(EndpointProblem), "request")] = () => new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "Exactly the named endpoint's request body (its schema is that operation's), with its checks and limits.",
+        },
+        [(typeof(FormulaCounterexampleResponse), "variables")] = () => MapOf(Ref(Tensor)),
         [(typeof(DerivativePolynomialResponse), "exactCoefficients")] = () => ArrayOf(new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^-?(0|[1-9][0-9]*)$" }),
     };
 
@@ -137,7 +146,17 @@ sealed class ContractSchemaFilter : ISchemaFilter
     {
         var type = context.Type;
         if (schema is not OpenApiSchema concrete || concrete.Properties is null || type.Assembly != typeof(TrainRequest).Assembly) return;
-        bool request = type.Name.EndsWith("Request", StringComparison.Ordinal);
+        if (type == typeof(GradeProblem))
+        {
+            // Read as one of two bodies, not as the record that holds them (GradeProblemJsonConverter).
+            concrete.Properties = null;
+            concrete.Type = null;
+            concrete.AdditionalPropertiesAllowed = true;
+            concrete.OneOf = [Ref(nameof(TrainRequest)), Ref(nameof(EndpointProblem))];
+            concrete.Description = "Exactly a /v1/train request, or another endpoint's problem: { \"endpoint\": ..., \"request\": { ... } }.";
+            return;
+        }
+        bool request = type.Name.EndsWith("Request", StringComparison.Ordinal) || type == typeof(EndpointProblem);
         if (request)
         {
             concrete.AdditionalPropertiesAllowed = false;

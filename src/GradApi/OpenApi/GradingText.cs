@@ -147,6 +147,33 @@ public static class GradingText
         codes, paths, iteration and layer numbers stay, and `explanation` holds the formula alone. A student's API key is
         always answered this way, whatever `reveal` says.
 
+        **Other endpoints' problems.** `problem` may instead name any other POST endpoint of this contract:
+        `{ "endpoint": "/v1/optimization/trajectories", "request": { ... } }` (one of
+        {{string.Join(", ", Grading.GradableEndpoints.Routes.Select(r => $"`{r}`"))}}). `request` is exactly that endpoint's body,
+        with its checks and limits (errors keyed under `problem.request.`); the service answers it with the endpoint's own
+        code, and `path` is a JSON Pointer into that response (`/runs/2/steps/3/parameters/w`, `/dimension`,
+        `/gradients/x`). Numbers are marked as above (tolerance, partial credit, `elements`); a path to text, an
+        object or null is `unknown_path` saying what is there. Diagnoses tried on such numbers: `sign_flipped`,
+        `factor_of_two`, `transposed` (a matrix written the wrong way round) and, for trajectories, `wrong_iteration`
+        (the value of the step before or after). `explanation` is null for these problems.
+
+        **Follow-through over trajectory steps.** A step's parameters, state, objective and gradient are recomputed
+        from the student's own values: each input (the previous step's parameters, gradient and state, as the
+        optimizer's update reads them; the parameters for the objective and gradient) is the student's value where
+        one was given, else the value recomputed from the student's values further up, else the reference.
+        Seed 003 at lr 2.5: after a wrong w3 = 687.5, w4 = 687.5 - 2.5 (687.5 - 100) = -781.25 is `follow_through`
+        with `usedAnswers` naming w3. The degenerate-work rule and other conventions apply to /v1/train problems only.
+
+        **Formula answers.** An answer may give `formula` (a string in the expression language of
+        /v1/expressions/gradient, at most {{ServiceLimits.MaxFormulaLength}} characters) instead of `value` where the
+        response holds a function: `gradients/<v>` of /v1/expressions/gradient (in the problem's variables, checked as
+        its `claims` are: at the given point and at the request's `trials` seeded random points, default
+        {{Grading.ProblemFunctions.DefaultTrials}}). Verdicts: `correct` (equivalent, full points), `not_equivalent`
+        (with `counterexample`: `variables`, `expected` (null under reveal verdicts), `claimed`), `shape_mismatch`
+        (`message` gives both shapes), or `not_a_formula` (it does not parse; `message` gives the position). A formula
+        where the response holds numbers is `not_a_number`; a value where it holds a function is compared with the
+        function's numbers in the response. At most {{ServiceLimits.MaxFormulaAnswers}} formula answers per request.
+
         **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the grading
         work at most maxGradingWork ({{limits.MaxGradingWork}}): a run costs the problem's work (parameters x examples
         per iteration x iterations) + {{ServiceLimits.GradingLayerWork}} x layers x iterations, and there are, per
@@ -157,11 +184,14 @@ public static class GradingText
         (64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
         addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
         echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues ({{limits.MaxResponseValues}}).
+        Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
+        1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
+        response is known, before any result is written.
         """;
 
     public static string Batch(ServiceLimits limits) => $$"""
-        Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
-        as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
+        Grades a class's submissions to one problem. Takes `problem` (a /v1/train request or another endpoint's
+        problem), `tolerance`, `partialCredit` and `followThrough` as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
         relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
         once for the whole batch; each submission with a wrong answer adds one follow-through run, and one run on its own
         numbers per mistake that could show at an answer still wrong.
@@ -169,7 +199,7 @@ public static class GradingText
         **Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
         /v1/grade, in the order of its answers), `points` and `pointsAwarded`. `summary` holds one entry per path, in the
         order the paths first appear in the batch, with the number of answers to it per verdict (`correct`,
-        `followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`) and `diagnoses`: the most
+        `followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`, `notEquivalent`, `notAFormula`) and `diagnoses`: the most
         frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
         ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
         `reveal: "verdicts"` leaves out every reference number as in /v1/grade; the summary is the same either way.

@@ -1,6 +1,9 @@
+using System.Text.Json;
 using FluentValidation;
 using GradApi.Contracts;
 using GradApi.Limits;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace GradApi.Validation;
 
@@ -10,26 +13,27 @@ namespace GradApi.Validation;
 /// </summary>
 public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchRequest>
 {
-    public GradeBatchRequestValidator(ServiceLimits limits)
+    public GradeBatchRequestValidator(ServiceLimits limits, IServiceProvider services, IOptions<JsonOptions> json)
     {
         RuleFor(request => request).Custom((request, context) =>
-            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits), limits.MaxGradingWork));
+            Check(request, (path, message) => context.Report(path, message), limits, services, json.Value.SerializerOptions, context));
     }
 
-    static long? Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits)
+    static void Check(GradeBatchRequest request, Action<string, string> fail, ServiceLimits limits, IServiceProvider services, JsonSerializerOptions json,
+        ValidationContext<GradeBatchRequest> context)
     {
         var grading = new GradingChecks(fail, limits);
-        long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var problem = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough, services, json);
         grading.Reveal(request.Reveal);
         void Fail(string path, string message) => grading.Fail(path, message);
 
         var submissions = request.Submissions;
-        if (submissions is null) { Fail("submissions", "is required: [{ \"id\": \"s1\", \"answers\": [...] }, ...]"); return null; }
-        if (submissions.Length == 0) { Fail("submissions", "must hold at least one submission"); return null; }
+        if (submissions is null) { Fail("submissions", "is required: [{ \"id\": \"s1\", \"answers\": [...] }, ...]"); return; }
+        if (submissions.Length == 0) { Fail("submissions", "must hold at least one submission"); return; }
         if (submissions.Length > limits.MaxSubmissions)
         {
             Fail("submissions", $"at most {limits.MaxSubmissions} submissions are accepted (limit maxSubmissions), got {submissions.Length}");
-            return null;
+            return;
         }
 
         var firstUse = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -47,8 +51,14 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         if (answers > limits.MaxGradedAnswers)
             Fail("submissions", $"at most {limits.MaxGradedAnswers} answers over all submissions are accepted (limit maxGradedAnswers), got {answers}");
 
-        return !grading.Failed && work is { } w
-            ? grading.Price(request.Problem!, w, submissions.Select(s => s!.Answers!).ToArray(), "submissions", "submissions")
-            : null;
+        if (grading.Failed) return;
+        ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named));
+        var answerLists = submissions.Select(s => s!.Answers!).ToArray();
+        if (problem.Named is { } named)
+        {
+            if (grading.PriceNamed(named, answerLists, "submissions") is { } price) RequestPrice.Record(context, price.WorkUnits, price.Limit);
+        }
+        else if (problem.Work is { } work)
+            RequestPrice.Record(context, grading.Price(problem.Train!, work, answerLists, "submissions", "submissions"), limits.MaxGradingWork);
     }
 }

@@ -1,24 +1,41 @@
+using System.Text.Json;
 using FluentValidation;
 using GradApi.Contracts;
 using GradApi.Limits;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace GradApi.Validation;
 
-/// <summary>Validates a /v1/grade request: the problem with /v1/train's checks under "problem", the answers and options, and the limits.</summary>
+/// <summary>
+/// Validates a /v1/grade request: the problem (with /v1/train's checks under "problem", or the named endpoint's under
+/// "problem.request"), the answers and options, and the limits. The problem as read goes on to the handler.
+/// </summary>
 public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
 {
-    public GradeRequestValidator(ServiceLimits limits)
+    public GradeRequestValidator(ServiceLimits limits, IServiceProvider services, IOptions<JsonOptions> json)
     {
         RuleFor(request => request).Custom((request, context) =>
-            RequestPrice.Record(context, Check(request, (path, message) => context.Report(path, message), limits), limits.MaxGradingWork));
+            Check(request, (path, message) => context.Report(path, message), limits, services, json.Value.SerializerOptions, context));
     }
 
-    static long? Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits)
+    static void Check(GradeRequest request, Action<string, string> fail, ServiceLimits limits, IServiceProvider services, JsonSerializerOptions json,
+        ValidationContext<GradeRequest> context)
     {
         var grading = new GradingChecks(fail, limits);
-        long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
+        var problem = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough, services, json);
         grading.Reveal(request.Reveal);
         grading.Answers(request.Answers, "answers");
-        return !grading.Failed && work is { } w ? grading.Price(request.Problem!, w, [request.Answers!], "answers", "problem.iterations") : null;
+        if (grading.Failed) return;
+        ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named));
+        if (problem.Named is { } named)
+        {
+            if (grading.PriceNamed(named, [request.Answers!], "problem.request") is { } price) RequestPrice.Record(context, price.WorkUnits, price.Limit);
+        }
+        else if (problem.Work is { } work)
+            RequestPrice.Record(context, grading.Price(problem.Train!, work, [request.Answers!], "answers", $"{problem.At}.iterations"), limits.MaxGradingWork);
     }
 }
+
+/// <summary>A grade's problem as its validator read it: a /v1/train request, or another endpoint's checked request.</summary>
+public sealed record GradedProblem(TrainRequest? Train, Grading.CheckedProblem? Named);

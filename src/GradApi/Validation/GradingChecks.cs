@@ -1,6 +1,7 @@
 using GradApi.Contracts;
 using GradApi.Domain.Grading;
 using GradApi.Domain.Vocabulary;
+using System.Text.Json;
 using GradApi.Limits;
 
 namespace GradApi.Validation;
@@ -23,18 +24,51 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     }
 
     /// <summary>
-    /// What /v1/grade and /v1/grade/batch share: the problem, with /v1/train's checks and limits under "problem",
-    /// and the options. Returns the problem's work, when it could be counted.
+    /// What /v1/grade and /v1/grade/batch share: the problem (a /v1/train request with its checks and limits under "problem",
+    /// or another endpoint's request with that endpoint's checks under "problem.request") and the options.
     /// </summary>
-    public long? ProblemAndOptions(TrainRequest? problem, ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
+    public ReadProblem ProblemAndOptions(GradeProblem? problem, ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough,
+        IServiceProvider services, JsonSerializerOptions json)
     {
-        long? work = null;
-        if (problem is null) Fail("problem", "is required: exactly a /v1/train request (network, data, loss, optimizer, ...)");
-        else work = new ProblemChecks(Fail, limits).Problem(problem, "problem");
+        var read = Problem(problem, services, json);
         Options(tolerance, partialCredit, followThrough);
-        return work;
+        return read;
     }
 
+    ReadProblem Problem(GradeProblem? problem, IServiceProvider services, JsonSerializerOptions json)
+    {
+        const string Shape = "exactly a /v1/train request (network, data, loss, optimizer, ...), or { \"endpoint\": ..., \"request\": { ... } }";
+        if (problem is null) { Fail("problem", $"is required: {Shape}"); return ReadProblem.None; }
+        if (problem.Train is { } train) return new(train, null, "problem", new ProblemChecks(Fail, limits).Problem(train, "problem"));
+
+        var named = problem.Named!;
+        string routes = Vocabulary.List(Grading.GradableEndpoints.Routes);
+        if (named.Endpoint is not { } route) { Fail("problem.endpoint", $"is required: one of {routes}"); return ReadProblem.None; }
+        if (named.Request is not { } request || request.ValueKind != JsonValueKind.Object)
+        {
+            Fail("problem.request", $"is required: the {route} request body, an object");
+            return ReadProblem.None;
+        }
+        if (route == Grading.GradableEndpoints.Train)
+        {
+            TrainRequest? body;
+            try { body = request.Deserialize<TrainRequest>(json); }
+            catch (JsonException e)
+            {
+                var (path, message) = Errors.ProblemSetup.Describe(e);
+                Fail(path == "body" ? "problem.request" : $"problem.request.{path}", message);
+                return ReadProblem.None;
+            }
+            return body is null ? ReadProblem.None : new(body, null, "problem.request", new ProblemChecks(Fail, limits).Problem(body, "problem.request"));
+        }
+        if (Grading.GradableEndpoints.Find(route) is not { } endpoint)
+        {
+            Fail("problem.endpoint", $"must be one of {routes}, got '{route}'");
+            return ReadProblem.None;
+        }
+        var checkedProblem = endpoint.Check(request, json, services, Fail, "problem.request");
+        return new(null, checkedProblem, "problem.request", null);
+    }
     void Options(ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
     {
         if (tolerance is not null) Tolerance(tolerance, "tolerance");
@@ -68,10 +102,14 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     void Answer(AnswerRequest? answer, string at)
     {
         if (answer is null) { Fail(at, "must be an answer object: { \"path\": ..., \"value\": ... }"); return; }
-        if (answer.Path is null) Fail($"{at}.path", "is required: a JSON Pointer into the /v1/train response, as in /iterations/0/forward/layers/0/a");
+        if (answer.Path is null) Fail($"{at}.path", "is required: a JSON Pointer into the problem's response, as in /iterations/0/forward/layers/0/a");
         // Left out entirely (not null, which is a value the student wrote and is graded not_a_number).
-        if (answer.Value is null)
-            Fail($"{at}.value", "is required: a number, or nested arrays of numbers in the tensor's shape");
+        if (answer.Value is null && answer.Formula is null)
+            Fail($"{at}.value", "is required (or formula, where the response holds a function): a number, or nested arrays of numbers in the tensor's shape");
+        if (answer.Value is not null && answer.Formula is not null)
+            Fail($"{at}.formula", "give value or formula, not both");
+        if (answer.Formula is { Length: > ServiceLimits.MaxFormulaLength } formula)
+            Fail($"{at}.formula", $"at most {ServiceLimits.MaxFormulaLength} characters are accepted (limit maxFormulaLength), got {formula.Length}");
         if (answer.Points is < 0) Fail($"{at}.points", $"must be at least 0, got {answer.Points}");
         if (answer.Tolerance is not null) Tolerance(answer.Tolerance, $"{at}.tolerance");
     }
@@ -130,6 +168,7 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     /// <returns>The grading work, as maxGradingWork counts it.</returns>
     public long Price(TrainRequest problem, long problemWork, IReadOnlyList<AnswerRequest[]> submissions, string answersPath, string workPath)
     {
+        CountFormulas(submissions);
         var training = problem.ToProblem();
         var elements = new Dictionary<string, long>(StringComparer.Ordinal);
         var slipLayers = new HashSet<int>();
@@ -163,4 +202,43 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
                 $"{GradingPrice.SlipRunsPerLayer} x layers answered) + answers compared in every layer = {run} x {runs} + {lookups}");
         return run > long.MaxValue / runs ? long.MaxValue : run * runs + lookups;
     }
+
+    /// <summary>
+    /// Prices grading another endpoint's problem: the endpoint's own price for the reference, and once more per submission
+    /// that can need a recomputation (follow-through over a trajectory) and per formula answer (its equivalence check costs
+    /// about what the problem's own claims do), within that endpoint's limit. Returns the price, or null when over it.
+    /// </summary>
+    public RequestPrice? PriceNamed(Grading.CheckedProblem problem, IReadOnlyList<AnswerRequest[]> submissions, string workPath)
+    {
+        CountFormulas(submissions);
+        if (problem.Price is not { } price) return null;
+        long units = Math.Max(1, price.WorkUnits);
+        long runs = 1;
+        foreach (var answers in submissions)
+        {
+            runs += answers.Count(a => a.Formula is not null);
+            if (problem.Endpoint.Route == "/v1/optimization/trajectories" && answers.Any(a => a.Formula is null)) runs++;
+        }
+        if (units > price.Limit / runs)
+        {
+            Fail(workPath, $"the grading work {(units > long.MaxValue / runs ? long.MaxValue : units * runs)} exceeds the limit {price.Limit} of {problem.Endpoint.Route}: " +
+                $"the problem's work {units} x (1 for the reference + 1 per formula answer + 1 per submission with trajectory answers = {runs}); grade fewer submissions or a smaller problem");
+            return null;
+        }
+        return new RequestPrice(units * runs, price.Limit);
+    }
+
+    // Formula answers over all submissions, within maxFormulaAnswers: each is checked at many points.
+    void CountFormulas(IReadOnlyList<AnswerRequest[]> submissions)
+    {
+        long formulas = submissions.Sum(s => (long)s.Count(a => a.Formula is not null));
+        if (formulas > ServiceLimits.MaxFormulaAnswers)
+            Fail("answers", $"at most {ServiceLimits.MaxFormulaAnswers} formula answers are accepted per request (limit maxFormulaAnswers), got {formulas}");
+    }
+}
+
+/// <summary>The problem of a grade as read: a /v1/train request (and where it sits, with its work), or another endpoint's checked request.</summary>
+public sealed record ReadProblem(TrainRequest? Train, Grading.CheckedProblem? Named, string At, long? Work)
+{
+    public static readonly ReadProblem None = new(null, null, "problem", null);
 }

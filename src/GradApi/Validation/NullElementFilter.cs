@@ -91,6 +91,10 @@ public static class NullElements
                 else if (inner) Walk(element, new Step(at, key, -1), found, max);
             }
         }
+        else if (value is Contracts.IWrapsContract wrapper)
+        {
+            if (wrapper.Wrapped is { } wrapped) Walk(wrapped, at, found, max);
+        }
         else if (IsContract(type))
         {
             foreach (var member in Members.GetOrAdd(type, ContainersOf))
@@ -128,6 +132,7 @@ public static class NullElements
     {
         if (type.IsArray) return !type.GetElementType()!.IsValueType;
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>)) return !type.GetGenericArguments()[1].IsValueType;
+        if (typeof(Contracts.IWrapsContract).IsAssignableFrom(type)) return true;
         if (!IsContract(type) || !seen.Add(type)) return false;
         return type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Any(p => p.GetIndexParameters().Length == 0 && MayHoldNull(p.PropertyType, seen));

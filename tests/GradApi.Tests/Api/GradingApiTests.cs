@@ -26,7 +26,7 @@ public sealed class GradingApiTests(GradApiFactory factory)
     static readonly string[] ResultKeys =
     [
         "path", "verdict", "expected", "submitted", "elements", "maxAbsoluteError", "points", "pointsAwarded",
-        "diagnoses", "followThroughExpected", "usedAnswers", "tolerance", "message", "explanation",
+        "diagnoses", "followThroughExpected", "usedAnswers", "tolerance", "message", "explanation", "formula", "counterexample",
     ];
 
     // ---- the contract's iteration 1 by hand: x = (1, 0, 1), y = 1 ----
@@ -498,7 +498,8 @@ public sealed class GradingApiTests(GradApiFactory factory)
         Assert.Equal("Grading", grade["tags"]![0]!.GetValue<string>());
 
         var examples = grade["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
-        Assert.Equal(["contract-1-correct-worked-answer", "contract-2-slip-carried-forward", "contract-3-mistakes-diagnosed"], examples.Select(e => e.Key));
+        Assert.Equal(["contract-1-correct-worked-answer", "contract-2-slip-carried-forward", "contract-3-mistakes-diagnosed",
+            "seed003-formula-gradient", "seed003-trajectory-follow-through", "seed004-hessian-size"], examples.Select(e => e.Key));
         var batchExamples = document["paths"]!["/v1/grade/batch"]!["post"]!["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
         Assert.Equal(["contract-class-of-three"], batchExamples.Select(e => e.Key));
         Assert.Contains("relative 1e-3 with absolute 1e-8", document["paths"]!["/v1/grade/batch"]!["post"]!["description"]!.GetValue<string>());

@@ -260,6 +260,20 @@ public sealed class ResponsesMatchTheDocumentTests(GradApiFactory factory)
         };
         Collect(Json(await Check(client, schemas, "/v1/grade", grade, "odd answers")));
 
+        // Formula answers on another endpoint's problem: equivalent, not equivalent (with a counterexample), not a formula.
+        var formulas = Json("""
+            { "problem": { "endpoint": "/v1/expressions/gradient",
+                           "request": { "expression": "x' * (A*x + z)", "variables": { "x": [1, 2], "A": [[1, 2], [3, 4]], "z": [0.5, -1] } } },
+              "answers": [ { "path": "/gradients/x", "formula": "(A + A')*x + z" },
+                           { "path": "/gradients/x", "formula": "2*A*x + z" },
+                           { "path": "/gradients/x", "formula": "(A + " } ] }
+            """);
+        foreach (var reveal in new[] { "all", "verdicts" })
+        {
+            formulas["reveal"] = reveal;
+            Collect(Json(await Check(client, schemas, "/v1/grade", formulas, $"formula answers, reveal {reveal}")));
+        }
+
         Assert.Empty(WireNames.Verdicts.Names.Except(verdicts));
         Assert.True(codes.IsSupersetOf(WireNames.DiagnosisCode.All),
             $"after {worked} problems, never diagnosed: {string.Join(", ", WireNames.DiagnosisCode.All.Except(codes))}");

@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using GradApi.Contracts;
+using GradApi.Domain.Calculus.Expressions;
+using GradApi.Domain.Grading;
+using GradApi.Domain.Tensors;
+using GradApi.Validation;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace GradApi.Grading;
+
+/// <summary>
+/// What each answer's JSON Pointer (RFC 6901) holds in an endpoint's response: numbers (a number, the strings "NaN",
+/// "Infinity", "-Infinity", or rectangular nested arrays of them), a function where the endpoint offers one at that path,
+/// or nothing gradable, with the reason. Resolved once per path for a whole class.
+/// </summary>
+public sealed class ResponseReferences(ComputedProblem problem)
+{
+    readonly ConcurrentDictionary<string, ReferenceAt> _resolved = new(StringComparer.Ordinal);
+
+    public ReferenceAt At(string path) => _resolved.GetOrAdd(path, Resolve);
+
+    ReferenceAt Resolve(string path)
+    {
+        var found = Find(problem.Response, path, out string? error);
+        var numbers = found is { } element ? Numbers(element, path, out error) : null;
+        if (problem.Functions?.At(path) is { } function)
+            return function with { Value = numbers };
+        if (numbers is not null) return new NumbersAt(numbers);
+        return new NowhereAt(error ?? $"{path} holds nothing gradable");
+    }
+
+    /// <summary>The element a JSON Pointer names, or null with the reason.</summary>
+    public static JsonElement? Find(JsonElement root, string pointer, out string? error)
+    {
+        error = null;
+        if (pointer.Length == 0) { error = "the empty path names the whole response; point at a number or an array of numbers in it"; return null; }
+        if (pointer[0] != '/') { error = $"{pointer}: a JSON Pointer starts with '/'"; return null; }
+        var at = root;
+        string walked = "";
+        foreach (var raw in pointer[1..].Split('/'))
+        {
+            string token = raw.Replace("~1", "/").Replace("~0", "~");
+            switch (at.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    if (!at.TryGetProperty(token, out var child))
+                    {
+                        var names = at.EnumerateObject().Select(p => p.Name).ToArray();
+                        error = $"{pointer}: {(walked.Length == 0 ? "the response" : walked)} has no field '{token}' (it has {string.Join(", ", names)})";
+                        return null;
+                    }
+                    at = child;
+                    break;
+                case JsonValueKind.Array:
+                    int length = at.GetArrayLength();
+                    if (!int.TryParse(token, System.Globalization.NumberStyles.None, null, out int index) || index >= length || token.Length > 1 && token[0] == '0')
+                    {
+                        error = $"{pointer}: {(walked.Length == 0 ? "the response" : walked)} is an array of {length}; '{token}' is not an index in it (0 to {length - 1})";
+                        return null;
+                    }
+                    at = at[index];
+                    break;
+                default:
+                    error = $"{pointer}: {walked} is a single value; nothing is below it";
+                    return null;
+            }
+            walked += "/" + raw;
+        }
+        return at;
+    }
+
+    // The numbers at a path, read as a student's value is read (the same JSON forms), or why there are none.
+    static Tensor? Numbers(JsonElement element, string path, out string? error)
+    {
+        error = null;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                error = $"{path} holds an object (fields {string.Join(", ", element.EnumerateObject().Select(p => p.Name))}); point at one of its numbers";
+                return null;
+            case JsonValueKind.Null:
+                error = $"{path} is null in this response: nothing was computed there";
+                return null;
+            case JsonValueKind.True or JsonValueKind.False:
+                error = $"{path} holds true or false, not numbers";
+                return null;
+        }
+        var read = AnswerValueMapper.ToSubmittedValue(element);
+        if (read.Tensor is null) error = element.ValueKind == JsonValueKind.String ? $"{path} holds text (\"{element.GetString()}\"), not numbers" : $"{path}: {read.Unreadable}";
+        return read.Tensor;
+    }
+}
+
+/// <summary>The functions an endpoint's response holds, by path, which formula answers are checked against.</summary>
+public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
+{
+    /// <summary>The random points a formula is checked at, besides the given one, when the problem does not say.</summary>
+    public const int DefaultTrials = 20;
+
+    public FunctionAt? At(string path) => at(path);
+
+    /// <summary>/v1/expressions/gradient: <c>gradients/&lt;v&gt;</c>, in the problem's variables, checked as claims are.</summary>
+    public static ProblemFunctions ForGradient(ExpressionGradientRequest request, ValidatedInput? input, CancellationToken cancellation)
+    {
+        var problem = (ExpressionProblem)input!.Value;
+        var point = problem.Variables.Select(v => KeyValuePair.Create(v.Name, v.Value)).ToList();
+        var forms = problem.Variables.ToDictionary(v => v.Name, v => v.Form);
+        string variables = string.Join(", ", problem.Variables.Select(v => v.Name));
+        return new(path =>
+        {
+            if (!path.StartsWith("/gradients/", StringComparison.Ordinal) || !problem.Shapes.Shape.IsScalar) return null;
+            string name = path["/gradients/".Length..];
+            if (!forms.ContainsKey(name) || !problem.Wrt.Contains(name)) return null;
+            return new FunctionAt(claim =>
+            {
+                var result = GradientClaims.Check(problem.Expression, point, new Dictionary<string, Expression> { [name] = claim },
+                    problem.Trials, problem.Seed, cancellation: cancellation)[name];
+                return Checked(result, "numeric", forms, forms[name]);
+            }, variables, null);
+        });
+    }
+
+    public static ProblemFunctions ForDerivatives(ActivationDerivativesRequest request, ValidatedInput? input, CancellationToken cancellation) =>
+        new(_ => null);
+
+    public static ProblemFunctions ForMomentumWeights(MomentumWeightsRequest request, ValidatedInput? input, CancellationToken cancellation) =>
+        new(_ => null);
+
+    /// <summary>A claim's verdict as grading reports it, the counterexample's matrices in their variables' JSON forms.</summary>
+    public static FormulaCheck Checked(ClaimResult result, string method, IReadOnlyDictionary<string, ValueForm> forms, ValueForm form) => new(
+        result.Verdict, method, result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
+        result.Counterexample is { } c
+            ? new FormulaCounterexample(c.Variables.ToDictionary(p => p.Key, p => ToTensor(p.Value, forms.GetValueOrDefault(p.Key, ValueForm.Matrix))),
+                ToTensor(c.Expected, form), ToTensor(c.Claimed, form))
+            : null,
+        result.Detail);
+
+    public static Tensor ToTensor(Matrix<double> m, ValueForm form) => form switch
+    {
+        ValueForm.Scalar => Tensor.Scalar(m[0, 0]),
+        ValueForm.Vector => new Tensor([m.RowCount], m.Column(0).ToArray()),
+        _ => new Tensor([m.RowCount, m.ColumnCount], m.ToRowMajorArray()),
+    };
+}

@@ -1,0 +1,238 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace GradApi.Tests.Grading;
+
+/// <summary>
+/// /v1/grade on other endpoints' problems (version 1.1): answers by JSON Pointer into that endpoint's response, follow-through
+/// over trajectory steps, formula answers graded by equivalence. The seeds' own answers are marked; every expected value is
+/// worked by hand here, never read from the service.
+/// </summary>
+public class EveryComputationTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    readonly HttpClient client = factory.CreateClient();
+
+    async Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        var response = await client.PostAsync(route, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    static JsonObject Result(JsonObject grade, int i) => grade["results"]![i]!.AsObject();
+
+    static string Verdict(JsonObject grade, int i) => Result(grade, i)["verdict"]!.GetValue<string>();
+
+    // Seed 003 Q4: gradient descent on 1/2 (w x - y)^2 with x = 1, y = 100 from w = 0: w <- w - lr (w - 100).
+    const string Seed003Problem = """
+        { "endpoint": "/v1/optimization/trajectories",
+          "request": { "objective": { "expression": "0.5*(w*x - y)^2", "constants": { "x": 1, "y": 100 } },
+                       "start": { "w": 0 },
+                       "runs": [ { "label": "lr 0.5", "optimizer": { "type": "sgd", "learningRate": 0.5 } },
+                                 { "label": "lr 1.5", "optimizer": { "type": "sgd", "learningRate": 1.5 } },
+                                 { "label": "lr 2.5", "optimizer": { "type": "sgd", "learningRate": 2.5 } } ],
+                       "maxSteps": 4 } }
+        """;
+
+    static string Answers(params (string Path, double Value)[] answers) =>
+        "[" + string.Join(", ", answers.Select(a => $$"""{ "path": "{{a.Path}}", "value": {{a.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}} }""")) + "]";
+
+    [Fact]
+    public async Task Seed003sRightStepsAtEveryLearningRateAreCorrect()
+    {
+        // lr 0.5: 50, 75, 87.5, 93.75. lr 1.5: 150, 75, 112.5, 93.75. lr 2.5: 250, -125, 437.5, -406.25 (each w - lr (w - 100)).
+        var expected = new[] { new[] { 50, 75, 87.5, 93.75 }, [150, 75, 112.5, 93.75], [250, -125, 437.5, -406.25] };
+        var answers = expected.SelectMany((ws, run) => ws.Select((w, k) => ($"/runs/{run}/steps/{k + 1}/parameters/w", w))).ToArray();
+        var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": {{Answers(answers)}} }""");
+        for (int i = 0; i < answers.Length; i++) Assert.Equal("correct", Verdict(grade, i));
+        Assert.Equal(12.0, grade["pointsAwarded"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Seed003sWrongW3IsIncorrectAndItsW4FollowsThroughFromIt()
+    {
+        // The student's w3 = 687.5 is wrong (437.5); from it, w4 = 687.5 - 2.5 (687.5 - 100) = -781.25.
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Problem}},
+              "answers": {{Answers(("/runs/2/steps/1/parameters/w", 250), ("/runs/2/steps/2/parameters/w", -125),
+                  ("/runs/2/steps/3/parameters/w", 687.5), ("/runs/2/steps/4/parameters/w", -781.25))}} }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("correct", Verdict(grade, 1));
+        Assert.Equal("incorrect", Verdict(grade, 2));
+        Assert.Equal(437.5, Result(grade, 2)["expected"]!.GetValue<double>());
+        var w4 = Result(grade, 3);
+        Assert.Equal("follow_through", w4["verdict"]!.GetValue<string>());
+        Assert.Equal(-406.25, w4["expected"]!.GetValue<double>());
+        Assert.Equal(-781.25, w4["followThroughExpected"]!.GetValue<double>());
+        Assert.Equal(["/runs/2/steps/3/parameters/w"], w4["usedAnswers"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.Equal(3.0, grade["pointsAwarded"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task AStepRightOnlyFromAnEarlierWrongStepFollowsThroughTheChain()
+    {
+        // w2 wrong (-100 for -125), w3 not given, w4 from the chain: w3' = -100 - 2.5 (-200) = 400, w4' = 400 - 2.5 (300) = -350.
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Problem}},
+              "answers": {{Answers(("/runs/2/steps/2/parameters/w", -100), ("/runs/2/steps/4/parameters/w", -350))}} }
+            """);
+        Assert.Equal("incorrect", Verdict(grade, 0));
+        Assert.Equal("follow_through", Verdict(grade, 1));
+        Assert.Equal(-350.0, Result(grade, 1)["followThroughExpected"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task AGradientIsCheckedAtTheStudentsOwnParameters()
+    {
+        // At the student's wrong w3 = 687.5 the gradient w x - y is 587.5 (the reference's, at 437.5, is 337.5).
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Problem}},
+              "answers": {{Answers(("/runs/2/steps/3/parameters/w", 687.5), ("/runs/2/steps/3/gradient/w", 587.5), ("/runs/2/steps/3/objective", 172578.125))}} }
+            """);
+        Assert.Equal("follow_through", Verdict(grade, 1));
+        Assert.Equal(337.5, Result(grade, 1)["expected"]!.GetValue<double>());
+        // 1/2 587.5^2 = 172578.125.
+        Assert.Equal("follow_through", Verdict(grade, 2));
+    }
+
+    [Fact]
+    public async Task TheNextStepsValueIsDiagnosedAsTheWrongIteration()
+    {
+        var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": {{Answers(("/runs/0/steps/2/parameters/w", 87.5))}} }""");
+        Assert.Equal("incorrect", Verdict(grade, 0));
+        Assert.Contains(Result(grade, 0)["diagnoses"]!.AsArray(), d => d!["code"]!.GetValue<string>() == "wrong_iteration");
+    }
+
+    [Fact]
+    public async Task FollowThroughOverTrajectoriesCanBeTurnedOff()
+    {
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Problem}}, "followThrough": { "enabled": false },
+              "answers": {{Answers(("/runs/2/steps/3/parameters/w", 687.5), ("/runs/2/steps/4/parameters/w", -781.25))}} }
+            """);
+        Assert.Equal("incorrect", Verdict(grade, 1));
+    }
+
+    [Fact]
+    public async Task Seed004sHessianSizeIsMarkedAndItsWrongRowCountIsIncorrect()
+    {
+        // 10^6 parameters: the Hessian is 10^6 x 10^6 (8 x 10^12 bytes). The student wrote 100000 x 1000000.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/analysis/hessian", "request": { "parameterCount": 1000000 } },
+              "answers": [ { "path": "/dimension", "value": [100000, 1000000] },
+                           { "path": "/bytes", "value": 8e12 } ] }
+            """);
+        var dimension = Result(grade, 0);
+        Assert.Equal("incorrect", dimension["verdict"]!.GetValue<string>());
+        Assert.Equal([1000000.0, 1000000.0], dimension["expected"]!.AsArray().Select(e => e!.GetValue<double>()));
+        Assert.Equal([false, true], dimension["elements"]!.AsArray().Select(e => e!.GetValue<bool>()));
+        Assert.Equal(0.5, dimension["pointsAwarded"]!.GetValue<double>());
+        Assert.Equal("correct", Verdict(grade, 1));
+    }
+
+    const string Seed003Q2Problem = """
+        { "endpoint": "/v1/expressions/gradient",
+          "request": { "expression": "x' * (A*x + z)", "variables": { "x": [1, 2], "A": [[1, 2], [3, 4]], "z": [0.5, -1] }, "trials": 20, "seed": 1 } }
+        """;
+
+    [Fact]
+    public async Task Seed003sMatrixGradientFormulaIsCorrectAndANearMissIsNotEquivalent()
+    {
+        // d/dx x'(Ax + z) = (A + A')x + z; at x = [1, 2]: (A + A')x = [[2, 5], [5, 8]] [1, 2] = [12, 21], + z = [12.5, 20].
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Q2Problem}},
+              "answers": [ { "path": "/gradients/x", "formula": "(A + A')*x + z" },
+                           { "path": "/gradients/x", "formula": "2*A*x + z" },
+                           { "path": "/gradients/x", "formula": "(A + A')*x - z" },
+                           { "path": "/gradients/x", "value": [12.5, 20] },
+                           { "path": "/gradients/x", "formula": "(A + A'*x" } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("(A + A')*x + z", Result(grade, 0)["formula"]!.GetValue<string>());
+        foreach (int wrong in new[] { 1, 2 })
+        {
+            // 2Ax + z is right only for a symmetric A; a sign on z is wrong everywhere.
+            var result = Result(grade, wrong);
+            Assert.Equal("not_equivalent", result["verdict"]!.GetValue<string>());
+            var counterexample = result["counterexample"]!.AsObject();
+            Assert.NotEqual(counterexample["expected"]!.ToJsonString(), counterexample["claimed"]!.ToJsonString());
+            Assert.Equal(0.0, result["pointsAwarded"]!.GetValue<double>());
+        }
+        Assert.Equal("correct", Verdict(grade, 3));
+        Assert.Equal("not_a_formula", Verdict(grade, 4));
+        Assert.Contains("position", Result(grade, 4)["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AFormulaWhereTheResponseHoldsNumbersIsNotANumber()
+    {
+        var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": [ { "path": "/runs/0/steps/1/parameters/w", "formula": "w - 0.5*(w - 100)" } ] }""");
+        Assert.Equal("not_a_number", Verdict(grade, 0));
+    }
+
+    [Fact]
+    public async Task APathOutsideTheResponseIsAnUnknownPathNamingWhatIsThere()
+    {
+        var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": [ { "path": "/runs/7/steps/1/parameters/w", "value": 1 }, { "path": "/runs/0/label", "value": 1 } ] }""");
+        Assert.Equal("unknown_path", Verdict(grade, 0));
+        Assert.Contains("array of 3", Result(grade, 0)["message"]!.GetValue<string>());
+        Assert.Equal("unknown_path", Verdict(grade, 1));
+        Assert.Contains("text", Result(grade, 1)["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ABareTrainProblemAndTheSameProblemNamedGradeAlike()
+    {
+        string train = Api.ApiTest.ValidRequest().ToJsonString();
+        const string answers = """[ { "path": "/iterations/0/forward/layers/0/z", "value": [[0.15, 0.25], [-0.15, 0.35]] } ]""";
+        var bare = await Post("/v1/grade", $$"""{ "problem": {{train}}, "answers": {{answers}} }""");
+        var named = await Post("/v1/grade", $$"""{ "problem": { "endpoint": "/v1/train", "request": {{train}} }, "answers": {{answers}} }""");
+        // z = x W' + b for x = [1, 0] and [0, 1]: [0.1 + 0.05, 0.3 - 0.05] and [-0.2 + 0.05, 0.4 - 0.05].
+        Assert.Equal("correct", Verdict(bare, 0));
+        Assert.Equal(bare.ToJsonString(), named.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ANamedProblemsOwnChecksAnswerUnderProblemRequest()
+    {
+        var problem = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/analysis/hessian", "request": { "parameterCount": -5 } }, "answers": [ { "path": "/dimension", "value": 1 } ] }
+            """, HttpStatusCode.BadRequest);
+        Assert.Contains(problem["errors"]!.AsObject(), e => e.Key.StartsWith("problem.request", StringComparison.Ordinal));
+
+        var unknown = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/nothing", "request": {} }, "answers": [ { "path": "/x", "value": 1 } ] }
+            """, HttpStatusCode.BadRequest);
+        Assert.Contains("/v1/optimization/trajectories", unknown["errors"]!["problem.endpoint"]![0]!.GetValue<string>());
+
+        var typed = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/analysis/hessian", "request": { "parameterCount": "many" } }, "answers": [ { "path": "/dimension", "value": 1 } ] }
+            """, HttpStatusCode.BadRequest);
+        Assert.True(typed["errors"]!.AsObject().ContainsKey("problem.request.parameterCount"), typed.ToJsonString());
+    }
+
+    [Fact]
+    public async Task AnAnswerWithBothValueAndFormulaIsRefused()
+    {
+        var problem = await Post("/v1/grade", $$"""{ "problem": {{Seed003Q2Problem}}, "answers": [ { "path": "/gradients/x", "value": 1, "formula": "x" } ] }""",
+            HttpStatusCode.BadRequest);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("answers[0].formula"), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ABatchOnATrajectoryProblemSummarizesEachPath()
+    {
+        var batch = await Post("/v1/grade/batch", $$"""
+            { "problem": {{Seed003Problem}},
+              "submissions": [ { "id": "right", "answers": {{Answers(("/runs/2/steps/3/parameters/w", 437.5), ("/runs/2/steps/4/parameters/w", -406.25))}} },
+                               { "id": "seed003", "answers": {{Answers(("/runs/2/steps/3/parameters/w", 687.5), ("/runs/2/steps/4/parameters/w", -781.25))}} } ] }
+            """);
+        var summary = batch["summary"]!["/runs/2/steps/4/parameters/w"]!;
+        Assert.Equal(1, summary["correct"]!.GetValue<int>());
+        Assert.Equal(1, summary["followThrough"]!.GetValue<int>());
+        Assert.Equal("follow_through", batch["results"]![1]!["results"]![1]!["verdict"]!.GetValue<string>());
+    }
+}
