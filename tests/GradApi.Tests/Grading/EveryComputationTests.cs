@@ -99,6 +99,34 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task AWrongVelocityCarriesIntoTheParametersAndTheNextVelocity()
+    {
+        // Heavy ball, lr 0.1, mu 0.9, on 1/2 (w - 100)^2 from 0: g0 = -100, v1 = 0.9 (0) - 0.1 (-100) = 10, w1 = 10;
+        // g1 = -90, v2 = 9 + 9 = 18, w2 = 28. The student's v1 = 20 gives w1 = 20, then g1 = -80, v2 = 18 + 8 = 26, w2 = 46.
+        const string problem = """
+            { "endpoint": "/v1/optimization/trajectories",
+              "request": { "objective": { "expression": "0.5*(w - 100)^2" }, "start": { "w": 0 },
+                           "runs": [ { "optimizer": { "type": "momentum", "convention": "heavy_ball", "learningRate": 0.1, "momentum": 0.9 } } ],
+                           "maxSteps": 2 } }
+            """;
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{problem}},
+              "answers": {{Answers(("/runs/0/steps/1/state/v/w", 20), ("/runs/0/steps/1/parameters/w", 20),
+                  ("/runs/0/steps/2/state/v/w", 26), ("/runs/0/steps/2/parameters/w", 46))}} }
+            """);
+        Assert.Equal("incorrect", Verdict(grade, 0));
+        Assert.Equal(10.0, Result(grade, 0)["expected"]!.GetValue<double>());
+        Assert.Contains(Result(grade, 0)["diagnoses"]!.AsArray(), d => d!["code"]!.GetValue<string>() == "factor_of_two");
+        Assert.Equal("follow_through", Verdict(grade, 1));
+        // theta + v reads the student's v1 (and the given start): usedAnswers names v1 alone.
+        Assert.Equal(["/runs/0/steps/1/state/v/w"], Result(grade, 1)["usedAnswers"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.Equal("follow_through", Verdict(grade, 2));
+        Assert.Equal(18.0, Result(grade, 2)["expected"]!.GetValue<double>());
+        Assert.Equal("follow_through", Verdict(grade, 3));
+        Assert.Equal(28.0, Result(grade, 3)["expected"]!.GetValue<double>());
+    }
+
+    [Fact]
     public async Task TheNextStepsValueIsDiagnosedAsTheWrongIteration()
     {
         var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": {{Answers(("/runs/0/steps/2/parameters/w", 87.5))}} }""");
@@ -164,6 +192,50 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
         Assert.Equal("correct", Verdict(grade, 3));
         Assert.Equal("not_a_formula", Verdict(grade, 4));
         Assert.Contains("position", Result(grade, 4)["message"]!.GetValue<string>());
+    }
+
+    static string GradientProblem(string expression, string variables) => $$"""
+        { "endpoint": "/v1/expressions/gradient", "request": { "expression": "{{expression}}", "variables": {{variables}}, "trials": 20, "seed": 3 } }
+        """;
+
+    [Fact]
+    public async Task Seed003sSoftplusDerivativeIsCorrect()
+    {
+        // d/dx (1/beta) log(1 + e^(beta x)) = e^(beta x) / (1 + e^(beta x)) = 1 / (1 + e^(-beta x)); without the 1/beta it would be beta times that.
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{GradientProblem("(1/beta)*log(1 + exp(beta*x))", """{ "x": 0.7, "beta": 2 }""")}},
+              "answers": [ { "path": "/gradients/x", "formula": "1/(1 + exp(-beta*x))" },
+                           { "path": "/gradients/x", "formula": "beta/(1 + exp(-beta*x))" },
+                           { "path": "/gradients/x", "value": 0.8021838885585817 } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("not_equivalent", Verdict(grade, 1));
+        // sigma(1.4) = 1 / (1 + e^-1.4) = 0.80218388855858...
+        Assert.Equal("correct", Verdict(grade, 2));
+    }
+
+    [Fact]
+    public async Task Seed003sLeastSquaresGradientsAreCorrectAndTheirSlipsAreNot()
+    {
+        // 1/2 (w'x - y)^2 by w: (w'x - y) x. ||W x + b - y||^2 by W: 2 (W x + b - y) x'.
+        var single = await Post("/v1/grade", $$"""
+            { "problem": {{GradientProblem("0.5*(w'*x - y)^2", """{ "w": [1, -2, 0.5], "x": [0.3, 1, 2], "y": 4 }""")}},
+              "answers": [ { "path": "/gradients/w", "formula": "(w'*x - y)*x" },
+                           { "path": "/gradients/w", "formula": "(w'*x - y)*x'" },
+                           { "path": "/gradients/w", "formula": "(y - w'*x)*x" } ] }
+            """);
+        Assert.Equal("correct", Verdict(single, 0));
+        // The transposed x' has shape 1x3 for a 3x1 gradient; the flipped difference is the negative everywhere.
+        Assert.Equal("shape_mismatch", Verdict(single, 1));
+        Assert.Equal("not_equivalent", Verdict(single, 2));
+
+        var matrix = await Post("/v1/grade", $$"""
+            { "problem": {{GradientProblem("norm(W*x + b - y)^2", """{ "W": [[1, 2, 0], [0, -1, 3]], "x": [1, 0.5, -1], "b": [0.1, 0.2], "y": [1, 1] }""")}},
+              "answers": [ { "path": "/gradients/W", "formula": "2*(W*x + b - y)*x'" },
+                           { "path": "/gradients/W", "formula": "(W*x + b - y)*x'" } ] }
+            """);
+        Assert.Equal("correct", Verdict(matrix, 0));
+        Assert.Equal("not_equivalent", Verdict(matrix, 1));
     }
 
     [Fact]
