@@ -42,6 +42,7 @@ public sealed class ComputedGrading(
     Func<string, ReferenceAt> referenceAt,
     Func<IReadOnlyList<Answer>, FollowThroughOf?>? followThrough = null,
     Func<string, IEnumerable<(string Path, string Code, string Message)>>? neighbours = null,
+    Func<string, double[]?>? given = null,
     CancellationToken cancellation = default)
 {
     public SubmissionGrade[] GradeAll(IReadOnlyList<IReadOnlyList<Answer>> submissions)
@@ -54,6 +55,7 @@ public sealed class ComputedGrading(
     public SubmissionGrade Grade(IReadOnlyList<Answer> answers)
     {
         var results = new AnswerGrade[answers.Count];
+        var used = new IReadOnlyList<int>[answers.Count];
         FollowThroughOf? carried = null;
         bool carriedMade = false;
         for (int i = 0; i < answers.Count; i++)
@@ -65,13 +67,60 @@ public sealed class ComputedGrading(
             if (grade.Verdict == Verdict.Incorrect && options.FollowThrough && followThrough is not null)
             {
                 if (!carriedMade) (carried, carriedMade) = (followThrough(answers), true);
-                if (carried?.Invoke(i) is { } recomputed) grade = FollowedThrough(grade, answer, recomputed, answers);
+                if (carried?.Invoke(i) is { } recomputed)
+                {
+                    grade = FollowedThrough(grade, answer, recomputed, answers);
+                    used[i] = recomputed.Used;
+                }
             }
             if (grade.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && grade is { Expected: not null, Submitted: not null })
                 grade = grade with { Diagnoses = Diagnose(answer, grade) };
             results[i] = grade;
         }
+        if (!options.AllowDegenerate) RefuseDegenerate(results, used, answers);
         return new SubmissionGrade(results);
+    }
+
+    // As for /v1/train (GradingSession): no credit for follow-through built only on answers that are all zeros or the
+    // problem's given values (where the reference's are not) and that earned nothing themselves.
+    void RefuseDegenerate(AnswerGrade[] results, IReadOnlyList<int>[] used, IReadOnlyList<Answer> answers)
+    {
+        var degenerate = new bool?[results.Length];
+        var foundation = new bool?[results.Length];
+        bool Credited(int i) => results[i].Verdict is Verdict.Correct or Verdict.FollowThrough;
+        bool Foundation(int i) => foundation[i] ??= Trivial(i) && (!Credited(i) || Degenerate(i));
+        bool Degenerate(int i)
+        {
+            if (degenerate[i] is bool known) return known;
+            degenerate[i] = false; // answers are used upstream only, but never recurse into a cycle
+            var inputs = results[i].Verdict == Verdict.FollowThrough && used[i] is { } u ? u.Where(j => j != i).ToArray() : [];
+            return (degenerate[i] = inputs.Length > 0 && (inputs.All(Foundation) || Trivial(i) && inputs.Any(Foundation))).Value;
+        }
+        bool Trivial(int i)
+        {
+            if (results[i] is not { Expected: { } reference, Submitted: { } submitted } || submitted.Length != reference.Length) return false;
+            var tolerance = ToleranceFor(answers[i]);
+            var zeros = new double[reference.Length];
+            if (Diagnoses.AllAccepted(submitted.Data, zeros, tolerance) && !Diagnoses.AllAccepted(zeros, reference.Data, tolerance)) return true;
+            return given?.Invoke(answers[i].Path) is { } values && values.Length == reference.Length
+                && Diagnoses.AllAccepted(submitted.Data, values, tolerance) && !Diagnoses.AllAccepted(reference.Data, values, tolerance);
+        }
+        for (int i = 0; i < results.Length; i++)
+            if (Degenerate(i))
+                results[i] = results[i] with
+                {
+                    Verdict = Verdict.Incorrect,
+                    Elements = results[i].Elements is { } mask ? mask with { Correct = RightAgainstReference(results[i], answers[i]) } : null,
+                    PointsAwarded = 0,
+                    Diagnoses = [GradingSession.DegenerateDiagnosis],
+                    Message = null,
+                };
+    }
+
+    bool[] RightAgainstReference(AnswerGrade grade, Answer answer)
+    {
+        var tolerance = ToleranceFor(answer);
+        return grade.Submitted!.Data.Select((s, k) => tolerance.Accepts(s, grade.Expected!.Data[k])).ToArray();
     }
 
     Tolerance ToleranceFor(Answer answer) => answer.Tolerance ?? options.Tolerance;

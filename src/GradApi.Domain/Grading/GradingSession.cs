@@ -226,7 +226,7 @@ public sealed class GradingSession
             }
     }
 
-    static readonly Diagnosis DegenerateDiagnosis = new(Vocabulary.WireNames.DiagnosisCode.DegenerateFollowThrough,
+    internal static readonly Diagnosis DegenerateDiagnosis = new(Vocabulary.WireNames.DiagnosisCode.DegenerateFollowThrough,
         "Right only given earlier answers that are all zeros or the problem's own given values where the computation's are not, and earned nothing themselves: follow-through gives no credit for work built on them.");
 
     // All zeros, or the problem's given values, where the reference's is not: the values as carried (a transposed matrix

@@ -80,6 +80,7 @@ public static class GradingEndpoints
         return new ComputedGrading(options, references.At,
             trajectories is null ? null : answers => trajectories.For(answers, cancel),
             trajectories is null ? null : trajectories.Neighbours,
+            trajectories is null ? null : trajectories.Given,
             cancel);
     }
 

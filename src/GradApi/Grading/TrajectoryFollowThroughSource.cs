@@ -86,6 +86,10 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
             : null;
     }
 
+    /// <summary>The problem's own values at a path: the start, for any step's parameters (follow-through on them is degenerate).</summary>
+    public double[]? Given(string path) =>
+        Locate(path) is { Address: { Part: StepPart.Parameters } at } ? computation.Start.AsSpan(at.Offset, at.Length).ToArray() : null;
+
     /// <summary>The same value at the step before and after (a student who wrote a neighbouring step's number).</summary>
     public IEnumerable<(string Path, string Code, string Message)> Neighbours(string path)
     {

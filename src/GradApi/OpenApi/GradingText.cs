@@ -162,7 +162,8 @@ public static class GradingText
         optimizer's update reads them; the parameters for the objective and gradient) is the student's value where
         one was given, else the value recomputed from the student's values further up, else the reference.
         Seed 003 at lr 2.5: after a wrong w3 = 687.5, w4 = 687.5 - 2.5 (687.5 - 100) = -781.25 is `follow_through`
-        with `usedAnswers` naming w3. The degenerate-work rule and other conventions apply to /v1/train problems only.
+        with `usedAnswers` naming w3. Degenerate follow-through is refused as for /v1/train (the start counts as the
+        problem's given values); following another optimizer convention is /v1/train's only.
 
         **Formula answers.** An answer may give `formula` (a string in the expression language of
         /v1/expressions/gradient, at most {{ServiceLimits.MaxFormulaLength}} characters) instead of `value` where the

@@ -135,6 +135,19 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task AStepBuiltOnAWrongStartValueIsDegenerateUnlessAllowed()
+    {
+        // A w2 = 0 (the start, where the reference's is -125) earns nothing, and w3 = 0 - 2.5 (0 - 100) = 250 built on it
+        // alone is degenerate; allowDegenerate credits it.
+        string answers = Answers(("/runs/2/steps/2/parameters/w", 0), ("/runs/2/steps/3/parameters/w", 250));
+        var refused = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": {{answers}} }""");
+        Assert.Equal("incorrect", Verdict(refused, 1));
+        Assert.Equal("degenerate_follow_through", Result(refused, 1)["diagnoses"]![0]!["code"]!.GetValue<string>());
+        var allowed = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "followThrough": { "allowDegenerate": true }, "answers": {{answers}} }""");
+        Assert.Equal("follow_through", Verdict(allowed, 1));
+    }
+
+    [Fact]
     public async Task FollowThroughOverTrajectoriesCanBeTurnedOff()
     {
         var grade = await Post("/v1/grade", $$"""
