@@ -42,7 +42,8 @@ public static class GradingEndpoints
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
         var answers = GradeMapper.ToAnswers(request.Answers!);
         var session = new GradingSession(request.Problem!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
-        return new GradeResult(session.Grade(answers), options, reveal);
+        return new GradeResult(session.Grade(answers), options, reveal, GraderFormats.Parse(request.Format),
+            request.Answers!.Select(a => a.Name).ToArray());
     }
 
     static GradeBatchResult GradeBatch(GradeBatchRequest request, HttpContext context)
@@ -54,6 +55,7 @@ public static class GradingEndpoints
         var session = new GradingSession(request.Problem!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
             context.WorkCancellation());
         var grades = session.GradeAll(submissions);
-        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, reveal);
+        return new GradeBatchResult(request.Submissions!.Select(s => s.Id!).ToArray(), grades, options, reveal, GraderFormats.Parse(request.Format),
+            request.Submissions!.Select(s => (IReadOnlyList<string?>)s.Answers!.Select(a => a.Name).ToArray()).ToArray());
     }
 }

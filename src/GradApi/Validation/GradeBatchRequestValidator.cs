@@ -21,6 +21,7 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         var grading = new GradingChecks(fail, limits);
         long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
         grading.Reveal(request.Reveal);
+        grading.Format(request.Format);
         void Fail(string path, string message) => grading.Fail(path, message);
 
         var submissions = request.Submissions;

@@ -18,6 +18,7 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
         var grading = new GradingChecks(fail, limits);
         long? work = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough);
         grading.Reveal(request.Reveal);
+        grading.Format(request.Format);
         grading.Answers(request.Answers, "answers");
         return !grading.Failed && work is { } w ? grading.Price(request.Problem!, w, [request.Answers!], "answers", "problem.iterations") : null;
     }
