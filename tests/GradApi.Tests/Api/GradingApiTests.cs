@@ -498,9 +498,10 @@ public sealed class GradingApiTests(GradApiFactory factory)
         Assert.Equal("Grading", grade["tags"]![0]!.GetValue<string>());
 
         var examples = grade["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
-        Assert.Equal(["contract-1-correct-worked-answer", "contract-2-slip-carried-forward", "contract-3-mistakes-diagnosed"], examples.Select(e => e.Key));
+        Assert.Equal(["contract-1-correct-worked-answer", "contract-2-slip-carried-forward", "contract-3-mistakes-diagnosed", "gradescope-slip-carried-forward"],
+            examples.Select(e => e.Key));
         var batchExamples = document["paths"]!["/v1/grade/batch"]!["post"]!["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
-        Assert.Equal(["contract-class-of-three"], batchExamples.Select(e => e.Key));
+        Assert.Equal(["contract-class-of-three", "prairielearn-class-of-three"], batchExamples.Select(e => e.Key));
         Assert.Contains("relative 1e-3 with absolute 1e-8", document["paths"]!["/v1/grade/batch"]!["post"]!["description"]!.GetValue<string>());
 
         string overview = document["info"]!["description"]!.GetValue<string>();
