@@ -127,6 +127,22 @@ public sealed class GraderFormatTests(GradApiFactory factory)
             Assert.All(body["tests"]!.AsArray(), t => Assert.Equal("visible", t!["visibility"]!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("gradescope")]
+    [InlineData("prairielearn")]
+    public async Task AStudentKeyGetsTheGradersFormatsWithoutAnyReferenceNumberEvenAskingForAll(string format)
+    {
+        const string key = "student-key-formats-5c1e";
+        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        using var host = factory.WithSettings(("Access:Keys:0:Name", "practice"), ("Access:Keys:0:Role", "student"), ("Access:Keys:0:Sha256", hash));
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        var (body, text) = await Grade(client, GraderProblem.Request(format, reveal: "all"));
+        foreach (string number in GraderProblem.ReferenceNumbers) Assert.DoesNotContain(number, text, StringComparison.Ordinal);
+        if (format == "gradescope")
+            Assert.All(body["tests"]!.AsArray(), t => Assert.Equal("visible", t!["visibility"]!.GetValue<string>()));
+    }
+
     static IEnumerable<string> Strings(JsonNode? node) => node switch
     {
         JsonObject obj => obj.SelectMany(p => Strings(p.Value)),
