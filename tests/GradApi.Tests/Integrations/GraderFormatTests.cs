@@ -166,7 +166,7 @@ public sealed class GraderFormatTests(GradApiFactory factory)
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
-    public async Task AnEmptyAnswerNameIsA400NamingTheAnswer(string name)
+    public async Task AnEmptyBlankOrOverlongAnswerNameIsA400NamingTheAnswer(string name)
     {
         using var client = factory.CreateClient();
         var request = GraderProblem.Request("gradescope");

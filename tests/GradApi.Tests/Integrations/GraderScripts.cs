@@ -25,7 +25,7 @@ static class GraderScripts
         if (OperatingSystem.IsWindows()) return "the grader scripts are bash scripts for the graders' Linux images; not run on Windows";
         var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         var missing = Tools.Where(tool => !path.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToArray();
-        return missing.Length == 0 ? null : $"the grader scripts need {string.Join(", ", missing)} on PATH, and this machine has not got it";
+        return missing.Length == 0 ? null : $"the grader scripts need {string.Join(", ", missing)} on PATH (not found on this machine)";
     }
 
     /// <summary>The repository's root: the directory above the test binaries that holds GradApi.sln.</summary>
