@@ -9,13 +9,16 @@ namespace GradApi.Contracts;
 /// <param name="FollowThrough">Error carried forward: enabled (default true) and the penalty (default 0).</param>
 /// <param name="Reveal">all (default) or verdicts: no result carries a reference number (expected, followThroughExpected and
 /// maxAbsoluteError are null, numbers in messages left out), so the response can be shown to a student as it is.</param>
+/// <param name="Format">gradapi (default: this service's response), gradescope (Gradescope's results.json) or prairielearn
+/// (PrairieLearn's external grader results.json).</param>
 public sealed record GradeRequest(
     GradeProblem? Problem,
     AnswerRequest[]? Answers,
     ToleranceRequest? Tolerance,
     string? PartialCredit,
     FollowThroughRequest? FollowThrough,
-    string? Reveal = null);
+    string? Reveal = null,
+    string? Format = null);
 
 /// <summary>A class's submissions to one problem: the reference is computed once and every submission marked against it.</summary>
 /// <param name="Problem">As in /v1/grade: a /v1/train request, or { "endpoint": ..., "request": ... }.</param>
@@ -24,13 +27,15 @@ public sealed record GradeRequest(
 /// <param name="FollowThrough">As in /v1/grade.</param>
 /// <param name="Submissions">One per student: an id unique within the batch and the answers.</param>
 /// <param name="Reveal">As in /v1/grade: all (default) or verdicts.</param>
+/// <param name="Format">As in /v1/grade: gradapi (default), gradescope or prairielearn; the latter two give one results.json per submission.</param>
 public sealed record GradeBatchRequest(
     GradeProblem? Problem,
     ToleranceRequest? Tolerance,
     string? PartialCredit,
     FollowThroughRequest? FollowThrough,
     SubmissionRequest[]? Submissions,
-    string? Reveal = null);
+    string? Reveal = null,
+    string? Format = null);
 
 /// <param name="Id">Names the submission in the response; unique within the batch, not empty.</param>
 /// <param name="Answers">As in /v1/grade.</param>
@@ -42,7 +47,8 @@ public sealed record SubmissionRequest(string? Id, AnswerRequest[]? Answers);
 /// <param name="Points">What the answer is worth (default 1), finite and at least 0.</param>
 /// <param name="Tolerance">This answer's own rule, overriding the request's.</param>
 /// <param name="Formula">Instead of value, where the response holds a function: a formula in the expression language, graded by equivalence.</param>
-public sealed record AnswerRequest(string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance, string? Formula = null);
+/// <param name="Name">What the gradescope and prairielearn formats call the answer's test (default: its path); not echoed by gradapi.</param>
+public sealed record AnswerRequest(string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance, string? Formula = null, string? Name = null);
 
 /// <summary>An answer's value as read from the request (Json/AnswerValueJson.cs): the student's tensor, or why it could not be read.</summary>
 public sealed record AnswerValue(Domain.Grading.SubmittedValue Submitted);

@@ -13,13 +13,19 @@ namespace GradApi.Endpoints;
 /// nothing can fail once the 200 starts. Declares <see cref="GradeResponse"/> as its schema, as Ok&lt;GradeResponse&gt; did.
 /// A student's key, or reveal: verdicts, writes it without reference numbers.
 /// </summary>
-public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, Reveal reveal = Reveal.All) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, Reveal reveal = Reveal.All,
+    GraderFormat format = GraderFormat.GradApi, IReadOnlyList<string?>? names = null) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
     public async Task ExecuteAsync(HttpContext context)
     {
         var shown = GradeResponseBody.Shown(context, reveal) == Reveal.Verdicts ? VerdictsOnly.Of(grade) : grade;
+        if (format != GraderFormat.GradApi)
+        {
+            await GraderFormatBodies.WriteGrade(context, format, shown, names ?? [], GradeResponseBody.Shown(context, reveal));
+            return;
+        }
         GradeResponseBody.Start(context);
         using var held = new HeldBody(context.Response);
         await using var writer = new Utf8JsonWriter(held, GradeResponseBody.WriterOptions(context));
@@ -27,6 +33,7 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
         await held.Complete(writer, context.RequestAborted);
     }
 
+    // The gradescope and prairielearn schemas join it as a oneOf (OpenApi/GraderFormatsFilter.cs).
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         GradeResponseBody.DeclareSchema<GradeResponse>(builder);
 }
@@ -44,8 +51,11 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
     readonly IReadOnlyList<PathSummary> summary;
     readonly GradingOptions options;
     readonly Reveal reveal;
+    readonly GraderFormat format;
+    readonly IReadOnlyList<IReadOnlyList<string?>> names;
 
-    public GradeBatchResult(IReadOnlyList<string> ids, IReadOnlyList<SubmissionGrade> grades, GradingOptions options, Reveal reveal = Reveal.All)
+    public GradeBatchResult(IReadOnlyList<string> ids, IReadOnlyList<SubmissionGrade> grades, GradingOptions options, Reveal reveal = Reveal.All,
+        GraderFormat format = GraderFormat.GradApi, IReadOnlyList<IReadOnlyList<string?>>? names = null)
     {
         // Checked and summarized here, in the handler, so the response is complete before its first byte is sent.
         if (ids.Count != grades.Count) throw new ArgumentException($"{ids.Count} ids for {grades.Count} submissions", nameof(ids));
@@ -53,6 +63,8 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
         this.grades = grades;
         this.options = options;
         this.reveal = reveal;
+        this.format = format;
+        this.names = names ?? [];
         summary = PathSummary.Of(grades);
     }
 
@@ -60,6 +72,13 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
 
     public async Task ExecuteAsync(HttpContext context)
     {
+        if (format != GraderFormat.GradApi)
+        {
+            var shown = GradeResponseBody.Shown(context, reveal);
+            await GraderFormatBodies.WriteBatch(context, format, ids, shown == Reveal.Verdicts ? grades.Select(VerdictsOnly.Of).ToArray() : grades,
+                names, shown);
+            return;
+        }
         GradeResponseBody.Start(context);
         var cancel = context.RequestAborted;
         using var held = new HeldBody(context.Response);

@@ -42,9 +42,12 @@ public static class GradingEndpoints
         var options = GradeMapper.ToOptions(request.Tolerance, request.PartialCredit, request.FollowThrough, reveal);
         var answers = GradeMapper.ToAnswers(request.Answers!);
         var problem = context.ValidatedInput<GradedProblem>();
-        if (problem.Named is { } named) return new GradeResult(ComputedGradingOf(named, options, context, answers, "answers").Grade(answers), options, reveal);
-        var session = new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation());
-        return new GradeResult(session.Grade(answers), options, reveal);
+        var format = GraderFormats.Parse(request.Format);
+        var names = request.Answers!.Select(a => a.Name).ToArray();
+        var grade = problem.Named is { } named
+            ? ComputedGradingOf(named, options, context, answers, "answers").Grade(answers)
+            : new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation()).Grade(answers);
+        return new GradeResult(grade, options, reveal, format, names);
     }
 
     static GradeBatchResult GradeBatch(GradeBatchRequest request, HttpContext context)
@@ -54,12 +57,15 @@ public static class GradingEndpoints
         var submissions = request.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
         var ids = request.Submissions!.Select(s => s.Id!).ToArray();
         var problem = context.ValidatedInput<GradedProblem>();
+        var format = GraderFormats.Parse(request.Format);
+        var names = request.Submissions!.Select(s => (IReadOnlyList<string?>)s.Answers!.Select(a => a.Name).ToArray()).ToArray();
         if (problem.Named is { } named)
-            return new GradeBatchResult(ids, ComputedGradingOf(named, options, context, submissions.SelectMany(s => s), "submissions").GradeAll(submissions), options, reveal);
+            return new GradeBatchResult(ids, ComputedGradingOf(named, options, context, submissions.SelectMany(s => s), "submissions").GradeAll(submissions),
+                options, reveal, format, names);
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
         var session = new GradingSession(problem.Train!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
             context.WorkCancellation());
-        return new GradeBatchResult(ids, session.GradeAll(submissions), options, reveal);
+        return new GradeBatchResult(ids, session.GradeAll(submissions), options, reveal, format, names);
     }
 
     // Another endpoint's problem: its handler's response, once for the class, and answers resolved into it by JSON Pointer.

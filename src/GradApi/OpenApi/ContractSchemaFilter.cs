@@ -69,6 +69,14 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(GradeRequest), "reveal")] = Vocabulary.Reveals,
         [(typeof(GradeBatchRequest), "partialCredit")] = Vocabulary.PartialCredits,
         [(typeof(GradeBatchRequest), "reveal")] = Vocabulary.Reveals,
+        [(typeof(GradeRequest), "format")] = GraderFormats.Names.Names,
+        [(typeof(GradeBatchRequest), "format")] = GraderFormats.Names.Names,
+        [(typeof(GradescopeResults), "output_format")] = GraderFormats.GradescopeOutputFormats,
+        [(typeof(GradescopeResults), "visibility")] = GraderFormats.GradescopeVisibilities,
+        [(typeof(GradescopeResults), "stdout_visibility")] = GraderFormats.GradescopeVisibilities,
+        [(typeof(GradescopeTest), "status")] = GraderFormats.GradescopeStatuses,
+        [(typeof(GradescopeTest), "output_format")] = GraderFormats.GradescopeOutputFormats,
+        [(typeof(GradescopeTest), "visibility")] = GraderFormats.GradescopeVisibilities,
         [(typeof(ActivationDerivativesRequest), "activation")] = Vocabulary.Activations,
         [(typeof(MomentumWeightsRequest), "convention")] = Vocabulary.MomentumConventions,
         [(typeof(ObjectiveRequest), "function")] = Vocabulary.ObjectiveFunctions,
@@ -102,6 +110,8 @@ sealed class ContractSchemaFilter : ISchemaFilter
         (typeof(MomentumWeightsResponse), "momentum"), (typeof(MomentumWeightsResponse), "learningRate"), (typeof(MomentumWeightsResponse), "dampening"),
         (typeof(DerivativesAtPoint), "x"),
         (typeof(HessianResponse), "bytes"),
+        (typeof(GradescopeResults), "score"), (typeof(GradescopeTest), "score"), (typeof(GradescopeTest), "max_score"),
+        (typeof(PrairieLearnResults), "score"), (typeof(PrairieLearnTest), "points"), (typeof(PrairieLearnTest), "max_points"),
     ];
 
     /// <summary>Fields declared as object or JsonElement, by what the service reads or writes there.</summary>
@@ -167,7 +177,8 @@ sealed class ContractSchemaFilter : ISchemaFilter
         var nullability = new NullabilityInfoContext(); // not thread-safe: one per schema
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            string name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            // The graders' formats name their fields themselves (snake_case); the rest are camelCase by the app's policy.
+            string name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             if (!concrete.Properties.TryGetValue(name, out var generated)) continue;
             bool omittedWhenNull = property.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull;
             bool nullable = IsNullable(property, nullability);

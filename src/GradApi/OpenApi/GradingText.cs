@@ -175,6 +175,24 @@ public static class GradingText
         where the response holds numbers is `not_a_number`; a value where it holds a function is compared with the
         function's numbers in the response. At most {{ServiceLimits.MaxFormulaAnswers}} formula answers per request.
 
+        **Format.** `format`: `gradapi` (the default: the response described here), `gradescope` or `prairielearn`: the
+        grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
+        grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
+        test in those formats (default: its path; 1 to {{Validation.GradingChecks.MaxAnswerNameLength}} characters; gradapi does not echo it).
+        - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+          points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
+          and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
+          for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, each
+          diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
+          verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
+          specification has no top-level maximum; each test has its `max_score`.
+        - `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
+          possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
+          `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
+          points, the message and the diagnoses) and `output` (the explanation, empty when there is none).
+        Anything else is a 400 naming `format` and the three values. The glue that runs on the graders is in the
+        repository's `integrations/` directory.
+
         **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers ({{limits.MaxAnswers}}); the grading
         work at most maxGradingWork ({{limits.MaxGradingWork}}): a run costs the problem's work (parameters x examples
         per iteration x iterations) + {{ServiceLimits.GradingLayerWork}} x layers x iterations, and there are, per
@@ -204,6 +222,11 @@ public static class GradingText
         frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
         ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
         `reveal: "verdicts"` leaves out every reference number as in /v1/grade; the summary is the same either way.
+
+        **Format.** `format` as in /v1/grade. With `gradescope` or `prairielearn` the response is
+        `{ "results": [{ "id": "s1", "document": { ...that submission's results.json... } }, ...] }`, one per submission in
+        the order given, each `document` exactly what /v1/grade answers for it in that format (no summary, no echoed
+        rules); sent a piece at a time as the gradapi response is.
 
         **Submissions.** `id` is required, not empty, and unique within the batch
         (`submissions[3].id: "s1" is already used by submissions[0]`); errors are keyed by JSON path, as in

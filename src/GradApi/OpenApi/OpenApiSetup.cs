@@ -15,6 +15,7 @@ public static class OpenApiSetup
         {
             options.OperationFilter<ReferenceExamplesFilter>();
             options.OperationFilter<ResponseExamplesFilter>();
+            options.OperationFilter<GraderFormatsFilter>();
             options.DocumentFilter<TagDescriptionsFilter>();
             options.DocumentFilter<ProblemResponsesFilter>();
             options.SchemaFilter<ContractSchemaFilter>();

@@ -25,6 +25,7 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
         var grading = new GradingChecks(fail, limits);
         var problem = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough, services, json);
         grading.Reveal(request.Reveal);
+        grading.Format(request.Format);
         void Fail(string path, string message) => grading.Fail(path, message);
 
         var submissions = request.Submissions;

@@ -25,6 +25,7 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
         var grading = new GradingChecks(fail, limits);
         var problem = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough, services, json);
         grading.Reveal(request.Reveal);
+        grading.Format(request.Format);
         grading.Answers(request.Answers, "answers");
         if (grading.Failed) return;
         ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named));

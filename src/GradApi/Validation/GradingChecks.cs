@@ -85,6 +85,16 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail("reveal", $"must be one of {Vocabulary.List(Vocabulary.Reveals)}, got '{reveal}'");
     }
 
+    /// <summary>format: gradapi, gradescope or prairielearn, when given.</summary>
+    public void Format(string? format)
+    {
+        if (format is not null && !GraderFormats.Names.TryParse(format, out _))
+            Fail("format", $"must be one of {Vocabulary.List(GraderFormats.Names.Names)}, got '{format}'");
+    }
+
+    /// <summary>The longest answer name accepted: a test's title, not a document.</summary>
+    public const int MaxAnswerNameLength = 200;
+
     /// <summary>Checks a list of answers; returns how many there are (0 when missing).</summary>
     public int Answers(AnswerRequest?[]? answers, string path)
     {
@@ -112,6 +122,8 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail($"{at}.formula", $"at most {ServiceLimits.MaxFormulaLength} characters are accepted (limit maxFormulaLength), got {formula.Length}");
         if (answer.Points is < 0) Fail($"{at}.points", $"must be at least 0, got {answer.Points}");
         if (answer.Tolerance is not null) Tolerance(answer.Tolerance, $"{at}.tolerance");
+        if (answer.Name is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > MaxAnswerNameLength))
+            Fail($"{at}.name", $"must be a title of 1 to {MaxAnswerNameLength} characters, got {name.Length} characters{(name.Length > 0 && name.Length <= MaxAnswerNameLength ? " of white space" : "")}");
     }
 
     public void Tolerance(ToleranceRequest t, string path)

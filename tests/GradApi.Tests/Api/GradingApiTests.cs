@@ -499,9 +499,10 @@ public sealed class GradingApiTests(GradApiFactory factory)
 
         var examples = grade["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
         Assert.Equal(["contract-1-correct-worked-answer", "contract-2-slip-carried-forward", "contract-3-mistakes-diagnosed",
-            "seed003-formula-gradient", "seed003-trajectory-follow-through", "seed004-hessian-size"], examples.Select(e => e.Key));
+            "gradescope-slip-carried-forward", "seed003-formula-gradient", "seed003-trajectory-follow-through", "seed004-hessian-size"],
+            examples.Select(e => e.Key));
         var batchExamples = document["paths"]!["/v1/grade/batch"]!["post"]!["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
-        Assert.Equal(["contract-class-of-three"], batchExamples.Select(e => e.Key));
+        Assert.Equal(["contract-class-of-three", "prairielearn-class-of-three"], batchExamples.Select(e => e.Key));
         Assert.Contains("relative 1e-3 with absolute 1e-8", document["paths"]!["/v1/grade/batch"]!["post"]!["description"]!.GetValue<string>());
 
         string overview = document["info"]!["description"]!.GetValue<string>();
