@@ -4,7 +4,7 @@ namespace GradApi.Domain.Calculus.Expressions;
 
 public enum ClaimVerdict { Equivalent, NotEquivalent, ShapeMismatch }
 
-/// <summary>Where a claimed gradient differs from the true one.</summary>
+/// <summary>Where a claimed gradient (or Jacobian) differs from the true one.</summary>
 public sealed record Counterexample(IReadOnlyDictionary<string, Matrix<double>> Variables, Matrix<double> Expected, Matrix<double> Claimed);
 
 /// <summary>
