@@ -97,6 +97,14 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.False(body["jacobians"]!.AsObject().ContainsKey("x"));
     }
 
+    // d log(x_i)/dx_i = 1/x_i: at 0 infinite, written as the string the service uses for any non-finite output.
+    [Fact]
+    public async Task ANonFiniteJacobianIsA200WithInfinitySpelledOut()
+    {
+        var body = await Post("/v1/expressions/gradient", """{ "expression": "log(x)", "variables": { "x": [0, 2] } }""");
+        Assert.Equal("[[\"Infinity\",0],[0,0.5]]", body["jacobians"]!["x"]!.ToJsonString());
+    }
+
     [Fact]
     public async Task TheSoftmaxJacobianClaimOfSeed003IsEquivalentAndTheOnePlusFSlipIsNotWithACounterexample()
     {

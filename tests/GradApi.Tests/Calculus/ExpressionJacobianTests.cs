@@ -162,6 +162,28 @@ public class ExpressionJacobianTests
         }
     }
 
+    // At x = [0, 2] each f_i depends on x_i alone: the off-diagonal elements are 0, not 0 x Infinity = NaN, while the
+    // diagonal keeps its infinite (or NaN) derivative at 0 and 1/(2 sqrt 2), 1/2, -1/4 at 2.
+    [Fact]
+    public void AnElementThatDoesNotDependOnAnotherHasAZeroDerivativeEvenWhereTheOthersIsInfinite()
+    {
+        var values = new Dictionary<string, Matrix<double>> { ["x"] = V(0, 2) };
+        var sqrt = Jacobian("sqrt(x)", values, "x");
+        Assert.Equal(double.PositiveInfinity, sqrt[0, 0]);
+        Assert.Equal(0.0, sqrt[0, 1]);
+        Assert.Equal(0.0, sqrt[1, 0]);
+        Assert.Equal(0.5 / Math.Sqrt(2), sqrt[1, 1], 1e-16);
+        var log = Jacobian("log(x)", values, "x");
+        Assert.Equal(0.0, log[1, 0]);
+        Assert.Equal(0.5, log[1, 1]);
+        var reciprocal = Jacobian("1 ./ x", values, "x");
+        Assert.Equal(0.0, reciprocal[1, 0]);
+        Assert.Equal(-0.25, reciprocal[1, 1]);
+        var power = Jacobian("x .^ 0.5", values, "x");
+        Assert.Equal(0.0, power[1, 0]);
+        Assert.Equal(0.5 / Math.Sqrt(2), power[1, 1], 1e-16);
+    }
+
     [Fact]
     public void AVariableTheExpressionDoesNotUseHasAZeroJacobianOfTheRightShape()
     {

@@ -216,6 +216,12 @@ public abstract class Expression
     private protected static Matrix<double> DivideEach(Matrix<double> m, double divisor) =>
         divisor == 0 ? m.Map(x => x / divisor, MathNet.Numerics.LinearAlgebra.Zeros.Include) : m / divisor;
 
+    // An elementwise chain rule g_ij x (local derivative)_ij in which a zero adjoint stays zero even where the local derivative is
+    // infinite (log, sqrt, ./ at 0): in a Jacobian's unit seeds those zeros are elements that do not depend on this one, and
+    // d log(x_2)/dx_1 is 0, not 0 x Infinity = NaN.
+    private protected static Matrix<double> Chain(Matrix<double> g, Func<int, int, double> term) =>
+        Matrix<double>.Build.Dense(g.RowCount, g.ColumnCount, (i, j) => g[i, j] == 0 ? 0.0 : term(i, j));
+
     // A 1x1 child of an elementwise operation stands for a matrix of the result's shape.
     private protected static Matrix<double> Broadcast(Matrix<double> m, int rows, int columns) =>
         m.RowCount == rows && m.ColumnCount == columns ? m : Matrix<double>.Build.Dense(rows, columns, m[0, 0]);
@@ -403,16 +409,16 @@ public sealed class BinaryExpression : Expression
                 gl = g; gr = -g;
                 break;
             case BinaryOperator.ElementMultiply:
-                if (needed[0]) gl = g.PointwiseMultiply(b);
-                if (needed[1]) gr = g.PointwiseMultiply(a);
+                if (needed[0]) gl = Chain(g, (i, j) => g[i, j] * b[i, j]);
+                if (needed[1]) gr = Chain(g, (i, j) => g[i, j] * a[i, j]);
                 break;
             case BinaryOperator.ElementDivide:
-                if (needed[0]) gl = g.PointwiseDivide(b);
-                if (needed[1]) gr = -g.PointwiseMultiply(a).PointwiseDivide(b.PointwiseMultiply(b));
+                if (needed[0]) gl = Chain(g, (i, j) => g[i, j] / b[i, j]);
+                if (needed[1]) gr = Chain(g, (i, j) => -g[i, j] * a[i, j] / (b[i, j] * b[i, j]));
                 break;
             default: // ^ and .^: d(a^b) = b a^(b-1) da + a^b ln a db
-                if (needed[0]) gl = g.PointwiseMultiply(b).PointwiseMultiply(a.Map2((x, y) => Math.Pow(x, y - 1), b));
-                if (needed[1]) gr = g.PointwiseMultiply(value).PointwiseMultiply(a.Map(Math.Log));
+                if (needed[0]) gl = Chain(g, (i, j) => g[i, j] * b[i, j] * Math.Pow(a[i, j], b[i, j] - 1));
+                if (needed[1]) gr = Chain(g, (i, j) => g[i, j] * value[i, j] * Math.Log(a[i, j]));
                 break;
         }
         return [gl is null ? null : Reduce(gl, l), gr is null ? null : Reduce(gr, r)];
@@ -489,7 +495,13 @@ public sealed class FunctionExpression : Expression
             "diag" => [IsVector(a.RowCount, a.ColumnCount)
                 ? Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount, g.Diagonal().ToArray())
                 : Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount, (i, j) => i == j ? g[i, 0] : 0.0)],
-            _ => [g.PointwiseMultiply(a.Map(ElementwiseFunctions.Derivative(Name), MathNet.Numerics.LinearAlgebra.Zeros.Include))],
+            _ => [ElementwiseBackward(g, a)],
         };
+    }
+
+    Matrix<double> ElementwiseBackward(Matrix<double> g, Matrix<double> a)
+    {
+        var derivative = ElementwiseFunctions.Derivative(Name);
+        return Chain(g, (i, j) => g[i, j] * derivative(a[i, j]));
     }
 }
