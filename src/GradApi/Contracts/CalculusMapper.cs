@@ -44,7 +44,7 @@ public static partial class CalculusMapper
         {
             string path = $"variables.{name}";
             if (!Identifier().IsMatch(name)) { Fail(path, "a variable name is a letter or _ followed by letters, digits or _"); continue; }
-            if (FunctionExpression.Names.Contains(name)) { Fail(path, $"'{name}' is a function of the language and cannot name a variable"); continue; }
+            if (ExpressionParser.FunctionNames.Contains(name)) { Fail(path, $"'{name}' is a function of the language and cannot name a variable"); continue; }
             if (ReadValue(element, path, Fail) is not { } read) continue;
             values += read.Value.RowCount * (long)read.Value.ColumnCount;
             variables.Add(new ExpressionVariable(name, read.Value, read.Form));
@@ -87,19 +87,29 @@ public static partial class CalculusMapper
         try { check = expression.InferShapes(shapes); }
         catch (ExpressionShapeException e) { Fail("expression", e.Message); return null; }
 
-        if (!check.Shape.IsScalar && (wrt.Count > 0 || claims.Count > 0))
-        {
-            Fail("expression", $"{expression.Text}: a gradient needs a scalar (1x1) expression, got {check.Shape}; wrap it in sum(...) or norm(...)");
-            return null;
-        }
-        if (request.Wrt is null && check.Shape.IsScalar)
+        if (request.Wrt is null)
             wrt.AddRange(names.Where(n => expression.Variables.Contains(n)));
         foreach (var name in claims.Keys) if (!wrt.Contains(name)) wrt.Add(name);
+
+        // A non-scalar expression answers Jacobians, numel(f) x numel(v) each, and a claim's counterexample echoes two of them.
+        if (!check.Shape.IsScalar)
+        {
+            long rows = (long)check.Shape.Rows * check.Shape.Columns;
+            long numbers = wrt.Sum(n => rows * Numel(shapes[n])) + claims.Keys.Sum(n => 2 * rows * Numel(shapes[n]));
+            if (numbers > CalculusLimits.MaxJacobianValues)
+            {
+                Fail(request.Wrt is null ? "expression" : "wrt",
+                    $"the Jacobians would hold {numbers} numbers (numel(f) = {rows} rows for each element of every wrt variable, twice more for a claimed one), " +
+                    $"at most {CalculusLimits.MaxJacobianValues} (limit maxJacobianValues); differentiate by fewer variables with wrt, or use a smaller expression");
+                return null;
+            }
+        }
 
         long work = GradientWork(check, claims.Values.Select(c => ClaimWork(c, shapes)).ToList(), trials);
         if (work > CalculusLimits.MaxExpressionWork)
         {
-            Fail("trials", $"{work} multiply-adds exceed the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: the gradient, and with claims the gradient " +
+            string derivative = check.Shape.IsScalar ? "the gradient" : $"the Jacobian (a reverse pass for each of the expression's {Numel(check.Shape)} elements)";
+            Fail("trials", $"{work} multiply-adds exceed the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: {derivative}, and with claims that " +
                 "and every claim at each of the 1 + trials points (with a redraw per trial); use fewer trials, shorter claims or smaller values");
             return null;
         }
@@ -115,21 +125,31 @@ public static partial class CalculusMapper
             fail(path, $"at most {CalculusLimits.MaxExpressionLength} characters are accepted (limit maxExpressionLength), got {text.Length}");
             return null;
         }
-        try { return ExpressionParser.Parse(text); }
+        try { return ExpressionParser.Parse(text, CalculusLimits.MaxVariableValues, "maxVariableValues"); }
         catch (ExpressionParseException e) { fail(path, e.Message); return null; }
     }
 
     /// <summary>
-    /// The whole request's work: the gradient for the response, then, with claims, at each of the 1 + trials points the
-    /// true gradient (drawn twice when the first draw is not finite) and every claim evaluated.
+    /// The whole request's work: the derivative for the response, then, with claims, at each of the 1 + trials points the
+    /// true derivative (drawn twice when the first draw is not finite) and every claim evaluated. The derivative is the
+    /// gradient, or for a non-scalar expression the Jacobian: the gradient's price once per element of the expression
+    /// (one reverse pass each, the forward pass counted each time too, which keeps the price an upper bound).
+    /// Saturates at long.MaxValue rather than overflowing.
     /// </summary>
     public static long GradientWork(ShapeCheck expression, IReadOnlyCollection<long> claimWork, int trials)
     {
-        long gradient = CalculusLimits.GradientPasses * EvaluationWork(expression);
+        long gradient = Times(Times(CalculusLimits.GradientPasses, EvaluationWork(expression)), Numel(expression.Shape));
         if (claimWork.Count == 0) return gradient;
         long points = trials + 1L, redraws = trials;
-        return gradient + points * (gradient + claimWork.Sum()) + redraws * gradient;
+        long claimed = claimWork.Aggregate(0L, Plus);
+        return Plus(Plus(gradient, Times(points, Plus(gradient, claimed))), Times(redraws, gradient));
     }
+
+    static long Numel(Shape shape) => (long)shape.Rows * shape.Columns;
+
+    static long Times(long a, long b) => a != 0 && b > long.MaxValue / a ? long.MaxValue : a * b;
+
+    static long Plus(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     // A claim whose shapes do not fit is answered shape_mismatch without being evaluated.
     static long ClaimWork(Expression claim, IReadOnlyDictionary<string, Shape> shapes)

@@ -20,8 +20,8 @@ public sealed record ActivationDerivativesRequest(
 /// <summary>A matrix expression, its value, shape check and gradients, and checks of claimed gradients.</summary>
 /// <param name="Expression">The expression (grammar in the operation description).</param>
 /// <param name="Variables">Values by name: a number is a scalar, a 1-D array a column vector, a 2-D array a matrix by rows.</param>
-/// <param name="Wrt">Variables to differentiate by (default: every variable the expression uses, when it is scalar).</param>
-/// <param name="Claims">Per variable, a student's formula for the gradient, in the same language.</param>
+/// <param name="Wrt">Variables to differentiate by (default: every variable the expression uses).</param>
+/// <param name="Claims">Per variable, a student's formula in the same language: for the gradient of a scalar expression, else for the Jacobian (numel(f) x numel(v)).</param>
 /// <param name="Trials">Random points at which claims are checked besides the given one (default 20, at most 1000).</param>
 /// <param name="Seed">Seed of the random points (default 0).</param>
 public sealed record ExpressionGradientRequest(

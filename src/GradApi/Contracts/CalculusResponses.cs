@@ -37,13 +37,15 @@ public sealed record DerivativePolynomialResponse(
 /// <param name="Value">A number for a scalar, else a matrix by rows.</param>
 /// <param name="Shape">[rows, columns].</param>
 /// <param name="Subexpressions">Every node of the parsed expression as written, with its shape, children first.</param>
-/// <param name="Gradients">Per variable, in the variable's own JSON form (denominator layout).</param>
+/// <param name="Gradients">Scalar expression: per wrt variable, in the variable's own JSON form (denominator layout). Otherwise an empty object.</param>
+/// <param name="Jacobians">Non-scalar expression: per wrt variable v, d vec(f) / d vec(v) by rows, numel(f) x numel(v) (rows for f's elements, columns for v's, both row-major), always a 2-D array. Null for a scalar expression.</param>
 /// <param name="Claims">Per claimed variable, the verdict; null when no claims were sent.</param>
 public sealed record ExpressionGradientResponse(
     object Value,
     int[] Shape,
     SubexpressionShape[] Subexpressions,
     Dictionary<string, object> Gradients,
+    Dictionary<string, double[][]>? Jacobians,
     Dictionary<string, ClaimCheckResponse>? Claims);
 
 public sealed record SubexpressionShape(string Text, int[] Shape);
@@ -52,7 +54,7 @@ public sealed record SubexpressionShape(string Text, int[] Shape);
 /// <param name="Trials">Random points compared (the given point is compared too).</param>
 /// <param name="MaxRelativeError">Largest error over the points compared; null for shape_mismatch.</param>
 /// <param name="Counterexample">not_equivalent: the first point where the claim is off.</param>
-/// <param name="ExpectedShape">The variable's shape, which its gradient has.</param>
+/// <param name="ExpectedShape">The variable's shape, which its gradient has; for a Jacobian [numel(f), numel(v)].</param>
 /// <param name="ClaimedShape">The claim's shape; null when the claim's own shapes do not fit.</param>
 /// <param name="Detail">shape_mismatch: what does not fit.</param>
 public sealed record ClaimCheckResponse(
@@ -65,7 +67,7 @@ public sealed record ClaimCheckResponse(
     string? Detail);
 
 /// <param name="Variables">The point, every variable in its JSON form.</param>
-/// <param name="Expected">The true gradient there.</param>
+/// <param name="Expected">The true gradient there (in the variable's form), or the true Jacobian (by rows).</param>
 /// <param name="Claimed">The claim's value there.</param>
 public sealed record CounterexampleResponse(Dictionary<string, object> Variables, object Expected, object Claimed);
 

@@ -12,7 +12,7 @@ namespace GradApi.Endpoints;
 
 /// <summary>
 /// POST /v1/activations/derivatives: derivatives of any order, and polynomials in sigma and tanh.
-/// POST /v1/expressions/gradient: matrix expressions, shape check, reverse-mode gradients, claims.
+/// POST /v1/expressions/gradient: matrix expressions, shape check, reverse-mode gradients or Jacobians, claims.
 /// POST /v1/optimizers/momentum/weights: the weights of past gradients under momentum.
 /// </summary>
 public static class CalculusEndpoints
@@ -92,25 +92,40 @@ public static class CalculusEndpoints
             .Select(n => new SubexpressionShape(n.Node.Text, CalculusMapper.ShapeArray(n.Shape)))
             .ToArray();
 
+        // A scalar expression has gradients (each in its variable's form); any other has Jacobians (always by rows) and gradients {}.
+        bool scalar = problem.Shapes.Shape.IsScalar;
         MathNet.Numerics.LinearAlgebra.Matrix<double> value;
         var gradients = new Dictionary<string, object>();
-        if (problem.Shapes.Shape.IsScalar)
+        Dictionary<string, double[][]>? jacobians = null;
+        if (scalar)
         {
             var result = problem.Expression.Gradient(values, problem.Wrt, cancel);
             value = result.Value;
             foreach (var name in problem.Wrt) gradients[name] = CalculusMapper.Write(result.Gradients[name], forms[name]);
         }
-        else value = problem.Expression.Evaluate(values, cancel);
+        else if (problem.Wrt.Count > 0)
+        {
+            var result = problem.Expression.Jacobian(values, problem.Wrt, cancel);
+            value = result.Value;
+            jacobians = problem.Wrt.ToDictionary(n => n, n => result.Jacobians[n].ToRowArrays());
+        }
+        else
+        {
+            value = problem.Expression.Evaluate(values, cancel);
+            jacobians = [];
+        }
 
         Dictionary<string, ClaimCheckResponse>? claims = null;
         if (problem.Claims.Count > 0)
         {
             var point = problem.Variables.Select(v => new KeyValuePair<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(v.Name, v.Value)).ToList();
-            var verdicts = GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel);
-            claims = verdicts.ToDictionary(p => p.Key, p => ToResponse(p.Value, forms[p.Key], forms));
+            var verdicts = scalar
+                ? GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel)
+                : GradientClaims.CheckJacobians(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel);
+            claims = verdicts.ToDictionary(p => p.Key, p => ToResponse(p.Value, scalar ? forms[p.Key] : ValueForm.Matrix, forms));
         }
         return TypedResults.Ok(new ExpressionGradientResponse(CalculusMapper.WriteValue(value),
-            CalculusMapper.ShapeArray(problem.Shapes.Shape), subexpressions, gradients, claims));
+            CalculusMapper.ShapeArray(problem.Shapes.Shape), subexpressions, gradients, jacobians, claims));
     }
 
     static ClaimCheckResponse ToResponse(ClaimResult result, ValueForm form, Dictionary<string, ValueForm> forms) => new(

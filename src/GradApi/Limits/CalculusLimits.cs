@@ -6,7 +6,13 @@ public static class CalculusLimits
     public const int MaxPoints = 10_000;
     public const int MaxSoftmaxJacobianValues = 1_000_000;
     public const int MaxExpressionLength = 2_000;
+    /// <summary>Numbers over all variables of /v1/expressions/gradient; also the most a constant eye(n) or ones(m, n) may hold.</summary>
     public const int MaxVariableValues = 100_000;
+    /// <summary>
+    /// /v1/expressions/gradient, non-scalar expressions: numbers over all Jacobians answered (numel(f) x numel(v) per wrt
+    /// variable) plus, per claimed variable, the two its counterexample may echo.
+    /// </summary>
+    public const int MaxJacobianValues = 1_000_000;
     public const int MaxTrials = 1_000;
     public const int DefaultTrials = 20;
     /// <summary>

@@ -44,8 +44,9 @@ public static class ApiText
         | maxGradingWork ((problem work + {{ServiceLimits.GradingLayerWork}} x layers x iterations) x (submissions x runs per submission + {{ServiceLimits.GradingRunsPerProblem}} + 2 x layers answered) + answers x layers) | {{limits.MaxGradingWork}} |
         | maxResponseValues (numbers grading results echo: 4 per element answered) | {{limits.MaxResponseValues}} |
         | maxPoints (/v1/activations/derivatives) | {{CalculusLimits.MaxPoints}} |
-        | maxExpressionLength / maxVariableValues / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |
-        | maxExpressionWork (multiply-adds of the gradient and, at 1 + trials points with a redraw each, the gradient and every claim) | {{CalculusLimits.MaxExpressionWork}} |
+        | maxExpressionLength / maxVariableValues (also the numbers of one eye or ones) / maxTrials | {{CalculusLimits.MaxExpressionLength}} / {{CalculusLimits.MaxVariableValues}} / {{CalculusLimits.MaxTrials}} |
+        | maxExpressionWork (multiply-adds of the gradient, or the Jacobian at its price once per element of the expression, and, at 1 + trials points with a redraw each, that and every claim) | {{CalculusLimits.MaxExpressionWork}} |
+        | maxJacobianValues (/v1/expressions/gradient: numbers over all Jacobians, and two per element of a claimed one) | {{CalculusLimits.MaxJacobianValues}} |
         | maxListedErrors / maxErrorTextLength (a 400 lists this many fields, each text cut to this length; errorCount counts all) | {{ServiceLimits.MaxListedErrors}} / {{ServiceLimits.MaxErrorTextLength}} |
         | maxMomentumSteps (/v1/optimizers/momentum/weights) | {{CalculusLimits.MaxMomentumSteps}} |
         | deadlineSeconds (computing time of one request) | {{limits.DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}} |

@@ -39,8 +39,8 @@ public static class CalculusText
         """;
 
     public const string GradientDescription = """
-        Parses a matrix expression, checks its shapes, evaluates it and takes its gradient by reverse mode;
-        optionally checks students' gradient formulas (`claims`).
+        Parses a matrix expression, checks its shapes, evaluates it and takes its gradient (a scalar expression) or its
+        Jacobians (any other) by reverse mode; optionally checks students' gradient or Jacobian formulas (`claims`).
 
         **Values.** In `variables` a JSON number is a scalar (1x1), a 1-D array a column vector (n x 1), a
         2-D array a matrix given by rows. A gradient is returned in the same JSON form as its variable
@@ -53,7 +53,8 @@ public static class CalculusText
         unary    := ('+' | '-') unary | postfix
         postfix  := primary ("'" | ('^' | '.^') exponent)*     left to right: x'^2 = (x')^2, 2^3^2 = 64
         exponent := ('+' | '-') exponent | primary
-        primary  := number | name | function '(' sum ')' | '(' sum ')'
+        primary  := number | name | function '(' sum ')' | constant | '(' sum ')'
+        constant := 'eye' '(' size ')' | 'ones' '(' size (',' size)? ')'
         ```
         `-2^2` is -4 (power binds tighter than unary minus). Numbers: `12`, `0.5`, `.5`, `1e-3`; `2.*x` is
         `2 .* x`. Names: a letter or `_`, then letters, digits, `_`. `'` is the transpose. `*` is the matrix
@@ -63,6 +64,10 @@ public static class CalculusText
         as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
         MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
         `sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
+        Constants: `eye(n)` (the n x n identity), `ones(n)` (an n x 1 column of ones), `ones(m, n)` (m x n); a size is a
+        positive integer literal written as digits (`3`; not `3.0`, `1e3`, a variable or an expression), and one constant
+        holds at most maxVariableValues numbers (n^2 for eye, m n for ones); anything else is a parse error at its position.
+        Their shapes are fixed and their gradient is zero. None of these names can name a variable.
 
         **Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,
         `wrt[0]`). Parse errors name the position (characters counted from 1): unexpected token, unbalanced
@@ -71,28 +76,37 @@ public static class CalculusText
         named with its position.
 
         **Response.** `shape` [rows, columns]; `subexpressions`: every node of the parsed expression as
-        written, with its shape, children before parents (the shape check). `gradients` per variable of
-        `wrt`; the expression must be scalar to have a gradient (a non-scalar one with `wrt` or `claims` is
-        a 400). `wrt` defaults to every variable the expression uses when it is scalar, to none otherwise;
-        claimed variables are always differentiated.
+        written, with its shape, children before parents (the shape check). `wrt` defaults to every variable the
+        expression uses; claimed variables are always differentiated.
+        - A scalar (1x1) expression: `gradients` per variable of `wrt`, in the variable's JSON form (denominator
+          layout); `jacobians` is null.
+        - Any other: `jacobians` per variable v of `wrt`, the matrix d vec(f) / d vec(v), numel(f) x numel(v): one row
+          per element of f and one column per element of v, both in row-major order (f's element (r, c) is
+          row r x columns(f) + c, and v's (k, l) column k x columns(v) + l), always a 2-D array (for `A*x`, A 2x3: by x it is A; by A it is
+          [x' 0; 0 x']); `gradients` is an empty object. Computed by reverse mode, one pass per element of f.
 
-        **Claims.** Per variable, a formula for the gradient in the same language, checked at the given
+        **Claims.** Per variable, a formula for the gradient in the same language (for a non-scalar expression, for
+        the Jacobian: its shape is numel(f) x numel(v), and `expected` and `claimed` of a counterexample are
+        matrices by rows; for softmax(x) of a 3-vector, `diag(softmax(x)) - softmax(x)*softmax(x)'`), checked at the given
         point and at `trials` random points (default 20, at most 1000), seeded by `seed` (default 0).
         RNG: `new System.Random(seed)` (.NET's seeded generator), one stream per request; per trial, every
         variable in the order of `variables`, elements row by row, is drawn uniformly from [-2, 2) as
-        4 NextDouble() - 2. Where the expression or its gradient is not finite (outside the domain of log,
+        4 NextDouble() - 2. Where the expression or its gradient (Jacobian) is not finite (outside the domain of log,
         sqrt, ./) the trial is redrawn once keeping each element's sign from the given point (0 counts as +),
         magnitudes uniform in [0.25, 2); if still not finite it is skipped (`trials` counts the random points
         compared). Error at a point: ||claimed - expected||_inf / max(||expected||_inf, ||claimed||_inf)
         (0 when both are 0). `verdict`: `equivalent` when every error is at most 1e-8; `not_equivalent` with
         `counterexample` (`variables`, `expected`, `claimed` at the first point off); `shape_mismatch` when
-        the claim's shape is not the variable's (`expectedShape`, `claimedShape`) or the claim's own shapes
+        the claim's shape is not the expected one, the variable's or numel(f) x numel(v) (`expectedShape`, `claimedShape`), or the claim's own shapes
         do not fit (`claimedShape` null, `detail` names the subexpression).
 
-        Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers; maxExpressionWork
-        50000000 multiply-adds over everything evaluated: one evaluation counts a matrix product as rows x inner x
-        columns, any other node its size and at least 64; a gradient counts 3 evaluations; with claims, each of the
-        trials + 1 points costs the gradient (twice for a redrawn trial) plus every claim's own evaluation.
+        Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers (over all variables, and in
+        one eye or ones); maxExpressionWork 50000000 multiply-adds over everything evaluated: one evaluation counts
+        a matrix product as rows x inner x columns, any other node its size and at least 64; a gradient counts 3
+        evaluations, a Jacobian 3 evaluations per element of the expression; with claims, each of the trials + 1
+        points costs the gradient or Jacobian (twice for a redrawn trial) plus every claim's own evaluation;
+        maxJacobianValues 1000000 numbers over all Jacobians of the response, counting 2 numel(f) numel(v) more per
+        claimed variable (its counterexample). Over a limit is a 400 naming it, before any work.
         """;
 
     public const string MomentumWeightsDescription = """

@@ -131,6 +131,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(TrajectoryStepResponse), "state")] = () => MapOf(MapOf(Ref(Value))),
         [(typeof(ExpressionGradientResponse), "value")] = () => Ref(Value),
         [(typeof(ExpressionGradientResponse), "gradients")] = () => MapOf(Ref(Value)),
+        [(typeof(ExpressionGradientResponse), "jacobians")] = () => MapOf(Ref(RealMatrix)),
         [(typeof(CounterexampleResponse), "variables")] = () => MapOf(Ref(Value)),
         [(typeof(CounterexampleResponse), "expected")] = () => Ref(Value),
         [(typeof(CounterexampleResponse), "claimed")] = () => Ref(Value),

@@ -7,7 +7,8 @@ namespace GradApi.Validation;
 /// <summary>
 /// Validates a /v1/expressions/gradient request: variable values, the expression and claims parse
 /// (errors name the position), the shape check (errors name the subexpression and both shapes),
-/// a scalar expression where a gradient is asked for, and the work limit.
+/// for a non-scalar expression the size of its Jacobians (maxJacobianValues), and the work limit, which
+/// charges a Jacobian as the gradient once per element of the expression.
 /// </summary>
 public sealed class ExpressionGradientRequestValidator : AbstractValidator<ExpressionGradientRequest>
 {

@@ -47,6 +47,33 @@ public sealed class CostLimitTests(GradApiFactory factory)
         Assert.Equal("not_equivalent", body["claims"]!["x"]!["verdict"]!.GetValue<string>());
     }
 
+    // A*x, A 100 x 100, x 100: one evaluation is A 10000 + x 100 + A*x (100 x 100 x 1) 10000 = 20100; its Jacobian by x
+    // makes 100 reverse passes, 3 x 20100 x 100 = 6030000. The claim A costs 10000 per evaluation.
+    // Work = J + (trials + 1) (J + 10000) + trials J = (trials + 1) 12070000: 48280000 at 3 trials, 60350000 at 4.
+    static JsonObject JacobianClaimRequest(int trials) => new()
+    {
+        ["expression"] = "A*x",
+        ["variables"] = new JsonObject
+        {
+            ["A"] = new JsonArray(Enumerable.Range(0, 100).Select(i => (JsonNode)new JsonArray(Enumerable.Range(0, 100).Select(j => (JsonNode)((i + 2.0 * j) % 7)).ToArray())).ToArray()),
+            ["x"] = new JsonArray(Enumerable.Range(0, 100).Select(i => (JsonNode)(i / 100.0)).ToArray()),
+        },
+        ["wrt"] = new JsonArray("x"),
+        ["claims"] = new JsonObject { ["x"] = "A" },
+        ["trials"] = trials,
+    };
+
+    [Fact]
+    public async Task AJacobianIsChargedOnceForEveryElementOfTheExpressionBeforeAnyWork()
+    {
+        using var client = factory.CreateClient();
+        var messages = await ApiTest.ReadValidationError(await client.PostJson(GradientRoute, JacobianClaimRequest(4).ToJsonString()), "trials");
+        Assert.Contains(messages, m => m.Contains("maxExpressionWork 50000000") && m.Contains("60350000"));
+        var (body, _) = await ApiTest.ReadOk(await client.PostJson(GradientRoute, JacobianClaimRequest(3).ToJsonString()));
+        Assert.Equal("equivalent", body["claims"]!["x"]!["verdict"]!.GetValue<string>());
+        Assert.Equal(100, body["jacobians"]!["x"]!.AsArray().Count);
+    }
+
     static JsonObject ConstantsRequest(int constants) => new()
     {
         ["objective"] = new JsonObject

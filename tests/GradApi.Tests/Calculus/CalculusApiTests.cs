@@ -64,11 +64,129 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
     public async Task AnElementwiseShapeMismatchIsA400NamingTheSubexpressionAndBothShapes() =>
         Assert.Equal("x + y: elementwise + needs equal shapes or a scalar, got 2x1 + 1x2", await ExpressionError("sum(x + y)"));
 
+    // f = A'x (A 2x3, x 2x1) is 3x1: f_i = sum_k A_ki x_k, so df/dx = A' (3x2) and df_i/dA_kl = delta_il x_k,
+    // columns A11 A12 A13 A21 A22 A23: row i has x_1 under A_1i and x_2 under A_2i.
     [Fact]
-    public async Task AGradientOfANonScalarExpressionIsA400()
+    public async Task ANonScalarExpressionAnswersJacobiansByRowsAndAnEmptyGradients()
     {
-        string message = await ErrorFor("/v1/expressions/gradient", """{ "expression": "A'*x", "variables": { "x": [1, 2], "A": [[1, 2, 3], [3, 4, 5]] }, "wrt": ["x"] }""", "expression");
-        Assert.StartsWith("A'*x: a gradient needs a scalar (1x1) expression, got 3x1", message);
+        var body = await Post("/v1/expressions/gradient", """{ "expression": "A'*x", "variables": { "x": [1, 2], "A": [[1, 2, 3], [3, 4, 5]] } }""");
+        Assert.Equal("[[7],[10],[13]]", body["value"]!.ToJsonString());
+        Assert.Equal("[3,1]", body["shape"]!.ToJsonString());
+        Assert.Equal("{}", body["gradients"]!.ToJsonString());
+        Assert.Equal("[[1,3],[2,4],[3,5]]", body["jacobians"]!["x"]!.ToJsonString());
+        Assert.Equal("[[1,0,0,2,0,0],[0,1,0,0,2,0],[0,0,1,0,0,2]]", body["jacobians"]!["A"]!.ToJsonString());
+        Assert.Null(body["claims"]);
+    }
+
+    [Fact]
+    public async Task AScalarExpressionAnswersGradientsAndNullJacobians()
+    {
+        var body = await Post("/v1/expressions/gradient", """{ "expression": "ones(2)'*x", "variables": { "x": [1, 2] } }""");
+        Assert.Equal(3.0, body["value"]!.GetValue<double>());
+        Assert.Equal("[1,1]", body["gradients"]!["x"]!.ToJsonString());
+        Assert.True(body.ContainsKey("jacobians"));
+        Assert.Null(body["jacobians"]);
+    }
+
+    // A Jacobian of a vector by a scalar is still 2-D: d(c x)/dc = x as a 3x1 column.
+    [Fact]
+    public async Task AJacobianIsAlwaysATwoDimensionalArray()
+    {
+        var body = await Post("/v1/expressions/gradient", """{ "expression": "c*x", "variables": { "x": [1, 2, 3], "c": 2 }, "wrt": ["c"] }""");
+        Assert.Equal("[[1],[2],[3]]", body["jacobians"]!["c"]!.ToJsonString());
+        Assert.False(body["jacobians"]!.AsObject().ContainsKey("x"));
+    }
+
+    // d log(x_i)/dx_i = 1/x_i: at 0 infinite, written as the string the service uses for any non-finite output.
+    [Fact]
+    public async Task ANonFiniteJacobianIsA200WithInfinitySpelledOut()
+    {
+        var body = await Post("/v1/expressions/gradient", """{ "expression": "log(x)", "variables": { "x": [0, 2] } }""");
+        Assert.Equal("[[\"Infinity\",0],[0,0.5]]", body["jacobians"]!["x"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task TheSoftmaxJacobianClaimOfSeed003IsEquivalentAndTheOnePlusFSlipIsNotWithACounterexample()
+    {
+        var body = await Post("/v1/expressions/gradient", """
+            { "expression": "softmax(x)", "variables": { "x": [1, 2, 3], "y": [0, 0] },
+              "claims": { "x": "diag(softmax(x)) - softmax(x)*softmax(x)'" }, "trials": 20, "seed": 1 }
+            """);
+        var right = body["claims"]!["x"]!;
+        Assert.Equal("equivalent", right["verdict"]!.GetValue<string>());
+        Assert.Equal("[3,3]", right["expectedShape"]!.ToJsonString());
+        Assert.Equal("[3,3]", right["claimedShape"]!.ToJsonString());
+
+        body = await Post("/v1/expressions/gradient", """
+            { "expression": "softmax(x)", "variables": { "x": [1, 2, 3] },
+              "claims": { "x": "diag(softmax(x).*(1 + softmax(x)))" }, "trials": 20, "seed": 1 }
+            """);
+        var wrong = body["claims"]!["x"]!;
+        Assert.Equal("not_equivalent", wrong["verdict"]!.GetValue<string>());
+        double z = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);
+        double[] a = [Math.Exp(1) / z, Math.Exp(2) / z, Math.Exp(3) / z];
+        var expected = wrong["counterexample"]!["expected"]!.AsArray();
+        var claimed = wrong["counterexample"]!["claimed"]!.AsArray();
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.Equal((i == j ? a[i] : 0) - a[i] * a[j], expected[i]![j]!.GetValue<double>(), 1e-15);
+                Assert.Equal(i == j ? a[i] * (1 + a[i]) : 0, claimed[i]![j]!.GetValue<double>(), 1e-15);
+            }
+        Assert.Equal("[1,2,3]", wrong["counterexample"]!["variables"]!["x"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task AJacobianClaimOfTheGradientsShapeIsAShapeMismatch()
+    {
+        var body = await Post("/v1/expressions/gradient", """{ "expression": "W*x", "variables": { "W": [[1, 2], [3, 4], [5, 6]], "x": [1, 1] }, "claims": { "x": "W'" } }""");
+        var claim = body["claims"]!["x"]!;
+        Assert.Equal("shape_mismatch", claim["verdict"]!.GetValue<string>());
+        Assert.Equal("[3,2]", claim["expectedShape"]!.ToJsonString());
+        Assert.Equal("[2,3]", claim["claimedShape"]!.ToJsonString());
+    }
+
+    public static TheoryData<string, string> ConstantErrors => new()
+    {
+        { "sum(eye(x))", "unexpected 'x' at position 9; expected a size of eye(...) at position 5: a positive integer literal such as 3" },
+        { "ones(0)", "unexpected '0' at position 6; expected a size of ones(...) at position 1: a positive integer literal such as 3" },
+        { "ones(2,)", "unexpected ')' at position 8; expected a size of ones(...) at position 1: a positive integer literal such as 3" },
+        { "eye(2.5)", "unexpected '2.5' at position 5; expected a size of eye(...) at position 1: a positive integer literal such as 3" },
+        { "eye(400)", "eye(400) at position 1 would hold 160000 numbers; a constant holds at most 100000 (limit maxVariableValues)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConstantErrors))]
+    public async Task BadSizesOfEyeAndOnesAreA400NamingThePosition(string expression, string message) =>
+        Assert.Equal(message, await ExpressionError(expression));
+
+    [Fact]
+    public async Task AConstantsNameCannotNameAVariable() =>
+        Assert.Equal("'ones' is a function of the language and cannot name a variable",
+            await ErrorFor("/v1/expressions/gradient", """{ "expression": "sum(x)", "variables": { "x": [1], "ones": 2 } }""", "variables.ones"));
+
+    // x x' for x of 1000 numbers is 1000x1000: its Jacobian by x holds 10^9 numbers, refused before any is computed.
+    [Fact]
+    public async Task JacobiansBeyondMaxJacobianValuesAreA400NamingTheLimit()
+    {
+        string x = string.Join(",", Enumerable.Repeat("1", 1000));
+        string message = await ErrorFor("/v1/expressions/gradient", $$"""{ "expression": "x*x'", "variables": { "x": [{{x}}] } }""", "expression");
+        Assert.StartsWith("the Jacobians would hold 1000000000 numbers", message);
+        Assert.Contains("limit maxJacobianValues", message);
+    }
+
+    // A (300x300) times x: one evaluation of A*x counts A 90,000 + x 300 + the product 90,000 = 180,300, so the gradient of
+    // sum(A*x) prices at 3 x 180,600 = 0.5M; the Jacobian of A*x by x makes a reverse pass per element, 300 x 3 x 180,300 = 162M > 50M.
+    [Fact]
+    public async Task AJacobiansPriceIsTheGradientsOncePerOutputElementAndBeyondTheWorkLimitIsA400()
+    {
+        string row = "[" + string.Join(",", Enumerable.Repeat("0.5", 300)) + "]";
+        string a = "[" + string.Join(",", Enumerable.Repeat(row, 300)) + "]";
+        string variables = $$"""{ "A": {{a}}, "x": {{row}} }""";
+        await Post("/v1/expressions/gradient", $$"""{ "expression": "sum(A*x)", "variables": {{variables}}, "wrt": ["x"] }""");
+        string message = await ErrorFor("/v1/expressions/gradient", $$"""{ "expression": "A*x", "variables": {{variables}}, "wrt": ["x"] }""", "trials");
+        Assert.Contains("exceed the limit maxExpressionWork 50000000", message);
+        Assert.Contains("a reverse pass for each of the expression's 300 elements", message);
     }
 
     [Fact]

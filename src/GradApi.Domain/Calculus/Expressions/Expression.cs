@@ -88,37 +88,92 @@ public abstract class Expression
             throw new ExpressionShapeException($"{Text}: a gradient needs a scalar (1x1) expression, got {check.Shape}; wrap it in sum(...) or norm(...)", Text);
 
         var forward = Forward(values, cancellation);
-        var nodes = Nodes();
-        var target = names.ToHashSet();
-        var needed = new Dictionary<Expression, bool>(ReferenceEqualityComparer.Instance);
-        foreach (var node in nodes)
-            needed[node] = node is VariableExpression v ? target.Contains(v.Name) : node.Children.Any(c => needed[c]);
+        var reverse = new ReversePass(this, names, values);
+        var gradients = reverse.Run(forward, Matrix<double>.Build.Dense(1, 1, 1.0), cancellation);
+        return new GradientResult(forward[this], gradients);
+    }
 
-        var gradients = names.ToDictionary(n => n, n => Matrix<double>.Build.Dense(values[n].RowCount, values[n].ColumnCount));
-        var adjoints = new Dictionary<Expression, Matrix<double>>(ReferenceEqualityComparer.Instance)
+    /// <summary>
+    /// The value and the Jacobian d vec(f) / d vec(v) with respect to each named variable: one row per element of the
+    /// value, one column per element of v, both in row-major order. By reverse mode, one pass per element of the value
+    /// with that element's adjoint 1 and the others 0 (row k is then the gradient of f_k, read by rows). Any shape of
+    /// expression; a scalar one gives a 1 x numel(v) row, its gradient by rows. A variable not used has a zero Jacobian.
+    /// </summary>
+    /// <param name="cancellation">Checked before each node of the forward pass and of every reverse pass.</param>
+    public JacobianResult Jacobian(IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt, CancellationToken cancellation = default)
+    {
+        var names = wrt.Distinct().ToList();
+        foreach (var name in names)
+            if (!values.ContainsKey(name)) throw new ExpressionShapeException($"no value was given for the variable '{name}'", name);
+        var shape = InferShapes(ShapesOf(values)).Shape;
+        var forward = Forward(values, cancellation);
+        var reverse = new ReversePass(this, names, values);
+        int outputs = shape.Rows * shape.Columns;
+        var jacobians = names.ToDictionary(n => n, n => Matrix<double>.Build.Dense(outputs, values[n].RowCount * values[n].ColumnCount));
+        for (int k = 0; k < outputs; k++)
         {
-            [this] = Matrix<double>.Build.Dense(1, 1, 1.0),
-        };
-        for (int i = nodes.Count - 1; i >= 0; i--)
-        {
-            var node = nodes[i];
-            if (!needed[node] || !adjoints.TryGetValue(node, out var adjoint)) continue;
-            cancellation.ThrowIfCancellationRequested();
-            if (node is VariableExpression variable)
+            var seed = Matrix<double>.Build.Dense(shape.Rows, shape.Columns);
+            seed[k / shape.Columns, k % shape.Columns] = 1.0;
+            foreach (var (name, gradient) in reverse.Run(forward, seed, cancellation))
             {
-                gradients[variable.Name] += adjoint;
-                continue;
-            }
-            var children = node.Children;
-            var flags = children.Select(c => needed[c]).ToArray();
-            var childAdjoints = node.Backward(children.Select(c => forward[c]).ToArray(), forward[node], adjoint, flags);
-            for (int c = 0; c < children.Count; c++)
-            {
-                if (!flags[c] || childAdjoints[c] is not { } g) continue;
-                adjoints[children[c]] = adjoints.TryGetValue(children[c], out var sum) ? sum + g : g;
+                var row = jacobians[name];
+                int columns = gradient.ColumnCount;
+                for (int r = 0; r < gradient.RowCount; r++)
+                    for (int c = 0; c < columns; c++)
+                        row[k, r * columns + c] = gradient[r, c];
             }
         }
-        return new GradientResult(forward[this], gradients);
+        return new JacobianResult(forward[this], jacobians);
+    }
+
+    /// <summary>
+    /// Reverse mode over a forward pass: from an adjoint of the root (its shape), the adjoint of each named variable
+    /// (the variable's shape), visiting only nodes that lead to one of them.
+    /// </summary>
+    sealed class ReversePass
+    {
+        readonly Expression _root;
+        readonly IReadOnlyList<Expression> _nodes;
+        readonly Dictionary<Expression, bool> _needed = new(ReferenceEqualityComparer.Instance);
+        readonly List<string> _names;
+        readonly IReadOnlyDictionary<string, Matrix<double>> _values;
+
+        public ReversePass(Expression root, List<string> names, IReadOnlyDictionary<string, Matrix<double>> values)
+        {
+            _root = root;
+            _nodes = root.Nodes();
+            _names = names;
+            _values = values;
+            var target = names.ToHashSet();
+            foreach (var node in _nodes)
+                _needed[node] = node is VariableExpression v ? target.Contains(v.Name) : node.Children.Any(c => _needed[c]);
+        }
+
+        public Dictionary<string, Matrix<double>> Run(Dictionary<Expression, Matrix<double>> forward, Matrix<double> seed, CancellationToken cancellation)
+        {
+            var gradients = _names.ToDictionary(n => n, n => Matrix<double>.Build.Dense(_values[n].RowCount, _values[n].ColumnCount));
+            var adjoints = new Dictionary<Expression, Matrix<double>>(ReferenceEqualityComparer.Instance) { [_root] = seed };
+            for (int i = _nodes.Count - 1; i >= 0; i--)
+            {
+                var node = _nodes[i];
+                if (!_needed[node] || !adjoints.TryGetValue(node, out var adjoint)) continue;
+                cancellation.ThrowIfCancellationRequested();
+                if (node is VariableExpression variable)
+                {
+                    gradients[variable.Name] += adjoint;
+                    continue;
+                }
+                var children = node.Children;
+                var flags = children.Select(c => _needed[c]).ToArray();
+                var childAdjoints = node.Backward(children.Select(c => forward[c]).ToArray(), forward[node], adjoint, flags);
+                for (int c = 0; c < children.Count; c++)
+                {
+                    if (!flags[c] || childAdjoints[c] is not { } g) continue;
+                    adjoints[children[c]] = adjoints.TryGetValue(children[c], out var sum) ? sum + g : g;
+                }
+            }
+            return gradients;
+        }
     }
 
     public override string ToString() => Text;
@@ -161,6 +216,12 @@ public abstract class Expression
     private protected static Matrix<double> DivideEach(Matrix<double> m, double divisor) =>
         divisor == 0 ? m.Map(x => x / divisor, MathNet.Numerics.LinearAlgebra.Zeros.Include) : m / divisor;
 
+    // An elementwise chain rule g_ij x (local derivative)_ij in which a zero adjoint stays zero even where the local derivative is
+    // infinite (log, sqrt, ./ at 0): in a Jacobian's unit seeds those zeros are elements that do not depend on this one, and
+    // d log(x_2)/dx_1 is 0, not 0 x Infinity = NaN.
+    private protected static Matrix<double> Chain(Matrix<double> g, Func<int, int, double> term) =>
+        Matrix<double>.Build.Dense(g.RowCount, g.ColumnCount, (i, j) => g[i, j] == 0 ? 0.0 : term(i, j));
+
     // A 1x1 child of an elementwise operation stands for a matrix of the result's shape.
     private protected static Matrix<double> Broadcast(Matrix<double> m, int rows, int columns) =>
         m.RowCount == rows && m.ColumnCount == columns ? m : Matrix<double>.Build.Dense(rows, columns, m[0, 0]);
@@ -191,6 +252,33 @@ public sealed class VariableExpression : Expression
     public override IReadOnlyList<Expression> Children => [];
     private protected override Shape ShapeOf(Shape[] children) => throw new InvalidOperationException("a variable's shape comes from the caller");
     private protected override Matrix<double> Forward(Matrix<double>[] children) => throw new InvalidOperationException("a variable's value comes from the caller");
+    private protected override Matrix<double>?[] Backward(Matrix<double>[] c, Matrix<double> v, Matrix<double> g, bool[] n) => [];
+}
+
+/// <summary>
+/// eye(n) (the n x n identity), ones(n) (an n x 1 column of ones) and ones(m, n): constants of a fixed shape, written
+/// with positive integer literals, so their gradient is zero and the shape check needs no values.
+/// </summary>
+public sealed class ConstantExpression : Expression
+{
+    internal ConstantExpression(string source, int start, int end, string name, int rows, int columns) : base(source, start, end)
+    {
+        Name = name;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    /// <summary>The names of the constants of the grammar.</summary>
+    public static readonly IReadOnlyList<string> Names = ["eye", "ones"];
+
+    /// <summary>eye or ones.</summary>
+    public string Name { get; }
+    public int Rows { get; }
+    public int Columns { get; }
+    public override IReadOnlyList<Expression> Children => [];
+    private protected override Shape ShapeOf(Shape[] children) => new(Rows, Columns);
+    private protected override Matrix<double> Forward(Matrix<double>[] children) =>
+        Name == "eye" ? Matrix<double>.Build.DenseIdentity(Rows) : Matrix<double>.Build.Dense(Rows, Columns, 1.0);
     private protected override Matrix<double>?[] Backward(Matrix<double>[] c, Matrix<double> v, Matrix<double> g, bool[] n) => [];
 }
 
@@ -321,16 +409,16 @@ public sealed class BinaryExpression : Expression
                 gl = g; gr = -g;
                 break;
             case BinaryOperator.ElementMultiply:
-                if (needed[0]) gl = g.PointwiseMultiply(b);
-                if (needed[1]) gr = g.PointwiseMultiply(a);
+                if (needed[0]) gl = Chain(g, (i, j) => g[i, j] * b[i, j]);
+                if (needed[1]) gr = Chain(g, (i, j) => g[i, j] * a[i, j]);
                 break;
             case BinaryOperator.ElementDivide:
-                if (needed[0]) gl = g.PointwiseDivide(b);
-                if (needed[1]) gr = -g.PointwiseMultiply(a).PointwiseDivide(b.PointwiseMultiply(b));
+                if (needed[0]) gl = Chain(g, (i, j) => g[i, j] / b[i, j]);
+                if (needed[1]) gr = Chain(g, (i, j) => -g[i, j] * a[i, j] / (b[i, j] * b[i, j]));
                 break;
             default: // ^ and .^: d(a^b) = b a^(b-1) da + a^b ln a db
-                if (needed[0]) gl = g.PointwiseMultiply(b).PointwiseMultiply(a.Map2((x, y) => Math.Pow(x, y - 1), b));
-                if (needed[1]) gr = g.PointwiseMultiply(value).PointwiseMultiply(a.Map(Math.Log));
+                if (needed[0]) gl = Chain(g, (i, j) => g[i, j] * b[i, j] * Math.Pow(a[i, j], b[i, j] - 1));
+                if (needed[1]) gr = Chain(g, (i, j) => g[i, j] * value[i, j] * Math.Log(a[i, j]));
                 break;
         }
         return [gl is null ? null : Reduce(gl, l), gr is null ? null : Reduce(gr, r)];
@@ -407,7 +495,13 @@ public sealed class FunctionExpression : Expression
             "diag" => [IsVector(a.RowCount, a.ColumnCount)
                 ? Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount, g.Diagonal().ToArray())
                 : Matrix<double>.Build.Dense(a.RowCount, a.ColumnCount, (i, j) => i == j ? g[i, 0] : 0.0)],
-            _ => [g.PointwiseMultiply(a.Map(ElementwiseFunctions.Derivative(Name), MathNet.Numerics.LinearAlgebra.Zeros.Include))],
+            _ => [ElementwiseBackward(g, a)],
         };
+    }
+
+    Matrix<double> ElementwiseBackward(Matrix<double> g, Matrix<double> a)
+    {
+        var derivative = ElementwiseFunctions.Derivative(Name);
+        return Chain(g, (i, j) => g[i, j] * derivative(a[i, j]));
     }
 }

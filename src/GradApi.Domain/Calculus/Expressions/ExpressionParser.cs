@@ -10,7 +10,8 @@ namespace GradApi.Domain.Calculus.Expressions;
 /// unary   := ('+' | '-') unary | postfix
 /// postfix := primary ('\'' | ('^' | '.^') exponent)*      left to right, as MATLAB: x'^2 = (x')^2, 2^3^2 = 64
 /// exponent:= ('+' | '-') exponent | primary
-/// primary := number | name | function '(' sum ')' | '(' sum ')'
+/// primary := number | name | function '(' sum ')' | constant | '(' sum ')'
+/// constant:= 'eye' '(' size ')' | 'ones' '(' size (',' size)? ')'     size: a positive integer literal (digits)
 /// </code>
 /// Power binds tighter than unary minus (-2^2 = -4). Numbers: 12, 0.5, .5, 1e-3 ("2.*x" is 2 .* x).
 /// Names: a letter or _ then letters, digits, _. Errors throw <see cref="ExpressionParseException"/>
@@ -18,11 +19,20 @@ namespace GradApi.Domain.Calculus.Expressions;
 /// </summary>
 public static class ExpressionParser
 {
-    public static Expression Parse(string text)
+    /// <summary>The most numbers a constant (eye, ones) may hold unless the caller says otherwise: the service's maxVariableValues.</summary>
+    public const int DefaultMaxConstantValues = 100_000;
+
+    /// <summary>Every name written name(...): the functions and the constants eye and ones; none can name a variable.</summary>
+    public static readonly IReadOnlyList<string> FunctionNames = [.. FunctionExpression.Names, .. ConstantExpression.Names];
+
+    /// <param name="text">The expression.</param>
+    /// <param name="maxConstantValues">The most numbers one eye(n) or ones(m, n) may hold (n^2, m n); a larger one is a parse error at its position.</param>
+    /// <param name="limitName">The caller's name for that limit, given in the error ("limit maxVariableValues").</param>
+    public static Expression Parse(string text, int maxConstantValues = DefaultMaxConstantValues, string? limitName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (string.IsNullOrWhiteSpace(text)) throw new ExpressionParseException("the expression is empty", 1);
-        var parser = new Parser(text, Lex(text));
+        var parser = new Parser(text, Lex(text), maxConstantValues, limitName is null ? "" : $" (limit {limitName})");
         return parser.Whole();
     }
 
@@ -79,7 +89,7 @@ public static class ExpressionParser
                 i += 2;
                 continue;
             }
-            if (c is '+' or '-' or '*' or '/' or '^' or '\'' or '(' or ')')
+            if (c is '+' or '-' or '*' or '/' or '^' or '\'' or '(' or ')' or ',')
             {
                 tokens.Add(new Token(Kind.Operator, c.ToString(), start, i + 1));
                 i++;
@@ -91,7 +101,7 @@ public static class ExpressionParser
         return tokens;
     }
 
-    sealed class Parser(string source, List<Token> tokens)
+    sealed class Parser(string source, List<Token> tokens, int maxConstantValues, string limit)
     {
         int index;
         int lastEnd;
@@ -205,13 +215,14 @@ public static class ExpressionParser
                 {
                     Take();
                     bool call = Current.Is("(");
-                    bool known = FunctionExpression.Names.Contains(t.Text);
+                    bool known = FunctionNames.Contains(t.Text);
                     if (call && !known)
                         throw new ExpressionParseException(
-                            $"unknown function '{t.Text}' at position {t.Start + 1}; the functions are {string.Join(", ", FunctionExpression.Names)}", t.Start + 1);
+                            $"unknown function '{t.Text}' at position {t.Start + 1}; the functions are {string.Join(", ", FunctionNames)}", t.Start + 1);
                     if (!call && known)
                         throw new ExpressionParseException($"'{t.Text}' at position {t.Start + 1} is a function; write {t.Text}(...)", t.Start + 1);
                     if (!call) return new VariableExpression(source, t.Start, t.End, t.Text);
+                    if (ConstantExpression.Names.Contains(t.Text)) return Constant(t);
                     var open = Take();
                     var argument = Sum();
                     Close(open);
@@ -229,6 +240,52 @@ public static class ExpressionParser
                 default:
                     throw new ExpressionParseException($"unexpected {t.Describe} at position {t.Start + 1}; expected {Operand}", t.Start + 1);
             }
+        }
+
+        // eye(n), ones(n), ones(m, n): sizes are literals, so the shape is known without values and the gradient is zero.
+        Expression Constant(Token name)
+        {
+            var open = Take();
+            bool eye = name.Text == "eye";
+            int rows = Size(name), columns = eye ? rows : 1;
+            if (!eye && Current.Is(","))
+            {
+                Take();
+                columns = Size(name);
+            }
+            var t = Current;
+            if (!t.Is(")"))
+            {
+                string expected = eye ? "')': eye(n) takes one size"
+                    : tokens[index - 2].Is(",") ? "')': ones takes at most two sizes"
+                    : "',' or ')': ones takes one or two sizes";
+                throw new ExpressionParseException(
+                    $"unexpected {t.Describe} at position {t.Start + 1}; expected {expected}, each a positive integer literal (not an expression), to close the '(' at position {open.Start + 1}",
+                    t.Start + 1);
+            }
+            Take();
+            long numbers = (long)rows * columns;
+            string text = source[name.Start..lastEnd];
+            if (numbers > maxConstantValues)
+                throw new ExpressionParseException(
+                    $"{text} at position {name.Start + 1} would hold {numbers} numbers; a constant holds at most {maxConstantValues}{limit}", name.Start + 1);
+            return new ConstantExpression(source, name.Start, lastEnd, name.Text, rows, columns);
+        }
+
+        // A size: a positive whole number written as digits (not 2.0, not 1e3, not a variable or an expression).
+        int Size(Token name)
+        {
+            var t = Current;
+            bool digits = t.Kind == Kind.Number && t.Text.All(char.IsAsciiDigit);
+            if (!digits || t.Number < 1)
+                throw new ExpressionParseException(
+                    $"unexpected {t.Describe} at position {t.Start + 1}; expected a size of {name.Text}(...) at position {name.Start + 1}: a positive integer literal such as 3",
+                    t.Start + 1);
+            if (t.Number > maxConstantValues)
+                throw new ExpressionParseException(
+                    $"the size {t.Text} at position {t.Start + 1} is too large; a constant holds at most {maxConstantValues} numbers{limit}", t.Start + 1);
+            Take();
+            return (int)t.Number;
         }
 
         void Close(Token open)

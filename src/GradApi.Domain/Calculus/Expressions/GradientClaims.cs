@@ -4,7 +4,7 @@ namespace GradApi.Domain.Calculus.Expressions;
 
 public enum ClaimVerdict { Equivalent, NotEquivalent, ShapeMismatch }
 
-/// <summary>Where a claimed gradient differs from the true one.</summary>
+/// <summary>Where a claimed gradient (or Jacobian) differs from the true one.</summary>
 public sealed record Counterexample(IReadOnlyDictionary<string, Matrix<double>> Variables, Matrix<double> Expected, Matrix<double> Claimed);
 
 /// <summary>
@@ -22,10 +22,11 @@ public sealed record ClaimResult(
     string? Detail);
 
 /// <summary>
-/// Checks students' gradient formulas against reverse mode, at the given point and at seeded random points.
+/// Checks students' gradient formulas (<see cref="Check"/>) and Jacobian formulas (<see cref="CheckJacobians"/>) against
+/// reverse mode, at the given point and at seeded random points: one trial loop, one RNG, one error measure for both.
 /// <para>RNG: <c>new System.Random(seed)</c> (.NET's seeded generator, stable across runtimes), one
 /// stream for the whole request. Per trial, every variable in the given order, elements row by row,
-/// is drawn uniformly from [-2, 2) as 4 NextDouble() - 2. When the expression or its gradient is not
+/// is drawn uniformly from [-2, 2) as 4 NextDouble() - 2. When the expression or its derivative is not
 /// finite there (outside the domain of log, sqrt, ./), the trial is drawn once more keeping each
 /// element's sign from the given point (0 counts as +), magnitudes uniform in [0.25, 2); if that is
 /// not finite either, the trial is skipped.</para>
@@ -38,6 +39,10 @@ public static class GradientClaims
     public const double DefaultTolerance = 1e-8;
     public const double RandomLow = -2, RandomHigh = 2, SignedLow = 0.25;
 
+    /// <summary>
+    /// Claimed gradients of a scalar expression, per variable: each claim must have its variable's shape
+    /// (denominator layout). Throws <see cref="ExpressionShapeException"/> when the expression is not scalar.
+    /// </summary>
     public static IReadOnlyDictionary<string, ClaimResult> Check(
         Expression expression,
         IReadOnlyList<KeyValuePair<string, Matrix<double>>> point,
@@ -45,21 +50,104 @@ public static class GradientClaims
         int trials,
         int seed,
         double tolerance = DefaultTolerance,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) =>
+        Run(new GradientTarget(expression), expression, point, claims, trials, seed, tolerance, cancellation);
+
+    /// <summary>
+    /// Claimed Jacobians of an expression of any shape, per variable v: each claim must have the shape
+    /// numel(f) x numel(v) of d vec(f) / d vec(v) (rows for f's elements, columns for v's, both row-major), and is
+    /// compared with <see cref="Expression.Jacobian"/>. Throws <see cref="ExpressionShapeException"/> when the
+    /// expression's own shapes do not fit the point.
+    /// </summary>
+    public static IReadOnlyDictionary<string, ClaimResult> CheckJacobians(
+        Expression expression,
+        IReadOnlyList<KeyValuePair<string, Matrix<double>>> point,
+        IReadOnlyDictionary<string, Expression> claims,
+        int trials,
+        int seed,
+        double tolerance = DefaultTolerance,
+        CancellationToken cancellation = default) =>
+        Run(new JacobianTarget(expression), expression, point, claims, trials, seed, tolerance, cancellation);
+
+    /// <summary>What a claim is compared with: its shape, the words of a shape mismatch, and the truth at a point.</summary>
+    abstract class Target(Expression expression)
+    {
+        protected Expression Expression { get; } = expression;
+
+        public abstract Shape ExpectedShape(string name, IReadOnlyDictionary<string, Shape> shapes);
+
+        public abstract string Mismatch(string name, Shape expected, Expression claim, Shape claimed);
+
+        /// <summary>The derivative per name, or null where the expression or its derivative is not finite.</summary>
+        public abstract IReadOnlyDictionary<string, Matrix<double>>? Truth(
+            IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt, CancellationToken cancellation);
+
+        protected static bool Finite(Matrix<double> value, IEnumerable<Matrix<double>> derivatives) =>
+            value.Enumerate().All(double.IsFinite) && derivatives.All(d => d.Enumerate().All(double.IsFinite));
+    }
+
+    sealed class GradientTarget(Expression expression) : Target(expression)
+    {
+        public override Shape ExpectedShape(string name, IReadOnlyDictionary<string, Shape> shapes) => shapes[name];
+
+        public override string Mismatch(string name, Shape expected, Expression claim, Shape claimed) =>
+            $"the gradient with respect to {name} has {name}'s shape {expected}; the claim {claim.Text} has shape {claimed}";
+
+        public override IReadOnlyDictionary<string, Matrix<double>>? Truth(
+            IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt, CancellationToken cancellation)
+        {
+            var result = Expression.Gradient(values, wrt, cancellation);
+            return Finite(result.Value, result.Gradients.Values) ? result.Gradients : null;
+        }
+    }
+
+    sealed class JacobianTarget(Expression expression) : Target(expression)
+    {
+        Shape? _value;
+
+        public override Shape ExpectedShape(string name, IReadOnlyDictionary<string, Shape> shapes)
+        {
+            var f = _value ??= Expression.InferShapes(shapes).Shape;
+            var v = shapes[name];
+            return new Shape(f.Rows * f.Columns, v.Rows * v.Columns);
+        }
+
+        public override string Mismatch(string name, Shape expected, Expression claim, Shape claimed) =>
+            $"the Jacobian of {Expression.Text} with respect to {name}, d vec(f) / d vec({name}), has shape numel(f) x numel({name}) = {expected}; " +
+            $"the claim {claim.Text} has shape {claimed}";
+
+        public override IReadOnlyDictionary<string, Matrix<double>>? Truth(
+            IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt, CancellationToken cancellation)
+        {
+            var result = Expression.Jacobian(values, wrt, cancellation);
+            return Finite(result.Value, result.Jacobians.Values) ? result.Jacobians : null;
+        }
+    }
+
+    static Dictionary<string, ClaimResult> Run(
+        Target target,
+        Expression expression,
+        IReadOnlyList<KeyValuePair<string, Matrix<double>>> point,
+        IReadOnlyDictionary<string, Expression> claims,
+        int trials,
+        int seed,
+        double tolerance,
+        CancellationToken cancellation)
     {
         var given = point.ToDictionary(p => p.Key, p => p.Value);
         var shapes = given.ToDictionary(p => p.Key, p => Shape.Of(p.Value));
         var results = new Dictionary<string, ClaimResult>();
         var live = new Dictionary<string, Expression>();
+        var expectedShapes = new Dictionary<string, Shape>();
         foreach (var (name, claim) in claims)
         {
-            var expected = shapes[name];
+            var expected = expectedShapes[name] = target.ExpectedShape(name, shapes);
             try
             {
                 var claimed = claim.InferShapes(shapes).Shape;
                 if (claimed != expected)
                     results[name] = new ClaimResult(ClaimVerdict.ShapeMismatch, 0, double.NaN, null, expected, claimed,
-                        $"the gradient with respect to {name} has {name}'s shape {expected}; the claim {claim.Text} has shape {claimed}");
+                        target.Mismatch(name, expected, claim, claimed));
                 else live[name] = claim;
             }
             catch (ExpressionShapeException e)
@@ -77,17 +165,17 @@ public static class GradientClaims
         {
             cancellation.ThrowIfCancellationRequested();
             var values = trial == 0 ? given : Draw(point, random, signed: false);
-            var truth = TryGradient(expression, values, live.Keys, cancellation);
+            var truth = target.Truth(values, live.Keys, cancellation);
             if (truth is null && trial > 0)
             {
                 values = Draw(point, random, signed: true);
-                truth = TryGradient(expression, values, live.Keys, cancellation);
+                truth = target.Truth(values, live.Keys, cancellation);
             }
             if (truth is null) continue;
             if (trial > 0) compared++;
             foreach (var (name, claim) in live)
             {
-                var expected = truth.Gradients[name];
+                var expected = truth[name];
                 var claimed = claim.Evaluate(values, cancellation);
                 double error = RelativeError(expected, claimed);
                 if (!(error <= worst[name])) worst[name] = error;
@@ -99,21 +187,13 @@ public static class GradientClaims
         {
             bool bad = counter.TryGetValue(name, out var example);
             results[name] = new ClaimResult(bad ? ClaimVerdict.NotEquivalent : ClaimVerdict.Equivalent, compared, worst[name],
-                example, shapes[name], shapes[name], null);
+                example, expectedShapes[name], expectedShapes[name], null);
         }
         return Ordered(claims, results);
     }
 
     static Dictionary<string, ClaimResult> Ordered(IReadOnlyDictionary<string, Expression> claims, Dictionary<string, ClaimResult> results) =>
         claims.Keys.ToDictionary(k => k, k => results[k]);
-
-    static GradientResult? TryGradient(Expression expression, IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt,
-        CancellationToken cancellation)
-    {
-        var result = expression.Gradient(values, wrt, cancellation);
-        bool finite = result.Value.Enumerate().All(double.IsFinite) && result.Gradients.Values.All(g => g.Enumerate().All(double.IsFinite));
-        return finite ? result : null;
-    }
 
     static Dictionary<string, Matrix<double>> Draw(IReadOnlyList<KeyValuePair<string, Matrix<double>>> point, Random random, bool signed)
     {

@@ -23,6 +23,12 @@ public sealed record ShapeCheck(Shape Shape, IReadOnlyList<NodeShape> Nodes);
 /// <summary>The value of a scalar expression and its gradient per variable (denominator layout: the variable's shape).</summary>
 public sealed record GradientResult(Matrix<double> Value, IReadOnlyDictionary<string, Matrix<double>> Gradients);
 
+/// <summary>
+/// The value of an expression and its Jacobian per variable: d vec(f) / d vec(v), numel(f) x numel(v), rows for
+/// f's elements and columns for v's, both in row-major order.
+/// </summary>
+public sealed record JacobianResult(Matrix<double> Value, IReadOnlyDictionary<string, Matrix<double>> Jacobians);
+
 /// <summary>A failure to parse or to shape-check an expression; the message is meant for the user.</summary>
 public abstract class ExpressionException(string message) : Exception(message);
 
