@@ -100,23 +100,28 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
 
     public FunctionAt? At(string path) => at(path);
 
-    /// <summary>/v1/expressions/gradient: <c>gradients/&lt;v&gt;</c>, in the problem's variables, checked as claims are.</summary>
+    /// <summary>/v1/expressions/gradient: <c>gradients/&lt;v&gt;</c> (or <c>jacobians/&lt;v&gt;</c>), in the problem's variables, checked as claims are.</summary>
     public static ProblemFunctions ForGradient(ExpressionGradientRequest request, ValidatedInput? input, CancellationToken cancellation)
     {
         var problem = (ExpressionProblem)input!.Value;
         var point = problem.Variables.Select(v => KeyValuePair.Create(v.Name, v.Value)).ToList();
         var forms = problem.Variables.ToDictionary(v => v.Name, v => v.Form);
         string variables = string.Join(", ", problem.Variables.Select(v => v.Name));
+        // A scalar expression has gradients, in its variable's form; any other has Jacobians, matrices by rows.
+        bool scalar = problem.Shapes.Shape.IsScalar;
+        string field = scalar ? "/gradients/" : "/jacobians/";
         return new(path =>
         {
-            if (!path.StartsWith("/gradients/", StringComparison.Ordinal) || !problem.Shapes.Shape.IsScalar) return null;
-            string name = path["/gradients/".Length..];
+            if (!path.StartsWith(field, StringComparison.Ordinal)) return null;
+            string name = path[field.Length..];
             if (!forms.ContainsKey(name) || !problem.Wrt.Contains(name)) return null;
             return new FunctionAt(claim =>
             {
-                var result = GradientClaims.Check(problem.Expression, point, new Dictionary<string, Expression> { [name] = claim },
-                    problem.Trials, problem.Seed, cancellation: cancellation)[name];
-                return Checked(result, "numeric", forms, forms[name]);
+                var claims = new Dictionary<string, Expression> { [name] = claim };
+                var result = (scalar
+                    ? GradientClaims.Check(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation)
+                    : GradientClaims.CheckJacobians(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation))[name];
+                return Checked(result, "numeric", forms, scalar ? forms[name] : ValueForm.Matrix);
             }, variables, null);
         });
     }

@@ -167,7 +167,7 @@ public static class GradingText
 
         **Formula answers.** An answer may give `formula` (a string in the expression language of
         /v1/expressions/gradient, at most {{ServiceLimits.MaxFormulaLength}} characters) instead of `value` where the
-        response holds a function: `gradients/<v>` of /v1/expressions/gradient (in the problem's variables, checked as
+        response holds a function: `gradients/<v>` (`jacobians/<v>` for a non-scalar expression) of /v1/expressions/gradient (in the problem's variables, checked as
         its `claims` are: at the given point and at the request's `trials` seeded random points, default
         {{Grading.ProblemFunctions.DefaultTrials}}). Verdicts: `correct` (equivalent, full points), `not_equivalent`
         (with `counterexample`: `variables`, `expected` (null under reveal verdicts), `claimed`), `shape_mismatch`

@@ -252,6 +252,37 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task Seed003sSoftmaxDerivativeIsMarkedOnTheJacobianAndItsF1PlusFIsNotEquivalent()
+    {
+        // d softmax_i / d x_j = f_i (delta_ij - f_j): the Jacobian diag(f) - f f'. The diagonal is f_i (1 - f_i); the
+        // seed wrote f_i (1 + f_i). Marked on the Jacobian with the true off-diagonal and the student's diagonal in place:
+        // diag(f.*(1 - f)) - f f' + diag(f.^2) = diag(f) - f f' (right); with f.*(1 + f) it is 2 diag(f.^2) too many.
+        const string f = "softmax(x)";
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{GradientProblem(f, """{ "x": [1, 2, 0.5] }""")}},
+              "answers": [ { "path": "/jacobians/x", "formula": "diag({{f}}) - {{f}}*{{f}}'" },
+                           { "path": "/jacobians/x", "formula": "diag({{f}}.*(1 - {{f}})) - {{f}}*{{f}}' + diag({{f}}.^2)" },
+                           { "path": "/jacobians/x", "formula": "diag({{f}}.*(1 + {{f}})) - {{f}}*{{f}}' + diag({{f}}.^2)" } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("correct", Verdict(grade, 1));
+        var wrong = Result(grade, 2);
+        Assert.Equal("not_equivalent", wrong["verdict"]!.GetValue<string>());
+        // At the counterexample's x, claimed - expected = 2 diag(f.^2): check its diagonal by hand from x.
+        var counterexample = wrong["counterexample"]!;
+        var x = counterexample["variables"]!["x"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        double sum = x.Sum(Math.Exp);
+        var expected = counterexample["expected"]!.AsArray();
+        var claimed = counterexample["claimed"]!.AsArray();
+        for (int i = 0; i < 3; i++)
+        {
+            double fi = Math.Exp(x[i]) / sum;
+            Assert.Equal(fi * (1 - fi), expected[i]![i]!.GetValue<double>(), 12);
+            Assert.Equal(fi * (1 + fi), claimed[i]![i]!.GetValue<double>(), 12);
+        }
+    }
+
+    [Fact]
     public async Task AFormulaWhereTheResponseHoldsNumbersIsNotANumber()
     {
         var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": [ { "path": "/runs/0/steps/1/parameters/w", "formula": "w - 0.5*(w - 100)" } ] }""");
