@@ -18,11 +18,17 @@ namespace GradApi.Domain.Calculus.Expressions;
 /// </summary>
 public static class ExpressionParser
 {
-    public static Expression Parse(string text)
+    public static Expression Parse(string text) => Parse(text, []);
+
+    /// <summary>
+    /// As <see cref="Parse(string)"/>, with <paramref name="functionNamesAsVariables"/> read as variables where no '(' follows
+    /// (a derivative of tanh written in its own value: 1 - tanh^2).
+    /// </summary>
+    public static Expression Parse(string text, IReadOnlyCollection<string> functionNamesAsVariables)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (string.IsNullOrWhiteSpace(text)) throw new ExpressionParseException("the expression is empty", 1);
-        var parser = new Parser(text, Lex(text));
+        var parser = new Parser(text, Lex(text)) { Bare = functionNamesAsVariables };
         return parser.Whole();
     }
 
@@ -95,6 +101,8 @@ public static class ExpressionParser
     {
         int index;
         int lastEnd;
+
+        public IReadOnlyCollection<string> Bare { get; init; } = [];
 
         Token Current => tokens[index];
 
@@ -209,7 +217,7 @@ public static class ExpressionParser
                     if (call && !known)
                         throw new ExpressionParseException(
                             $"unknown function '{t.Text}' at position {t.Start + 1}; the functions are {string.Join(", ", FunctionExpression.Names)}", t.Start + 1);
-                    if (!call && known)
+                    if (!call && known && !Bare.Contains(t.Text))
                         throw new ExpressionParseException($"'{t.Text}' at position {t.Start + 1} is a function; write {t.Text}(...)", t.Start + 1);
                     if (!call) return new VariableExpression(source, t.Start, t.End, t.Text);
                     var open = Take();
