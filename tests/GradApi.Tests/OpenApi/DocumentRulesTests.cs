@@ -58,7 +58,7 @@ public sealed class DocumentRulesTests(GradApiFactory factory)
         ("GradeRequest.reveal", Vocabulary.RevealNames.Names), ("GradeBatchRequest.reveal", Vocabulary.RevealNames.Names),
         ("AnswerResultResponse.verdict", WireNames.Verdicts.Names),
         ("DiagnosisResponse.code", WireNames.DiagnosisCode.All), ("DiagnosisCountResponse.code", WireNames.DiagnosisCode.All),
-        ("ClaimCheckResponse.verdict", WireNames.ClaimVerdicts.Names),
+        ("ClaimCheckResponse.verdict", WireNames.ClaimVerdicts.Names), ("ClaimCheckResponse.method", WireNames.ClaimMethods.Names),
         ("TrajectoryRunResponse.verdict", WireNames.TrajectoryVerdicts.Names),
         ("ObjectiveRequest.function", WireNames.ObjectiveFunction.All), ("ObjectiveEcho.function", WireNames.ObjectiveFunction.All),
     ];
