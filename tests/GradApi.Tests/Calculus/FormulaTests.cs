@@ -395,4 +395,26 @@ public class MomentumWeightClaimTests
         Assert.Equal(ClaimVerdict.Equivalent, result.Verdict);
         Assert.Equal(ClaimMethod.Numeric, result.Method);
     }
+
+    // The closed forms of CalculusText, derived by hand from each update rule, as polynomials in (mu, eta, d).
+    [Theory]
+    [InlineData(MomentumConvention.Ema, "mu^(T - t)*(1 - mu)", "eta*mu^(T - t)*(1 - mu)")]
+    [InlineData(MomentumConvention.HeavyBall, "-eta*mu^(T - t)", "eta*mu^(T - t)")]
+    [InlineData(MomentumConvention.VelocityStep, "eta*mu^(T - t)", "eta*mu^(T - t)")]
+    [InlineData(MomentumConvention.PyTorch, "mu^(T - t)*(1 - d + d*0^(t - 1))", "eta*mu^(T - t)*(1 - d + d*0^(t - 1))")]
+    public void TheReferenceInterpolatedFromTheOptimizerIsTheHandDerivedClosedForm(MomentumConvention convention, string state, string step)
+    {
+        const int T = 7;
+        IReadOnlyList<string> variables = convention == MomentumConvention.PyTorch ? ["mu", "eta", "d"] : ["mu", "eta"];
+        foreach (var (kind, formula) in new[] { (MomentumWeightKind.State, state), (MomentumWeightKind.Step, step) })
+        {
+            var reference = MomentumWeightClaims.Reference(convention, T, kind, variables)!;
+            for (int t = 1; t <= T; t++)
+            {
+                var constants = new Dictionary<string, Rational> { ["t"] = t, ["T"] = T };
+                var byHand = Polynomial.Expand(ExpressionParser.Parse(formula), variables, constants).Polynomial!;
+                Assert.True(byHand.Equals(reference[t - 1]), $"{convention} {kind} t = {t}: by hand {byHand}, from the optimizer {reference[t - 1]}");
+            }
+        }
+    }
 }
