@@ -20,9 +20,6 @@ public sealed record MomentumClaims(Expression? StateWeights, Expression? StepWe
 /// </summary>
 public static class FormulaMapper
 {
-    /// <summary>What expanding both sides may cost on top of the numeric check, in the work units of maxExpressionWork.</summary>
-    public const long ExpansionWork = 2 * Polynomial.MaxTermOperations;
-
     public static EquivalenceProblem? ReadEquivalence(ExpressionEquivalenceRequest request, Action<string, string> fail)
     {
         bool ok = true;
@@ -46,7 +43,8 @@ public static class FormulaMapper
         try { claimWork = CalculusMapper.EvaluationWork(claimed.InferShapes(shapes)); }
         catch (ExpressionShapeException) { claimWork = 0; } // answered shape_mismatch without evaluating
         // Both sides at the given point and at each trial (the expected twice when a redraw is needed), and their expansion.
-        long work = (1L + 2L * trials) * (CalculusMapper.EvaluationWork(check) + claimWork) + ExpansionWork;
+        long work = (1L + 2L * trials) * (CalculusMapper.EvaluationWork(check) + claimWork)
+            + Polynomial.WorkBound(expected, variables.Count) + Polynomial.WorkBound(claimed, variables.Count);
         if (work > CalculusLimits.MaxExpressionWork)
         {
             Fail("trials", $"{work} multiply-adds exceed the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: both formulas at each of the " +
@@ -105,7 +103,7 @@ public static class FormulaMapper
             try { evaluation = CalculusMapper.EvaluationWork(claim.InferShapes(shapes)); }
             catch (ExpressionShapeException) { evaluation = 0; }
             // The claim and the true derivative (order + 1)(order + 2) at every point and random x.
-            work += ((long)points + trials) * (evaluation + (k + 1L) * (k + 2L)) + Polynomial.MaxTermOperations;
+            work += ((long)points + trials) * (evaluation + (k + 1L) * (k + 2L)) + Polynomial.WorkBound(claim, 1);
             read[k] = claim;
         }
         return ok ? read : null;
@@ -132,17 +130,14 @@ public static class FormulaMapper
                 ok = false;
                 return null;
             }
-            if (claim.Variables.Contains(MomentumWeightClaims.Beta) && claim.Variables.Contains(MomentumWeightClaims.Mu))
-            {
-                fail(path, "names the momentum both beta and mu: use one");
-                ok = false;
-                return null;
-            }
             long evaluation;
             try { evaluation = CalculusMapper.EvaluationWork(claim.InferShapes(allowed.ToDictionary(n => n, _ => Shape.Scalar))); }
             catch (ExpressionShapeException) { evaluation = 0; }
             // The optimizer's weights (a few multiply-adds a step) and the claim at every t, for the given settings and each trial.
-            spent += (trials + 1L) * steps * (evaluation + 8) + Polynomial.MaxTermOperations;
+            // Exact: one expansion per t, t and T set (an exponent at most T), within the expansion cap over all t.
+            long expansions = steps > MomentumWeightClaims.MaxExactSteps ? 0
+                : Math.Min(Polynomial.MaxTermOperations, steps * Polynomial.WorkBound(claim, 3, maxExponent: steps)) + ReferenceWork(steps);
+            spent += (trials + 1L) * steps * (evaluation + 8) + expansions;
             return claim;
         }
         var state = Read(claims.StateWeights, "claims.stateWeights");
@@ -150,6 +145,9 @@ public static class FormulaMapper
         work = spent;
         return ok ? new MomentumClaims(state, step, trials, seed) : null;
     }
+
+    // The reference weights over polynomials: two impulses for T steps, a state of up to T terms times a map entry of a few.
+    static long ReferenceWork(int steps) => 2L * steps * (4L * steps + 16);
 
     /// <summary>A verdict in the response's form: values as <paramref name="write"/> writes them, each variable in its own form (scalars as numbers).</summary>
     public static ClaimCheckResponse Write(ClaimResult result, Func<Matrix<double>, object> write, IReadOnlyDictionary<string, ValueForm>? forms = null) => new(

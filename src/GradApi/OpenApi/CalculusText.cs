@@ -49,7 +49,8 @@ public static class CalculusText
         at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
         set to f(x); error and tolerance as for /v1/expressions/gradient. Not for softmax.
         Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
-        with claims, maxExpressionWork 50000000 (each claim and the true derivative at every point and trial).
+        with claims, maxExpressionWork 50000000 (each claim and the true derivative at every point and trial, and a
+        bound on the claim's expansion, at most 1000000).
         """;
 
     public const string EquivalenceDescription = """
@@ -82,8 +83,8 @@ public static class CalculusText
         **Errors** (400 problem+json): parse errors under `expected` or `claimed` with the position; a shape
         error of the expected formula under `expected`; an unknown variable under the field that names it;
         bad values under `variables.<name>`. Limits: as /v1/expressions/gradient; maxExpressionWork counts both
-        formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus 2000000 for
-        the expansions.
+        formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus a bound on each
+        expansion's term operations read from the formula before expanding (at most 1000000 each).
         """;
 
     public const string GradientDescription = """
@@ -163,7 +164,7 @@ public static class CalculusText
 
         **Claims.** `claims: {"stateWeights": "beta^(T - t)*(1 - beta)", "stepWeights": "..."}` (either may be
         left out): formulas for w_t and c_t in `t` (the gradient's step), `T` (the step reached), `beta` or `mu`
-        (the momentum; one name per claim), `eta` (the learning rate) and, for pytorch, `d` (the dampening; a
+        (the momentum, either name), `eta` (the learning rate) and, for pytorch, `d` (the dampening; a
         claim that does not name d is about the request's dampening). Each is compared for every t = 1..T and
         answered in `claims` with the verdict object of /v1/expressions/equivalence (null when none were sent).
         Exactly (`method: "exact"`) when T <= 256 and the claim, with t and T set, expands to a polynomial in
@@ -180,6 +181,6 @@ public static class CalculusText
         the counterexample names the t where the claim is furthest off.
         For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
         Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
-        per claim plus 1000000 for its expansions.
+        per claim, plus for T <= 256 a bound on its T expansions (at most 1000000) and the reference's 2 T (4 T + 16).
         """;
 }

@@ -83,6 +83,25 @@ public class PolynomialTests
         Assert.NotNull(expansion.Reason);
     }
 
+    [Theory]
+    [InlineData("(x + y)^2", 2)]
+    [InlineData("sigma*(1 - sigma)*(1 - 6*sigma + 6*sigma^2)", 1)]
+    [InlineData("(1 + x + y)^12", 2)]
+    [InlineData("x^1000 - (x - 1)*(x + 1)", 2)]
+    public void TheWorkBoundIsAtLeastWhatTheExpansionSpendsAndSmallForSmallFormulas(string text, int variables)
+    {
+        // Spent work, measured by lowering the expansion's budget until it gives up.
+        var e = ExpressionParser.Parse(text);
+        IReadOnlyList<string> names = variables == 1 ? ["sigma"] : XY;
+        long bound = Polynomial.WorkBound(e, variables);
+        Assert.Equal(ExpansionStatus.Polynomial, Polynomial.Expand(e, names, null, bound).Status);
+        Assert.True(bound < Polynomial.MaxTermOperations / 10, $"bound {bound}");
+    }
+
+    [Fact]
+    public void AFormulaPastTheCapIsBoundedByTheCap() =>
+        Assert.Equal(Polynomial.MaxTermOperations, Polynomial.WorkBound(ExpressionParser.Parse("(1 + x + y)^1000000"), 2));
+
     [Fact]
     public void TheDegreeCapItselfIsStillExpanded() =>
         Assert.Equal(ExpansionStatus.Polynomial, Polynomial.Expand(ExpressionParser.Parse("x^1000"), X).Status);
@@ -386,6 +405,15 @@ public class MomentumWeightClaimTests
         Assert.Contains("checked numerically", result.Detail);
         var wrong = Check(Ema, MomentumWeightClaims.MaxExactSteps + 1, MomentumWeightKind.State, "beta^(T - t)", trials: 3);
         Assert.Equal(ClaimVerdict.NotEquivalent, wrong.Verdict);
+    }
+
+    [Fact]
+    public void BetaAndMuNameTheSameMomentumEvenInOneClaim()
+    {
+        var result = Check(Ema, 5, MomentumWeightKind.State, "beta^(T - t)*(1 - mu)");
+        Assert.Equal(ClaimVerdict.Equivalent, result.Verdict);
+        Assert.Equal(ClaimMethod.Numeric, result.Method);
+        Assert.Equal(ClaimVerdict.NotEquivalent, Check(Ema, 5, MomentumWeightKind.State, "beta^(T - t)*mu").Verdict);
     }
 
     [Fact]

@@ -39,9 +39,9 @@ public static class MomentumWeightClaims
         double tolerance = GradientClaims.DefaultTolerance, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        // beta and mu are two names of the momentum; a claim using both is compared numerically, both set alike.
+        bool both = claim.Variables.Contains(Mu) && claim.Variables.Contains(Beta);
         string momentum = claim.Variables.Contains(Mu) ? Mu : Beta;
-        if (claim.Variables.Contains(Mu) && claim.Variables.Contains(Beta))
-            throw new ArgumentException("a claim names the momentum beta or mu, not both", nameof(claim));
         bool pytorch = optimizer.Convention == MomentumConvention.PyTorch;
         var shapes = VariablesFor(optimizer.Convention).ToDictionary(n => n, _ => Shape.Scalar);
         Shape claimed;
@@ -55,6 +55,7 @@ public static class MomentumWeightClaims
         bool dampeningFree = pytorch && claim.Variables.Contains(Dampening);
         string? fallback = null;
         if (steps > MaxExactSteps) fallback = $"checked numerically: exact comparison is offered up to T = {MaxExactSteps}";
+        else if (both) fallback = "checked numerically: the claim names the momentum both beta and mu";
         else if (pytorch && !dampeningFree && optimizer.Dampening != 0)
             fallback = $"checked numerically: the claim does not name d, so d stays {optimizer.Dampening}";
         else
@@ -65,7 +66,7 @@ public static class MomentumWeightClaims
             else if (Exactly(optimizer, steps, claim, variables, reference, cancellation) is { } exact) return exact;
             else fallback = null;
         }
-        return Numerically(optimizer, steps, kind, claim, momentum, trials, seed, tolerance, cancellation) with { Detail = fallback };
+        return Numerically(optimizer, steps, kind, claim, trials, seed, tolerance, cancellation) with { Detail = fallback };
     }
 
     // Each t's claim against its reference polynomial; null when the claim is not a polynomial for some t.
@@ -196,9 +197,12 @@ public static class MomentumWeightClaims
     }
 
     /// <summary>The numeric comparison alone (see the class summary).</summary>
-    public static ClaimResult Numerically(Momentum optimizer, int steps, MomentumWeightKind kind, Expression claim, string momentumName,
+    public static ClaimResult Numerically(Momentum optimizer, int steps, MomentumWeightKind kind, Expression claim,
         int trials, int seed, double tolerance = GradientClaims.DefaultTolerance, CancellationToken cancellation = default)
     {
+        // The momentum under the name(s) the claim uses (beta when it uses neither).
+        string[] momentumNames = [.. new[] { Beta, Mu }.Where(claim.Variables.Contains)];
+        if (momentumNames.Length == 0) momentumNames = [Beta];
         bool pytorch = optimizer.Convention == MomentumConvention.PyTorch;
         var random = new Random(seed);
         double worst = 0;
@@ -213,9 +217,9 @@ public static class MomentumWeightClaims
             var values = new Dictionary<string, Matrix<double>>
             {
                 [StepReached] = FormulaEquivalence.Scalar(steps),
-                [momentumName] = FormulaEquivalence.Scalar(momentum.Mu),
                 [Eta] = FormulaEquivalence.Scalar(momentum.LearningRate),
             };
+            foreach (var name in momentumNames) values[name] = FormulaEquivalence.Scalar(momentum.Mu);
             if (pytorch) values[Dampening] = FormulaEquivalence.Scalar(momentum.Dampening);
             for (int t = 1; t <= steps; t++)
             {

@@ -225,6 +225,81 @@ public sealed class Polynomial : IEquatable<Polynomial>
             n <= MaxDegree * 64 ? (int)n : throw new TooLargeException($"{at.Text}: the exponent {n} is beyond the cap");
     }
 
+    /// <summary>
+    /// An upper bound, known before expanding, on the term operations <see cref="Expand"/> spends on the expression
+    /// (at most <see cref="MaxTermOperations"/>, where it stops): from the tree alone, a sum has at most the terms of both
+    /// sides, a product their product, a power by k (a literal, else at most <paramref name="maxExponent"/>) the
+    /// monomials of its degree in <paramref name="variableCount"/> variables, reached in 2 log2 k products.
+    /// For pricing a request.
+    /// </summary>
+    public static long WorkBound(Expression expression, int variableCount, int maxExponent = MaxDegree)
+    {
+        const long Cap = MaxTermOperations;
+        static long Add(long a, long b) => Math.Min(Cap, a + b);
+        static long Times(long a, long b) => a == 0 || b == 0 ? 0 : a > Cap / b ? Cap : Math.Min(Cap, a * b);
+
+        // The number of monomials of degree at most d in n variables, C(n + d, n), saturated at the cap.
+        long Monomials(long degree)
+        {
+            long c = 1;
+            for (int i = 1; i <= variableCount; i++)
+            {
+                long product = Times(c, degree + i);
+                if (product >= Cap) return Cap;
+                c = product / i; // C(d + i, i), an integer at every step
+            }
+            return c;
+        }
+
+        (long Terms, long Degree, long Work) Visit(Expression e)
+        {
+            switch (e)
+            {
+                case NumberExpression: return (1, 0, 0);
+                case VariableExpression: return (1, 1, 0);
+                case UnaryExpression u:
+                {
+                    var (t, d, w) = Visit(u.Operand);
+                    return (t, d, Add(w, t));
+                }
+                case BinaryExpression b:
+                {
+                    var l = Visit(b.Left);
+                    var r = Visit(b.Right);
+                    long work = Add(l.Work, r.Work);
+                    switch (b.Operator)
+                    {
+                        case BinaryOperator.Add or BinaryOperator.Subtract:
+                            return (Math.Min(Add(l.Terms, r.Terms), Monomials(Math.Max(l.Degree, r.Degree))), Math.Max(l.Degree, r.Degree), Add(work, Add(l.Terms, r.Terms)));
+                        case BinaryOperator.Multiply or BinaryOperator.ElementMultiply:
+                            return (Math.Min(Times(l.Terms, r.Terms), Monomials(l.Degree + r.Degree)), Math.Min(Cap, l.Degree + r.Degree), Add(work, Times(l.Terms, r.Terms)));
+                        case BinaryOperator.Divide or BinaryOperator.ElementDivide:
+                            return (l.Terms, l.Degree, Add(work, l.Terms));
+                        default:
+                        {
+                            long k = b.Right is NumberExpression n && n.Value >= 0 && n.Value <= MaxDegree * 64 ? (long)n.Value : maxExponent;
+                            long degree = Math.Min(Cap, Times(l.Degree, k));
+                            long terms = Math.Min(l.Degree == 0 ? 1 : Monomials(degree), Pow(l.Terms, k));
+                            long squarings = 2 * (64 - long.LeadingZeroCount(Math.Max(k, 1)));
+                            return (terms, degree, Add(work, Times(squarings, Times(terms, terms))));
+                        }
+                    }
+                }
+                default: return (1, 0, 0); // a function call stops the expansion where it is met
+            }
+        }
+
+        static long Pow(long a, long k)
+        {
+            if (a <= 1) return 1;
+            long r = 1;
+            for (long i = 0; i < k && r < Cap; i++) r = Times(r, a);
+            return r;
+        }
+
+        return Math.Min(Cap, Visit(expression).Work);
+    }
+
     public static bool TryFrom(Expression expression, IReadOnlyList<string> variables, out Polynomial polynomial)
     {
         var expansion = Expand(expression, variables);
