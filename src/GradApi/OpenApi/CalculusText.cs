@@ -50,7 +50,7 @@ public static class CalculusText
         set to f(x); error and tolerance as for /v1/expressions/gradient. Not for softmax.
         Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
         with claims, maxExpressionWork 50000000 (each claim and the true derivative at every point and trial, and a
-        bound on the claim's expansion, at most 1000000).
+        bound on the claim's expansion, at most 250000).
         """;
 
     public const string EquivalenceDescription = """
@@ -66,7 +66,7 @@ public static class CalculusText
         `counterexample`: the given point when they differ there, else a point of small integers (0, 1, -1,
         2, ...) where the difference is not 0, with both values; `detail` gives both expansions or their
         difference, `trials` is 0 and `maxRelativeError` is 0 or the error at the counterexample.
-        Expansion caps: 2000 terms, total degree 1000, 4096-bit coefficients, 1000000 term operations per
+        Expansion caps: 2000 terms, total degree 1000, 4096-bit coefficients, 250000 term operations per
         formula; past a cap (`(1 + x)^1000000`) the check is numeric and `detail` says which cap.
 
         **Numerically** (`method: "numeric"`) otherwise (`exp`, `sigmoid`, division by a variable, matrices):
@@ -84,7 +84,7 @@ public static class CalculusText
         error of the expected formula under `expected`; an unknown variable under the field that names it;
         bad values under `variables.<name>`. Limits: as /v1/expressions/gradient; maxExpressionWork counts both
         formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus a bound on each
-        expansion's term operations read from the formula before expanding (at most 1000000 each).
+        expansion's term operations read from the formula before expanding (at most 250000 each).
         """;
 
     public const string GradientDescription = """
@@ -181,6 +181,6 @@ public static class CalculusText
         the counterexample names the t where the claim is furthest off.
         For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
         Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
-        per claim, plus for T <= 256 a bound on its T expansions (at most 1000000) and the reference's 2 T (4 T + 16).
+        per claim, plus for T <= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
         """;
 }
