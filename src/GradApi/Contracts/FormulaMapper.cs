@@ -100,7 +100,7 @@ public static class FormulaMapper
             }
             var shapes = allowed.ToDictionary(n => n, _ => Shape.Scalar);
             long evaluation;
-            try { evaluation = CalculusMapper.EvaluationWork(claim.InferShapes(shapes)); }
+            try { evaluation = ScalarFormula.TryCompile(claim, allowed)?.Work ?? CalculusMapper.EvaluationWork(claim.InferShapes(shapes)); }
             catch (ExpressionShapeException) { evaluation = 0; }
             // The claim and the true derivative (order + 1)(order + 2) at every point and random x.
             work += ((long)points + trials) * (evaluation + (k + 1L) * (k + 2L)) + Polynomial.WorkBound(claim, 1);
@@ -131,7 +131,7 @@ public static class FormulaMapper
                 return null;
             }
             long evaluation;
-            try { evaluation = CalculusMapper.EvaluationWork(claim.InferShapes(allowed.ToDictionary(n => n, _ => Shape.Scalar))); }
+            try { evaluation = ScalarFormula.TryCompile(claim, allowed)?.Work ?? CalculusMapper.EvaluationWork(claim.InferShapes(allowed.ToDictionary(n => n, _ => Shape.Scalar))); }
             catch (ExpressionShapeException) { evaluation = 0; }
             // The optimizer's weights (a few multiply-adds a step) and the claim at every t, for the given settings and each trial.
             // Exact: one expansion per t, t and T set (an exponent at most T), within the expansion cap over all t.

@@ -49,7 +49,8 @@ public static class CalculusText
         at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
         set to f(x); error and tolerance as for /v1/expressions/gradient. Not for softmax.
         Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
-        with claims, maxExpressionWork 50000000 (each claim and the true derivative at every point and trial, and a
+        with claims, maxExpressionWork 50000000 (each claim, 4 per node, and the true derivative, (k + 1)(k + 2), at
+        every point and trial, and a
         bound on the claim's expansion, at most 250000).
         """;
 
@@ -181,6 +182,6 @@ public static class CalculusText
         the counterexample names the t where the claim is furthest off.
         For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
         Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
-        per claim, plus for T <= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
+        per claim (an evaluation of a claim in scalars counts 4 per node: it is compiled to arithmetic on doubles), plus for T <= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
         """;
 }

@@ -446,3 +446,31 @@ public class MomentumWeightClaimTests
         }
     }
 }
+
+public class ScalarFormulaTests
+{
+    [Theory]
+    [InlineData("beta^(T - t)*(1 - beta)")]
+    [InlineData("-eta*beta^(T-t) + exp(-t)/(1 + exp(-t))^2")]
+    [InlineData("sigmoid(t)*tanh(beta) - softplus(eta) + relu(-t) + sqrt(abs(T)) - log(T)")]
+    [InlineData("sum(t) + trace(beta) + diag(eta) + t' + 2.*t ./ T .^ 2")]
+    public void ACompiledFormulaHasTheValueOfTheExpression(string text)
+    {
+        var e = ExpressionParser.Parse(text);
+        string[] names = ["t", "T", "beta", "eta"];
+        var compiled = ScalarFormula.TryCompile(e, names);
+        Assert.NotNull(compiled);
+        double[] at = [3, 7, 0.9, 0.1];
+        var values = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => Matrix<double>.Build.Dense(1, 1, at[p.i]));
+        double expected = e.Evaluate(values)[0, 0];
+        double actual = compiled.Evaluate(at);
+        Assert.True(Math.Abs(expected - actual) <= 4e-16 * Math.Abs(expected), $"{expected:R} vs {actual:R}");
+    }
+
+    [Theory]
+    [InlineData("norm(t)")]
+    [InlineData("softmax(t)")]
+    [InlineData("t*z")]
+    public void NormSoftmaxAndUnlistedVariablesAreLeftToTheExpression(string text) =>
+        Assert.Null(ScalarFormula.TryCompile(ExpressionParser.Parse(text), ["t"]));
+}

@@ -68,14 +68,17 @@ public static class DerivativeClaims
         double worst = 0;
         Counterexample? counter = null;
         int compared = 0;
+        var compiled = ScalarFormula.TryCompile(claim, names);
+        var arguments = new double[names.Count];
         for (int i = 0; i < points.Count + trials; i++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if ((i & 255) == 0) cancellation.ThrowIfCancellationRequested();
             double x = i < points.Count ? points[i] : GradientClaims.RandomLow + (GradientClaims.RandomHigh - GradientClaims.RandomLow) * random.NextDouble();
             var values = new Dictionary<string, Matrix<double>> { [X] = FormulaEquivalence.Scalar(x) };
             if (own is not null) values[own] = FormulaEquivalence.Scalar(activation.Value(x));
             var expected = FormulaEquivalence.Scalar(ActivationDerivatives.At(activation, x, order)[order]);
-            var value = claim.Evaluate(values, cancellation);
+            for (int v = 0; v < names.Count; v++) arguments[v] = values[names[v]][0, 0];
+            var value = compiled is null ? claim.Evaluate(values, cancellation) : FormulaEquivalence.Scalar(compiled.Evaluate(arguments));
             if (i >= points.Count) compared++;
             double error = GradientClaims.RelativeError(expected, value);
             if (!(error <= worst)) worst = error;

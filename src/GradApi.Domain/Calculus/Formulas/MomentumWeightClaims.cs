@@ -204,6 +204,10 @@ public static class MomentumWeightClaims
         string[] momentumNames = [.. new[] { Beta, Mu }.Where(claim.Variables.Contains)];
         if (momentumNames.Length == 0) momentumNames = [Beta];
         bool pytorch = optimizer.Convention == MomentumConvention.PyTorch;
+        var names = VariablesFor(optimizer.Convention);
+        var compiled = ScalarFormula.TryCompile(claim, names);
+        var arguments = new double[names.Count];
+        int stepIndex = 0; // t is the first name
         var random = new Random(seed);
         double worst = 0;
         Counterexample? counter = null;
@@ -221,10 +225,18 @@ public static class MomentumWeightClaims
             };
             foreach (var name in momentumNames) values[name] = FormulaEquivalence.Scalar(momentum.Mu);
             if (pytorch) values[Dampening] = FormulaEquivalence.Scalar(momentum.Dampening);
+            values[StepOfGradient] = FormulaEquivalence.Scalar(1);
+            for (int v = 0; v < names.Count; v++) arguments[v] = values.TryGetValue(names[v], out var known) ? known[0, 0] : 0;
             for (int t = 1; t <= steps; t++)
             {
-                values[StepOfGradient] = FormulaEquivalence.Scalar(t);
-                claimed[t - 1, 0] = claim.Evaluate(values, cancellation)[0, 0];
+                if ((t & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+                arguments[stepIndex] = t;
+                if (compiled is not null) claimed[t - 1, 0] = compiled.Evaluate(arguments);
+                else
+                {
+                    values[StepOfGradient] = FormulaEquivalence.Scalar(t);
+                    claimed[t - 1, 0] = claim.Evaluate(values, cancellation)[0, 0];
+                }
             }
             double error = GradientClaims.RelativeError(expected, claimed);
             if (!(error <= worst)) worst = error;
