@@ -232,6 +232,15 @@ public class FormulaEquivalenceTests
     }
 
     [Fact]
+    public void WhenTheExpectedFormulaIsNowhereFiniteTheDetailSaysNoPointWasCompared()
+    {
+        // sqrt(-x^2 - 1) is NaN at every real x: nothing to compare, which must not read as a clean pass.
+        var result = Check("sqrt(-x*x - 1)", "x", ("x", S(-1)));
+        Assert.Equal(0, result.Trials);
+        Assert.Contains("no point was compared", result.Detail);
+    }
+
+    [Fact]
     public void AClaimOfAnotherShapeIsAShapeMismatch()
     {
         var x = Matrix<double>.Build.Dense(2, 1, [1, 2]);

@@ -64,7 +64,8 @@ public static class FormulaEquivalence
                 fallback = $"checked numerically: {(e.Status == ExpansionStatus.TooLarge ? "the expected formula" : "the claim")} is a polynomial " +
                     $"but {c.Reason} (caps: {Polynomial.MaxTerms} terms, degree {Polynomial.MaxDegree}, {Polynomial.MaxCoefficientBits}-bit coefficients)";
         }
-        return Numerically(expected, claimed, point, trials, seed, tolerance, cancellation) with { Detail = fallback };
+        var numeric = Numerically(expected, claimed, point, trials, seed, tolerance, cancellation);
+        return fallback is null ? numeric : numeric with { Detail = numeric.Detail is null ? fallback : $"{fallback}; {numeric.Detail}" };
     }
 
     /// <summary>The numeric comparison alone (the given point, then seeded random points, as <see cref="GradientClaims"/>).</summary>
@@ -101,8 +102,13 @@ public static class FormulaEquivalence
             if (!(error <= worst)) worst = error;
             if (!(error <= tolerance) && counter is null) counter = new Counterexample(values, truth, value);
         }
-        if (shape == default) shape = expected.InferShapes(given.ToDictionary(p => p.Key, p => Shape.Of(p.Value))).Shape;
-        return new ClaimResult(counter is null ? ClaimVerdict.Equivalent : ClaimVerdict.NotEquivalent, compared, worst, counter, shape, shape, null);
+        string? detail = null;
+        if (shape == default)
+        {
+            shape = expected.InferShapes(given.ToDictionary(p => p.Key, p => Shape.Of(p.Value))).Shape;
+            detail = "no point was compared: the expected formula is not finite at the given point or at any drawn one";
+        }
+        return new ClaimResult(counter is null ? ClaimVerdict.Equivalent : ClaimVerdict.NotEquivalent, compared, worst, counter, shape, shape, detail);
     }
 
     /// <summary>
