@@ -102,12 +102,13 @@ public sealed class ExpressionObjective : IObjective
     /// <summary>Degree of node as a polynomial in the named parameters; null where it is not a polynomial.</summary>
     internal static int? PolynomialDegree(Expression node, IReadOnlySet<string> parameters) => node switch
     {
-        NumberExpression => 0,
+        NumberExpression or ConstantExpression => 0,
         VariableExpression v => parameters.Contains(v.Name) ? 1 : 0,
         UnaryExpression u => PolynomialDegree(u.Operand, parameters),
         BinaryExpression b => BinaryDegree(b, parameters),
         // sum and trace are linear; norm(e)^2 is handled by the power rule; any other function of a parameter is not polynomial.
-        FunctionExpression { Name: "sum" or "trace" } f => PolynomialDegree(f.Argument, parameters),
+        // diag only moves elements (a vector to a diagonal matrix, or back), so it keeps the degree too.
+        FunctionExpression { Name: "sum" or "trace" or "diag" } f => PolynomialDegree(f.Argument, parameters),
         FunctionExpression f => PolynomialDegree(f.Argument, parameters) == 0 ? 0 : null,
         _ => null,
     };

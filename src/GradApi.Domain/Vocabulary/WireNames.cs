@@ -86,6 +86,8 @@ public static class WireNames
     public static readonly WireTable<ClaimVerdict> ClaimVerdicts = new(
         (ClaimVerdict.Equivalent, "equivalent"), (ClaimVerdict.NotEquivalent, "not_equivalent"), (ClaimVerdict.ShapeMismatch, "shape_mismatch"));
 
+    public static readonly WireTable<ClaimMethod> ClaimMethods = new((ClaimMethod.Exact, "exact"), (ClaimMethod.Numeric, "numeric"));
+
     /// <summary>A diagnosis's <c>code</c>, stable for analytics; in the order the grading text's table lists them.</summary>
     public static class DiagnosisCode
     {

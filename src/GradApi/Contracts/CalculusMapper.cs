@@ -22,8 +22,8 @@ public sealed record ExpressionProblem(
     int Seed,
     long Work);
 
-/// <summary>The points of an /v1/activations/derivatives request as its validator read them: numbers, or softmax's vectors.</summary>
-public sealed record ActivationPoints(double[]? Numbers, double[][]? Vectors);
+/// <summary>The points of an /v1/activations/derivatives request as its validator read them: numbers, or softmax's vectors; and its claims by order.</summary>
+public sealed record ActivationPoints(double[]? Numbers, double[][]? Vectors, IReadOnlyDictionary<int, Expression>? Claims = null, int Trials = 0, int Seed = 0);
 
 /// <summary>
 /// JSON values to matrices and back (a number is 1x1, a 1-D array n x 1, a 2-D array a matrix by rows),
@@ -38,24 +38,8 @@ public static partial class CalculusMapper
         bool ok = true;
         void Fail(string path, string message) { ok = false; fail(path, message); }
 
-        var variables = new List<ExpressionVariable>();
-        long values = 0;
-        foreach (var (name, element) in request.Variables ?? [])
-        {
-            string path = $"variables.{name}";
-            if (!Identifier().IsMatch(name)) { Fail(path, "a variable name is a letter or _ followed by letters, digits or _"); continue; }
-            if (ExpressionParser.FunctionNames.Contains(name)) { Fail(path, $"'{name}' is a function of the language and cannot name a variable"); continue; }
-            if (ReadValue(element, path, Fail) is not { } read) continue;
-            values += read.Value.RowCount * (long)read.Value.ColumnCount;
-            variables.Add(new ExpressionVariable(name, read.Value, read.Form));
-        }
-        if (values > CalculusLimits.MaxVariableValues)
-            Fail("variables", $"at most {CalculusLimits.MaxVariableValues} numbers are accepted over all variables (limit maxVariableValues), got {values}");
-
-        int trials = request.Trials ?? CalculusLimits.DefaultTrials;
-        if (trials < 0 || trials > CalculusLimits.MaxTrials) Fail("trials", $"must be between 0 and {CalculusLimits.MaxTrials}, got {trials}");
-        int seed = request.Seed ?? 0;
-        if (seed < 0) Fail("seed", $"must be at least 0, got {seed}");
+        var variables = ReadVariables(request.Variables, Fail);
+        var (trials, seed) = ReadTrials(request.Trials, request.Seed, Fail);
 
         var names = variables.Select(v => v.Name).ToList();
         string known = names.Count == 0 ? "no variables were given" : $"the variables are {string.Join(", ", names)}";
@@ -116,8 +100,40 @@ public static partial class CalculusMapper
         return new ExpressionProblem(expression, check, variables, wrt, claims, trials, seed, work);
     }
 
+    /// <summary>The variables' values by name (a number, a vector or a matrix each), within maxVariableValues; failures reported under variables.name.</summary>
+    public static List<ExpressionVariable> ReadVariables(Dictionary<string, JsonElement>? given, Action<string, string> fail)
+    {
+        var variables = new List<ExpressionVariable>();
+        long values = 0;
+        foreach (var (name, element) in given ?? [])
+        {
+            string path = $"variables.{name}";
+            if (!Identifier().IsMatch(name)) { fail(path, "a variable name is a letter or _ followed by letters, digits or _"); continue; }
+            if (ExpressionParser.FunctionNames.Contains(name)) { fail(path, $"'{name}' is a function of the language and cannot name a variable"); continue; }
+            if (ReadValue(element, path, fail) is not { } read) continue;
+            values += read.Value.RowCount * (long)read.Value.ColumnCount;
+            variables.Add(new ExpressionVariable(name, read.Value, read.Form));
+        }
+        if (values > CalculusLimits.MaxVariableValues)
+            fail("variables", $"at most {CalculusLimits.MaxVariableValues} numbers are accepted over all variables (limit maxVariableValues), got {values}");
+        return variables;
+    }
+
+    /// <summary>trials (default 20, 0..maxTrials) and seed (default 0, at least 0).</summary>
+    public static (int Trials, int Seed) ReadTrials(int? requestedTrials, int? requestedSeed, Action<string, string> fail)
+    {
+        int trials = requestedTrials ?? CalculusLimits.DefaultTrials;
+        if (trials < 0 || trials > CalculusLimits.MaxTrials) fail("trials", $"must be between 0 and {CalculusLimits.MaxTrials}, got {trials}");
+        int seed = requestedSeed ?? 0;
+        if (seed < 0) fail("seed", $"must be at least 0, got {seed}");
+        return (trials, seed);
+    }
+
     /// <summary>Parses text within the length limit, or reports the position of the error under path and returns null.</summary>
-    public static Expression? ParseAt(string? text, string path, Action<string, string> fail)
+    public static Expression? ParseAt(string? text, string path, Action<string, string> fail) => ParseAt(text, path, fail, []);
+
+    /// <summary>As <see cref="ParseAt(string?, string, Action{string, string})"/>, reading the given function names as variables where no '(' follows.</summary>
+    public static Expression? ParseAt(string? text, string path, Action<string, string> fail, IReadOnlyCollection<string> functionNamesAsVariables)
     {
         if (text is null) { fail(path, "is required"); return null; }
         if (text.Length > CalculusLimits.MaxExpressionLength)
@@ -125,7 +141,7 @@ public static partial class CalculusMapper
             fail(path, $"at most {CalculusLimits.MaxExpressionLength} characters are accepted (limit maxExpressionLength), got {text.Length}");
             return null;
         }
-        try { return ExpressionParser.Parse(text, CalculusLimits.MaxVariableValues, "maxVariableValues"); }
+        try { return ExpressionParser.Parse(text, functionNamesAsVariables, CalculusLimits.MaxVariableValues, "maxVariableValues"); }
         catch (ExpressionParseException e) { fail(path, e.Message); return null; }
     }
 

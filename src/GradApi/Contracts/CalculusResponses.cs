@@ -9,12 +9,14 @@ namespace GradApi.Contracts;
 /// <param name="Values">Per point x: f(x), f'(x), ..., f^(k)(x). Absent for softmax.</param>
 /// <param name="Jacobians">softmax only: one n x n matrix da_i/dz_j per point, by rows.</param>
 /// <param name="Polynomial">sigmoid and tanh: f^(k) as a polynomial in f; else null.</param>
+/// <param name="Claims">Per claimed order, the verdict; null when no claims were sent.</param>
 public sealed record ActivationDerivativesResponse(
     string Activation,
     int Order,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DerivativesAtPoint[]? Values,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[][][]? Jacobians,
-    DerivativePolynomialResponse? Polynomial);
+    DerivativePolynomialResponse? Polynomial,
+    Dictionary<string, ClaimCheckResponse>? Claims = null);
 
 /// <param name="X">The point.</param>
 /// <param name="Derivatives">Orders 0..k.</param>
@@ -51,14 +53,16 @@ public sealed record ExpressionGradientResponse(
 public sealed record SubexpressionShape(string Text, int[] Shape);
 
 /// <param name="Verdict">equivalent, not_equivalent or shape_mismatch.</param>
-/// <param name="Trials">Random points compared (the given point is compared too).</param>
-/// <param name="MaxRelativeError">Largest error over the points compared; null for shape_mismatch.</param>
+/// <param name="Method">exact (both sides are polynomials, compared in rational arithmetic) or numeric (at the given and at random points).</param>
+/// <param name="Trials">Random points compared (the given point is compared too); 0 for exact.</param>
+/// <param name="MaxRelativeError">Largest error over the points compared (exact: 0, or the error at the counterexample); null for shape_mismatch.</param>
 /// <param name="Counterexample">not_equivalent: the first point where the claim is off.</param>
-/// <param name="ExpectedShape">The variable's shape, which its gradient has; for a Jacobian [numel(f), numel(v)].</param>
+/// <param name="ExpectedShape">The shape of the true value (for a gradient, the variable's; for a Jacobian [numel(f), numel(v)]).</param>
 /// <param name="ClaimedShape">The claim's shape; null when the claim's own shapes do not fit.</param>
-/// <param name="Detail">shape_mismatch: what does not fit.</param>
+/// <param name="Detail">shape_mismatch: what does not fit; exact: both expansions or their difference; a numeric check that could not be exact: why.</param>
 public sealed record ClaimCheckResponse(
     string Verdict,
+    string Method,
     int Trials,
     double? MaxRelativeError,
     CounterexampleResponse? Counterexample,
@@ -67,7 +71,7 @@ public sealed record ClaimCheckResponse(
     string? Detail);
 
 /// <param name="Variables">The point, every variable in its JSON form.</param>
-/// <param name="Expected">The true gradient there (in the variable's form), or the true Jacobian (by rows).</param>
+/// <param name="Expected">The true value there (the gradient in the variable's form, a Jacobian by rows, the derivative, the weight, the expected formula's value).</param>
 /// <param name="Claimed">The claim's value there.</param>
 public sealed record CounterexampleResponse(Dictionary<string, object> Variables, object Expected, object Claimed);
 
@@ -80,6 +84,7 @@ public sealed record CounterexampleResponse(Dictionary<string, object> Variables
 /// <param name="StateWeights">w_t: the state after step T is sum_t w_t g_t, t = 1..T.</param>
 /// <param name="StepWeights">c_t: theta_T - theta_(T-1) = -sum_t c_t g_t.</param>
 /// <param name="ClosedForm">Both in closed form (LaTeX).</param>
+/// <param name="Claims">The verdicts on claimed stateWeights and stepWeights (the ones sent); null when no claims were sent.</param>
 public sealed record MomentumWeightsResponse(
     string Convention,
     double Momentum,
@@ -89,7 +94,12 @@ public sealed record MomentumWeightsResponse(
     string StateName,
     double[] StateWeights,
     double[] StepWeights,
-    string ClosedForm);
+    string ClosedForm,
+    MomentumWeightClaimsResponse? Claims = null);
+
+/// <param name="StateWeights">The verdict on the claimed state weights; null when none was sent.</param>
+/// <param name="StepWeights">The verdict on the claimed step weights; null when none was sent.</param>
+public sealed record MomentumWeightClaimsResponse(ClaimCheckResponse? StateWeights, ClaimCheckResponse? StepWeights);
 
 /// <summary>Writes integers of any size as exact JSON numbers.</summary>
 public sealed class ExactIntegerArrayConverter : JsonConverter<BigInteger[]>

@@ -1,6 +1,7 @@
 using GradApi.Contracts;
 using GradApi.Domain.Calculus;
 using GradApi.Domain.Calculus.Expressions;
+using GradApi.Domain.Calculus.Formulas;
 using GradApi.Domain.Optimizers;
 using GradApi.Domain.Vocabulary;
 using GradApi.OpenApi;
@@ -13,6 +14,7 @@ namespace GradApi.Endpoints;
 /// <summary>
 /// POST /v1/activations/derivatives: derivatives of any order, and polynomials in sigma and tanh.
 /// POST /v1/expressions/gradient: matrix expressions, shape check, reverse-mode gradients or Jacobians, claims.
+/// POST /v1/expressions/equivalence: is a claimed formula the expected one (exactly for polynomials, else at sampled points).
 /// POST /v1/optimizers/momentum/weights: the weights of past gradients under momentum.
 /// </summary>
 public static class CalculusEndpoints
@@ -34,6 +36,13 @@ public static class CalculusEndpoints
             .WithSummary("Shape-check a matrix expression, take its gradient by reverse mode and check claimed gradients")
             .WithDescription(CalculusText.GradientDescription)
             .WithReferenceExamples("gradient");
+
+        group.MapPost("/expressions/equivalence", Equivalence)
+            .Validate<ExpressionEquivalenceRequest>()
+            .WithName("ExpressionEquivalence")
+            .WithSummary("Decide whether a claimed formula equals an expected one: exactly for polynomials, else at the given and at seeded random points")
+            .WithDescription(CalculusText.EquivalenceDescription)
+            .WithReferenceExamples("equivalence");
 
         group.MapPost("/optimizers/momentum/weights", MomentumWeightsOf)
             .Validate<MomentumWeightsRequest>()
@@ -76,8 +85,19 @@ public static class CalculusEndpoints
             WireNames.Activation.Tanh => DerivativePolynomial.Tanh(order),
             _ => null,
         };
+        var claims = at.Claims?.ToDictionary(
+            c => c.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            c => FormulaMapper.Write(DerivativeClaims.Check(activation, c.Key, c.Value, at.Numbers!, at.Trials, at.Seed, cancellation: cancel), CalculusMapper.WriteValue));
         return TypedResults.Ok(new ActivationDerivativesResponse(name, order, values, null,
-            polynomial is null ? null : new DerivativePolynomialResponse(polynomial.Variable, [.. polynomial.Coefficients], polynomial.Latex)));
+            polynomial is null ? null : new DerivativePolynomialResponse(polynomial.Variable, [.. polynomial.Coefficients], polynomial.Latex), claims));
+    }
+
+    internal static Ok<ClaimCheckResponse> Equivalence(ExpressionEquivalenceRequest request, HttpContext context)
+    {
+        var problem = context.ValidatedInput<EquivalenceProblem>();
+        var point = problem.Variables.Select(v => new KeyValuePair<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(v.Name, v.Value)).ToList();
+        var result = FormulaEquivalence.Check(problem.Expected, problem.Claimed, point, problem.Trials, problem.Seed, cancellation: context.WorkCancellation());
+        return TypedResults.Ok(FormulaMapper.Write(result, CalculusMapper.WriteValue, problem.Variables.ToDictionary(v => v.Name, v => v.Form)));
     }
 
     internal static Ok<ExpressionGradientResponse> Gradient(ExpressionGradientRequest request, HttpContext context)
@@ -122,25 +142,11 @@ public static class CalculusEndpoints
             var verdicts = scalar
                 ? GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel)
                 : GradientClaims.CheckJacobians(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel);
-            claims = verdicts.ToDictionary(p => p.Key, p => ToResponse(p.Value, scalar ? forms[p.Key] : ValueForm.Matrix, forms));
+            claims = verdicts.ToDictionary(p => p.Key, p => FormulaMapper.Write(p.Value, m => CalculusMapper.Write(m, scalar ? forms[p.Key] : ValueForm.Matrix), forms));
         }
         return TypedResults.Ok(new ExpressionGradientResponse(CalculusMapper.WriteValue(value),
             CalculusMapper.ShapeArray(problem.Shapes.Shape), subexpressions, gradients, jacobians, claims));
     }
-
-    static ClaimCheckResponse ToResponse(ClaimResult result, ValueForm form, Dictionary<string, ValueForm> forms) => new(
-        WireNames.ClaimVerdicts.Name(result.Verdict),
-        result.Trials,
-        result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
-        result.Counterexample is { } c
-            ? new CounterexampleResponse(
-                c.Variables.ToDictionary(p => p.Key, p => CalculusMapper.Write(p.Value, forms[p.Key])),
-                CalculusMapper.Write(c.Expected, form),
-                CalculusMapper.Write(c.Claimed, form))
-            : null,
-        CalculusMapper.ShapeArray(result.ExpectedShape),
-        result.ClaimedShape is { } s ? CalculusMapper.ShapeArray(s) : null,
-        result.Detail);
 
     internal static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
     {
@@ -148,8 +154,17 @@ public static class CalculusEndpoints
         string name = WireNames.MomentumConventions.Name(convention);
         double? dampening = convention == MomentumConvention.PyTorch ? request.Dampening ?? 0 : null;
         var optimizer = new Momentum(request.LearningRate!.Value, request.Momentum!.Value, convention, dampening ?? 0);
-        var weights = Domain.Calculus.MomentumWeights.Of(optimizer, request.Steps!.Value, context.WorkCancellation());
-        return TypedResults.Ok(new MomentumWeightsResponse(name, optimizer.Mu, optimizer.LearningRate, dampening, request.Steps.Value,
-            optimizer.StateNames[0], weights.StateWeights, weights.StepWeights, weights.ClosedForm));
+        int steps = request.Steps!.Value;
+        var cancel = context.WorkCancellation();
+        var weights = Domain.Calculus.MomentumWeights.Of(optimizer, steps, cancel);
+        MomentumWeightClaimsResponse? claims = null;
+        if (context.Features.Get<ValidatedInput>()?.Value is MomentumClaims read)
+        {
+            ClaimCheckResponse? Verdict(Expression? claim, MomentumWeightKind kind) => claim is null ? null
+                : FormulaMapper.Write(MomentumWeightClaims.Check(optimizer, steps, kind, claim, read.Trials, read.Seed, cancellation: cancel), CalculusMapper.WriteValue);
+            claims = new MomentumWeightClaimsResponse(Verdict(read.StateWeights, MomentumWeightKind.State), Verdict(read.StepWeights, MomentumWeightKind.Step));
+        }
+        return TypedResults.Ok(new MomentumWeightsResponse(name, optimizer.Mu, optimizer.LearningRate, dampening, steps,
+            optimizer.StateNames[0], weights.StateWeights, weights.StepWeights, weights.ClosedForm, claims));
     }
 }

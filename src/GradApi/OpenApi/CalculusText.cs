@@ -35,7 +35,57 @@ public static class CalculusText
 
         Parameters as in /v1/train: `beta` (softplus, default 1, > 0), `negativeSlope` (leaky_relu, default
         0.01), `alpha` (elu, default 1); a parameter of another activation is rejected.
-        Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians.
+
+        **Claims.** `claims` maps an order k (0..order, as a string: `"3"`) to a student's formula for f^(k) in
+        the language of /v1/expressions/gradient, written in `x` or in the function's own value (`sigma` for
+        sigmoid, `tanh` for tanh: `1 - tanh^2` reads `tanh` as the value where no `(` follows); `claims` answers
+        each with the verdict object of /v1/expressions/equivalence (null when none were sent). A claim in the
+        own value alone that expands to a polynomial is decided exactly (`method: "exact"`) against the integer
+        coefficients of `polynomial`: `sigma*(1 - sigma)*(1 - 6*sigma + 6*sigma^2)` expands to
+        sigma - 7 sigma^2 + 12 sigma^3 - 6 sigma^4, equivalent for order 3; the counterexample of a wrong one is
+        the own value at the first point of `at` where the two differ (with that x), else a small integer value,
+        and `detail` gives the expanded difference. Any other claim is compared numerically
+        (`method: "numeric"`) with the values above at every point of `at` and at `trials` random x (default 20,
+        at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
+        set to f(x); error and tolerance as for /v1/expressions/gradient. Not for softmax.
+        Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
+        with claims, maxExpressionWork 50000000 (each claim, 4 per node, and the true derivative, (k + 1)(k + 2), at
+        every point and trial, and a
+        bound on the claim's expansion, at most 250000).
+        """;
+
+    public const string EquivalenceDescription = """
+        Decides whether `claimed` equals `expected` as a function of the variables: both formulas in the
+        language of /v1/expressions/gradient (grammar, values and errors there). `variables` fix every
+        variable's shape and the first point compared; the claim may use only given variables.
+
+        **Exactly** (`method: "exact"`) when every variable the formulas use is a scalar and both expand to
+        polynomials: numbers (a literal is the decimal it spells: `0.1` is 1/10), variables, `+ - * .*`,
+        `/` and `./` by a nonzero constant, `^` and `.^` by a constant integer (negative only for a constant
+        base), unary minus and transpose. They are then compared in rational arithmetic: `equivalent` when the
+        expansions are equal (an identity, whatever values are drawn), else `not_equivalent` with a
+        `counterexample`: the given point when they differ there, else a point of small integers (0, 1, -1,
+        2, ...) where the difference is not 0, with both values; `detail` gives both expansions or their
+        difference, `trials` is 0 and `maxRelativeError` is 0 or the error at the counterexample.
+        Expansion caps: 2000 terms, total degree 1000, 4096-bit coefficients, 250000 term operations per
+        formula; past a cap (`(1 + x)^1000000`) the check is numeric and `detail` says which cap.
+
+        **Numerically** (`method: "numeric"`) otherwise (`exp`, `sigmoid`, division by a variable, matrices):
+        at the given point and at `trials` random points (default 20, at most 1000) seeded by `seed` (default
+        0), with the RNG, redraw rule, error measure and 1e-8 tolerance of the claims of
+        /v1/expressions/gradient (the expected formula plays the true gradient's part). `tanh(x)` and
+        `2*sigmoid(2*x) - 1` are equivalent this way; `2*sigmoid(x) - 1` is not.
+
+        **Response** (the verdict object of every formula check): `verdict` (`equivalent`, `not_equivalent`,
+        `shape_mismatch`), `method`, `trials`, `maxRelativeError` (null for shape_mismatch), `counterexample`
+        (`variables` in their JSON forms, `expected` and `claimed` values), `expectedShape`, `claimedShape`
+        (null when the claim's own shapes do not fit), `detail`.
+
+        **Errors** (400 problem+json): parse errors under `expected` or `claimed` with the position; a shape
+        error of the expected formula under `expected`; an unknown variable under the field that names it;
+        bad values under `variables.<name>`. Limits: as /v1/expressions/gradient; maxExpressionWork counts both
+        formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus a bound on each
+        expansion's term operations read from the formula before expanding (at most 250000 each).
         """;
 
     public const string GradientDescription = """
@@ -98,7 +148,8 @@ public static class CalculusText
         (0 when both are 0). `verdict`: `equivalent` when every error is at most 1e-8; `not_equivalent` with
         `counterexample` (`variables`, `expected`, `claimed` at the first point off); `shape_mismatch` when
         the claim's shape is not the expected one, the variable's or numel(f) x numel(v) (`expectedShape`, `claimedShape`), or the claim's own shapes
-        do not fit (`claimedShape` null, `detail` names the subexpression).
+        do not fit (`claimedShape` null, `detail` names the subexpression). `method` is always `numeric` here
+        (the verdict object of /v1/expressions/equivalence, where it can be `exact`).
 
         Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers (over all variables, and in
         one eye or ones); maxExpressionWork 50000000 multiply-adds over everything evaluated: one evaluation counts
@@ -125,5 +176,26 @@ public static class CalculusText
         - `ema`: m = beta m + (1 - beta) g; theta -= eta m. w_t = beta^(T-t) (1 - beta); c_t = eta w_t.
         `dampening` (pytorch only, default 0, in [0, 1]); `momentum` in [0, 1]; `learningRate` > 0;
         `steps` from 1 to 10000.
+
+        **Claims.** `claims: {"stateWeights": "beta^(T - t)*(1 - beta)", "stepWeights": "..."}` (either may be
+        left out): formulas for w_t and c_t in `t` (the gradient's step), `T` (the step reached), `beta` or `mu`
+        (the momentum, either name), `eta` (the learning rate) and, for pytorch, `d` (the dampening; a
+        claim that does not name d is about the request's dampening). Each is compared for every t = 1..T and
+        answered in `claims` with the verdict object of /v1/expressions/equivalence (null when none were sent).
+        Exactly (`method: "exact"`) when T <= 256 and the claim, with t and T set, expands to a polynomial in
+        beta, eta (and d when named; an unnamed nonzero d makes the check numeric) for every t: the reference
+        polynomials come from the same optimizer, not from the formulas above (one step is linear in theta, v
+        and g with coefficients multilinear in mu, eta and d; stepping the optimizer at the corners of [0, 1]^k,
+        where the doubles are exact, gives the coefficients by interpolation, checked at two more dyadic points
+        and at steps 1, 2 and 3; the impulse recursion then runs over polynomials). The counterexample is at the
+        first t that differs, at the request's settings when the two differ there, else at small integer
+        settings. Otherwise numerically (`method: "numeric"`): the weights at the request's settings and at
+        `trials` random ones (default 20, at most 1000) from `new System.Random(seed)` (`seed` default 0), per
+        trial beta = NextDouble(), eta = 1 - NextDouble() and, for a claim naming d, d = NextDouble(); the error
+        of a trial is that of /v1/expressions/gradient over the vector of the T weights (tolerance 1e-8), and
+        the counterexample names the t where the claim is furthest off.
+        For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
+        Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
+        per claim (an evaluation of a claim in scalars counts 4 per node: it is compiled to arithmetic on doubles), plus for T <= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
         """;
 }

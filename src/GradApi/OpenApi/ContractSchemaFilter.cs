@@ -43,6 +43,8 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [typeof(FollowThroughRequest)] = [],
         [typeof(ActivationDerivativesRequest)] = ["activation", "at"],
         [typeof(ExpressionGradientRequest)] = ["expression"],
+        [typeof(ExpressionEquivalenceRequest)] = ["expected", "claimed"],
+        [typeof(MomentumWeightClaimsRequest)] = [],
         [typeof(MomentumWeightsRequest)] = ["momentum", "learningRate", "steps"],
         // Either network, data and loss, or parameterCount alone: no one field is required (the description says so).
         [typeof(HessianRequest)] = [],
@@ -95,6 +97,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(GradeBatchResponse), "partialCredit")] = Vocabulary.PartialCredits,
         [(typeof(ActivationDerivativesResponse), "activation")] = Vocabulary.Activations,
         [(typeof(ClaimCheckResponse), "verdict")] = WireNames.ClaimVerdicts.Names,
+        [(typeof(ClaimCheckResponse), "method")] = WireNames.ClaimMethods.Names,
         [(typeof(MomentumWeightsResponse), "convention")] = Vocabulary.MomentumConventions,
         [(typeof(TrajectoryRunResponse), "verdict")] = WireNames.TrajectoryVerdicts.Names,
     };
@@ -141,6 +144,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
             OneOf = [ArrayOf(Number()), ArrayOf(ArrayOf(Number()))],
         },
         [(typeof(ExpressionGradientRequest), "variables")] = () => MapOf(Ref(InputValue)),
+        [(typeof(ExpressionEquivalenceRequest), "variables")] = () => MapOf(Ref(InputValue)),
         [(typeof(TrajectoryRequest), "start")] = () => MapOf(Ref(InputValue)),
         [(typeof(ObjectiveRequest), "constants")] = () => MapOf(Ref(InputValue)),
         [(typeof(AnswerRequest), "value")] = () => Ref(Tensor),

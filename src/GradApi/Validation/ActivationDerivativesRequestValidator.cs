@@ -40,9 +40,18 @@ public sealed class ActivationDerivativesRequestValidator : AbstractValidator<Ac
                 Fail("at", $"at most {CalculusLimits.MaxPoints} points are accepted (limit maxPoints), got {at.GetArrayLength()}");
                 return;
             }
+            var (trials, seed) = CalculusMapper.ReadTrials(request.Trials, request.Seed, Fail);
+            var claims = FormulaMapper.ReadDerivativeClaims(request, order, at.GetArrayLength(), trials, Fail, out long claimWork);
+            if (claimWork > 0)
+            {
+                RequestPrice.Record(context, claimWork, CalculusLimits.MaxExpressionWork);
+                if (claimWork > CalculusLimits.MaxExpressionWork)
+                    Fail("trials", $"checking the claims costs {claimWork} multiply-adds, above the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: " +
+                        "each claim and the true derivative at every point and each of the trials; use fewer points, trials or shorter claims");
+            }
             if (activation != ActivationName.Softmax)
             {
-                if (CalculusMapper.Numbers(at, "at", Fail) is { } points) ValidatedInput.Record(context, new ActivationPoints(points, null));
+                if (CalculusMapper.Numbers(at, "at", Fail) is { } points) ValidatedInput.Record(context, new ActivationPoints(points, null, claims, trials, seed));
                 RequestPrice.Record(context, DerivativesWork(at.GetArrayLength(), order), DerivativesWork(CalculusLimits.MaxPoints, DerivativePolynomial.MaxOrder));
                 return;
             }

@@ -11,6 +11,7 @@ public static class CalculusValidation
         services.AddSingleton<IValidator<ActivationDerivativesRequest>, ActivationDerivativesRequestValidator>();
         services.AddSingleton<IValidator<ExpressionGradientRequest>, ExpressionGradientRequestValidator>();
         services.AddSingleton<IValidator<MomentumWeightsRequest>, MomentumWeightsRequestValidator>();
+        services.AddSingleton<IValidator<ExpressionEquivalenceRequest>, ExpressionEquivalenceRequestValidator>();
         return services;
     }
 }

@@ -29,6 +29,17 @@ public sealed class MomentumWeightsRequestValidator : AbstractValidator<Momentum
                 if (convention != WireNames.MomentumConventions.Name(MomentumConvention.PyTorch)) Fail("dampening", $"is not used by momentum/{convention}");
                 else if (d is < 0 or > 1) Fail("dampening", $"must be in [0, 1], got {d}");
             }
+            if (request.Claims is not null && Vocabulary.MomentumConventions.Contains(convention) && request.Steps is { } claimSteps and >= 1 and <= CalculusLimits.MaxMomentumSteps)
+            {
+                var (trials, seed) = CalculusMapper.ReadTrials(request.Trials, request.Seed, Fail);
+                var claims = FormulaMapper.ReadMomentumClaims(request.Claims, WireNames.MomentumConventions.Parse(convention), claimSteps, trials, seed, Fail, out long work);
+                RequestPrice.Record(context, work, CalculusLimits.MaxExpressionWork);
+                if (work > CalculusLimits.MaxExpressionWork)
+                    Fail("trials", $"checking the claims costs {work} multiply-adds, above the limit maxExpressionWork {CalculusLimits.MaxExpressionWork}: " +
+                        "the weights and each claim at every t, for the given settings and each of the trials; use fewer trials or steps");
+                ValidatedInput.Record(context, claims);
+            }
+            else if (request.Trials is not null || request.Seed is not null) CalculusMapper.ReadTrials(request.Trials, request.Seed, Fail);
         });
     }
 }

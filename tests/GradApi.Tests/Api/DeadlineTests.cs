@@ -44,7 +44,7 @@ public sealed class DeadlineTests(GradApiFactory factory)
         var document = JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
         Assert.Matches(@"deadlineSeconds[^\n|]*\|\s*5\s*\|", document["info"]!["description"]!.GetValue<string>());
         var paths = document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/v1/", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(8, paths.Length);
+        Assert.Equal(9, paths.Length);
         foreach (var (path, item) in paths)
             Assert.True(item!["post"]!["responses"]!.AsObject().ContainsKey("503"), $"{path} does not document its 503");
     }

@@ -32,7 +32,7 @@ public sealed class DocumentRulesTests(GradApiFactory factory)
     ];
 
     /// <summary>Request schemas with no field that is always required (either of two forms, or every field defaulted).</summary>
-    static readonly HashSet<string> NothingRequired = ["HessianRequest", "ObjectiveRequest", "SamplingRequest", "FollowThroughRequest"];
+    static readonly HashSet<string> NothingRequired = ["HessianRequest", "ObjectiveRequest", "SamplingRequest", "FollowThroughRequest", "MomentumWeightClaimsRequest"];
 
     /// <summary>Every field that takes an enumeration of the contract, with its table (read here, never spelled again).</summary>
     static readonly (string Field, string[] Names)[] Enumerated =
@@ -58,7 +58,7 @@ public sealed class DocumentRulesTests(GradApiFactory factory)
         ("GradeRequest.reveal", Vocabulary.RevealNames.Names), ("GradeBatchRequest.reveal", Vocabulary.RevealNames.Names),
         ("AnswerResultResponse.verdict", WireNames.Verdicts.Names),
         ("DiagnosisResponse.code", WireNames.DiagnosisCode.All), ("DiagnosisCountResponse.code", WireNames.DiagnosisCode.All),
-        ("ClaimCheckResponse.verdict", WireNames.ClaimVerdicts.Names),
+        ("ClaimCheckResponse.verdict", WireNames.ClaimVerdicts.Names), ("ClaimCheckResponse.method", WireNames.ClaimMethods.Names),
         ("TrajectoryRunResponse.verdict", WireNames.TrajectoryVerdicts.Names),
         ("ObjectiveRequest.function", WireNames.ObjectiveFunction.All), ("ObjectiveEcho.function", WireNames.ObjectiveFunction.All),
     ];
@@ -236,7 +236,7 @@ public sealed class DocumentRulesTests(GradApiFactory factory)
     {
         var document = await Document();
         var paths = document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/v1/", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(8, paths.Length);
+        Assert.Equal(9, paths.Length);
         foreach (var (path, item) in paths)
         {
             var operation = item!["post"]!;

@@ -47,7 +47,7 @@ public sealed class FuzzTests(FuzzFactory small) : IClassFixture<FuzzFactory>
         ("train", "/v1/train"), ("grade", "/v1/grade"), ("grade-batch", "/v1/grade/batch"),
         ("derivatives", "/v1/activations/derivatives"), ("gradient", "/v1/expressions/gradient"),
         ("momentum-weights", "/v1/optimizers/momentum/weights"), ("hessian", "/v1/analysis/hessian"),
-        ("trajectories", "/v1/optimization/trajectories"),
+        ("trajectories", "/v1/optimization/trajectories"), ("equivalence", "/v1/expressions/equivalence"),
     ];
 
     static readonly Regex Internals = new(@"System\.|GradApi\.|Microsoft\.|[A-Za-z]Exception\b|   at |\.cs:line", RegexOptions.Compiled);

@@ -28,11 +28,19 @@ public static class ExpressionParser
     /// <param name="text">The expression.</param>
     /// <param name="maxConstantValues">The most numbers one eye(n) or ones(m, n) may hold (n^2, m n); a larger one is a parse error at its position.</param>
     /// <param name="limitName">The caller's name for that limit, given in the error ("limit maxVariableValues").</param>
-    public static Expression Parse(string text, int maxConstantValues = DefaultMaxConstantValues, string? limitName = null)
+    public static Expression Parse(string text, int maxConstantValues = DefaultMaxConstantValues, string? limitName = null) =>
+        Parse(text, [], maxConstantValues, limitName);
+
+    /// <summary>
+    /// As <see cref="Parse(string, int, string?)"/>, with <paramref name="functionNamesAsVariables"/> read as variables where no '(' follows
+    /// (a derivative of tanh written in its own value: 1 - tanh^2).
+    /// </summary>
+    public static Expression Parse(string text, IReadOnlyCollection<string> functionNamesAsVariables, int maxConstantValues = DefaultMaxConstantValues,
+        string? limitName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (string.IsNullOrWhiteSpace(text)) throw new ExpressionParseException("the expression is empty", 1);
-        var parser = new Parser(text, Lex(text), maxConstantValues, limitName is null ? "" : $" (limit {limitName})");
+        var parser = new Parser(text, Lex(text), maxConstantValues, limitName is null ? "" : $" (limit {limitName})") { Bare = functionNamesAsVariables };
         return parser.Whole();
     }
 
@@ -105,6 +113,8 @@ public static class ExpressionParser
     {
         int index;
         int lastEnd;
+
+        public IReadOnlyCollection<string> Bare { get; init; } = [];
 
         Token Current => tokens[index];
 
@@ -219,7 +229,7 @@ public static class ExpressionParser
                     if (call && !known)
                         throw new ExpressionParseException(
                             $"unknown function '{t.Text}' at position {t.Start + 1}; the functions are {string.Join(", ", FunctionNames)}", t.Start + 1);
-                    if (!call && known)
+                    if (!call && known && !Bare.Contains(t.Text))
                         throw new ExpressionParseException($"'{t.Text}' at position {t.Start + 1} is a function; write {t.Text}(...)", t.Start + 1);
                     if (!call) return new VariableExpression(source, t.Start, t.End, t.Text);
                     if (ConstantExpression.Names.Contains(t.Text)) return Constant(t);

@@ -4,6 +4,9 @@ namespace GradApi.Domain.Calculus.Expressions;
 
 public enum ClaimVerdict { Equivalent, NotEquivalent, ShapeMismatch }
 
+/// <summary>How a verdict was reached: at sampled points, or exactly (a polynomial identity in rational arithmetic).</summary>
+public enum ClaimMethod { Numeric, Exact }
+
 /// <summary>Where a claimed gradient (or Jacobian) differs from the true one.</summary>
 public sealed record Counterexample(IReadOnlyDictionary<string, Matrix<double>> Variables, Matrix<double> Expected, Matrix<double> Claimed);
 
@@ -19,7 +22,11 @@ public sealed record ClaimResult(
     Counterexample? Counterexample,
     Shape ExpectedShape,
     Shape? ClaimedShape,
-    string? Detail);
+    string? Detail)
+{
+    /// <summary>Numeric unless a formula check decided it exactly (see FormulaEquivalence).</summary>
+    public ClaimMethod Method { get; init; }
+}
 
 /// <summary>
 /// Checks students' gradient formulas (<see cref="Check"/>) and Jacobian formulas (<see cref="CheckJacobians"/>) against
@@ -195,7 +202,7 @@ public static class GradientClaims
     static Dictionary<string, ClaimResult> Ordered(IReadOnlyDictionary<string, Expression> claims, Dictionary<string, ClaimResult> results) =>
         claims.Keys.ToDictionary(k => k, k => results[k]);
 
-    static Dictionary<string, Matrix<double>> Draw(IReadOnlyList<KeyValuePair<string, Matrix<double>>> point, Random random, bool signed)
+    internal static Dictionary<string, Matrix<double>> Draw(IReadOnlyList<KeyValuePair<string, Matrix<double>>> point, Random random, bool signed)
     {
         var values = new Dictionary<string, Matrix<double>>();
         foreach (var (name, m) in point)
