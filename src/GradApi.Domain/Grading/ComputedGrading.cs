@@ -11,10 +11,12 @@ public abstract record ReferenceAt;
 public sealed record NumbersAt(Tensor Value) : ReferenceAt;
 
 /// <summary>
-/// A function (a gradient, a derivative's polynomial, momentum weights): a formula answer is checked against it by
-/// equivalence; a value answer is compared with <see cref="Value"/>, its numbers in the response, when it has them.
+/// A function (a gradient, a derivative's polynomial, momentum weights) of <see cref="Variables"/>: a formula answer is
+/// checked against it by equivalence; a value answer is compared with <see cref="Value"/>, its numbers in the response,
+/// when it has them. <see cref="NamesAsVariables"/>: function names a formula may use as variables (tanh, in tanh's own value).
 /// </summary>
-public sealed record FunctionAt(Func<Expression, FormulaCheck> Check, string Variables, Tensor? Value) : ReferenceAt;
+public sealed record FunctionAt(Func<Expression, FormulaCheck> Check, IReadOnlyList<string> Variables, Tensor? Value,
+    IReadOnlyCollection<string>? NamesAsVariables = null) : ReferenceAt;
 
 /// <summary>Nothing gradable there: the path is not in the response, or names text or an object.</summary>
 public sealed record NowhereAt(string Message) : ReferenceAt;
@@ -140,7 +142,7 @@ public sealed class ComputedGrading(
             return Unmarked(answer, Verdict.UnknownPath, at switch
             {
                 NowhereAt nowhere => nowhere.Message,
-                FunctionAt f => $"{answer.Path} holds a function: answer it with a formula (in {f.Variables}) instead of a value",
+                FunctionAt f => $"{answer.Path} holds a function: answer it with a formula (in {string.Join(", ", f.Variables)}) instead of a value",
                 _ => $"{answer.Path} holds nothing gradable",
             });
         if (answer.Value.Tensor is not { } submitted) return Unmarked(answer, Verdict.NotANumber, answer.Value.Unreadable ?? "no value was given", reference);
@@ -194,7 +196,7 @@ public sealed class ComputedGrading(
                 _ => $"{answer.Path} holds numbers, not a function: answer it with a value (a formula is graded where the response holds a function)",
             });
         Expression claim;
-        try { claim = ExpressionParser.Parse(formula); }
+        try { claim = ExpressionParser.Parse(formula, function.NamesAsVariables ?? []); }
         catch (ExpressionParseException e)
         {
             return Unmarked(answer, Verdict.NotAFormula, $"the formula does not parse at position {e.Position}: {e.Message}");

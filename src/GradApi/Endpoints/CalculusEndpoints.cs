@@ -71,7 +71,7 @@ public static class CalculusEndpoints
                 .ToArray();
             return TypedResults.Ok(new ActivationDerivativesResponse(name, order, null, jacobians, null));
         }
-        var activation = TrainRequestMapper.ToActivation(new LayerRequest(null, name, null, null, request.NegativeSlope, request.Alpha, request.Beta));
+        var activation = ActivationOf(request);
         var values = at.Numbers!
             .Select(x =>
             {
@@ -148,12 +148,24 @@ public static class CalculusEndpoints
             CalculusMapper.ShapeArray(problem.Shapes.Shape), subexpressions, gradients, jacobians, claims));
     }
 
-    internal static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
+    /// <summary>The activation a validated derivatives request names, with its parameters, as /v1/train builds it.</summary>
+    internal static Domain.Activations.Activation ActivationOf(ActivationDerivativesRequest request) =>
+        TrainRequestMapper.ToActivation(new LayerRequest(null, request.Activation, null, null, request.NegativeSlope, request.Alpha, request.Beta));
+
+    /// <summary>The momentum optimizer a validated weights request describes (dampening for pytorch only, default 0).</summary>
+    internal static Momentum OptimizerOf(MomentumWeightsRequest request)
     {
         var convention = TrainRequestMapper.ToMomentumConvention(request.Convention);
+        double dampening = convention == MomentumConvention.PyTorch ? request.Dampening ?? 0 : 0;
+        return new Momentum(request.LearningRate!.Value, request.Momentum!.Value, convention, dampening);
+    }
+
+    internal static Ok<MomentumWeightsResponse> MomentumWeightsOf(MomentumWeightsRequest request, HttpContext context)
+    {
+        var optimizer = OptimizerOf(request);
+        var convention = optimizer.Convention;
         string name = WireNames.MomentumConventions.Name(convention);
         double? dampening = convention == MomentumConvention.PyTorch ? request.Dampening ?? 0 : null;
-        var optimizer = new Momentum(request.LearningRate!.Value, request.Momentum!.Value, convention, dampening ?? 0);
         int steps = request.Steps!.Value;
         var cancel = context.WorkCancellation();
         var weights = Domain.Calculus.MomentumWeights.Of(optimizer, steps, cancel);

@@ -44,6 +44,8 @@ public static class GradableEndpoints
             (request, context) => CalculusEndpoints.Derivatives(request, context).Value!, ProblemFunctions.ForDerivatives),
         new Handled<ExpressionGradientRequest>("/v1/expressions/gradient",
             (request, context) => CalculusEndpoints.Gradient(request, context).Value!, ProblemFunctions.ForGradient),
+        new Handled<ExpressionEquivalenceRequest>("/v1/expressions/equivalence",
+            (request, context) => CalculusEndpoints.Equivalence(request, context).Value!),
         new Handled<MomentumWeightsRequest>("/v1/optimizers/momentum/weights",
             (request, context) => CalculusEndpoints.MomentumWeightsOf(request, context).Value!, ProblemFunctions.ForMomentumWeights),
         new Handled<TrajectoryRequest>("/v1/optimization/trajectories", TrajectoriesOf),

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using GradApi.Contracts;
 using GradApi.Domain.Calculus.Expressions;
+using GradApi.Domain.Calculus.Formulas;
 using GradApi.Domain.Grading;
 using GradApi.Domain.Tensors;
 using GradApi.Validation;
@@ -106,7 +107,7 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
         var problem = (ExpressionProblem)input!.Value;
         var point = problem.Variables.Select(v => KeyValuePair.Create(v.Name, v.Value)).ToList();
         var forms = problem.Variables.ToDictionary(v => v.Name, v => v.Form);
-        string variables = string.Join(", ", problem.Variables.Select(v => v.Name));
+        var variables = problem.Variables.Select(v => v.Name).ToArray();
         // A scalar expression has gradients, in its variable's form; any other has Jacobians, matrices by rows.
         bool scalar = problem.Shapes.Shape.IsScalar;
         string field = scalar ? "/gradients/" : "/jacobians/";
@@ -121,25 +122,55 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
                 var result = (scalar
                     ? GradientClaims.Check(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation)
                     : GradientClaims.CheckJacobians(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation))[name];
-                return Checked(result, "numeric", forms, scalar ? forms[name] : ValueForm.Matrix);
+                return Checked(result, forms, scalar ? forms[name] : ValueForm.Matrix);
             }, variables, null);
         });
     }
 
-    public static ProblemFunctions ForDerivatives(ActivationDerivativesRequest request, ValidatedInput? input, CancellationToken cancellation) =>
-        new(_ => null);
+    /// <summary>
+    /// /v1/activations/derivatives: <c>polynomial</c>, the order-th derivative (sigmoid and tanh), as a formula in the
+    /// function's own value (exactly, against the integer polynomial) or in x (at the request's points and seeded random x).
+    /// </summary>
+    public static ProblemFunctions ForDerivatives(ActivationDerivativesRequest request, ValidatedInput? input, CancellationToken cancellation)
+    {
+        if (request.Activation == Domain.Vocabulary.WireNames.Activation.Softmax) return new(_ => null);
+        var activation = Endpoints.CalculusEndpoints.ActivationOf(request);
+        if (DerivativeClaims.OwnValueName(activation) is not { } own) return new(_ => null);
+        var points = ((ActivationPoints)input!.Value).Numbers!;
+        int order = request.Order ?? 1;
+        var function = new FunctionAt(claim => Checked(DerivativeClaims.Check(activation, order, claim, points,
+                request.Trials ?? DefaultTrials, request.Seed ?? 0, cancellation: cancellation)),
+            DerivativeClaims.VariablesOf(activation), null, [own]);
+        return new(path => path == "/polynomial" ? function : null);
+    }
 
-    public static ProblemFunctions ForMomentumWeights(MomentumWeightsRequest request, ValidatedInput? input, CancellationToken cancellation) =>
-        new(_ => null);
+    /// <summary>
+    /// /v1/optimizers/momentum/weights: <c>stateWeights</c> and <c>stepWeights</c> as formulas in t, T, beta (or mu),
+    /// eta (and d for pytorch), checked for every t = 1..T (exactly where both sides are polynomials).
+    /// </summary>
+    public static ProblemFunctions ForMomentumWeights(MomentumWeightsRequest request, ValidatedInput? input, CancellationToken cancellation)
+    {
+        var optimizer = Endpoints.CalculusEndpoints.OptimizerOf(request);
+        int steps = request.Steps!.Value;
+        var variables = MomentumWeightClaims.VariablesFor(optimizer.Convention);
+        FunctionAt Weights(MomentumWeightKind kind) => new(claim => Checked(MomentumWeightClaims.Check(optimizer, steps, kind, claim,
+            request.Trials ?? DefaultTrials, request.Seed ?? 0, cancellation: cancellation)), variables, null);
+        var state = Weights(MomentumWeightKind.State);
+        var step = Weights(MomentumWeightKind.Step);
+        return new(path => path switch { "/stateWeights" => state, "/stepWeights" => step, _ => null });
+    }
 
-    /// <summary>A claim's verdict as grading reports it, the counterexample's matrices in their variables' JSON forms.</summary>
-    public static FormulaCheck Checked(ClaimResult result, string method, IReadOnlyDictionary<string, ValueForm> forms, ValueForm form) => new(
-        result.Verdict, method, result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
+    /// <summary>A claim's verdict as grading reports it, the counterexample's matrices in their variables' JSON forms (scalars where no form is known).</summary>
+    public static FormulaCheck Checked(ClaimResult result, IReadOnlyDictionary<string, ValueForm>? forms = null, ValueForm form = ValueForm.Scalar) => new(
+        result.Verdict, Domain.Vocabulary.WireNames.ClaimMethods.Name(result.Method),
+        result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
         result.Counterexample is { } c
-            ? new FormulaCounterexample(c.Variables.ToDictionary(p => p.Key, p => ToTensor(p.Value, forms.GetValueOrDefault(p.Key, ValueForm.Matrix))),
+            ? new FormulaCounterexample(c.Variables.ToDictionary(p => p.Key, p => ToTensor(p.Value, forms?.GetValueOrDefault(p.Key) ?? FormOf(p.Value))),
                 ToTensor(c.Expected, form), ToTensor(c.Claimed, form))
             : null,
         result.Detail);
+
+    static ValueForm FormOf(Matrix<double> m) => m.RowCount == 1 && m.ColumnCount == 1 ? ValueForm.Scalar : m.ColumnCount == 1 ? ValueForm.Vector : ValueForm.Matrix;
 
     public static Tensor ToTensor(Matrix<double> m, ValueForm form) => form switch
     {

@@ -47,7 +47,9 @@ public static class CalculusText
         and `detail` gives the expanded difference. Any other claim is compared numerically
         (`method: "numeric"`) with the values above at every point of `at` and at `trials` random x (default 20,
         at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
-        set to f(x); error and tolerance as for /v1/expressions/gradient. Not for softmax.
+        set to f(x); the error at a point is |claimed - f^(k)| / max(|f^(k)|, |claimed|, the largest |f^(k)| over all
+        the points compared), at most 1e-8: a right formula evaluated where the function saturates loses digits to
+        cancellation (1 - sigmoid(21) keeps about 7 of 16), which the truth does not. Not for softmax.
         Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
         with claims, maxExpressionWork 50000000 (each claim, 4 per node, and the true derivative, (k + 1)(k + 2), at
         every point and trial, and a

@@ -167,13 +167,20 @@ public static class GradingText
 
         **Formula answers.** An answer may give `formula` (a string in the expression language of
         /v1/expressions/gradient, at most {{ServiceLimits.MaxFormulaLength}} characters) instead of `value` where the
-        response holds a function: `gradients/<v>` (`jacobians/<v>` for a non-scalar expression) of /v1/expressions/gradient (in the problem's variables, checked as
-        its `claims` are: at the given point and at the request's `trials` seeded random points, default
-        {{Grading.ProblemFunctions.DefaultTrials}}). Verdicts: `correct` (equivalent, full points), `not_equivalent`
+        response holds a function, checked as that endpoint's `claims` are (with the problem's `trials` and `seed`,
+        default {{Grading.ProblemFunctions.DefaultTrials}} and 0):
+        - `gradients/<v>` (`jacobians/<v>` for a non-scalar expression) of /v1/expressions/gradient, in the problem's
+          variables, at the given point and the seeded random points;
+        - `polynomial` of /v1/activations/derivatives (sigmoid, tanh): the order-th derivative in the function's own
+          value (`sigma`, `tanh`), decided exactly against the integer polynomial, or in `x`;
+        - `stateWeights` and `stepWeights` of /v1/optimizers/momentum/weights, in `t`, `T`, `beta` (or `mu`), `eta`
+          (and `d` for pytorch), for every t = 1..T, exactly where both sides are polynomials.
+        Verdicts: `correct` (equivalent, full points; `message` says whether exactly or numerically), `not_equivalent`
         (with `counterexample`: `variables`, `expected` (null under reveal verdicts), `claimed`), `shape_mismatch`
         (`message` gives both shapes), or `not_a_formula` (it does not parse; `message` gives the position). A formula
         where the response holds numbers is `not_a_number`; a value where it holds a function is compared with the
-        function's numbers in the response. At most {{ServiceLimits.MaxFormulaAnswers}} formula answers per request.
+        function's numbers in the response (`/stateWeights`, `/polynomial/coefficients`). At most
+        {{ServiceLimits.MaxFormulaAnswers}} formula answers per request.
 
         **Format.** `format`: `gradapi` (the default: the response described here), `gradescope` or `prairielearn`: the
         grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the

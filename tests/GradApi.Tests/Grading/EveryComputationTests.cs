@@ -283,6 +283,103 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task Seeds000And002sThirdSigmoidDerivativeInSigmaIsCorrectExactlyAndItsNearMissesAreNot()
+    {
+        // sigma' = s(1 - s); sigma'' = s(1 - s)(1 - 2s); the third: s(1 - s)(1 - 6s + 6s^2) = s - 7s^2 + 12s^3 - 6s^4.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/activations/derivatives", "request": { "activation": "sigmoid", "order": 3, "at": [0, 1, 21] } },
+              "answers": [ { "path": "/polynomial", "formula": "sigma*(1-sigma)*(1-6*sigma+6*sigma^2)" },
+                           { "path": "/polynomial", "formula": "sigma - 7*sigma^2 + 12*sigma^3 - 6*sigma^4" },
+                           { "path": "/polynomial", "formula": "sigma*(1-6*sigma+6*sigma^2)" },
+                           { "path": "/polynomial", "formula": "sigma*(1-sigma)*(1+6*sigma-6*sigma^2)" },
+                           { "path": "/polynomial", "formula": "sigmoid(x)*(1-sigmoid(x))*(1-6*sigmoid(x)+6*sigmoid(x)^2)" },
+                           { "path": "/polynomial/coefficients", "value": [0, 1, -7, 12, -6] },
+                           { "path": "/values/0/derivatives", "value": [0.5, 0.25, 0, -0.125] } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Contains("exact", Result(grade, 0)["message"]!.GetValue<string>());
+        Assert.Equal("correct", Verdict(grade, 1));
+        // The missing (1 - sigma), and the flipped sign inside: not equivalent, each with a point where they differ.
+        foreach (int wrong in new[] { 2, 3 })
+        {
+            Assert.Equal("not_equivalent", Verdict(grade, wrong));
+            var c = Result(grade, wrong)["counterexample"]!;
+            Assert.NotEqual(c["expected"]!.GetValue<double>(), c["claimed"]!.GetValue<double>());
+        }
+        // In x, checked at the points and random x (not exactly: sigmoid(x) is no polynomial in x).
+        Assert.Equal("correct", Verdict(grade, 4));
+        // The third derivative at 0: 1/2 - 7/4 + 12/8 - 6/16 = -1/8.
+        Assert.Equal("correct", Verdict(grade, 5));
+        Assert.Equal("correct", Verdict(grade, 6));
+    }
+
+    [Fact]
+    public async Task AThirdTanhDerivativeInTanhIsCorrect()
+    {
+        // tanh' = 1 - t^2, tanh'' = -2t(1 - t^2), the third = -2(1 - t^2) + 6t^2(1 - t^2) = -2 + 8t^2 - 6t^4.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/activations/derivatives", "request": { "activation": "tanh", "order": 3, "at": [0.5] } },
+              "answers": [ { "path": "/polynomial", "formula": "-2 + 8*tanh^2 - 6*tanh^4" },
+                           { "path": "/polynomial", "formula": "-2*(1 - tanh^2)" } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("not_equivalent", Verdict(grade, 1));
+    }
+
+    [Fact]
+    public async Task Seed000sTanhIdentityIsEquivalentAndAHalvedArgumentIsNot()
+    {
+        // tanh x = (e^x - e^-x)/(e^x + e^-x) = (1 - e^-2x)/(1 + e^-2x) = 2/(1 + e^-2x) - 1 = 2 sigma(2x) - 1.
+        var right = await Post("/v1/expressions/equivalence", """{ "expected": "tanh(x)", "claimed": "2*sigmoid(2*x) - 1", "variables": { "x": 0.3 }, "trials": 20, "seed": 1 }""");
+        Assert.Equal("equivalent", right["verdict"]!.GetValue<string>());
+        var wrong = await Post("/v1/expressions/equivalence", """{ "expected": "tanh(x)", "claimed": "2*sigmoid(x) - 1", "variables": { "x": 0.3 }, "trials": 20, "seed": 1 }""");
+        Assert.Equal("not_equivalent", wrong["verdict"]!.GetValue<string>());
+        // At x = 0.3 itself: tanh(0.3) = 0.29131..., and 2 sigma(0.3) - 1 = tanh(0.15) = 0.14888...
+        var c = wrong["counterexample"]!;
+        Assert.Equal(Math.Tanh(0.3), c["expected"]!.GetValue<double>(), 12);
+        Assert.Equal(Math.Tanh(0.15), c["claimed"]!.GetValue<double>(), 12);
+
+        // The same, graded: the equivalence endpoint's response is a problem like any other.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/expressions/equivalence", "request": { "expected": "tanh(x)", "claimed": "2*sigmoid(2*x) - 1", "variables": { "x": 0.3 } } },
+              "answers": [ { "path": "/maxRelativeError", "value": 0, "tolerance": { "type": "absolute", "absolute": 1e-12 } } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+    }
+
+    [Fact]
+    public async Task Seed004sMomentumWeightsAsAWeightedSumAreCorrectAndAMissingOneMinusBetaIsNot()
+    {
+        // ema: m_T = sum_t beta^(T - t) (1 - beta) g_t; the step is -eta m_T. At beta = 0.9, T = 4: g_1's weight is 0.9^3 x 0.1 = 0.0729.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/optimizers/momentum/weights", "request": { "convention": "ema", "momentum": 0.9, "learningRate": 0.1, "steps": 4 } },
+              "answers": [ { "path": "/stateWeights", "formula": "beta^(T - t)*(1 - beta)" },
+                           { "path": "/stateWeights", "formula": "beta^(T - t)" },
+                           { "path": "/stepWeights", "formula": "eta*beta^(T - t)*(1 - beta)" },
+                           { "path": "/stateWeights/0", "value": 0.0729 },
+                           { "path": "/stateWeights", "value": [0.0729, 0.081, 0.09, 0.1] } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("not_equivalent", Verdict(grade, 1));
+        Assert.Equal("correct", Verdict(grade, 2));
+        Assert.Equal("correct", Verdict(grade, 3));
+        Assert.Equal("correct", Verdict(grade, 4));
+    }
+
+    [Fact]
+    public async Task HeavyBallWeightsCarryTheLearningRateAndTheirSign()
+    {
+        // heavy ball: v_T = -eta sum_t mu^(T - t) g_t, and the step is v_T itself.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/optimizers/momentum/weights", "request": { "convention": "heavy_ball", "momentum": 0.5, "learningRate": 0.2, "steps": 3 } },
+              "answers": [ { "path": "/stateWeights", "formula": "-eta*mu^(T - t)" },
+                           { "path": "/stateWeights", "formula": "eta*mu^(T - t)" } ] }
+            """);
+        Assert.Equal("correct", Verdict(grade, 0));
+        Assert.Equal("not_equivalent", Verdict(grade, 1));
+    }
+
+    [Fact]
     public async Task AFormulaWhereTheResponseHoldsNumbersIsNotANumber()
     {
         var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": [ { "path": "/runs/0/steps/1/parameters/w", "formula": "w - 0.5*(w - 100)" } ] }""");

@@ -64,27 +64,48 @@ public static class DerivativeClaims
             if (expansion.Status == ExpansionStatus.TooLarge) fallback = $"checked numerically: the claim is a polynomial but {expansion.Reason}";
         }
 
+        // The points first (the request's, then the seeded random x), with the truth at each: a claim is compared against
+        // the largest derivative seen as well as its own value, because a right formula evaluated where the function
+        // saturates cancels (1 - sigmoid(21) keeps 7 of its 16 digits) while the truth keeps full relative precision.
         var random = new Random(seed);
+        var xs = new double[points.Count + trials];
+        var truth = new double[xs.Length];
+        double scale = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            if ((i & 255) == 0) cancellation.ThrowIfCancellationRequested();
+            xs[i] = i < points.Count ? points[i] : GradientClaims.RandomLow + (GradientClaims.RandomHigh - GradientClaims.RandomLow) * random.NextDouble();
+            truth[i] = ActivationDerivatives.At(activation, xs[i], order)[order];
+            if (double.IsFinite(truth[i])) scale = Math.Max(scale, Math.Abs(truth[i]));
+        }
         double worst = 0;
         Counterexample? counter = null;
         int compared = 0;
         var compiled = ScalarFormula.TryCompile(claim, names);
         var arguments = new double[names.Count];
-        for (int i = 0; i < points.Count + trials; i++)
+        for (int i = 0; i < xs.Length; i++)
         {
             if ((i & 255) == 0) cancellation.ThrowIfCancellationRequested();
-            double x = i < points.Count ? points[i] : GradientClaims.RandomLow + (GradientClaims.RandomHigh - GradientClaims.RandomLow) * random.NextDouble();
+            double x = xs[i];
             var values = new Dictionary<string, Matrix<double>> { [X] = FormulaEquivalence.Scalar(x) };
             if (own is not null) values[own] = FormulaEquivalence.Scalar(activation.Value(x));
-            var expected = FormulaEquivalence.Scalar(ActivationDerivatives.At(activation, x, order)[order]);
+            var expected = FormulaEquivalence.Scalar(truth[i]);
             for (int v = 0; v < names.Count; v++) arguments[v] = values[names[v]][0, 0];
             var value = compiled is null ? claim.Evaluate(values, cancellation) : FormulaEquivalence.Scalar(compiled.Evaluate(arguments));
             if (i >= points.Count) compared++;
-            double error = GradientClaims.RelativeError(expected, value);
+            double error = ScaledError(truth[i], value[0, 0], scale);
             if (!(error <= worst)) worst = error;
             if (!(error <= tolerance) && counter is null) counter = new Counterexample(values, expected, value);
         }
         return new ClaimResult(counter is null ? ClaimVerdict.Equivalent : ClaimVerdict.NotEquivalent, compared, worst, counter,
             Shape.Scalar, Shape.Scalar, fallback);
+    }
+
+    /// <summary>|claimed - expected| / max(|expected|, |claimed|, scale); 0 when both are equal, infinite when the claim is not finite where the truth is.</summary>
+    public static double ScaledError(double expected, double claimed, double scale)
+    {
+        if (expected == claimed || double.IsNaN(expected) && double.IsNaN(claimed)) return 0;
+        if (!double.IsFinite(claimed) || !double.IsFinite(expected)) return double.PositiveInfinity;
+        return Math.Abs(claimed - expected) / Math.Max(scale, Math.Max(Math.Abs(expected), Math.Abs(claimed)));
     }
 }
