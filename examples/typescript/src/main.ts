@@ -56,6 +56,13 @@ function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
   return result.data;
 }
 
+// A grade's 200 is one of three bodies by the request's format (gradapi, the default; gradescope; prairielearn):
+// the gradapi body is the one with partialCredit.
+function gradapi<T extends object>(body: T): Extract<T, { partialCredit: unknown }> {
+  if (!("partialCredit" in body)) fail(`expected the gradapi format, got ${JSON.stringify(body).slice(0, 200)}`);
+  return body as Extract<T, { partialCredit: unknown }>;
+}
+
 // Seed 001's two-layer problem, the README's first walkthrough.
 const seed001: Schemas["TrainRequest"] = {
   network: {
@@ -133,7 +140,7 @@ await check("train diverged run: non-finite values as strings, status diverged",
 });
 
 await check("grade: README sheet with array answers, follow-through and sign_flipped", async () => {
-  const graded = ok(
+  const graded = gradapi(ok(
     await client.POST("/v1/grade", {
       body: {
         problem: { ...seed001, loss: { type: "half_sse", reduction: "sum" }, sampling: undefined },
@@ -146,7 +153,7 @@ await check("grade: README sheet with array answers, follow-through and sign_fli
         tolerance: { type: "decimals", decimals: 4 },
       },
     }),
-  );
+  ));
   same("verdicts", graded.results.map((r) => r.verdict), ["incorrect", "follow_through", "follow_through", "incorrect"]);
   const hiddenA = graded.results[0] ?? fail("no result 1");
   same("elements of hidden a", hiddenA.elements, [true, false]);
@@ -162,9 +169,44 @@ await check("grade: README sheet with array answers, follow-through and sign_fli
   same("points", gradient.points, 2);
 });
 
+await check("grade: seed 003's trajectory, w4 followed through from a wrong w3, and a formula answer", async () => {
+  const graded = gradapi(ok(
+    await client.POST("/v1/grade", {
+      body: {
+        problem: {
+          endpoint: "/v1/optimization/trajectories",
+          request: {
+            objective: { expression: "0.5*(w*x - y)^2", constants: { x: 1, y: 100 } },
+            start: { w: 0 },
+            runs: [{ label: "lr 2.5", optimizer: { type: "sgd", learningRate: 2.5 } }],
+            maxSteps: 4,
+          },
+        },
+        answers: [
+          { path: "/runs/0/steps/3/parameters/w", value: 687.5 },
+          { path: "/runs/0/steps/4/parameters/w", value: -781.25 },
+        ],
+      },
+    }),
+  ));
+  same("verdicts", graded.results.map((r) => r.verdict), ["incorrect", "follow_through"]);
+  same("usedAnswers", graded.results[1]?.usedAnswers, ["/runs/0/steps/3/parameters/w"]);
+  const formula = gradapi(ok(
+    await client.POST("/v1/grade", {
+      body: {
+        problem: { endpoint: "/v1/expressions/gradient",
+                   request: { expression: "x' * (A*x + z)", variables: { x: [1, 2], A: [[1, 2], [3, 4]], z: [0.5, -1] } } },
+        answers: [{ path: "/gradients/x", formula: "(A + A')*x + z" }, { path: "/gradients/x", formula: "2*A*x + z" }],
+      },
+    }),
+  ));
+  same("formula verdicts", formula.results.map((r) => r.verdict), ["correct", "not_equivalent"]);
+  if (formula.results[1]?.counterexample == null) fail("no counterexample for 2*A*x + z");
+});
+
 await check("grade/batch: class of three, summary per path", async () => {
   const problem: Schemas["TrainRequest"] = seed001;
-  const batch = ok(
+  const batch = gradapi(ok(
     await client.POST("/v1/grade/batch", {
       body: {
         problem,
@@ -182,7 +224,7 @@ await check("grade/batch: class of three, summary per path", async () => {
         ],
       },
     }),
-  );
+  ));
   same("ids", batch.results.map((s) => s.id), ["ana", "ben", "cara"]);
   same("ben's verdicts", batch.results[1]?.results.map((r) => r.verdict), ["incorrect", "follow_through"]);
   const delta = batch.summary["/iterations/0/backward/layers/1/delta"] ?? fail("no summary for delta");

@@ -151,6 +151,8 @@ sealed class ContractSchemaFilter : ISchemaFilter
         [(typeof(EndpointProblem), "request")] = () => new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
+            // Any fields (the named endpoint's): written out, so generated clients type it as an open object, not an empty one.
+            AdditionalProperties = new OpenApiSchema(),
             Description = "Exactly the named endpoint's request body (its schema is that operation's), with its checks and limits.",
         },
         [(typeof(FormulaCounterexampleResponse), "variables")] = () => MapOf(Ref(Tensor)),

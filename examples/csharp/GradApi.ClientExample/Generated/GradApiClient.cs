@@ -498,6 +498,59 @@ namespace GradApi.Client
         /// <br/>codes, paths, iteration and layer numbers stay, and `explanation` holds the formula alone. A student's API key is
         /// <br/>always answered this way, whatever `reveal` says.
         /// <br/>
+        /// <br/>**Other endpoints' problems.** `problem` may instead name any other POST endpoint of this contract:
+        /// <br/>`{ "endpoint": "/v1/optimization/trajectories", "request": { ... } }` (one of
+        /// <br/>`/v1/train`, `/v1/activations/derivatives`, `/v1/expressions/gradient`, `/v1/expressions/equivalence`, `/v1/optimizers/momentum/weights`, `/v1/optimization/trajectories`, `/v1/analysis/hessian`). `request` is exactly that endpoint's body,
+        /// <br/>with its checks and limits (errors keyed under `problem.request.`); the service answers it with the endpoint's own
+        /// <br/>code, and `path` is a JSON Pointer into that response (`/runs/2/steps/3/parameters/w`, `/dimension`,
+        /// <br/>`/gradients/x`). Numbers are marked as above (tolerance, partial credit, `elements`); a path to text, an
+        /// <br/>object or null is `unknown_path` saying what is there. Diagnoses tried on such numbers: `sign_flipped`,
+        /// <br/>`factor_of_two`, `transposed` (a matrix written the wrong way round) and, for trajectories, `wrong_iteration`
+        /// <br/>(the value of the step before or after). `explanation` is null for these problems.
+        /// <br/>
+        /// <br/>**Follow-through over trajectory steps.** A step's parameters, state, objective and gradient are recomputed
+        /// <br/>from the student's own values: each input (the previous step's parameters, gradient and state, as the
+        /// <br/>optimizer's update reads them; the parameters for the objective and gradient) is the student's value where
+        /// <br/>one was given, else the value recomputed from the student's values further up, else the reference.
+        /// <br/>Seed 003 at lr 2.5: after a wrong w3 = 687.5, w4 = 687.5 - 2.5 (687.5 - 100) = -781.25 is `follow_through`
+        /// <br/>with `usedAnswers` naming w3. Degenerate follow-through is refused as for /v1/train (the start counts as the
+        /// <br/>problem's given values); following another optimizer convention is /v1/train's only.
+        /// <br/>
+        /// <br/>**Formula answers.** An answer may give `formula` (a string in the expression language of
+        /// <br/>/v1/expressions/gradient, at most 2000 characters) instead of `value` where the
+        /// <br/>response holds a function, checked as that endpoint's `claims` are (with the problem's `trials` and `seed`,
+        /// <br/>default 20 and 0):
+        /// <br/>- `gradients/&lt;v&gt;` (`jacobians/&lt;v&gt;` for a non-scalar expression) of /v1/expressions/gradient, in the problem's
+        /// <br/>  variables, at the given point and the seeded random points;
+        /// <br/>- `polynomial` of /v1/activations/derivatives (sigmoid, tanh): the order-th derivative in the function's own
+        /// <br/>  value (`sigma`, `tanh`), decided exactly against the integer polynomial, or in `x`;
+        /// <br/>- `stateWeights` and `stepWeights` of /v1/optimizers/momentum/weights, in `t`, `T`, `beta` (or `mu`), `eta`
+        /// <br/>  (and `d` for pytorch), for every t = 1..T, exactly where both sides are polynomials.
+        /// <br/>Verdicts: `correct` (equivalent, full points; `message` says whether exactly or numerically), `not_equivalent`
+        /// <br/>(with `counterexample`: `variables`, `expected` (null under reveal verdicts), `claimed`), `shape_mismatch`
+        /// <br/>(`message` gives both shapes), or `not_a_formula` (it does not parse; `message` gives the position). A formula
+        /// <br/>where the response holds numbers is `not_a_number`; a value where it holds a function is compared with the
+        /// <br/>function's numbers in the response (`/stateWeights`, `/polynomial/coefficients`). At most
+        /// <br/>2000 formula answers per request.
+        /// <br/>
+        /// <br/>**Format.** `format`: `gradapi` (the default: the response described here), `gradescope` or `prairielearn`: the
+        /// <br/>grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
+        /// <br/>grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
+        /// <br/>test in those formats (default: its path; 1 to 200 characters; gradapi does not echo it).
+        /// <br/>- `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+        /// <br/>  points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
+        /// <br/>  and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
+        /// <br/>  for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, each
+        /// <br/>  diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
+        /// <br/>  verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
+        /// <br/>  specification has no top-level maximum; each test has its `max_score`.
+        /// <br/>- `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
+        /// <br/>  possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
+        /// <br/>  `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
+        /// <br/>  points, the message and the diagnoses) and `output` (the explanation, empty when there is none).
+        /// <br/>Anything else is a 400 naming `format` and the three values. The glue that runs on the graders is in the
+        /// <br/>repository's `integrations/` directory.
+        /// <br/>
         /// <br/>**Limits.** The problem's /v1/train limits; `answers` at most maxAnswers (1000); the grading
         /// <br/>work at most maxGradingWork (200000000): a run costs the problem's work (parameters x examples
         /// <br/>per iteration x iterations) + 2048 x layers x iterations, and there are, per
@@ -508,10 +561,13 @@ namespace GradApi.Client
         /// <br/>(64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
         /// <br/>addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
         /// <br/>echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues (5000000).
+        /// <br/>Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
+        /// <br/>1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
+        /// <br/>response is known, before any result is written.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<GradeResponse> GradeAsync(GradeRequest body)
+        public virtual System.Threading.Tasks.Task<object> GradeAsync(GradeRequest body)
         {
             return GradeAsync(body, System.Threading.CancellationToken.None);
         }
@@ -662,6 +718,59 @@ namespace GradApi.Client
         /// <br/>codes, paths, iteration and layer numbers stay, and `explanation` holds the formula alone. A student's API key is
         /// <br/>always answered this way, whatever `reveal` says.
         /// <br/>
+        /// <br/>**Other endpoints' problems.** `problem` may instead name any other POST endpoint of this contract:
+        /// <br/>`{ "endpoint": "/v1/optimization/trajectories", "request": { ... } }` (one of
+        /// <br/>`/v1/train`, `/v1/activations/derivatives`, `/v1/expressions/gradient`, `/v1/expressions/equivalence`, `/v1/optimizers/momentum/weights`, `/v1/optimization/trajectories`, `/v1/analysis/hessian`). `request` is exactly that endpoint's body,
+        /// <br/>with its checks and limits (errors keyed under `problem.request.`); the service answers it with the endpoint's own
+        /// <br/>code, and `path` is a JSON Pointer into that response (`/runs/2/steps/3/parameters/w`, `/dimension`,
+        /// <br/>`/gradients/x`). Numbers are marked as above (tolerance, partial credit, `elements`); a path to text, an
+        /// <br/>object or null is `unknown_path` saying what is there. Diagnoses tried on such numbers: `sign_flipped`,
+        /// <br/>`factor_of_two`, `transposed` (a matrix written the wrong way round) and, for trajectories, `wrong_iteration`
+        /// <br/>(the value of the step before or after). `explanation` is null for these problems.
+        /// <br/>
+        /// <br/>**Follow-through over trajectory steps.** A step's parameters, state, objective and gradient are recomputed
+        /// <br/>from the student's own values: each input (the previous step's parameters, gradient and state, as the
+        /// <br/>optimizer's update reads them; the parameters for the objective and gradient) is the student's value where
+        /// <br/>one was given, else the value recomputed from the student's values further up, else the reference.
+        /// <br/>Seed 003 at lr 2.5: after a wrong w3 = 687.5, w4 = 687.5 - 2.5 (687.5 - 100) = -781.25 is `follow_through`
+        /// <br/>with `usedAnswers` naming w3. Degenerate follow-through is refused as for /v1/train (the start counts as the
+        /// <br/>problem's given values); following another optimizer convention is /v1/train's only.
+        /// <br/>
+        /// <br/>**Formula answers.** An answer may give `formula` (a string in the expression language of
+        /// <br/>/v1/expressions/gradient, at most 2000 characters) instead of `value` where the
+        /// <br/>response holds a function, checked as that endpoint's `claims` are (with the problem's `trials` and `seed`,
+        /// <br/>default 20 and 0):
+        /// <br/>- `gradients/&lt;v&gt;` (`jacobians/&lt;v&gt;` for a non-scalar expression) of /v1/expressions/gradient, in the problem's
+        /// <br/>  variables, at the given point and the seeded random points;
+        /// <br/>- `polynomial` of /v1/activations/derivatives (sigmoid, tanh): the order-th derivative in the function's own
+        /// <br/>  value (`sigma`, `tanh`), decided exactly against the integer polynomial, or in `x`;
+        /// <br/>- `stateWeights` and `stepWeights` of /v1/optimizers/momentum/weights, in `t`, `T`, `beta` (or `mu`), `eta`
+        /// <br/>  (and `d` for pytorch), for every t = 1..T, exactly where both sides are polynomials.
+        /// <br/>Verdicts: `correct` (equivalent, full points; `message` says whether exactly or numerically), `not_equivalent`
+        /// <br/>(with `counterexample`: `variables`, `expected` (null under reveal verdicts), `claimed`), `shape_mismatch`
+        /// <br/>(`message` gives both shapes), or `not_a_formula` (it does not parse; `message` gives the position). A formula
+        /// <br/>where the response holds numbers is `not_a_number`; a value where it holds a function is compared with the
+        /// <br/>function's numbers in the response (`/stateWeights`, `/polynomial/coefficients`). At most
+        /// <br/>2000 formula answers per request.
+        /// <br/>
+        /// <br/>**Format.** `format`: `gradapi` (the default: the response described here), `gradescope` or `prairielearn`: the
+        /// <br/>grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
+        /// <br/>grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
+        /// <br/>test in those formats (default: its path; 1 to 200 characters; gradapi does not echo it).
+        /// <br/>- `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+        /// <br/>  points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
+        /// <br/>  and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
+        /// <br/>  for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, each
+        /// <br/>  diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
+        /// <br/>  verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
+        /// <br/>  specification has no top-level maximum; each test has its `max_score`.
+        /// <br/>- `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
+        /// <br/>  possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
+        /// <br/>  `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
+        /// <br/>  points, the message and the diagnoses) and `output` (the explanation, empty when there is none).
+        /// <br/>Anything else is a 400 naming `format` and the three values. The glue that runs on the graders is in the
+        /// <br/>repository's `integrations/` directory.
+        /// <br/>
         /// <br/>**Limits.** The problem's /v1/train limits; `answers` at most maxAnswers (1000); the grading
         /// <br/>work at most maxGradingWork (200000000): a run costs the problem's work (parameters x examples
         /// <br/>per iteration x iterations) + 2048 x layers x iterations, and there are, per
@@ -672,10 +781,13 @@ namespace GradApi.Client
         /// <br/>(64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
         /// <br/>addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
         /// <br/>echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues (5000000).
+        /// <br/>Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
+        /// <br/>1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
+        /// <br/>response is known, before any result is written.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<GradeResponse> GradeAsync(GradeRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<object> GradeAsync(GradeRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -723,7 +835,7 @@ namespace GradApi.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<GradeResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<object>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -844,8 +956,8 @@ namespace GradApi.Client
         /// Grade a class's submissions to one problem, with a summary of verdicts and diagnoses per path
         /// </summary>
         /// <remarks>
-        /// Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
-        /// <br/>as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
+        /// Grades a class's submissions to one problem. Takes `problem` (a /v1/train request or another endpoint's
+        /// <br/>problem), `tolerance`, `partialCredit` and `followThrough` as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
         /// <br/>relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
         /// <br/>once for the whole batch; each submission with a wrong answer adds one follow-through run, and one run on its own
         /// <br/>numbers per mistake that could show at an answer still wrong.
@@ -853,10 +965,15 @@ namespace GradApi.Client
         /// <br/>**Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
         /// <br/>/v1/grade, in the order of its answers), `points` and `pointsAwarded`. `summary` holds one entry per path, in the
         /// <br/>order the paths first appear in the batch, with the number of answers to it per verdict (`correct`,
-        /// <br/>`followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`) and `diagnoses`: the most
+        /// <br/>`followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`, `notEquivalent`, `notAFormula`) and `diagnoses`: the most
         /// <br/>frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
         /// <br/>ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
         /// <br/>`reveal: "verdicts"` leaves out every reference number as in /v1/grade; the summary is the same either way.
+        /// <br/>
+        /// <br/>**Format.** `format` as in /v1/grade. With `gradescope` or `prairielearn` the response is
+        /// <br/>`{ "results": [{ "id": "s1", "document": { ...that submission's results.json... } }, ...] }`, one per submission in
+        /// <br/>the order given, each `document` exactly what /v1/grade answers for it in that format (no summary, no echoed
+        /// <br/>rules); sent a piece at a time as the gradapi response is.
         /// <br/>
         /// <br/>**Submissions.** `id` is required, not empty, and unique within the batch
         /// <br/>(`submissions[3].id: "s1" is already used by submissions[0]`); errors are keyed by JSON path, as in
@@ -870,7 +987,7 @@ namespace GradApi.Client
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<GradeBatchResponse> GradeBatchAsync(GradeBatchRequest body)
+        public virtual System.Threading.Tasks.Task<object> GradeBatchAsync(GradeBatchRequest body)
         {
             return GradeBatchAsync(body, System.Threading.CancellationToken.None);
         }
@@ -880,8 +997,8 @@ namespace GradApi.Client
         /// Grade a class's submissions to one problem, with a summary of verdicts and diagnoses per path
         /// </summary>
         /// <remarks>
-        /// Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
-        /// <br/>as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
+        /// Grades a class's submissions to one problem. Takes `problem` (a /v1/train request or another endpoint's
+        /// <br/>problem), `tolerance`, `partialCredit` and `followThrough` as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
         /// <br/>relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
         /// <br/>once for the whole batch; each submission with a wrong answer adds one follow-through run, and one run on its own
         /// <br/>numbers per mistake that could show at an answer still wrong.
@@ -889,10 +1006,15 @@ namespace GradApi.Client
         /// <br/>**Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
         /// <br/>/v1/grade, in the order of its answers), `points` and `pointsAwarded`. `summary` holds one entry per path, in the
         /// <br/>order the paths first appear in the batch, with the number of answers to it per verdict (`correct`,
-        /// <br/>`followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`) and `diagnoses`: the most
+        /// <br/>`followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`, `notEquivalent`, `notAFormula`) and `diagnoses`: the most
         /// <br/>frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
         /// <br/>ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
         /// <br/>`reveal: "verdicts"` leaves out every reference number as in /v1/grade; the summary is the same either way.
+        /// <br/>
+        /// <br/>**Format.** `format` as in /v1/grade. With `gradescope` or `prairielearn` the response is
+        /// <br/>`{ "results": [{ "id": "s1", "document": { ...that submission's results.json... } }, ...] }`, one per submission in
+        /// <br/>the order given, each `document` exactly what /v1/grade answers for it in that format (no summary, no echoed
+        /// <br/>rules); sent a piece at a time as the gradapi response is.
         /// <br/>
         /// <br/>**Submissions.** `id` is required, not empty, and unique within the batch
         /// <br/>(`submissions[3].id: "s1" is already used by submissions[0]`); errors are keyed by JSON path, as in
@@ -906,7 +1028,7 @@ namespace GradApi.Client
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<GradeBatchResponse> GradeBatchAsync(GradeBatchRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<object> GradeBatchAsync(GradeBatchRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -954,7 +1076,7 @@ namespace GradApi.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            var objectResponse_ = await ReadObjectResponseAsync<GradeBatchResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            var objectResponse_ = await ReadObjectResponseAsync<object>(response_, headers_, cancellationToken).ConfigureAwait(false);
                             if (objectResponse_.Object == null)
                             {
                                 throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
@@ -1106,7 +1228,25 @@ namespace GradApi.Client
         /// <br/>
         /// <br/>Parameters as in /v1/train: `beta` (softplus, default 1, &gt; 0), `negativeSlope` (leaky_relu, default
         /// <br/>0.01), `alpha` (elu, default 1); a parameter of another activation is rejected.
-        /// <br/>Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians.
+        /// <br/>
+        /// <br/>**Claims.** `claims` maps an order k (0..order, as a string: `"3"`) to a student's formula for f^(k) in
+        /// <br/>the language of /v1/expressions/gradient, written in `x` or in the function's own value (`sigma` for
+        /// <br/>sigmoid, `tanh` for tanh: `1 - tanh^2` reads `tanh` as the value where no `(` follows); `claims` answers
+        /// <br/>each with the verdict object of /v1/expressions/equivalence (null when none were sent). A claim in the
+        /// <br/>own value alone that expands to a polynomial is decided exactly (`method: "exact"`) against the integer
+        /// <br/>coefficients of `polynomial`: `sigma*(1 - sigma)*(1 - 6*sigma + 6*sigma^2)` expands to
+        /// <br/>sigma - 7 sigma^2 + 12 sigma^3 - 6 sigma^4, equivalent for order 3; the counterexample of a wrong one is
+        /// <br/>the own value at the first point of `at` where the two differ (with that x), else a small integer value,
+        /// <br/>and `detail` gives the expanded difference. Any other claim is compared numerically
+        /// <br/>(`method: "numeric"`) with the values above at every point of `at` and at `trials` random x (default 20,
+        /// <br/>at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
+        /// <br/>set to f(x); the error at a point is |claimed - f^(k)| / max(|f^(k)|, |claimed|, the largest |f^(k)| over all
+        /// <br/>the points compared), at most 1e-8: a right formula evaluated where the function saturates loses digits to
+        /// <br/>cancellation (1 - sigmoid(21) keeps about 7 of 16), which the truth does not. Not for softmax.
+        /// <br/>Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
+        /// <br/>with claims, maxExpressionWork 50000000 (each claim, 4 per node, and the true derivative, (k + 1)(k + 2), at
+        /// <br/>every point and trial, and a
+        /// <br/>bound on the claim's expansion, at most 250000).
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -1151,7 +1291,25 @@ namespace GradApi.Client
         /// <br/>
         /// <br/>Parameters as in /v1/train: `beta` (softplus, default 1, &gt; 0), `negativeSlope` (leaky_relu, default
         /// <br/>0.01), `alpha` (elu, default 1); a parameter of another activation is rejected.
-        /// <br/>Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians.
+        /// <br/>
+        /// <br/>**Claims.** `claims` maps an order k (0..order, as a string: `"3"`) to a student's formula for f^(k) in
+        /// <br/>the language of /v1/expressions/gradient, written in `x` or in the function's own value (`sigma` for
+        /// <br/>sigmoid, `tanh` for tanh: `1 - tanh^2` reads `tanh` as the value where no `(` follows); `claims` answers
+        /// <br/>each with the verdict object of /v1/expressions/equivalence (null when none were sent). A claim in the
+        /// <br/>own value alone that expands to a polynomial is decided exactly (`method: "exact"`) against the integer
+        /// <br/>coefficients of `polynomial`: `sigma*(1 - sigma)*(1 - 6*sigma + 6*sigma^2)` expands to
+        /// <br/>sigma - 7 sigma^2 + 12 sigma^3 - 6 sigma^4, equivalent for order 3; the counterexample of a wrong one is
+        /// <br/>the own value at the first point of `at` where the two differ (with that x), else a small integer value,
+        /// <br/>and `detail` gives the expanded difference. Any other claim is compared numerically
+        /// <br/>(`method: "numeric"`) with the values above at every point of `at` and at `trials` random x (default 20,
+        /// <br/>at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
+        /// <br/>set to f(x); the error at a point is |claimed - f^(k)| / max(|f^(k)|, |claimed|, the largest |f^(k)| over all
+        /// <br/>the points compared), at most 1e-8: a right formula evaluated where the function saturates loses digits to
+        /// <br/>cancellation (1 - sigmoid(21) keeps about 7 of 16), which the truth does not. Not for softmax.
+        /// <br/>Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
+        /// <br/>with claims, maxExpressionWork 50000000 (each claim, 4 per node, and the true derivative, (k + 1)(k + 2), at
+        /// <br/>every point and trial, and a
+        /// <br/>bound on the claim's expansion, at most 250000).
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -1321,11 +1479,258 @@ namespace GradApi.Client
         }
 
         /// <summary>
+        /// Decide whether a claimed formula equals an expected one: exactly for polynomials, else at the given and at seeded random points
+        /// </summary>
+        /// <remarks>
+        /// Decides whether `claimed` equals `expected` as a function of the variables: both formulas in the
+        /// <br/>language of /v1/expressions/gradient (grammar, values and errors there). `variables` fix every
+        /// <br/>variable's shape and the first point compared; the claim may use only given variables.
+        /// <br/>
+        /// <br/>**Exactly** (`method: "exact"`) when every variable the formulas use is a scalar and both expand to
+        /// <br/>polynomials: numbers (a literal is the decimal it spells: `0.1` is 1/10), variables, `+ - * .*`,
+        /// <br/>`/` and `./` by a nonzero constant, `^` and `.^` by a constant integer (negative only for a constant
+        /// <br/>base), unary minus and transpose. They are then compared in rational arithmetic: `equivalent` when the
+        /// <br/>expansions are equal (an identity, whatever values are drawn), else `not_equivalent` with a
+        /// <br/>`counterexample`: the given point when they differ there, else a point of small integers (0, 1, -1,
+        /// <br/>2, ...) where the difference is not 0, with both values; `detail` gives both expansions or their
+        /// <br/>difference, `trials` is 0 and `maxRelativeError` is 0 or the error at the counterexample.
+        /// <br/>Expansion caps: 2000 terms, total degree 1000, 4096-bit coefficients, 250000 term operations per
+        /// <br/>formula; past a cap (`(1 + x)^1000000`) the check is numeric and `detail` says which cap.
+        /// <br/>
+        /// <br/>**Numerically** (`method: "numeric"`) otherwise (`exp`, `sigmoid`, division by a variable, matrices):
+        /// <br/>at the given point and at `trials` random points (default 20, at most 1000) seeded by `seed` (default
+        /// <br/>0), with the RNG, redraw rule, error measure and 1e-8 tolerance of the claims of
+        /// <br/>/v1/expressions/gradient (the expected formula plays the true gradient's part). `tanh(x)` and
+        /// <br/>`2*sigmoid(2*x) - 1` are equivalent this way; `2*sigmoid(x) - 1` is not.
+        /// <br/>
+        /// <br/>**Response** (the verdict object of every formula check): `verdict` (`equivalent`, `not_equivalent`,
+        /// <br/>`shape_mismatch`), `method`, `trials`, `maxRelativeError` (null for shape_mismatch), `counterexample`
+        /// <br/>(`variables` in their JSON forms, `expected` and `claimed` values), `expectedShape`, `claimedShape`
+        /// <br/>(null when the claim's own shapes do not fit), `detail`.
+        /// <br/>
+        /// <br/>**Errors** (400 problem+json): parse errors under `expected` or `claimed` with the position; a shape
+        /// <br/>error of the expected formula under `expected`; an unknown variable under the field that names it;
+        /// <br/>bad values under `variables.&lt;name&gt;`. Limits: as /v1/expressions/gradient; maxExpressionWork counts both
+        /// <br/>formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus a bound on each
+        /// <br/>expansion's term operations read from the formula before expanding (at most 250000 each).
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="GradApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<ClaimCheckResponse> ExpressionEquivalenceAsync(ExpressionEquivalenceRequest body)
+        {
+            return ExpressionEquivalenceAsync(body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Decide whether a claimed formula equals an expected one: exactly for polynomials, else at the given and at seeded random points
+        /// </summary>
+        /// <remarks>
+        /// Decides whether `claimed` equals `expected` as a function of the variables: both formulas in the
+        /// <br/>language of /v1/expressions/gradient (grammar, values and errors there). `variables` fix every
+        /// <br/>variable's shape and the first point compared; the claim may use only given variables.
+        /// <br/>
+        /// <br/>**Exactly** (`method: "exact"`) when every variable the formulas use is a scalar and both expand to
+        /// <br/>polynomials: numbers (a literal is the decimal it spells: `0.1` is 1/10), variables, `+ - * .*`,
+        /// <br/>`/` and `./` by a nonzero constant, `^` and `.^` by a constant integer (negative only for a constant
+        /// <br/>base), unary minus and transpose. They are then compared in rational arithmetic: `equivalent` when the
+        /// <br/>expansions are equal (an identity, whatever values are drawn), else `not_equivalent` with a
+        /// <br/>`counterexample`: the given point when they differ there, else a point of small integers (0, 1, -1,
+        /// <br/>2, ...) where the difference is not 0, with both values; `detail` gives both expansions or their
+        /// <br/>difference, `trials` is 0 and `maxRelativeError` is 0 or the error at the counterexample.
+        /// <br/>Expansion caps: 2000 terms, total degree 1000, 4096-bit coefficients, 250000 term operations per
+        /// <br/>formula; past a cap (`(1 + x)^1000000`) the check is numeric and `detail` says which cap.
+        /// <br/>
+        /// <br/>**Numerically** (`method: "numeric"`) otherwise (`exp`, `sigmoid`, division by a variable, matrices):
+        /// <br/>at the given point and at `trials` random points (default 20, at most 1000) seeded by `seed` (default
+        /// <br/>0), with the RNG, redraw rule, error measure and 1e-8 tolerance of the claims of
+        /// <br/>/v1/expressions/gradient (the expected formula plays the true gradient's part). `tanh(x)` and
+        /// <br/>`2*sigmoid(2*x) - 1` are equivalent this way; `2*sigmoid(x) - 1` is not.
+        /// <br/>
+        /// <br/>**Response** (the verdict object of every formula check): `verdict` (`equivalent`, `not_equivalent`,
+        /// <br/>`shape_mismatch`), `method`, `trials`, `maxRelativeError` (null for shape_mismatch), `counterexample`
+        /// <br/>(`variables` in their JSON forms, `expected` and `claimed` values), `expectedShape`, `claimedShape`
+        /// <br/>(null when the claim's own shapes do not fit), `detail`.
+        /// <br/>
+        /// <br/>**Errors** (400 problem+json): parse errors under `expected` or `claimed` with the position; a shape
+        /// <br/>error of the expected formula under `expected`; an unknown variable under the field that names it;
+        /// <br/>bad values under `variables.&lt;name&gt;`. Limits: as /v1/expressions/gradient; maxExpressionWork counts both
+        /// <br/>formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus a bound on each
+        /// <br/>expansion's term operations read from the formula before expanding (at most 250000 each).
+        /// </remarks>
+        /// <returns>OK</returns>
+        /// <exception cref="GradApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<ClaimCheckResponse> ExpressionEquivalenceAsync(ExpressionEquivalenceRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "v1/expressions/equivalence"
+                    urlBuilder_.Append("v1/expressions/equivalence");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ClaimCheckResponse>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ValidationProblem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<ValidationProblem>("The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No API key, or one this service does not know (only when keys are configured).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The key\'s role does not cover this route (a student key reaches only POST /v1/grade).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 404)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("No route at this path (a mistyped path, or a route of another version).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 405)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The path takes another method (POST for every /v1 route).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is larger than maxBodyBytes; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The body is not sent as application/json; the detail says what was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The queue of CPU-heavy work is full, or the key\'s or the client\'s rate is used up; the detail names the limit.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<Problem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new GradApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new GradApiException<Problem>("The request\'s work passed its deadline (deadlineSeconds); nothing of the answer was sent.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new GradApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
         /// Shape-check a matrix expression, take its gradient by reverse mode and check claimed gradients
         /// </summary>
         /// <remarks>
-        /// Parses a matrix expression, checks its shapes, evaluates it and takes its gradient by reverse mode;
-        /// <br/>optionally checks students' gradient formulas (`claims`).
+        /// Parses a matrix expression, checks its shapes, evaluates it and takes its gradient (a scalar expression) or its
+        /// <br/>Jacobians (any other) by reverse mode; optionally checks students' gradient or Jacobian formulas (`claims`).
         /// <br/>
         /// <br/>**Values.** In `variables` a JSON number is a scalar (1x1), a 1-D array a column vector (n x 1), a
         /// <br/>2-D array a matrix given by rows. A gradient is returned in the same JSON form as its variable
@@ -1338,7 +1743,8 @@ namespace GradApi.Client
         /// <br/>unary    := ('+' | '-') unary | postfix
         /// <br/>postfix  := primary ("'" | ('^' | '.^') exponent)*     left to right: x'^2 = (x')^2, 2^3^2 = 64
         /// <br/>exponent := ('+' | '-') exponent | primary
-        /// <br/>primary  := number | name | function '(' sum ')' | '(' sum ')'
+        /// <br/>primary  := number | name | function '(' sum ')' | constant | '(' sum ')'
+        /// <br/>constant := 'eye' '(' size ')' | 'ones' '(' size (',' size)? ')'
         /// <br/>```
         /// <br/>`-2^2` is -4 (power binds tighter than unary minus). Numbers: `12`, `0.5`, `.5`, `1e-3`; `2.*x` is
         /// <br/>`2 .* x`. Names: a letter or `_`, then letters, digits, `_`. `'` is the transpose. `*` is the matrix
@@ -1348,6 +1754,10 @@ namespace GradApi.Client
         /// <br/>as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
         /// <br/>MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
         /// <br/>`sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
+        /// <br/>Constants: `eye(n)` (the n x n identity), `ones(n)` (an n x 1 column of ones), `ones(m, n)` (m x n); a size is a
+        /// <br/>positive integer literal written as digits (`3`; not `3.0`, `1e3`, a variable or an expression), and one constant
+        /// <br/>holds at most maxVariableValues numbers (n^2 for eye, m n for ones); anything else is a parse error at its position.
+        /// <br/>Their shapes are fixed and their gradient is zero. None of these names can name a variable.
         /// <br/>
         /// <br/>**Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,
         /// <br/>`wrt[0]`). Parse errors name the position (characters counted from 1): unexpected token, unbalanced
@@ -1356,28 +1766,38 @@ namespace GradApi.Client
         /// <br/>named with its position.
         /// <br/>
         /// <br/>**Response.** `shape` [rows, columns]; `subexpressions`: every node of the parsed expression as
-        /// <br/>written, with its shape, children before parents (the shape check). `gradients` per variable of
-        /// <br/>`wrt`; the expression must be scalar to have a gradient (a non-scalar one with `wrt` or `claims` is
-        /// <br/>a 400). `wrt` defaults to every variable the expression uses when it is scalar, to none otherwise;
-        /// <br/>claimed variables are always differentiated.
+        /// <br/>written, with its shape, children before parents (the shape check). `wrt` defaults to every variable the
+        /// <br/>expression uses; claimed variables are always differentiated.
+        /// <br/>- A scalar (1x1) expression: `gradients` per variable of `wrt`, in the variable's JSON form (denominator
+        /// <br/>  layout); `jacobians` is null.
+        /// <br/>- Any other: `jacobians` per variable v of `wrt`, the matrix d vec(f) / d vec(v), numel(f) x numel(v): one row
+        /// <br/>  per element of f and one column per element of v, both in row-major order (f's element (r, c) is
+        /// <br/>  row r x columns(f) + c, and v's (k, l) column k x columns(v) + l), always a 2-D array (for `A*x`, A 2x3: by x it is A; by A it is
+        /// <br/>  [x' 0; 0 x']); `gradients` is an empty object. Computed by reverse mode, one pass per element of f.
         /// <br/>
-        /// <br/>**Claims.** Per variable, a formula for the gradient in the same language, checked at the given
+        /// <br/>**Claims.** Per variable, a formula for the gradient in the same language (for a non-scalar expression, for
+        /// <br/>the Jacobian: its shape is numel(f) x numel(v), and `expected` and `claimed` of a counterexample are
+        /// <br/>matrices by rows; for softmax(x) of a 3-vector, `diag(softmax(x)) - softmax(x)*softmax(x)'`), checked at the given
         /// <br/>point and at `trials` random points (default 20, at most 1000), seeded by `seed` (default 0).
         /// <br/>RNG: `new System.Random(seed)` (.NET's seeded generator), one stream per request; per trial, every
         /// <br/>variable in the order of `variables`, elements row by row, is drawn uniformly from [-2, 2) as
-        /// <br/>4 NextDouble() - 2. Where the expression or its gradient is not finite (outside the domain of log,
+        /// <br/>4 NextDouble() - 2. Where the expression or its gradient (Jacobian) is not finite (outside the domain of log,
         /// <br/>sqrt, ./) the trial is redrawn once keeping each element's sign from the given point (0 counts as +),
         /// <br/>magnitudes uniform in [0.25, 2); if still not finite it is skipped (`trials` counts the random points
         /// <br/>compared). Error at a point: ||claimed - expected||_inf / max(||expected||_inf, ||claimed||_inf)
         /// <br/>(0 when both are 0). `verdict`: `equivalent` when every error is at most 1e-8; `not_equivalent` with
         /// <br/>`counterexample` (`variables`, `expected`, `claimed` at the first point off); `shape_mismatch` when
-        /// <br/>the claim's shape is not the variable's (`expectedShape`, `claimedShape`) or the claim's own shapes
-        /// <br/>do not fit (`claimedShape` null, `detail` names the subexpression).
+        /// <br/>the claim's shape is not the expected one, the variable's or numel(f) x numel(v) (`expectedShape`, `claimedShape`), or the claim's own shapes
+        /// <br/>do not fit (`claimedShape` null, `detail` names the subexpression). `method` is always `numeric` here
+        /// <br/>(the verdict object of /v1/expressions/equivalence, where it can be `exact`).
         /// <br/>
-        /// <br/>Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers; maxExpressionWork
-        /// <br/>50000000 multiply-adds over everything evaluated: one evaluation counts a matrix product as rows x inner x
-        /// <br/>columns, any other node its size and at least 64; a gradient counts 3 evaluations; with claims, each of the
-        /// <br/>trials + 1 points costs the gradient (twice for a redrawn trial) plus every claim's own evaluation.
+        /// <br/>Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers (over all variables, and in
+        /// <br/>one eye or ones); maxExpressionWork 50000000 multiply-adds over everything evaluated: one evaluation counts
+        /// <br/>a matrix product as rows x inner x columns, any other node its size and at least 64; a gradient counts 3
+        /// <br/>evaluations, a Jacobian 3 evaluations per element of the expression; with claims, each of the trials + 1
+        /// <br/>points costs the gradient or Jacobian (twice for a redrawn trial) plus every claim's own evaluation;
+        /// <br/>maxJacobianValues 1000000 numbers over all Jacobians of the response, counting 2 numel(f) numel(v) more per
+        /// <br/>claimed variable (its counterexample). Over a limit is a 400 naming it, before any work.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -1391,8 +1811,8 @@ namespace GradApi.Client
         /// Shape-check a matrix expression, take its gradient by reverse mode and check claimed gradients
         /// </summary>
         /// <remarks>
-        /// Parses a matrix expression, checks its shapes, evaluates it and takes its gradient by reverse mode;
-        /// <br/>optionally checks students' gradient formulas (`claims`).
+        /// Parses a matrix expression, checks its shapes, evaluates it and takes its gradient (a scalar expression) or its
+        /// <br/>Jacobians (any other) by reverse mode; optionally checks students' gradient or Jacobian formulas (`claims`).
         /// <br/>
         /// <br/>**Values.** In `variables` a JSON number is a scalar (1x1), a 1-D array a column vector (n x 1), a
         /// <br/>2-D array a matrix given by rows. A gradient is returned in the same JSON form as its variable
@@ -1405,7 +1825,8 @@ namespace GradApi.Client
         /// <br/>unary    := ('+' | '-') unary | postfix
         /// <br/>postfix  := primary ("'" | ('^' | '.^') exponent)*     left to right: x'^2 = (x')^2, 2^3^2 = 64
         /// <br/>exponent := ('+' | '-') exponent | primary
-        /// <br/>primary  := number | name | function '(' sum ')' | '(' sum ')'
+        /// <br/>primary  := number | name | function '(' sum ')' | constant | '(' sum ')'
+        /// <br/>constant := 'eye' '(' size ')' | 'ones' '(' size (',' size)? ')'
         /// <br/>```
         /// <br/>`-2^2` is -4 (power binds tighter than unary minus). Numbers: `12`, `0.5`, `.5`, `1e-3`; `2.*x` is
         /// <br/>`2 .* x`. Names: a letter or `_`, then letters, digits, `_`. `'` is the transpose. `*` is the matrix
@@ -1415,6 +1836,10 @@ namespace GradApi.Client
         /// <br/>as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
         /// <br/>MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
         /// <br/>`sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
+        /// <br/>Constants: `eye(n)` (the n x n identity), `ones(n)` (an n x 1 column of ones), `ones(m, n)` (m x n); a size is a
+        /// <br/>positive integer literal written as digits (`3`; not `3.0`, `1e3`, a variable or an expression), and one constant
+        /// <br/>holds at most maxVariableValues numbers (n^2 for eye, m n for ones); anything else is a parse error at its position.
+        /// <br/>Their shapes are fixed and their gradient is zero. None of these names can name a variable.
         /// <br/>
         /// <br/>**Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,
         /// <br/>`wrt[0]`). Parse errors name the position (characters counted from 1): unexpected token, unbalanced
@@ -1423,28 +1848,38 @@ namespace GradApi.Client
         /// <br/>named with its position.
         /// <br/>
         /// <br/>**Response.** `shape` [rows, columns]; `subexpressions`: every node of the parsed expression as
-        /// <br/>written, with its shape, children before parents (the shape check). `gradients` per variable of
-        /// <br/>`wrt`; the expression must be scalar to have a gradient (a non-scalar one with `wrt` or `claims` is
-        /// <br/>a 400). `wrt` defaults to every variable the expression uses when it is scalar, to none otherwise;
-        /// <br/>claimed variables are always differentiated.
+        /// <br/>written, with its shape, children before parents (the shape check). `wrt` defaults to every variable the
+        /// <br/>expression uses; claimed variables are always differentiated.
+        /// <br/>- A scalar (1x1) expression: `gradients` per variable of `wrt`, in the variable's JSON form (denominator
+        /// <br/>  layout); `jacobians` is null.
+        /// <br/>- Any other: `jacobians` per variable v of `wrt`, the matrix d vec(f) / d vec(v), numel(f) x numel(v): one row
+        /// <br/>  per element of f and one column per element of v, both in row-major order (f's element (r, c) is
+        /// <br/>  row r x columns(f) + c, and v's (k, l) column k x columns(v) + l), always a 2-D array (for `A*x`, A 2x3: by x it is A; by A it is
+        /// <br/>  [x' 0; 0 x']); `gradients` is an empty object. Computed by reverse mode, one pass per element of f.
         /// <br/>
-        /// <br/>**Claims.** Per variable, a formula for the gradient in the same language, checked at the given
+        /// <br/>**Claims.** Per variable, a formula for the gradient in the same language (for a non-scalar expression, for
+        /// <br/>the Jacobian: its shape is numel(f) x numel(v), and `expected` and `claimed` of a counterexample are
+        /// <br/>matrices by rows; for softmax(x) of a 3-vector, `diag(softmax(x)) - softmax(x)*softmax(x)'`), checked at the given
         /// <br/>point and at `trials` random points (default 20, at most 1000), seeded by `seed` (default 0).
         /// <br/>RNG: `new System.Random(seed)` (.NET's seeded generator), one stream per request; per trial, every
         /// <br/>variable in the order of `variables`, elements row by row, is drawn uniformly from [-2, 2) as
-        /// <br/>4 NextDouble() - 2. Where the expression or its gradient is not finite (outside the domain of log,
+        /// <br/>4 NextDouble() - 2. Where the expression or its gradient (Jacobian) is not finite (outside the domain of log,
         /// <br/>sqrt, ./) the trial is redrawn once keeping each element's sign from the given point (0 counts as +),
         /// <br/>magnitudes uniform in [0.25, 2); if still not finite it is skipped (`trials` counts the random points
         /// <br/>compared). Error at a point: ||claimed - expected||_inf / max(||expected||_inf, ||claimed||_inf)
         /// <br/>(0 when both are 0). `verdict`: `equivalent` when every error is at most 1e-8; `not_equivalent` with
         /// <br/>`counterexample` (`variables`, `expected`, `claimed` at the first point off); `shape_mismatch` when
-        /// <br/>the claim's shape is not the variable's (`expectedShape`, `claimedShape`) or the claim's own shapes
-        /// <br/>do not fit (`claimedShape` null, `detail` names the subexpression).
+        /// <br/>the claim's shape is not the expected one, the variable's or numel(f) x numel(v) (`expectedShape`, `claimedShape`), or the claim's own shapes
+        /// <br/>do not fit (`claimedShape` null, `detail` names the subexpression). `method` is always `numeric` here
+        /// <br/>(the verdict object of /v1/expressions/equivalence, where it can be `exact`).
         /// <br/>
-        /// <br/>Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers; maxExpressionWork
-        /// <br/>50000000 multiply-adds over everything evaluated: one evaluation counts a matrix product as rows x inner x
-        /// <br/>columns, any other node its size and at least 64; a gradient counts 3 evaluations; with claims, each of the
-        /// <br/>trials + 1 points costs the gradient (twice for a redrawn trial) plus every claim's own evaluation.
+        /// <br/>Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers (over all variables, and in
+        /// <br/>one eye or ones); maxExpressionWork 50000000 multiply-adds over everything evaluated: one evaluation counts
+        /// <br/>a matrix product as rows x inner x columns, any other node its size and at least 64; a gradient counts 3
+        /// <br/>evaluations, a Jacobian 3 evaluations per element of the expression; with claims, each of the trials + 1
+        /// <br/>points costs the gradient or Jacobian (twice for a redrawn trial) plus every claim's own evaluation;
+        /// <br/>maxJacobianValues 1000000 numbers over all Jacobians of the response, counting 2 numel(f) numel(v) more per
+        /// <br/>claimed variable (its counterexample). Over a limit is a 400 naming it, before any work.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -1632,6 +2067,27 @@ namespace GradApi.Client
         /// <br/>- `ema`: m = beta m + (1 - beta) g; theta -= eta m. w_t = beta^(T-t) (1 - beta); c_t = eta w_t.
         /// <br/>`dampening` (pytorch only, default 0, in [0, 1]); `momentum` in [0, 1]; `learningRate` &gt; 0;
         /// <br/>`steps` from 1 to 10000.
+        /// <br/>
+        /// <br/>**Claims.** `claims: {"stateWeights": "beta^(T - t)*(1 - beta)", "stepWeights": "..."}` (either may be
+        /// <br/>left out): formulas for w_t and c_t in `t` (the gradient's step), `T` (the step reached), `beta` or `mu`
+        /// <br/>(the momentum, either name), `eta` (the learning rate) and, for pytorch, `d` (the dampening; a
+        /// <br/>claim that does not name d is about the request's dampening). Each is compared for every t = 1..T and
+        /// <br/>answered in `claims` with the verdict object of /v1/expressions/equivalence (null when none were sent).
+        /// <br/>Exactly (`method: "exact"`) when T &lt;= 256 and the claim, with t and T set, expands to a polynomial in
+        /// <br/>beta, eta (and d when named; an unnamed nonzero d makes the check numeric) for every t: the reference
+        /// <br/>polynomials come from the same optimizer, not from the formulas above (one step is linear in theta, v
+        /// <br/>and g with coefficients multilinear in mu, eta and d; stepping the optimizer at the corners of [0, 1]^k,
+        /// <br/>where the doubles are exact, gives the coefficients by interpolation, checked at two more dyadic points
+        /// <br/>and at steps 1, 2 and 3; the impulse recursion then runs over polynomials). The counterexample is at the
+        /// <br/>first t that differs, at the request's settings when the two differ there, else at small integer
+        /// <br/>settings. Otherwise numerically (`method: "numeric"`): the weights at the request's settings and at
+        /// <br/>`trials` random ones (default 20, at most 1000) from `new System.Random(seed)` (`seed` default 0), per
+        /// <br/>trial beta = NextDouble(), eta = 1 - NextDouble() and, for a claim naming d, d = NextDouble(); the error
+        /// <br/>of a trial is that of /v1/expressions/gradient over the vector of the T weights (tolerance 1e-8), and
+        /// <br/>the counterexample names the t where the claim is furthest off.
+        /// <br/>For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
+        /// <br/>Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
+        /// <br/>per claim (an evaluation of a claim in scalars counts 4 per node: it is compiled to arithmetic on doubles), plus for T &lt;= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -1660,6 +2116,27 @@ namespace GradApi.Client
         /// <br/>- `ema`: m = beta m + (1 - beta) g; theta -= eta m. w_t = beta^(T-t) (1 - beta); c_t = eta w_t.
         /// <br/>`dampening` (pytorch only, default 0, in [0, 1]); `momentum` in [0, 1]; `learningRate` &gt; 0;
         /// <br/>`steps` from 1 to 10000.
+        /// <br/>
+        /// <br/>**Claims.** `claims: {"stateWeights": "beta^(T - t)*(1 - beta)", "stepWeights": "..."}` (either may be
+        /// <br/>left out): formulas for w_t and c_t in `t` (the gradient's step), `T` (the step reached), `beta` or `mu`
+        /// <br/>(the momentum, either name), `eta` (the learning rate) and, for pytorch, `d` (the dampening; a
+        /// <br/>claim that does not name d is about the request's dampening). Each is compared for every t = 1..T and
+        /// <br/>answered in `claims` with the verdict object of /v1/expressions/equivalence (null when none were sent).
+        /// <br/>Exactly (`method: "exact"`) when T &lt;= 256 and the claim, with t and T set, expands to a polynomial in
+        /// <br/>beta, eta (and d when named; an unnamed nonzero d makes the check numeric) for every t: the reference
+        /// <br/>polynomials come from the same optimizer, not from the formulas above (one step is linear in theta, v
+        /// <br/>and g with coefficients multilinear in mu, eta and d; stepping the optimizer at the corners of [0, 1]^k,
+        /// <br/>where the doubles are exact, gives the coefficients by interpolation, checked at two more dyadic points
+        /// <br/>and at steps 1, 2 and 3; the impulse recursion then runs over polynomials). The counterexample is at the
+        /// <br/>first t that differs, at the request's settings when the two differ there, else at small integer
+        /// <br/>settings. Otherwise numerically (`method: "numeric"`): the weights at the request's settings and at
+        /// <br/>`trials` random ones (default 20, at most 1000) from `new System.Random(seed)` (`seed` default 0), per
+        /// <br/>trial beta = NextDouble(), eta = 1 - NextDouble() and, for a claim naming d, d = NextDouble(); the error
+        /// <br/>of a trial is that of /v1/expressions/gradient over the vector of the T weights (tolerance 1e-8), and
+        /// <br/>the counterexample names the t where the claim is furthest off.
+        /// <br/>For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
+        /// <br/>Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
+        /// <br/>per claim (an evaluation of a claim in scalars counts 4 per node: it is compiled to arithmetic on doubles), plus for T &lt;= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -2827,6 +3304,24 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("alpha")]
         public double? Alpha { get; set; } = default!;
 
+        /// <summary>
+        /// Per order k (0..order, as a string key), a student's formula for f^(k): in the function's own value (sigma for sigmoid, tanh for tanh) or in x. Not for softmax.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("claims")]
+        public System.Collections.Generic.IDictionary<string, string>? Claims { get; set; } = default!;
+
+        /// <summary>
+        /// Random x at which claims in x are checked besides the points of at (default 20, at most 1000).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("trials")]
+        public int? Trials { get; set; } = default!;
+
+        /// <summary>
+        /// Seed of the random x (default 0).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("seed")]
+        public int? Seed { get; set; } = default!;
+
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -2864,17 +3359,23 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("polynomial")]
         public DerivativePolynomialResponse? Polynomial { get; set; } = default!;
 
+        /// <summary>
+        /// Per claimed order, the verdict; null when no claims were sent.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("claims")]
+        public System.Collections.Generic.IDictionary<string, ClaimCheckResponse>? Claims { get; set; } = default!;
+
     }
 
     /// <summary>
-    /// One answer: where in the /v1/train response, and what the student wrote.
+    /// One answer: where in the problem's response, and what the student wrote: a value, or a formula.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class AnswerRequest
     {
 
         /// <summary>
-        /// RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta.
+        /// RFC 6901 JSON Pointer into the problem's response, as in /iterations/0/backward/layers/1/delta.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("path")]
         public string Path { get; set; } = default!;
@@ -2883,7 +3384,7 @@ namespace GradApi.Client
         /// A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("value")]
-        public object Value { get; set; } = default!;
+        public object? Value { get; set; } = default!;
 
         /// <summary>
         /// What the answer is worth (default 1), finite and at least 0.
@@ -2896,6 +3397,18 @@ namespace GradApi.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("tolerance")]
         public ToleranceRequest? Tolerance { get; set; } = default!;
+
+        /// <summary>
+        /// Instead of value, where the response holds a function: a formula in the expression language, graded by equivalence.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("formula")]
+        public string? Formula { get; set; } = default!;
+
+        /// <summary>
+        /// What the gradescope and prairielearn formats call the answer's test (default: its path); not echoed by gradapi.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("name")]
+        public string? Name { get; set; } = default!;
 
     }
 
@@ -2913,7 +3426,8 @@ namespace GradApi.Client
         public string Path { get; set; } = default!;
 
         /// <summary>
-        /// correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number.
+        /// correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number; for a formula answer
+        /// <br/>            correct (equivalent), not_equivalent, shape_mismatch, not_a_formula (it does not parse; message gives the position).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("verdict")]
         [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AnswerResultResponseVerdict>))]
@@ -2992,6 +3506,18 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("explanation")]
         public string? Explanation { get; set; } = default!;
 
+        /// <summary>
+        /// A formula answer as given; null for a value answer.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("formula")]
+        public string? Formula { get; set; } = default!;
+
+        /// <summary>
+        /// A formula answer graded not_equivalent: where it differs from the function; else null.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("counterexample")]
+        public FormulaCounterexampleResponse? Counterexample { get; set; } = default!;
+
     }
 
     /// <summary>
@@ -3042,13 +3568,20 @@ namespace GradApi.Client
         public ClaimCheckResponseVerdict Verdict { get; set; } = default!;
 
         /// <summary>
-        /// Random points compared (the given point is compared too).
+        /// exact (both sides are polynomials, compared in rational arithmetic) or numeric (at the given and at random points).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("method")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ClaimCheckResponseMethod>))]
+        public ClaimCheckResponseMethod Method { get; set; } = default!;
+
+        /// <summary>
+        /// Random points compared (the given point is compared too); 0 for exact.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("trials")]
         public int Trials { get; set; } = default!;
 
         /// <summary>
-        /// Largest error over the points compared; null for shape_mismatch.
+        /// Largest error over the points compared (exact: 0, or the error at the counterexample); null for shape_mismatch.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("maxRelativeError")]
         public double? MaxRelativeError { get; set; } = default!;
@@ -3060,7 +3593,7 @@ namespace GradApi.Client
         public CounterexampleResponse? Counterexample { get; set; } = default!;
 
         /// <summary>
-        /// The variable's shape, which its gradient has.
+        /// The shape of the true value (for a gradient, the variable's; for a Jacobian [numel(f), numel(v)]).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expectedShape")]
         public System.Collections.Generic.List<int> ExpectedShape { get; set; } = new System.Collections.Generic.List<int>();
@@ -3072,7 +3605,7 @@ namespace GradApi.Client
         public System.Collections.Generic.List<int>? ClaimedShape { get; set; } = default!;
 
         /// <summary>
-        /// shape_mismatch: what does not fit.
+        /// shape_mismatch: what does not fit; exact: both expansions or their difference; a numeric check that could not be exact: why.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("detail")]
         public string? Detail { get; set; } = default!;
@@ -3090,7 +3623,7 @@ namespace GradApi.Client
         public System.Collections.Generic.IDictionary<string, object> Variables { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
 
         /// <summary>
-        /// The true gradient there.
+        /// The true value there (the gradient in the variable's form, a Jacobian by rows, the derivative, the weight, the expected formula's value).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expected")]
         public object Expected { get; set; } = default!;
@@ -3216,6 +3749,67 @@ namespace GradApi.Client
     }
 
     /// <summary>
+    /// Another endpoint's problem: any POST route of the contract, and exactly the request it takes.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class EndpointProblem
+    {
+
+        /// <summary>
+        /// The route, as /v1/optimization/trajectories.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("endpoint")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<EndpointProblemEndpoint>))]
+        public EndpointProblemEndpoint Endpoint { get; set; } = default!;
+
+        /// <summary>
+        /// Exactly the named endpoint's request body (its schema is that operation's), with its checks and limits.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("request")]
+        public System.Collections.Generic.IDictionary<string, object> Request { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
+
+    }
+
+    /// <summary>
+    /// Is a claimed formula the expected one?
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ExpressionEquivalenceRequest
+    {
+
+        /// <summary>
+        /// The reference formula (grammar of /v1/expressions/gradient).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("expected")]
+        public string Expected { get; set; } = default!;
+
+        /// <summary>
+        /// The student's formula, in the same variables.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("claimed")]
+        public string Claimed { get; set; } = default!;
+
+        /// <summary>
+        /// Values by name, as for /v1/expressions/gradient: they fix each variable's shape and the first point compared.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("variables")]
+        public System.Collections.Generic.IDictionary<string, object>? Variables { get; set; } = default!;
+
+        /// <summary>
+        /// Random points compared besides the given one when the check is numeric (default 20, at most 1000).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("trials")]
+        public int? Trials { get; set; } = default!;
+
+        /// <summary>
+        /// Seed of the random points (default 0).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("seed")]
+        public int? Seed { get; set; } = default!;
+
+    }
+
+    /// <summary>
     /// A matrix expression, its value, shape check and gradients, and checks of claimed gradients.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -3235,13 +3829,13 @@ namespace GradApi.Client
         public System.Collections.Generic.IDictionary<string, object>? Variables { get; set; } = default!;
 
         /// <summary>
-        /// Variables to differentiate by (default: every variable the expression uses, when it is scalar).
+        /// Variables to differentiate by (default: every variable the expression uses).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("wrt")]
         public System.Collections.Generic.List<string>? Wrt { get; set; } = default!;
 
         /// <summary>
-        /// Per variable, a student's formula for the gradient, in the same language.
+        /// Per variable, a student's formula in the same language: for the gradient of a scalar expression, else for the Jacobian (numel(f) x numel(v)).
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("claims")]
         public System.Collections.Generic.IDictionary<string, string>? Claims { get; set; } = default!;
@@ -3283,10 +3877,16 @@ namespace GradApi.Client
         public System.Collections.Generic.List<SubexpressionShape> Subexpressions { get; set; } = new System.Collections.Generic.List<SubexpressionShape>();
 
         /// <summary>
-        /// Per variable, in the variable's own JSON form (denominator layout).
+        /// Scalar expression: per wrt variable, in the variable's own JSON form (denominator layout). Otherwise an empty object.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("gradients")]
         public System.Collections.Generic.IDictionary<string, object> Gradients { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
+
+        /// <summary>
+        /// Non-scalar expression: per wrt variable v, d vec(f) / d vec(v) by rows, numel(f) x numel(v) (rows for f's elements, columns for v's, both row-major), always a 2-D array. Null for a scalar expression.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("jacobians")]
+        public System.Collections.Generic.IDictionary<string, RealMatrix>? Jacobians { get; set; } = default!;
 
         /// <summary>
         /// Per claimed variable, the verdict; null when no claims were sent.
@@ -3346,6 +3946,33 @@ namespace GradApi.Client
     }
 
     /// <summary>
+    /// Where a formula differs from the function: the variables' values, the function's value there and the formula's.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class FormulaCounterexampleResponse
+    {
+
+        /// <summary>
+        /// Each variable's value at the point, in its JSON form.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("variables")]
+        public System.Collections.Generic.IDictionary<string, object> Variables { get; set; } = new System.Collections.Generic.Dictionary<string, object>();
+
+        /// <summary>
+        /// The function's value there; null under reveal verdicts.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("expected")]
+        public object? Expected { get; set; } = default!;
+
+        /// <summary>
+        /// The formula's value there.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("claimed")]
+        public object Claimed { get; set; } = default!;
+
+    }
+
+    /// <summary>
     /// input, z, a: [B][n]; activationDerivative: sigma'(z) [B][n], or for softmax the Jacobian [B][n][n].
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -3389,10 +4016,10 @@ namespace GradApi.Client
     {
 
         /// <summary>
-        /// Exactly a /v1/train request.
+        /// As in /v1/grade: a /v1/train request, or { "endpoint": ..., "request": ... }.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("problem")]
-        public TrainRequest Problem { get; set; } = new TrainRequest();
+        public object Problem { get; set; } = default!;
 
         /// <summary>
         /// As in /v1/grade, for every submission.
@@ -3425,6 +4052,13 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("reveal")]
         [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeBatchRequestReveal>))]
         public GradeBatchRequestReveal? Reveal { get; set; } = default!;
+
+        /// <summary>
+        /// As in /v1/grade: gradapi (default), gradescope or prairielearn; the latter two give one results.json per submission.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("format")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeBatchRequestFormat>))]
+        public GradeBatchRequestFormat? Format { get; set; } = default!;
 
     }
 
@@ -3469,20 +4103,21 @@ namespace GradApi.Client
     }
 
     /// <summary>
-    /// A student's numbers for a /v1/train problem, marked against the service's own run of it.
+    /// A student's numbers (or formulas) for a problem, marked against the service's own computation of it.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class GradeRequest
     {
 
         /// <summary>
-        /// Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored).
+        /// Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored), or
+        /// <br/>            another endpoint's problem: { "endpoint": "/v1/optimization/trajectories", "request": { ... } }.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("problem")]
-        public TrainRequest Problem { get; set; } = new TrainRequest();
+        public object Problem { get; set; } = default!;
 
         /// <summary>
-        /// The answers, each a JSON Pointer into the /v1/train response and the student's value; results come in this order.
+        /// The answers, each a JSON Pointer into the problem's response and the student's value (or formula); results come in this order.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("answers")]
         public System.Collections.Generic.List<AnswerRequest> Answers { get; set; } = new System.Collections.Generic.List<AnswerRequest>();
@@ -3513,6 +4148,14 @@ namespace GradApi.Client
         [System.Text.Json.Serialization.JsonPropertyName("reveal")]
         [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeRequestReveal>))]
         public GradeRequestReveal? Reveal { get; set; } = default!;
+
+        /// <summary>
+        /// gradapi (default: this service's response), gradescope (Gradescope's results.json) or prairielearn
+        /// <br/>            (PrairieLearn's external grader results.json).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("format")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradeRequestFormat>))]
+        public GradeRequestFormat? Format { get; set; } = default!;
 
     }
 
@@ -3559,6 +4202,144 @@ namespace GradApi.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("followThrough")]
         public FollowThroughResponse FollowThrough { get; set; } = new FollowThroughResponse();
+
+    }
+
+    /// <summary>
+    /// A class in Gradescope's format: one results.json document per submission, in the order given.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class GradescopeBatchResponse
+    {
+
+        /// <summary>
+        /// One per submission.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("results")]
+        public System.Collections.Generic.List<GradescopeSubmissionResponse> Results { get; set; } = new System.Collections.Generic.List<GradescopeSubmissionResponse>();
+
+    }
+
+    /// <summary>
+    /// A submission as Gradescope's results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications", "Output format"):
+    /// <br/>write it to /autograder/results/results.json as it is. The specification has no total maximum at the top level: each test
+    /// <br/>gives its own max_score, and the assignment's points are set in Gradescope.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class GradescopeResults
+    {
+
+        /// <summary>
+        /// The points awarded over all answers (the sum of the tests' scores).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("score")]
+        public double Score { get; set; } = default!;
+
+        /// <summary>
+        /// A Markdown summary: points awarded of points possible and the answers per verdict (no reference number).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("output")]
+        public string Output { get; set; } = default!;
+
+        /// <summary>
+        /// md (Markdown) for output.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("output_format")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradescopeResultsOutput_format>))]
+        public GradescopeResultsOutput_format Output_format { get; set; } = default!;
+
+        /// <summary>
+        /// visible: the summary holds counts only.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("visibility")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradescopeResultsVisibility>))]
+        public GradescopeResultsVisibility Visibility { get; set; } = default!;
+
+        /// <summary>
+        /// hidden: what the autograder script prints is for the course's staff.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("stdout_visibility")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradescopeResultsStdout_visibility>))]
+        public GradescopeResultsStdout_visibility Stdout_visibility { get; set; } = default!;
+
+        /// <summary>
+        /// One per answer, in the order of answers.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("tests")]
+        public System.Collections.Generic.List<GradescopeTest> Tests { get; set; } = new System.Collections.Generic.List<GradescopeTest>();
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class GradescopeSubmissionResponse
+    {
+
+        /// <summary>
+        /// The submission's id, as given.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        public string Id { get; set; } = default!;
+
+        /// <summary>
+        /// Its results.json, as /v1/grade with format gradescope answers it.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("document")]
+        public GradescopeResults Document { get; set; } = new GradescopeResults();
+
+    }
+
+    /// <summary>
+    /// One answer as a Gradescope test case.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class GradescopeTest
+    {
+
+        /// <summary>
+        /// The answer's name when it gave one, else its path.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("name")]
+        public string Name { get; set; } = default!;
+
+        /// <summary>
+        /// The points awarded (pointsAwarded).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("score")]
+        public double Score { get; set; } = default!;
+
+        /// <summary>
+        /// What the answer is worth (points).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("max_score")]
+        public double Max_score { get; set; } = default!;
+
+        /// <summary>
+        /// passed when the verdict is correct or follow_through, else failed.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradescopeTestStatus>))]
+        public GradescopeTestStatus Status { get; set; } = default!;
+
+        /// <summary>
+        /// Markdown: the verdict and points, the message, the diagnoses' messages and the explanation.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("output")]
+        public string Output { get; set; } = default!;
+
+        /// <summary>
+        /// md (Markdown) for output.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("output_format")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradescopeTestOutput_format>))]
+        public GradescopeTestOutput_format Output_format { get; set; } = default!;
+
+        /// <summary>
+        /// visible under reveal verdicts (the text holds no reference number); after_due_date under reveal all,
+        /// <br/>            so the explanation's reference numbers reach students only once the assignment is due.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("visibility")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GradescopeTestVisibility>))]
+        public GradescopeTestVisibility Visibility { get; set; } = default!;
 
     }
 
@@ -3813,6 +4594,45 @@ namespace GradApi.Client
     }
 
     /// <summary>
+    /// Claimed closed forms of the momentum weights; either may be left out.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class MomentumWeightClaimsRequest
+    {
+
+        /// <summary>
+        /// w_t, the weight of g_t in the state after step T.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("stateWeights")]
+        public string? StateWeights { get; set; } = default!;
+
+        /// <summary>
+        /// c_t, the weight of g_t in the step: theta_T - theta_(T-1) = -sum_t c_t g_t.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("stepWeights")]
+        public string? StepWeights { get; set; } = default!;
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class MomentumWeightClaimsResponse
+    {
+
+        /// <summary>
+        /// The verdict on the claimed state weights; null when none was sent.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("stateWeights")]
+        public ClaimCheckResponse? StateWeights { get; set; } = default!;
+
+        /// <summary>
+        /// The verdict on the claimed step weights; null when none was sent.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("stepWeights")]
+        public ClaimCheckResponse? StepWeights { get; set; } = default!;
+
+    }
+
+    /// <summary>
     /// The weights of past gradients in a momentum optimizer's state and step after T steps.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -3849,6 +4669,24 @@ namespace GradApi.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("dampening")]
         public double? Dampening { get; set; } = default!;
+
+        /// <summary>
+        /// Students' formulas for the weights, in t, T, beta (or mu), eta and, for pytorch, d.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("claims")]
+        public MomentumWeightClaimsRequest? Claims { get; set; } = default!;
+
+        /// <summary>
+        /// Random settings at which claims are checked when they are not decided exactly (default 20, at most 1000).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("trials")]
+        public int? Trials { get; set; } = default!;
+
+        /// <summary>
+        /// Seed of the random settings (default 0).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("seed")]
+        public int? Seed { get; set; } = default!;
 
     }
 
@@ -3910,6 +4748,12 @@ namespace GradApi.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("closedForm")]
         public string ClosedForm { get; set; } = default!;
+
+        /// <summary>
+        /// The verdicts on claimed stateWeights and stepWeights (the ones sent); null when no claims were sent.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("claims")]
+        public MomentumWeightClaimsResponse? Claims { get; set; } = default!;
 
     }
 
@@ -4295,10 +5139,135 @@ namespace GradApi.Client
         public int NotANumber { get; set; } = default!;
 
         /// <summary>
+        /// Formula answers graded not_equivalent.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("notEquivalent")]
+        public int NotEquivalent { get; set; } = default!;
+
+        /// <summary>
+        /// Formula answers graded not_a_formula.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("notAFormula")]
+        public int NotAFormula { get; set; } = default!;
+
+        /// <summary>
         /// The most frequent diagnosis codes (up to 5), most frequent first, ties by code.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("diagnoses")]
         public System.Collections.Generic.List<DiagnosisCountResponse> Diagnoses { get; set; } = new System.Collections.Generic.List<DiagnosisCountResponse>();
+
+    }
+
+    /// <summary>
+    /// A class in PrairieLearn's format: one results.json document per submission, in the order given.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PrairieLearnBatchResponse
+    {
+
+        /// <summary>
+        /// One per submission.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("results")]
+        public System.Collections.Generic.List<PrairieLearnSubmissionResponse> Results { get; set; } = new System.Collections.Generic.List<PrairieLearnSubmissionResponse>();
+
+    }
+
+    /// <summary>
+    /// A submission as the results.json of PrairieLearn's external grader (docs/externalGrading.md, "Grading results"): write it to
+    /// <br/>/grade/results/results.json as it is.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PrairieLearnResults
+    {
+
+        /// <summary>
+        /// true: the service graded the submission (an answer it could not read is not_a_number, worth 0).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("gradable")]
+        public bool Gradable { get; set; } = default!;
+
+        /// <summary>
+        /// points awarded / points possible, in [0, 1]; when no points are possible, 1 if every answer passed
+        /// <br/>            (correct or follow_through), else 0.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("score")]
+        public double Score { get; set; } = default!;
+
+        /// <summary>
+        /// A summary: points awarded of points possible and the answers per verdict (no reference number).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("message")]
+        public string Message { get; set; } = default!;
+
+        /// <summary>
+        /// One per answer, in the order of answers.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("tests")]
+        public System.Collections.Generic.List<PrairieLearnTest> Tests { get; set; } = new System.Collections.Generic.List<PrairieLearnTest>();
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PrairieLearnSubmissionResponse
+    {
+
+        /// <summary>
+        /// The submission's id, as given.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        public string Id { get; set; } = default!;
+
+        /// <summary>
+        /// Its results.json, as /v1/grade with format prairielearn answers it.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("document")]
+        public PrairieLearnResults Document { get; set; } = new PrairieLearnResults();
+
+    }
+
+    /// <summary>
+    /// One answer as a PrairieLearn test.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PrairieLearnTest
+    {
+
+        /// <summary>
+        /// The answer's name when it gave one, else its path.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("name")]
+        public string Name { get; set; } = default!;
+
+        /// <summary>
+        /// The answer's path (a JSON Pointer into the problem's response).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("description")]
+        public string Description { get; set; } = default!;
+
+        /// <summary>
+        /// The points awarded (pointsAwarded).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("points")]
+        public double Points { get; set; } = default!;
+
+        /// <summary>
+        /// What the answer is worth (points).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("max_points")]
+        public double Max_points { get; set; } = default!;
+
+        /// <summary>
+        /// The verdict and points, the message and the diagnoses' messages.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("message")]
+        public string Message { get; set; } = default!;
+
+        /// <summary>
+        /// The explanation (Markdown with LaTeX math), empty when there is none.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("output")]
+        public string Output { get; set; } = default!;
 
     }
 
@@ -4966,6 +5935,12 @@ namespace GradApi.Client
         [System.Runtime.Serialization.EnumMember(Value = @"not_a_number")]
         not_a_number = 5,
 
+        [System.Runtime.Serialization.EnumMember(Value = @"not_equivalent")]
+        not_equivalent = 6,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"not_a_formula")]
+        not_a_formula = 7,
+
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -4980,6 +5955,18 @@ namespace GradApi.Client
 
         [System.Runtime.Serialization.EnumMember(Value = @"shape_mismatch")]
         shape_mismatch = 2,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ClaimCheckResponseMethod
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"exact")]
+        exact = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"numeric")]
+        numeric = 1,
 
     }
 
@@ -5074,6 +6061,33 @@ namespace GradApi.Client
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum EndpointProblemEndpoint
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/train")]
+        _v1_train = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/activations/derivatives")]
+        _v1_activations_derivatives = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/expressions/gradient")]
+        _v1_expressions_gradient = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/expressions/equivalence")]
+        _v1_expressions_equivalence = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/optimizers/momentum/weights")]
+        _v1_optimizers_momentum_weights = 4,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/optimization/trajectories")]
+        _v1_optimization_trajectories = 5,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"/v1/analysis/hessian")]
+        _v1_analysis_hessian = 6,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public enum GradeBatchRequestPartialCredit
     {
 
@@ -5094,6 +6108,21 @@ namespace GradApi.Client
 
         [System.Runtime.Serialization.EnumMember(Value = @"verdicts")]
         verdicts = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeBatchRequestFormat
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"gradapi")]
+        gradapi = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"gradescope")]
+        gradescope = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"prairielearn")]
+        prairielearn = 2,
 
     }
 
@@ -5134,6 +6163,21 @@ namespace GradApi.Client
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradeRequestFormat
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"gradapi")]
+        gradapi = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"gradescope")]
+        gradescope = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"prairielearn")]
+        prairielearn = 2,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public enum GradeResponsePartialCredit
     {
 
@@ -5142,6 +6186,114 @@ namespace GradApi.Client
 
         [System.Runtime.Serialization.EnumMember(Value = @"all_or_nothing")]
         all_or_nothing = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradescopeResultsOutput_format
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"text")]
+        text = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"html")]
+        html = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"simple_format")]
+        simple_format = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"md")]
+        md = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ansi")]
+        ansi = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradescopeResultsVisibility
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"hidden")]
+        hidden = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"after_due_date")]
+        after_due_date = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"after_published")]
+        after_published = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"visible")]
+        visible = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradescopeResultsStdout_visibility
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"hidden")]
+        hidden = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"after_due_date")]
+        after_due_date = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"after_published")]
+        after_published = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"visible")]
+        visible = 3,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradescopeTestStatus
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"passed")]
+        passed = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"failed")]
+        failed = 1,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradescopeTestOutput_format
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"text")]
+        text = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"html")]
+        html = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"simple_format")]
+        simple_format = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"md")]
+        md = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"ansi")]
+        ansi = 4,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum GradescopeTestVisibility
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"hidden")]
+        hidden = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"after_due_date")]
+        after_due_date = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"after_published")]
+        after_published = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"visible")]
+        visible = 3,
 
     }
 

@@ -230,6 +230,59 @@ export interface paths {
          *     codes, paths, iteration and layer numbers stay, and `explanation` holds the formula alone. A student's API key is
          *     always answered this way, whatever `reveal` says.
          *
+         *     **Other endpoints' problems.** `problem` may instead name any other POST endpoint of this contract:
+         *     `{ "endpoint": "/v1/optimization/trajectories", "request": { ... } }` (one of
+         *     `/v1/train`, `/v1/activations/derivatives`, `/v1/expressions/gradient`, `/v1/expressions/equivalence`, `/v1/optimizers/momentum/weights`, `/v1/optimization/trajectories`, `/v1/analysis/hessian`). `request` is exactly that endpoint's body,
+         *     with its checks and limits (errors keyed under `problem.request.`); the service answers it with the endpoint's own
+         *     code, and `path` is a JSON Pointer into that response (`/runs/2/steps/3/parameters/w`, `/dimension`,
+         *     `/gradients/x`). Numbers are marked as above (tolerance, partial credit, `elements`); a path to text, an
+         *     object or null is `unknown_path` saying what is there. Diagnoses tried on such numbers: `sign_flipped`,
+         *     `factor_of_two`, `transposed` (a matrix written the wrong way round) and, for trajectories, `wrong_iteration`
+         *     (the value of the step before or after). `explanation` is null for these problems.
+         *
+         *     **Follow-through over trajectory steps.** A step's parameters, state, objective and gradient are recomputed
+         *     from the student's own values: each input (the previous step's parameters, gradient and state, as the
+         *     optimizer's update reads them; the parameters for the objective and gradient) is the student's value where
+         *     one was given, else the value recomputed from the student's values further up, else the reference.
+         *     Seed 003 at lr 2.5: after a wrong w3 = 687.5, w4 = 687.5 - 2.5 (687.5 - 100) = -781.25 is `follow_through`
+         *     with `usedAnswers` naming w3. Degenerate follow-through is refused as for /v1/train (the start counts as the
+         *     problem's given values); following another optimizer convention is /v1/train's only.
+         *
+         *     **Formula answers.** An answer may give `formula` (a string in the expression language of
+         *     /v1/expressions/gradient, at most 2000 characters) instead of `value` where the
+         *     response holds a function, checked as that endpoint's `claims` are (with the problem's `trials` and `seed`,
+         *     default 20 and 0):
+         *     - `gradients/<v>` (`jacobians/<v>` for a non-scalar expression) of /v1/expressions/gradient, in the problem's
+         *       variables, at the given point and the seeded random points;
+         *     - `polynomial` of /v1/activations/derivatives (sigmoid, tanh): the order-th derivative in the function's own
+         *       value (`sigma`, `tanh`), decided exactly against the integer polynomial, or in `x`;
+         *     - `stateWeights` and `stepWeights` of /v1/optimizers/momentum/weights, in `t`, `T`, `beta` (or `mu`), `eta`
+         *       (and `d` for pytorch), for every t = 1..T, exactly where both sides are polynomials.
+         *     Verdicts: `correct` (equivalent, full points; `message` says whether exactly or numerically), `not_equivalent`
+         *     (with `counterexample`: `variables`, `expected` (null under reveal verdicts), `claimed`), `shape_mismatch`
+         *     (`message` gives both shapes), or `not_a_formula` (it does not parse; `message` gives the position). A formula
+         *     where the response holds numbers is `not_a_number`; a value where it holds a function is compared with the
+         *     function's numbers in the response (`/stateWeights`, `/polynomial/coefficients`). At most
+         *     2000 formula answers per request.
+         *
+         *     **Format.** `format`: `gradapi` (the default: the response described here), `gradescope` or `prairielearn`: the
+         *     grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
+         *     grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
+         *     test in those formats (default: its path; 1 to 200 characters; gradapi does not echo it).
+         *     - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+         *       points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
+         *       and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
+         *       for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, each
+         *       diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
+         *       verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
+         *       specification has no top-level maximum; each test has its `max_score`.
+         *     - `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
+         *       possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
+         *       `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
+         *       points, the message and the diagnoses) and `output` (the explanation, empty when there is none).
+         *     Anything else is a 400 naming `format` and the three values. The glue that runs on the graders is in the
+         *     repository's `integrations/` directory.
+         *
          *     **Limits.** The problem's /v1/train limits; `answers` at most maxAnswers (1000); the grading
          *     work at most maxGradingWork (200000000): a run costs the problem's work (parameters x examples
          *     per iteration x iterations) + 2048 x layers x iterations, and there are, per
@@ -240,6 +293,9 @@ export interface paths {
          *     (64 + elements per answer and layer). The response is priced before any run: 4 numbers per element each answer
          *     addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
          *     echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues (5000000).
+         *     Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
+         *     1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
+         *     response is known, before any result is written.
          */
         post: operations["Grade"];
         delete?: never;
@@ -259,8 +315,8 @@ export interface paths {
         put?: never;
         /**
          * Grade a class's submissions to one problem, with a summary of verdicts and diagnoses per path
-         * @description Grades a class's submissions to one problem. Takes `problem`, `tolerance`, `partialCredit` and `followThrough`
-         *     as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
+         * @description Grades a class's submissions to one problem. Takes `problem` (a /v1/train request or another endpoint's
+         *     problem), `tolerance`, `partialCredit` and `followThrough` as POST /v1/grade (the same rules, defaults and verdicts; the default tolerance is
          *     relative 1e-3 with absolute 1e-8) and `submissions: [{ "id": "...", "answers": [...] }]`. The reference and the diagnosis runs are computed
          *     once for the whole batch; each submission with a wrong answer adds one follow-through run, and one run on its own
          *     numbers per mistake that could show at an answer still wrong.
@@ -268,10 +324,15 @@ export interface paths {
          *     **Response.** `results` holds one entry per submission, in the order given: its `id`, its `results` (as in
          *     /v1/grade, in the order of its answers), `points` and `pointsAwarded`. `summary` holds one entry per path, in the
          *     order the paths first appear in the batch, with the number of answers to it per verdict (`correct`,
-         *     `followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`) and `diagnoses`: the most
+         *     `followThrough`, `incorrect`, `shapeMismatch`, `unknownPath`, `notANumber`, `notEquivalent`, `notAFormula`) and `diagnoses`: the most
          *     frequent diagnosis codes (up to 5) with the number of answers each was reported for, most frequent first,
          *     ties by code. `tolerance`, `partialCredit` and `followThrough` echo the resolved options.
          *     `reveal: "verdicts"` leaves out every reference number as in /v1/grade; the summary is the same either way.
+         *
+         *     **Format.** `format` as in /v1/grade. With `gradescope` or `prairielearn` the response is
+         *     `{ "results": [{ "id": "s1", "document": { ...that submission's results.json... } }, ...] }`, one per submission in
+         *     the order given, each `document` exactly what /v1/grade answers for it in that format (no summary, no echoed
+         *     rules); sent a piece at a time as the gradapi response is.
          *
          *     **Submissions.** `id` is required, not empty, and unique within the batch
          *     (`submissions[3].id: "s1" is already used by submissions[0]`); errors are keyed by JSON path, as in
@@ -332,9 +393,77 @@ export interface paths {
          *
          *     Parameters as in /v1/train: `beta` (softplus, default 1, > 0), `negativeSlope` (leaky_relu, default
          *     0.01), `alpha` (elu, default 1); a parameter of another activation is rejected.
-         *     Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians.
+         *
+         *     **Claims.** `claims` maps an order k (0..order, as a string: `"3"`) to a student's formula for f^(k) in
+         *     the language of /v1/expressions/gradient, written in `x` or in the function's own value (`sigma` for
+         *     sigmoid, `tanh` for tanh: `1 - tanh^2` reads `tanh` as the value where no `(` follows); `claims` answers
+         *     each with the verdict object of /v1/expressions/equivalence (null when none were sent). A claim in the
+         *     own value alone that expands to a polynomial is decided exactly (`method: "exact"`) against the integer
+         *     coefficients of `polynomial`: `sigma*(1 - sigma)*(1 - 6*sigma + 6*sigma^2)` expands to
+         *     sigma - 7 sigma^2 + 12 sigma^3 - 6 sigma^4, equivalent for order 3; the counterexample of a wrong one is
+         *     the own value at the first point of `at` where the two differ (with that x), else a small integer value,
+         *     and `detail` gives the expanded difference. Any other claim is compared numerically
+         *     (`method: "numeric"`) with the values above at every point of `at` and at `trials` random x (default 20,
+         *     at most 1000) from `new System.Random(seed)` (`seed` default 0), each 4 NextDouble() - 2, the own value
+         *     set to f(x); the error at a point is |claimed - f^(k)| / max(|f^(k)|, |claimed|, the largest |f^(k)| over all
+         *     the points compared), at most 1e-8: a right formula evaluated where the function saturates loses digits to
+         *     cancellation (1 - sigmoid(21) keeps about 7 of 16), which the truth does not. Not for softmax.
+         *     Limits: maxPoints 10000 points; maxSoftmaxJacobianValues 1000000 numbers over all Jacobians;
+         *     with claims, maxExpressionWork 50000000 (each claim, 4 per node, and the true derivative, (k + 1)(k + 2), at
+         *     every point and trial, and a
+         *     bound on the claim's expansion, at most 250000).
          */
         post: operations["ActivationDerivatives"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/expressions/equivalence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide whether a claimed formula equals an expected one: exactly for polynomials, else at the given and at seeded random points
+         * @description Decides whether `claimed` equals `expected` as a function of the variables: both formulas in the
+         *     language of /v1/expressions/gradient (grammar, values and errors there). `variables` fix every
+         *     variable's shape and the first point compared; the claim may use only given variables.
+         *
+         *     **Exactly** (`method: "exact"`) when every variable the formulas use is a scalar and both expand to
+         *     polynomials: numbers (a literal is the decimal it spells: `0.1` is 1/10), variables, `+ - * .*`,
+         *     `/` and `./` by a nonzero constant, `^` and `.^` by a constant integer (negative only for a constant
+         *     base), unary minus and transpose. They are then compared in rational arithmetic: `equivalent` when the
+         *     expansions are equal (an identity, whatever values are drawn), else `not_equivalent` with a
+         *     `counterexample`: the given point when they differ there, else a point of small integers (0, 1, -1,
+         *     2, ...) where the difference is not 0, with both values; `detail` gives both expansions or their
+         *     difference, `trials` is 0 and `maxRelativeError` is 0 or the error at the counterexample.
+         *     Expansion caps: 2000 terms, total degree 1000, 4096-bit coefficients, 250000 term operations per
+         *     formula; past a cap (`(1 + x)^1000000`) the check is numeric and `detail` says which cap.
+         *
+         *     **Numerically** (`method: "numeric"`) otherwise (`exp`, `sigmoid`, division by a variable, matrices):
+         *     at the given point and at `trials` random points (default 20, at most 1000) seeded by `seed` (default
+         *     0), with the RNG, redraw rule, error measure and 1e-8 tolerance of the claims of
+         *     /v1/expressions/gradient (the expected formula plays the true gradient's part). `tanh(x)` and
+         *     `2*sigmoid(2*x) - 1` are equivalent this way; `2*sigmoid(x) - 1` is not.
+         *
+         *     **Response** (the verdict object of every formula check): `verdict` (`equivalent`, `not_equivalent`,
+         *     `shape_mismatch`), `method`, `trials`, `maxRelativeError` (null for shape_mismatch), `counterexample`
+         *     (`variables` in their JSON forms, `expected` and `claimed` values), `expectedShape`, `claimedShape`
+         *     (null when the claim's own shapes do not fit), `detail`.
+         *
+         *     **Errors** (400 problem+json): parse errors under `expected` or `claimed` with the position; a shape
+         *     error of the expected formula under `expected`; an unknown variable under the field that names it;
+         *     bad values under `variables.<name>`. Limits: as /v1/expressions/gradient; maxExpressionWork counts both
+         *     formulas at each of the 1 + trials points (the expected one twice per redrawn trial) plus a bound on each
+         *     expansion's term operations read from the formula before expanding (at most 250000 each).
+         */
+        post: operations["ExpressionEquivalence"];
         delete?: never;
         options?: never;
         head?: never;
@@ -352,8 +481,8 @@ export interface paths {
         put?: never;
         /**
          * Shape-check a matrix expression, take its gradient by reverse mode and check claimed gradients
-         * @description Parses a matrix expression, checks its shapes, evaluates it and takes its gradient by reverse mode;
-         *     optionally checks students' gradient formulas (`claims`).
+         * @description Parses a matrix expression, checks its shapes, evaluates it and takes its gradient (a scalar expression) or its
+         *     Jacobians (any other) by reverse mode; optionally checks students' gradient or Jacobian formulas (`claims`).
          *
          *     **Values.** In `variables` a JSON number is a scalar (1x1), a 1-D array a column vector (n x 1), a
          *     2-D array a matrix given by rows. A gradient is returned in the same JSON form as its variable
@@ -366,7 +495,8 @@ export interface paths {
          *     unary    := ('+' | '-') unary | postfix
          *     postfix  := primary ("'" | ('^' | '.^') exponent)*     left to right: x'^2 = (x')^2, 2^3^2 = 64
          *     exponent := ('+' | '-') exponent | primary
-         *     primary  := number | name | function '(' sum ')' | '(' sum ')'
+         *     primary  := number | name | function '(' sum ')' | constant | '(' sum ')'
+         *     constant := 'eye' '(' size ')' | 'ones' '(' size (',' size)? ')'
          *     ```
          *     `-2^2` is -4 (power binds tighter than unary minus). Numbers: `12`, `0.5`, `.5`, `1e-3`; `2.*x` is
          *     `2 .* x`. Names: a letter or `_`, then letters, digits, `_`. `'` is the transpose. `*` is the matrix
@@ -376,6 +506,10 @@ export interface paths {
          *     as 0), `trace(e)` (square matrices), `softmax(v)` (of a vector, shifted by its maximum), `diag(e)` (as
          *     MATLAB's: a vector's diagonal matrix, a matrix's diagonal as a column), and elementwise `exp`, `log`, `sqrt`, `abs` (abs'(0) = 0),
          *     `sigmoid`, `tanh`, `softplus` (beta 1; write softplus(b*x)/b for another beta), `relu` (relu'(0) = 0).
+         *     Constants: `eye(n)` (the n x n identity), `ones(n)` (an n x 1 column of ones), `ones(m, n)` (m x n); a size is a
+         *     positive integer literal written as digits (`3`; not `3.0`, `1e3`, a variable or an expression), and one constant
+         *     holds at most maxVariableValues numbers (n^2 for eye, m n for ones); anything else is a parse error at its position.
+         *     Their shapes are fixed and their gradient is zero. None of these names can name a variable.
          *
          *     **Errors** (400 problem+json, errors keyed by JSON path: `expression`, `claims.x`, `variables.A[1]`,
          *     `wrt[0]`). Parse errors name the position (characters counted from 1): unexpected token, unbalanced
@@ -384,28 +518,38 @@ export interface paths {
          *     named with its position.
          *
          *     **Response.** `shape` [rows, columns]; `subexpressions`: every node of the parsed expression as
-         *     written, with its shape, children before parents (the shape check). `gradients` per variable of
-         *     `wrt`; the expression must be scalar to have a gradient (a non-scalar one with `wrt` or `claims` is
-         *     a 400). `wrt` defaults to every variable the expression uses when it is scalar, to none otherwise;
-         *     claimed variables are always differentiated.
+         *     written, with its shape, children before parents (the shape check). `wrt` defaults to every variable the
+         *     expression uses; claimed variables are always differentiated.
+         *     - A scalar (1x1) expression: `gradients` per variable of `wrt`, in the variable's JSON form (denominator
+         *       layout); `jacobians` is null.
+         *     - Any other: `jacobians` per variable v of `wrt`, the matrix d vec(f) / d vec(v), numel(f) x numel(v): one row
+         *       per element of f and one column per element of v, both in row-major order (f's element (r, c) is
+         *       row r x columns(f) + c, and v's (k, l) column k x columns(v) + l), always a 2-D array (for `A*x`, A 2x3: by x it is A; by A it is
+         *       [x' 0; 0 x']); `gradients` is an empty object. Computed by reverse mode, one pass per element of f.
          *
-         *     **Claims.** Per variable, a formula for the gradient in the same language, checked at the given
+         *     **Claims.** Per variable, a formula for the gradient in the same language (for a non-scalar expression, for
+         *     the Jacobian: its shape is numel(f) x numel(v), and `expected` and `claimed` of a counterexample are
+         *     matrices by rows; for softmax(x) of a 3-vector, `diag(softmax(x)) - softmax(x)*softmax(x)'`), checked at the given
          *     point and at `trials` random points (default 20, at most 1000), seeded by `seed` (default 0).
          *     RNG: `new System.Random(seed)` (.NET's seeded generator), one stream per request; per trial, every
          *     variable in the order of `variables`, elements row by row, is drawn uniformly from [-2, 2) as
-         *     4 NextDouble() - 2. Where the expression or its gradient is not finite (outside the domain of log,
+         *     4 NextDouble() - 2. Where the expression or its gradient (Jacobian) is not finite (outside the domain of log,
          *     sqrt, ./) the trial is redrawn once keeping each element's sign from the given point (0 counts as +),
          *     magnitudes uniform in [0.25, 2); if still not finite it is skipped (`trials` counts the random points
          *     compared). Error at a point: ||claimed - expected||_inf / max(||expected||_inf, ||claimed||_inf)
          *     (0 when both are 0). `verdict`: `equivalent` when every error is at most 1e-8; `not_equivalent` with
          *     `counterexample` (`variables`, `expected`, `claimed` at the first point off); `shape_mismatch` when
-         *     the claim's shape is not the variable's (`expectedShape`, `claimedShape`) or the claim's own shapes
-         *     do not fit (`claimedShape` null, `detail` names the subexpression).
+         *     the claim's shape is not the expected one, the variable's or numel(f) x numel(v) (`expectedShape`, `claimedShape`), or the claim's own shapes
+         *     do not fit (`claimedShape` null, `detail` names the subexpression). `method` is always `numeric` here
+         *     (the verdict object of /v1/expressions/equivalence, where it can be `exact`).
          *
-         *     Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers; maxExpressionWork
-         *     50000000 multiply-adds over everything evaluated: one evaluation counts a matrix product as rows x inner x
-         *     columns, any other node its size and at least 64; a gradient counts 3 evaluations; with claims, each of the
-         *     trials + 1 points costs the gradient (twice for a redrawn trial) plus every claim's own evaluation.
+         *     Limits: maxExpressionLength 2000 characters; maxVariableValues 100000 numbers (over all variables, and in
+         *     one eye or ones); maxExpressionWork 50000000 multiply-adds over everything evaluated: one evaluation counts
+         *     a matrix product as rows x inner x columns, any other node its size and at least 64; a gradient counts 3
+         *     evaluations, a Jacobian 3 evaluations per element of the expression; with claims, each of the trials + 1
+         *     points costs the gradient or Jacobian (twice for a redrawn trial) plus every claim's own evaluation;
+         *     maxJacobianValues 1000000 numbers over all Jacobians of the response, counting 2 numel(f) numel(v) more per
+         *     claimed variable (its counterexample). Over a limit is a 400 naming it, before any work.
          */
         post: operations["ExpressionGradient"];
         delete?: never;
@@ -440,6 +584,27 @@ export interface paths {
          *     - `ema`: m = beta m + (1 - beta) g; theta -= eta m. w_t = beta^(T-t) (1 - beta); c_t = eta w_t.
          *     `dampening` (pytorch only, default 0, in [0, 1]); `momentum` in [0, 1]; `learningRate` > 0;
          *     `steps` from 1 to 10000.
+         *
+         *     **Claims.** `claims: {"stateWeights": "beta^(T - t)*(1 - beta)", "stepWeights": "..."}` (either may be
+         *     left out): formulas for w_t and c_t in `t` (the gradient's step), `T` (the step reached), `beta` or `mu`
+         *     (the momentum, either name), `eta` (the learning rate) and, for pytorch, `d` (the dampening; a
+         *     claim that does not name d is about the request's dampening). Each is compared for every t = 1..T and
+         *     answered in `claims` with the verdict object of /v1/expressions/equivalence (null when none were sent).
+         *     Exactly (`method: "exact"`) when T <= 256 and the claim, with t and T set, expands to a polynomial in
+         *     beta, eta (and d when named; an unnamed nonzero d makes the check numeric) for every t: the reference
+         *     polynomials come from the same optimizer, not from the formulas above (one step is linear in theta, v
+         *     and g with coefficients multilinear in mu, eta and d; stepping the optimizer at the corners of [0, 1]^k,
+         *     where the doubles are exact, gives the coefficients by interpolation, checked at two more dyadic points
+         *     and at steps 1, 2 and 3; the impulse recursion then runs over polynomials). The counterexample is at the
+         *     first t that differs, at the request's settings when the two differ there, else at small integer
+         *     settings. Otherwise numerically (`method: "numeric"`): the weights at the request's settings and at
+         *     `trials` random ones (default 20, at most 1000) from `new System.Random(seed)` (`seed` default 0), per
+         *     trial beta = NextDouble(), eta = 1 - NextDouble() and, for a claim naming d, d = NextDouble(); the error
+         *     of a trial is that of /v1/expressions/gradient over the vector of the T weights (tolerance 1e-8), and
+         *     the counterexample names the t where the claim is furthest off.
+         *     For ema, `beta^(T - t)*(1 - beta)` is the state weight; `beta^(T - t)` is not_equivalent.
+         *     Limit with claims: maxExpressionWork 50000000, counted as (trials + 1) x T x (the claim's evaluation + 8)
+         *     per claim (an evaluation of a claim in scalars counts 4 per node: it is compiled to arithmetic on doubles), plus for T <= 256 a bound on its T expansions (at most 250000) and the reference's 2 T (4 T + 16).
          */
         post: operations["MomentumWeights"];
         delete?: never;
@@ -657,6 +822,20 @@ export interface components {
              * @description elu only (default 1).
              */
             alpha?: number | null;
+            /** @description Per order k (0..order, as a string key), a student's formula for f^(k): in the function's own value (sigma for sigmoid, tanh for tanh) or in x. Not for softmax. */
+            claims?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Format: int32
+             * @description Random x at which claims in x are checked besides the points of at (default 20, at most 1000).
+             */
+            trials?: number | null;
+            /**
+             * Format: int32
+             * @description Seed of the random x (default 0).
+             */
+            seed?: number | null;
         };
         ActivationDerivativesResponse: {
             /**
@@ -675,13 +854,17 @@ export interface components {
             jacobians?: components["schemas"]["RealMatrix"][];
             /** @description sigmoid and tanh: f^(k) as a polynomial in f; else null. */
             polynomial: components["schemas"]["DerivativePolynomialResponse"] | (null);
+            /** @description Per claimed order, the verdict; null when no claims were sent. */
+            claims: {
+                [key: string]: components["schemas"]["ClaimCheckResponse"];
+            } | null;
         };
-        /** @description One answer: where in the /v1/train response, and what the student wrote. */
+        /** @description One answer: where in the problem's response, and what the student wrote: a value, or a formula. */
         AnswerRequest: {
-            /** @description RFC 6901 JSON Pointer into the /v1/train response, as in /iterations/0/backward/layers/1/delta. */
+            /** @description RFC 6901 JSON Pointer into the problem's response, as in /iterations/0/backward/layers/1/delta. */
             path: string;
             /** @description A number, "NaN", "Infinity", "-Infinity", or nested arrays of them in the tensor's shape (batch axis dropped when B = 1, a number for one element); anything else is graded not_a_number. */
-            value: components["schemas"]["Tensor"];
+            value?: components["schemas"]["Tensor"] | (null);
             /**
              * Format: double
              * @description What the answer is worth (default 1), finite and at least 0.
@@ -689,16 +872,21 @@ export interface components {
             points?: number | null;
             /** @description This answer's own rule, overriding the request's. */
             tolerance?: components["schemas"]["ToleranceRequest"] | (null);
+            /** @description Instead of value, where the response holds a function: a formula in the expression language, graded by equivalence. */
+            formula?: string | null;
+            /** @description What the gradescope and prairielearn formats call the answer's test (default: its path); not echoed by gradapi. */
+            name?: string | null;
         };
         /** @description One answer marked. */
         AnswerResultResponse: {
             /** @description As given. */
             path: string;
             /**
-             * @description correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number.
+             * @description correct, follow_through, incorrect, shape_mismatch, unknown_path, not_a_number; for a formula answer
+             *                 correct (equivalent), not_equivalent, shape_mismatch, not_a_formula (it does not parse; message gives the position).
              * @enum {string}
              */
-            verdict: "correct" | "follow_through" | "incorrect" | "shape_mismatch" | "unknown_path" | "not_a_number";
+            verdict: "correct" | "follow_through" | "incorrect" | "shape_mismatch" | "unknown_path" | "not_a_number" | "not_equivalent" | "not_a_formula";
             /** @description The reference, in the submitted shape (in its own shape for shape_mismatch and not_a_number); null for unknown_path. */
             expected: components["schemas"]["Tensor"] | (null);
             /** @description The value as read, in its shape; null for unknown_path and not_a_number. */
@@ -732,6 +920,10 @@ export interface components {
              *                 follow-through used them) and the value they give; the formula alone under reveal verdicts. Null for an unknown path.
              */
             explanation: string | null;
+            /** @description A formula answer as given; null for a value answer. */
+            formula: string | null;
+            /** @description A formula answer graded not_equivalent: where it differs from the function; else null. */
+            counterexample: components["schemas"]["FormulaCounterexampleResponse"] | (null);
         };
         /** @description delta = dJ/dz [B][n]; weightGradient = dJ/dW [out][in]; biasGradient = dJ/db [out]. */
         BackwardLayerResponse: {
@@ -752,19 +944,24 @@ export interface components {
              */
             verdict: "equivalent" | "not_equivalent" | "shape_mismatch";
             /**
+             * @description exact (both sides are polynomials, compared in rational arithmetic) or numeric (at the given and at random points).
+             * @enum {string}
+             */
+            method: "exact" | "numeric";
+            /**
              * Format: int32
-             * @description Random points compared (the given point is compared too).
+             * @description Random points compared (the given point is compared too); 0 for exact.
              */
             trials: number;
-            /** @description Largest error over the points compared; null for shape_mismatch. */
+            /** @description Largest error over the points compared (exact: 0, or the error at the counterexample); null for shape_mismatch. */
             maxRelativeError: components["schemas"]["Real"] | (null);
             /** @description not_equivalent: the first point where the claim is off. */
             counterexample: components["schemas"]["CounterexampleResponse"] | (null);
-            /** @description The variable's shape, which its gradient has. */
+            /** @description The shape of the true value (for a gradient, the variable's; for a Jacobian [numel(f), numel(v)]). */
             expectedShape: number[];
             /** @description The claim's shape; null when the claim's own shapes do not fit. */
             claimedShape: number[] | null;
-            /** @description shape_mismatch: what does not fit. */
+            /** @description shape_mismatch: what does not fit; exact: both expansions or their difference; a numeric check that could not be exact: why. */
             detail: string | null;
         };
         CounterexampleResponse: {
@@ -772,7 +969,7 @@ export interface components {
             variables: {
                 [key: string]: components["schemas"]["Value"];
             };
-            /** @description The true gradient there. */
+            /** @description The true value there (the gradient in the variable's form, a Jacobian by rows, the derivative, the weight, the expected formula's value). */
             expected: components["schemas"]["Value"];
             /** @description The claim's value there. */
             claimed: components["schemas"]["Value"];
@@ -829,6 +1026,39 @@ export interface components {
         };
         /** @description true where an element counted (right against the reference, or by follow-through), in the submitted value's shape: true or false for a scalar, else nested arrays of them. */
         ElementMask: boolean | boolean[] | boolean[][] | boolean[][][];
+        /** @description Another endpoint's problem: any POST route of the contract, and exactly the request it takes. */
+        EndpointProblem: {
+            /**
+             * @description The route, as /v1/optimization/trajectories.
+             * @enum {string}
+             */
+            endpoint: "/v1/train" | "/v1/activations/derivatives" | "/v1/expressions/gradient" | "/v1/expressions/equivalence" | "/v1/optimizers/momentum/weights" | "/v1/optimization/trajectories" | "/v1/analysis/hessian";
+            /** @description Exactly the named endpoint's request body (its schema is that operation's), with its checks and limits. */
+            request: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Is a claimed formula the expected one? */
+        ExpressionEquivalenceRequest: {
+            /** @description The reference formula (grammar of /v1/expressions/gradient). */
+            expected: string;
+            /** @description The student's formula, in the same variables. */
+            claimed: string;
+            /** @description Values by name, as for /v1/expressions/gradient: they fix each variable's shape and the first point compared. */
+            variables?: {
+                [key: string]: components["schemas"]["InputValue"];
+            } | null;
+            /**
+             * Format: int32
+             * @description Random points compared besides the given one when the check is numeric (default 20, at most 1000).
+             */
+            trials?: number | null;
+            /**
+             * Format: int32
+             * @description Seed of the random points (default 0).
+             */
+            seed?: number | null;
+        };
         /** @description A matrix expression, its value, shape check and gradients, and checks of claimed gradients. */
         ExpressionGradientRequest: {
             /** @description The expression (grammar in the operation description). */
@@ -837,9 +1067,9 @@ export interface components {
             variables?: {
                 [key: string]: components["schemas"]["InputValue"];
             } | null;
-            /** @description Variables to differentiate by (default: every variable the expression uses, when it is scalar). */
+            /** @description Variables to differentiate by (default: every variable the expression uses). */
             wrt?: string[] | null;
-            /** @description Per variable, a student's formula for the gradient, in the same language. */
+            /** @description Per variable, a student's formula in the same language: for the gradient of a scalar expression, else for the Jacobian (numel(f) x numel(v)). */
             claims?: {
                 [key: string]: string;
             } | null;
@@ -861,10 +1091,14 @@ export interface components {
             shape: number[];
             /** @description Every node of the parsed expression as written, with its shape, children first. */
             subexpressions: components["schemas"]["SubexpressionShape"][];
-            /** @description Per variable, in the variable's own JSON form (denominator layout). */
+            /** @description Scalar expression: per wrt variable, in the variable's own JSON form (denominator layout). Otherwise an empty object. */
             gradients: {
                 [key: string]: components["schemas"]["Value"];
             };
+            /** @description Non-scalar expression: per wrt variable v, d vec(f) / d vec(v) by rows, numel(f) x numel(v) (rows for f's elements, columns for v's, both row-major), always a 2-D array. Null for a scalar expression. */
+            jacobians: {
+                [key: string]: components["schemas"]["RealMatrix"];
+            } | null;
             /** @description Per claimed variable, the verdict; null when no claims were sent. */
             claims: {
                 [key: string]: components["schemas"]["ClaimCheckResponse"];
@@ -895,6 +1129,17 @@ export interface components {
             /** @description Whether follow-through built on all-zero or given values was credited. */
             allowDegenerate: boolean;
         };
+        /** @description Where a formula differs from the function: the variables' values, the function's value there and the formula's. */
+        FormulaCounterexampleResponse: {
+            /** @description Each variable's value at the point, in its JSON form. */
+            variables: {
+                [key: string]: components["schemas"]["Tensor"];
+            };
+            /** @description The function's value there; null under reveal verdicts. */
+            expected: components["schemas"]["Tensor"] | (null);
+            /** @description The formula's value there. */
+            claimed: components["schemas"]["Tensor"];
+        };
         /** @description input, z, a: [B][n]; activationDerivative: sigma'(z) [B][n], or for softmax the Jacobian [B][n][n]. */
         ForwardLayerResponse: {
             name: string;
@@ -909,8 +1154,8 @@ export interface components {
         };
         /** @description A class's submissions to one problem: the reference is computed once and every submission marked against it. */
         GradeBatchRequest: {
-            /** @description Exactly a /v1/train request. */
-            problem: components["schemas"]["TrainRequest"];
+            /** @description As in /v1/grade: a /v1/train request, or { "endpoint": ..., "request": ... }. */
+            problem: components["schemas"]["GradeProblem"];
             /** @description As in /v1/grade, for every submission. */
             tolerance?: components["schemas"]["ToleranceRequest"] | (null);
             /**
@@ -927,6 +1172,11 @@ export interface components {
              * @enum {string|null}
              */
             reveal?: "all" | "verdicts" | null;
+            /**
+             * @description As in /v1/grade: gradapi (default), gradescope or prairielearn; the latter two give one results.json per submission.
+             * @enum {string|null}
+             */
+            format?: "gradapi" | "gradescope" | "prairielearn" | null;
         };
         /** @description Every submission marked, in order, and how the class did on each path. */
         GradeBatchResponse: {
@@ -946,11 +1196,20 @@ export interface components {
             /** @description Whether follow-through was applied, and its penalty. */
             followThrough: components["schemas"]["FollowThroughResponse"];
         };
-        /** @description A student's numbers for a /v1/train problem, marked against the service's own run of it. */
+        /**
+         * @description The problem a grade marks against: exactly a /v1/train request (version 1), or another endpoint's request named
+         *     with it, `{ "endpoint": "/v1/optimization/trajectories", "request": { ... } }` (an object with an
+         *     `endpoint` field is read as the latter).
+         */
+        GradeProblem: components["schemas"]["TrainRequest"] | components["schemas"]["EndpointProblem"];
+        /** @description A student's numbers (or formulas) for a problem, marked against the service's own computation of it. */
         GradeRequest: {
-            /** @description Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored). */
-            problem: components["schemas"]["TrainRequest"];
-            /** @description The answers, each a JSON Pointer into the /v1/train response and the student's value; results come in this order. */
+            /**
+             * @description Exactly a /v1/train request (same fields, checks and limits; include is accepted and ignored), or
+             *                 another endpoint's problem: { "endpoint": "/v1/optimization/trajectories", "request": { ... } }.
+             */
+            problem: components["schemas"]["GradeProblem"];
+            /** @description The answers, each a JSON Pointer into the problem's response and the student's value (or formula); results come in this order. */
             answers: components["schemas"]["AnswerRequest"][];
             /** @description The default rule for every answer without its own (default: relative 1e-3 with absolute 1e-8). */
             tolerance?: components["schemas"]["ToleranceRequest"] | (null);
@@ -967,6 +1226,12 @@ export interface components {
              * @enum {string|null}
              */
             reveal?: "all" | "verdicts" | null;
+            /**
+             * @description gradapi (default: this service's response), gradescope (Gradescope's results.json) or prairielearn
+             *                 (PrairieLearn's external grader results.json).
+             * @enum {string|null}
+             */
+            format?: "gradapi" | "gradescope" | "prairielearn" | null;
         };
         /** @description The answers marked, in the order given, with the totals and the rules that were applied. */
         GradeResponse: {
@@ -991,6 +1256,81 @@ export interface components {
             partialCredit: "proportional" | "all_or_nothing";
             /** @description Whether follow-through was applied, and its penalty. */
             followThrough: components["schemas"]["FollowThroughResponse"];
+        };
+        /** @description A class in Gradescope's format: one results.json document per submission, in the order given. */
+        GradescopeBatchResponse: {
+            /** @description One per submission. */
+            results: components["schemas"]["GradescopeSubmissionResponse"][];
+        };
+        /**
+         * @description A submission as Gradescope's results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications", "Output format"):
+         *     write it to /autograder/results/results.json as it is. The specification has no total maximum at the top level: each test
+         *     gives its own max_score, and the assignment's points are set in Gradescope.
+         */
+        GradescopeResults: {
+            /**
+             * Format: double
+             * @description The points awarded over all answers (the sum of the tests' scores).
+             */
+            score: number;
+            /** @description A Markdown summary: points awarded of points possible and the answers per verdict (no reference number). */
+            output: string;
+            /**
+             * @description md (Markdown) for output.
+             * @enum {string}
+             */
+            output_format: "text" | "html" | "simple_format" | "md" | "ansi";
+            /**
+             * @description visible: the summary holds counts only.
+             * @enum {string}
+             */
+            visibility: "hidden" | "after_due_date" | "after_published" | "visible";
+            /**
+             * @description hidden: what the autograder script prints is for the course's staff.
+             * @enum {string}
+             */
+            stdout_visibility: "hidden" | "after_due_date" | "after_published" | "visible";
+            /** @description One per answer, in the order of answers. */
+            tests: components["schemas"]["GradescopeTest"][];
+        };
+        GradescopeSubmissionResponse: {
+            /** @description The submission's id, as given. */
+            id: string;
+            /** @description Its results.json, as /v1/grade with format gradescope answers it. */
+            document: components["schemas"]["GradescopeResults"];
+        };
+        /** @description One answer as a Gradescope test case. */
+        GradescopeTest: {
+            /** @description The answer's name when it gave one, else its path. */
+            name: string;
+            /**
+             * Format: double
+             * @description The points awarded (pointsAwarded).
+             */
+            score: number;
+            /**
+             * Format: double
+             * @description What the answer is worth (points).
+             */
+            max_score: number;
+            /**
+             * @description passed when the verdict is correct or follow_through, else failed.
+             * @enum {string}
+             */
+            status: "passed" | "failed";
+            /** @description Markdown: the verdict and points, the message, the diagnoses' messages and the explanation. */
+            output: string;
+            /**
+             * @description md (Markdown) for output.
+             * @enum {string}
+             */
+            output_format: "text" | "html" | "simple_format" | "md" | "ansi";
+            /**
+             * @description visible under reveal verdicts (the text holds no reference number); after_due_date under reveal all,
+             *                 so the explanation's reference numbers reach students only once the assignment is due.
+             * @enum {string}
+             */
+            visibility: "hidden" | "after_due_date" | "after_published" | "visible";
         };
         /** @description The health check's answer. */
         HealthResponse: {
@@ -1110,6 +1450,19 @@ export interface components {
                 [key: string]: components["schemas"]["Real"];
             };
         };
+        /** @description Claimed closed forms of the momentum weights; either may be left out. */
+        MomentumWeightClaimsRequest: {
+            /** @description w_t, the weight of g_t in the state after step T. */
+            stateWeights?: string | null;
+            /** @description c_t, the weight of g_t in the step: theta_T - theta_(T-1) = -sum_t c_t g_t. */
+            stepWeights?: string | null;
+        };
+        MomentumWeightClaimsResponse: {
+            /** @description The verdict on the claimed state weights; null when none was sent. */
+            stateWeights: components["schemas"]["ClaimCheckResponse"] | (null);
+            /** @description The verdict on the claimed step weights; null when none was sent. */
+            stepWeights: components["schemas"]["ClaimCheckResponse"] | (null);
+        };
         /** @description The weights of past gradients in a momentum optimizer's state and step after T steps. */
         MomentumWeightsRequest: {
             /**
@@ -1137,6 +1490,18 @@ export interface components {
              * @description pytorch only (default 0), in [0, 1].
              */
             dampening?: number | null;
+            /** @description Students' formulas for the weights, in t, T, beta (or mu), eta and, for pytorch, d. */
+            claims?: components["schemas"]["MomentumWeightClaimsRequest"] | (null);
+            /**
+             * Format: int32
+             * @description Random settings at which claims are checked when they are not decided exactly (default 20, at most 1000).
+             */
+            trials?: number | null;
+            /**
+             * Format: int32
+             * @description Seed of the random settings (default 0).
+             */
+            seed?: number | null;
         };
         MomentumWeightsResponse: {
             /**
@@ -1172,6 +1537,8 @@ export interface components {
             stepWeights: components["schemas"]["RealVector"];
             /** @description Both in closed form (LaTeX). */
             closedForm: string;
+            /** @description The verdicts on claimed stateWeights and stepWeights (the ones sent); null when no claims were sent. */
+            claims: components["schemas"]["MomentumWeightClaimsResponse"] | (null);
         };
         NetworkRequest: {
             /**
@@ -1407,8 +1774,68 @@ export interface components {
              * @description Answers graded not_a_number.
              */
             notANumber: number;
+            /**
+             * Format: int32
+             * @description Formula answers graded not_equivalent.
+             */
+            notEquivalent: number;
+            /**
+             * Format: int32
+             * @description Formula answers graded not_a_formula.
+             */
+            notAFormula: number;
             /** @description The most frequent diagnosis codes (up to 5), most frequent first, ties by code. */
             diagnoses: components["schemas"]["DiagnosisCountResponse"][];
+        };
+        /** @description A class in PrairieLearn's format: one results.json document per submission, in the order given. */
+        PrairieLearnBatchResponse: {
+            /** @description One per submission. */
+            results: components["schemas"]["PrairieLearnSubmissionResponse"][];
+        };
+        /**
+         * @description A submission as the results.json of PrairieLearn's external grader (docs/externalGrading.md, "Grading results"): write it to
+         *     /grade/results/results.json as it is.
+         */
+        PrairieLearnResults: {
+            /** @description true: the service graded the submission (an answer it could not read is not_a_number, worth 0). */
+            gradable: boolean;
+            /**
+             * Format: double
+             * @description points awarded / points possible, in [0, 1]; when no points are possible, 1 if every answer passed
+             *                 (correct or follow_through), else 0.
+             */
+            score: number;
+            /** @description A summary: points awarded of points possible and the answers per verdict (no reference number). */
+            message: string;
+            /** @description One per answer, in the order of answers. */
+            tests: components["schemas"]["PrairieLearnTest"][];
+        };
+        PrairieLearnSubmissionResponse: {
+            /** @description The submission's id, as given. */
+            id: string;
+            /** @description Its results.json, as /v1/grade with format prairielearn answers it. */
+            document: components["schemas"]["PrairieLearnResults"];
+        };
+        /** @description One answer as a PrairieLearn test. */
+        PrairieLearnTest: {
+            /** @description The answer's name when it gave one, else its path. */
+            name: string;
+            /** @description The answer's path (a JSON Pointer into the problem's response). */
+            description: string;
+            /**
+             * Format: double
+             * @description The points awarded (pointsAwarded).
+             */
+            points: number;
+            /**
+             * Format: double
+             * @description What the answer is worth (points).
+             */
+            max_points: number;
+            /** @description The verdict and points, the message and the diagnoses' messages. */
+            message: string;
+            /** @description The explanation (Markdown with LaTeX math), empty when there is none. */
+            output: string;
         };
         /** @description RFC 9457 problem details: what went wrong (title), in words a client can show (detail), and the trace id the service logged. */
         Problem: {
@@ -1819,7 +2246,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GradeResponse"];
+                    "application/json": components["schemas"]["GradeResponse"] | components["schemas"]["GradescopeResults"] | components["schemas"]["PrairieLearnResults"];
                 };
             };
             /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
@@ -1930,7 +2357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GradeBatchResponse"];
+                    "application/json": components["schemas"]["GradeBatchResponse"] | components["schemas"]["GradescopeBatchResponse"] | components["schemas"]["PrairieLearnBatchResponse"];
                 };
             };
             /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
@@ -2042,6 +2469,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivationDerivativesResponse"];
+                };
+            };
+            /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationProblem"];
+                };
+            };
+            /** @description No API key, or one this service does not know (only when keys are configured). */
+            401: {
+                headers: {
+                    /** @description Bearer; with error="invalid_token" for an unknown key. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role does not cover this route (a student key reaches only POST /v1/grade). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No route at this path (a mistyped path, or a route of another version). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path takes another method (POST for every /v1 route). */
+            405: {
+                headers: {
+                    /** @description The methods the path takes. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than maxBodyBytes; the detail names the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json; the detail says what was sent. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The queue of CPU-heavy work is full, or the key's or the client's rate is used up; the detail names the limit. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's work passed its deadline (deadlineSeconds); nothing of the answer was sent. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ExpressionEquivalence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpressionEquivalenceRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimCheckResponse"];
                 };
             };
             /** @description The body is not a valid request: errors names each wrong field by JSON path (body for the body as a whole) and the limit it passes. */
