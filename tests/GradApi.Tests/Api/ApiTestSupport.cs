@@ -48,6 +48,27 @@ public static class ApiTest
         }
         """)!;
 
+    /// <summary>
+    /// Posts a JSON body to a route, asserts the status (and problem+json for a failure) and returns the parsed body.
+    /// </summary>
+    public static async Task<JsonObject> PostJson(this HttpClient client, string route, string json, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        var response = await client.PostAsync(route, new StringContent(json, Encoding.UTF8, "application/json"));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
+        if (status != HttpStatusCode.OK) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    /// <summary>The first message of a 400's errors under a key (asserting there is one).</summary>
+    public static async Task<string> ErrorFor(this HttpClient client, string route, string json, string key)
+    {
+        var problem = await client.PostJson(route, json, HttpStatusCode.BadRequest);
+        var errors = problem["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey(key), $"no error keyed {key}: {problem.ToJsonString()}");
+        return errors[key]![0]!.GetValue<string>();
+    }
+
     public static Task<HttpResponseMessage> PostTrain(this HttpClient client, JsonNode request) =>
         client.PostRaw(request.ToJsonString());
 

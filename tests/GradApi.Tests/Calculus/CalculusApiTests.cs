@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using GradApi.OpenApi;
+using GradApi.Tests.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradApi.Tests.Calculus;
@@ -10,22 +11,9 @@ public class CalculusApiTests(WebApplicationFactory<Program> factory) : IClassFi
 {
     readonly HttpClient client = factory.CreateClient();
 
-    async Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        var response = await client.PostAsync(route, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
-        if (status != HttpStatusCode.OK) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonNode.Parse(body)!.AsObject();
-    }
+    Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK) => client.PostJson(route, json, status);
 
-    async Task<string> ErrorFor(string route, string json, string key)
-    {
-        var problem = await Post(route, json, HttpStatusCode.BadRequest);
-        var errors = problem["errors"]!.AsObject();
-        Assert.True(errors.ContainsKey(key), $"no error keyed {key}: {problem.ToJsonString()}");
-        return errors[key]![0]!.GetValue<string>();
-    }
+    Task<string> ErrorFor(string route, string json, string key) => client.ErrorFor(route, json, key);
 
     const string Variables = """{ "x": [1, 2], "y": [[1, 2]], "A": [[1, 2, 3], [3, 4, 5]] }""";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using GradApi.Tests.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradApi.Tests.Calculus;
@@ -8,22 +9,9 @@ public class FormulaApiTests(WebApplicationFactory<Program> factory) : IClassFix
 {
     readonly HttpClient client = factory.CreateClient();
 
-    async Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        var response = await client.PostAsync(route, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
-        if (status != HttpStatusCode.OK) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonNode.Parse(body)!.AsObject();
-    }
+    Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK) => client.PostJson(route, json, status);
 
-    async Task<string> ErrorFor(string route, string json, string key)
-    {
-        var problem = await Post(route, json, HttpStatusCode.BadRequest);
-        var errors = problem["errors"]!.AsObject();
-        Assert.True(errors.ContainsKey(key), $"no error keyed {key}: {problem.ToJsonString()}");
-        return errors[key]![0]!.GetValue<string>();
-    }
+    Task<string> ErrorFor(string route, string json, string key) => client.ErrorFor(route, json, key);
 
     const string Equivalence = "/v1/expressions/equivalence";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using GradApi.Tests.Api;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradApi.Tests.Grading;
@@ -13,13 +14,7 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
 {
     readonly HttpClient client = factory.CreateClient();
 
-    async Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK)
-    {
-        var response = await client.PostAsync(route, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!.AsObject();
-    }
+    Task<JsonObject> Post(string route, string json, HttpStatusCode status = HttpStatusCode.OK) => client.PostJson(route, json, status);
 
     static JsonObject Result(JsonObject grade, int i) => grade["results"]![i]!.AsObject();
 
