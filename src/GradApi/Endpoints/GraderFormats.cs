@@ -54,6 +54,7 @@ public static class GraderDocuments
         text.Append("**").Append(VerdictWords(answer.Verdict)).Append("**: ")
             .Append(Points(answer.PointsAwarded)).Append(" of ").Append(PointsWord(answer.Points)).Append('.');
         if (answer.Message is { } message) text.Append("\n\n").Append(message);
+        if (CounterexampleWords(answer) is { } counterexample) text.Append("\n\n").Append(counterexample);
         if (answer.Diagnoses.Count > 0)
         {
             text.Append("\n\n");
@@ -69,6 +70,7 @@ public static class GraderDocuments
         var text = new StringBuilder();
         text.Append(VerdictWords(answer.Verdict)).Append(": ").Append(Points(answer.PointsAwarded)).Append(" of ").Append(PointsWord(answer.Points)).Append('.');
         if (answer.Message is { } message) text.Append(' ').Append(message);
+        if (CounterexampleWords(answer) is { } counterexample) text.Append(' ').Append(counterexample);
         foreach (var diagnosis in answer.Diagnoses) text.Append('\n').Append(diagnosis.Code).Append(": ").Append(diagnosis.Message);
         return text.ToString();
     }
@@ -81,8 +83,23 @@ public static class GraderDocuments
         Verdict.Incorrect => "Incorrect",
         Verdict.ShapeMismatch => "Wrong shape",
         Verdict.UnknownPath => "Not a value of the problem",
+        Verdict.NotEquivalent => "Not equivalent",
+        Verdict.NotAFormula => "Not a formula",
         _ => "Not a number",
     };
+
+    // Where a formula fails: the point, the formula's value there, and the function's unless it may not be shown.
+    static string? CounterexampleWords(AnswerGrade answer)
+    {
+        if (answer.Counterexample is not { } c) return null;
+        string point = string.Join(", ", c.Variables.Select(v => $"{v.Key} = {Text(v.Value)}"));
+        string expected = c.Expected is { } e ? $", where the function is {Text(e)}" : "";
+        return $"At {point} your formula gives {Text(c.Claimed)}{expected}.";
+    }
+
+    static string Text(Domain.Tensors.Tensor t) =>
+        t.Rank == 0 ? t.Data[0].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)
+            : "[" + string.Join(", ", t.Data.Select(x => x.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     static string Counts(SubmissionGrade grade)
     {

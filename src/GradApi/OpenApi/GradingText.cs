@@ -189,7 +189,8 @@ public static class GradingText
         - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
           points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
           and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
-          for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, each
+          for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, a formula's
+          counterexample (its point and the formula's value there; the function's too unless reveal is verdicts), each
           diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
           verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
           specification has no top-level maximum; each test has its `max_score`.

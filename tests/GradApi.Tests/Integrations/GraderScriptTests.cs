@@ -214,6 +214,47 @@ public sealed class GraderScriptTests(KestrelGradApi service) : IDisposable
         AssertPrairieLearnGrade(Results("results/results.json"));
     }
 
+    // Seed 000's derivation: the third derivative of sigma in sigma, a formula answer (the course marks it "formula": true).
+    static JsonObject Derivation() => JsonNode.Parse("""
+        { "problem": { "endpoint": "/v1/activations/derivatives", "request": { "activation": "sigmoid", "order": 3, "at": [0] } },
+          "answers": [ { "name": "d3", "path": "/polynomial", "points": 2, "formula": true },
+                       { "name": "d3 at 0", "path": "/values/0/derivatives/3", "points": 1 } ] }
+        """)!.AsObject();
+
+    [ScriptFact]
+    public async Task ADerivationIsGradedFromTheStudentsFormulaOnBothGraders()
+    {
+        // The third derivative is sigma (1 - sigma)(1 - 6 sigma + 6 sigma^2), and at 0: 1/2 - 7/4 + 12/8 - 6/16 = -1/8.
+        Write("source/gradapi-problem.json", Derivation());
+        Write("submission/answers.json", JsonNode.Parse("""{ "d3": "sigma*(1 - sigma)*(1 - 6*sigma + 6*sigma^2)", "d3 at 0": -0.125 }""")!);
+        await Gradescope(service.Address);
+        var gradescope = Results("results/results.json");
+        AssertGradescopeShape(gradescope);
+        Assert.Equal(3, gradescope["score"]!.GetValue<double>());
+        Assert.All(gradescope["tests"]!.AsArray(), t => Assert.Equal("passed", t!["status"]!.GetValue<string>()));
+
+        // The slip of a missing 1 - sigma, on PrairieLearn, typed in a string input.
+        var data = new JsonObject
+        {
+            ["params"] = new JsonObject { ["gradapi"] = Derivation() },
+            ["correct_answers"] = new JsonObject(),
+            ["submitted_answers"] = new JsonObject { ["d3"] = "sigma*(1 - 6*sigma + 6*sigma^2)", ["d3 at 0"] = "-0.125" },
+        };
+        Write("data/data.json", data);
+        await PrairieLearn(service.Address);
+        var prairie = Results("results/results.json");
+        Assert.True(prairie["gradable"]!.GetValue<bool>());
+        Assert.Equal(1.0 / 3.0, prairie["score"]!.GetValue<double>(), 15);
+        var tests = prairie["tests"]!.AsArray();
+        Assert.Equal(0, tests[0]!["points"]!.GetValue<double>());
+        string said = tests[0]!["message"]!.GetValue<string>();
+        Assert.StartsWith("Not equivalent: 0 of 2 points.", said);
+        // The point and the student's own value there, but not the function's (the script asks for reveal verdicts).
+        Assert.Contains("your formula gives", said);
+        Assert.DoesNotContain("where the function is", said);
+        Assert.Equal(1, tests[1]!["points"]!.GetValue<double>());
+    }
+
     [ScriptFact]
     public async Task WhenTheServiceIsUnreachableThePrairieLearnResultsAreNotGradableScoringZero()
     {
