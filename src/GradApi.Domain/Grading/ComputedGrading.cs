@@ -47,6 +47,9 @@ public sealed class ComputedGrading(
     Func<string, double[]?>? given = null,
     CancellationToken cancellation = default)
 {
+    // A class writes the same formulas: each text is checked once per path (the check is the costly part, trials points).
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, string Formula), Lazy<FormulaCheck>> _checks = new();
+
     public SubmissionGrade[] GradeAll(IReadOnlyList<IReadOnlyList<Answer>> submissions)
     {
         var grades = new SubmissionGrade[submissions.Count];
@@ -201,7 +204,7 @@ public sealed class ComputedGrading(
         {
             return Unmarked(answer, Verdict.NotAFormula, $"the formula does not parse at position {e.Position}: {e.Message}");
         }
-        var check = function.Check(claim);
+        var check = _checks.GetOrAdd((answer.Path, formula), _ => new Lazy<FormulaCheck>(() => function.Check(claim))).Value;
         var verdict = check.Verdict switch
         {
             ClaimVerdict.Equivalent => Verdict.Correct,

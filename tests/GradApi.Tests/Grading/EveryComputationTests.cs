@@ -375,6 +375,23 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task AClassWritingTheSameFormulasIsMarkedAnswerByAnswer()
+    {
+        // Three students, two with the same right formula, one with the seed's f(1 + f): the summary counts each verdict.
+        string Submission(string id, string formula) => $$"""{ "id": "{{id}}", "answers": [ { "path": "/jacobians/x", "formula": "{{formula}}" } ] }""";
+        const string right = "diag(softmax(x)) - softmax(x)*softmax(x)'";
+        var batch = await Post("/v1/grade/batch", $$"""
+            { "problem": {{GradientProblem("softmax(x)", """{ "x": [1, 2, 0.5] }""")}},
+              "submissions": [ {{Submission("a", right)}}, {{Submission("b", "diag(softmax(x).*(1 + softmax(x)))")}}, {{Submission("c", right)}} ] }
+            """);
+        var verdicts = batch["results"]!.AsArray().Select(r => r!["results"]![0]!["verdict"]!.GetValue<string>()).ToArray();
+        Assert.Equal(["correct", "not_equivalent", "correct"], verdicts);
+        var summary = batch["summary"]!["/jacobians/x"]!;
+        Assert.Equal(2, summary["correct"]!.GetValue<int>());
+        Assert.Equal(1, summary["notEquivalent"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task AFormulaWhereTheResponseHoldsNumbersIsNotANumber()
     {
         var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": [ { "path": "/runs/0/steps/1/parameters/w", "formula": "w - 0.5*(w - 100)" } ] }""");
