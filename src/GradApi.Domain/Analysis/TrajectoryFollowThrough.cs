@@ -28,6 +28,17 @@ public sealed class TrajectoryFollowThrough
 {
     // Per step and address kind, the value recomputed from the student's earlier values, before the student's own replaced it.
     readonly Dictionary<(int Step, StepPart Part, int Slot), Tracked> _carried = [];
+    // The same after the student's own values took their places: what later steps read.
+    readonly Dictionary<(int Step, StepPart Part, int Slot), Tracked> _effective = [];
+    // Per step t, the gradient step t's update read (at theta_(t-1), or at the look-ahead point).
+    readonly Dictionary<int, Tracked> _gradientUsed = [];
+
+    /// <summary>The value at step, part and slot that later steps read (the student's where given), or null past the last step.</summary>
+    public double[]? Effective(int step, StepPart part, int slot = 0) =>
+        _effective.TryGetValue((step, part, part == StepPart.State ? slot : 0), out var t) ? t.Values : null;
+
+    /// <summary>The gradient step t's update read, or null past the last step.</summary>
+    public double[]? GradientUsed(int step) => _gradientUsed.TryGetValue(step, out var g) ? g.Values : null;
 
     TrajectoryFollowThrough() { }
 
@@ -72,6 +83,7 @@ public sealed class TrajectoryFollowThrough
                 g = Dense(objective.Gradient, lookAhead);
             }
 
+            run._gradientUsed[t] = g;
             var before = theta;
             var previous = state;
             var values = (double[])theta.Values.Clone();
@@ -128,7 +140,7 @@ public sealed class TrajectoryFollowThrough
     Tracked Record((int, StepPart, int) key, Tracked value, Dictionary<(int, StepPart, int), StepAnswer[]> given)
     {
         _carried[key] = value;
-        if (!given.TryGetValue(key, out var answers)) return value;
+        if (!given.TryGetValue(key, out var answers)) return _effective[key] = value;
         var values = (double[])value.Values.Clone();
         var used = (SortedSet<int>?[])value.Used.Clone();
         foreach (var answer in answers)
@@ -141,7 +153,7 @@ public sealed class TrajectoryFollowThrough
                 used[at.Offset + i] = [answer.Answer];
             }
         }
-        return new Tracked(values, used) { Point = value.Point };
+        return _effective[key] = new Tracked(values, used) { Point = value.Point };
     }
 
     // Per element, the answers behind any of the inputs' same element.

@@ -31,4 +31,8 @@ public sealed record GradingOptions(Tolerance Tolerance, PartialCredit PartialCr
     bool FollowThrough = true, double Penalty = 0, bool AllowDegenerate = false, bool ExplainWithNumbers = true)
 {
     public static readonly GradingOptions Default = new(Tolerance.Default);
+
+    /// <summary>Numbers in explanations: to the tolerance's decimals (at most 8), else 4; none when the response goes to a student.</summary>
+    public int? DecimalsShown(Tolerance tolerance) =>
+        !ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;
 }

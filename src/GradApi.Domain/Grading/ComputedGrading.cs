@@ -28,10 +28,18 @@ public sealed record FormulaCheck(ClaimVerdict Verdict, string Method, double? M
 public sealed record Recomputed(double[] Values, IReadOnlyList<int> Used);
 
 /// <summary>
-/// Follow-through for one submission of a computation other than /v1/train: for answer i, the value its path takes when
-/// its inputs are the student's own answers (null when nothing the student gave enters it).
+/// What a computation other than /v1/train offers one submission beyond its reference (trajectory steps do): for answer
+/// i, the value its path takes when its inputs are the student's own answers (null when nothing the student gave enters
+/// it), and its explanation, from the student's own values or from the reference's.
 /// </summary>
-public delegate Recomputed? FollowThroughOf(int answer);
+public interface ISubmissionReplay
+{
+    Recomputed? Recompute(int answer);
+
+    /// <param name="ownValues">From the student's values (a wrong or followed-through answer), else the reference's.</param>
+    /// <param name="decimals">Numbers shown to this many decimals; null for none (reveal verdicts).</param>
+    string? Explain(int answer, bool ownValues, int? decimals);
+}
 
 /// <summary>
 /// Grades answers into any endpoint's response (JSON Pointers the host resolved into <see cref="ReferenceAt"/>s): numbers
@@ -42,7 +50,7 @@ public delegate Recomputed? FollowThroughOf(int answer);
 public sealed class ComputedGrading(
     GradingOptions options,
     Func<string, ReferenceAt> referenceAt,
-    Func<IReadOnlyList<Answer>, FollowThroughOf?>? followThrough = null,
+    Func<IReadOnlyList<Answer>, ISubmissionReplay?>? replayOf = null,
     Func<string, IEnumerable<(string Path, string Code, string Message)>>? neighbours = null,
     Func<string, double[]?>? given = null,
     CancellationToken cancellation = default)
@@ -61,18 +69,16 @@ public sealed class ComputedGrading(
     {
         var results = new AnswerGrade[answers.Count];
         var used = new IReadOnlyList<int>[answers.Count];
-        FollowThroughOf? carried = null;
-        bool carriedMade = false;
+        var replay = replayOf?.Invoke(answers);
         for (int i = 0; i < answers.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
             var answer = answers[i];
             var reference = referenceAt(answer.Path);
             var grade = answer.Formula is { } formula ? GradeFormula(answer, formula, reference) : GradeNumbers(answer, reference);
-            if (grade.Verdict == Verdict.Incorrect && options.FollowThrough && followThrough is not null)
+            if (grade.Verdict == Verdict.Incorrect && options.FollowThrough && replay is not null)
             {
-                if (!carriedMade) (carried, carriedMade) = (followThrough(answers), true);
-                if (carried?.Invoke(i) is { } recomputed)
+                if (replay.Recompute(i) is { } recomputed)
                 {
                     grade = FollowedThrough(grade, answer, recomputed, answers);
                     used[i] = recomputed.Used;
@@ -83,6 +89,13 @@ public sealed class ComputedGrading(
             results[i] = grade;
         }
         if (!options.AllowDegenerate) RefuseDegenerate(results, used, answers);
+        if (replay is not null)
+            for (int i = 0; i < results.Length; i++)
+                if (results[i].Verdict is not (Verdict.UnknownPath or Verdict.NotAFormula) && answers[i].Formula is null)
+                    results[i] = results[i] with
+                    {
+                        Explanation = replay.Explain(i, ownValues: options.FollowThrough && results[i].Verdict != Verdict.Correct, DecimalsShown(ToleranceFor(answers[i]))),
+                    };
         return new SubmissionGrade(results);
     }
 
@@ -129,6 +142,8 @@ public sealed class ComputedGrading(
     }
 
     Tolerance ToleranceFor(Answer answer) => answer.Tolerance ?? options.Tolerance;
+
+    int? DecimalsShown(Tolerance tolerance) => options.DecimalsShown(tolerance);
 
     AnswerGrade Unmarked(Answer answer, Verdict verdict, string message, Tensor? expected = null) =>
         new(answer.Path, verdict, expected, null, null, null, answer.Points, 0, [], null, [], ToleranceFor(answer), message, null, answer.Formula);

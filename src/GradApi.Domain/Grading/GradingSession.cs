@@ -363,9 +363,7 @@ public sealed class GradingSession
             Explain(marking, tolerance));
     }
 
-    // Numbers in explanations: to the tolerance's decimals (at most 8), else 4; none when the response goes to a student.
-    int? DecimalsShown(Tolerance tolerance) =>
-        !_options.ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;
+    int? DecimalsShown(Tolerance tolerance) => _options.DecimalsShown(tolerance);
 
     // The formula with its numbers: the student's where follow-through used them, else the reference's (shared by every
     // submission, so made once per path).

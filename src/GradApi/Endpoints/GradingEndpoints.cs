@@ -84,7 +84,7 @@ public static class GradingEndpoints
                 $"{limits.MaxResponseValues} ({GradingPrice.ValuesPerElement} per element each answer addresses, {GradingPrice.ExplanationValues} per answer); grade fewer or smaller values");
         var trajectories = computed.Trajectories;
         return new ComputedGrading(options, references.At,
-            trajectories is null ? null : answers => trajectories.For(answers, cancel),
+            trajectories is null ? null : submission => trajectories.For(submission, cancel),
             trajectories is null ? null : trajectories.Neighbours,
             trajectories is null ? null : trajectories.Given,
             cancel);

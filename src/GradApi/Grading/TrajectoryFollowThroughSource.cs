@@ -60,15 +60,31 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
         return null;
     }
 
-    /// <summary>One submission's follow-through: each run it answered stepped again from its values, made when first asked.</summary>
-    public FollowThroughOf? For(IReadOnlyList<Answer> answers, CancellationToken cancellation)
+    TrajectoryComputation Computation => computation;
+
+    // Each run stepped again without a student's value: the same numbers as the reference, bit for bit, with the inputs
+    // of every step at hand for explanations; made once for the class, when first asked.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<TrajectoryFollowThrough>> _reference = new();
+
+    TrajectoryFollowThrough ReferenceReplay(int run, CancellationToken cancellation) => _reference.GetOrAdd(run, r => new Lazy<TrajectoryFollowThrough>(() =>
+        TrajectoryFollowThrough.Run(computation.Objective, computation.Runs[r].Optimizer, computation.Start, [],
+            computation.Runs[r].Result.Steps.Count - 1, cancellation))).Value;
+
+    /// <summary>One submission's follow-through and explanations: each run it answered stepped again from its values, when first asked.</summary>
+    public ISubmissionReplay? For(IReadOnlyList<Answer> answers, CancellationToken cancellation)
     {
         var located = answers.Select(a => Locate(a.Path)).ToArray();
-        if (located.All(l => l is null)) return null;
-        var runs = new Dictionary<int, TrajectoryFollowThrough>();
+        return located.All(l => l is null) ? null : new Replay(this, answers, located, cancellation);
+    }
+
+    sealed class Replay(TrajectoryFollowThroughSource source, IReadOnlyList<Answer> answers, (int Run, StepAddress Address)?[] located,
+        CancellationToken cancellation) : ISubmissionReplay
+    {
+        readonly Dictionary<int, TrajectoryFollowThrough> _runs = [];
+
         TrajectoryFollowThrough RunFor(int r)
         {
-            if (runs.TryGetValue(r, out var made)) return made;
+            if (_runs.TryGetValue(r, out var made)) return made;
             var given = new List<StepAnswer>();
             int last = 0;
             for (int i = 0; i < answers.Count; i++)
@@ -78,12 +94,37 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
                 if (answers[i].Formula is null && answers[i].Value.Tensor is { } t && t.Length == l.Address.Length)
                     given.Add(new StepAnswer(i, l.Address, t.Data));
             }
-            var run = computation.Runs[r];
-            return runs[r] = TrajectoryFollowThrough.Run(computation.Objective, run.Optimizer, computation.Start, given, last, cancellation);
+            var run = source.Computation.Runs[r];
+            return _runs[r] = TrajectoryFollowThrough.Run(source.Computation.Objective, run.Optimizer, source.Computation.Start, given, last, cancellation);
         }
-        return i => located[i] is { } l && RunFor(l.Run).At(l.Address) is { } recomputed && recomputed.Used.Count > 0
-            ? new Recomputed(recomputed.Values, recomputed.Used)
-            : null;
+
+        public Recomputed? Recompute(int answer) =>
+            located[answer] is { } l && RunFor(l.Run).At(l.Address) is { } recomputed && recomputed.Used.Count > 0
+                ? new Recomputed(recomputed.Values, recomputed.Used)
+                : null;
+
+        public string? Explain(int answer, bool ownValues, int? decimals)
+        {
+            if (located[answer] is not { } l) return null;
+            var replay = ownValues ? RunFor(l.Run) : source.ReferenceReplay(l.Run, cancellation);
+            var objective = source.Computation.Objective;
+            return StepExplanation.Of(source.Computation.Runs[l.Run].Optimizer, replay, l.Address, source.SymbolOf(l.Address.Offset),
+                objective.Dimension == 1, decimals);
+        }
+    }
+
+    // An element's name: the parameter's, with its index when the parameter has more than one (p_{1}, A_{0,1}).
+    string SymbolOf(int offset)
+    {
+        foreach (var parameter in computation.Objective.Parameters)
+        {
+            if (offset >= parameter.Length) { offset -= parameter.Length; continue; }
+            if (parameter.Length == 1) return parameter.Name;
+            var index = new int[parameter.Shape.Length];
+            for (int d = parameter.Shape.Length - 1; d >= 0; d--) { index[d] = offset % parameter.Shape[d]; offset /= parameter.Shape[d]; }
+            return $"{parameter.Name}_{{{string.Join(",", index)}}}";
+        }
+        return "\\theta";
     }
 
     /// <summary>The problem's own values at a path: the start, for any step's parameters (follow-through on them is degenerate).</summary>

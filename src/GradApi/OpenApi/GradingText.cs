@@ -155,7 +155,10 @@ public static class GradingText
         `/gradients/x`). Numbers are marked as above (tolerance, partial credit, `elements`); a path to text, an
         object or null is `unknown_path` saying what is there. Diagnoses tried on such numbers: `sign_flipped`,
         `factor_of_two`, `transposed` (a matrix written the wrong way round) and, for trajectories, `wrong_iteration`
-        (the value of the step before or after). `explanation` is null for these problems.
+        (the value of the step before or after). `explanation`: for a trajectory step's element under sgd or momentum
+        (without weight decay), the update with its numbers, the student's where follow-through used them, as
+        `$w^{(4)} = w^{(3)} - \eta\,g^{(3)} = 687.5000 - 2.5000\,(587.5000) = -781.2500$` (the state likewise; the
+        objective and gradient of a one-number parameter at it); null for other values and problems.
 
         **Follow-through over trajectory steps.** A step's parameters, state, objective and gradient are recomputed
         from the student's own values: each input (the previous step's parameters, gradient and state, as the

@@ -94,6 +94,44 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task TrajectoryStepsAreExplainedWithTheNumbersThatWentIn()
+    {
+        // w3 = w2 - eta g2 = -125 - 2.5 (-225) = 437.5 from the reference; the student's w4 from their own w3 = 687.5:
+        // g3 = 687.5 - 100 = 587.5, w4 = 687.5 - 2.5 (587.5) = -781.25.
+        var grade = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Problem}}, "tolerance": { "type": "decimals", "decimals": 2 },
+              "answers": {{Answers(("/runs/2/steps/3/parameters/w", 437.5), ("/runs/2/steps/3/parameters/w", 687.5),
+                  ("/runs/2/steps/4/parameters/w", -781.25), ("/runs/2/steps/4/gradient/w", 587.5))}} }
+            """);
+        Assert.Equal("$w^{(3)} = w^{(2)} - \\eta\\,g^{(2)} = -125.00 - 2.50\\,(-225.00) = 437.50$", Result(grade, 0)["explanation"]!.GetValue<string>());
+        // The wrong w3's own explanation comes from the student's inputs, here the reference's w2.
+        Assert.Equal(Result(grade, 0)["explanation"]!.GetValue<string>(), Result(grade, 1)["explanation"]!.GetValue<string>());
+        Assert.Equal("$w^{(4)} = w^{(3)} - \\eta\\,g^{(3)} = 687.50 - 2.50\\,(587.50) = -781.25$", Result(grade, 2)["explanation"]!.GetValue<string>());
+        Assert.Equal("$g^{(4)} = \\nabla f(-781.25) = -881.25$", Result(grade, 3)["explanation"]!.GetValue<string>());
+
+        var verdicts = await Post("/v1/grade", $$"""
+            { "problem": {{Seed003Problem}}, "reveal": "verdicts", "answers": {{Answers(("/runs/2/steps/3/parameters/w", 437.5))}} }
+            """);
+        Assert.Equal("$w^{(3)} = w^{(2)} - \\eta\\,g^{(2)}$", Result(verdicts, 0)["explanation"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AnEmaMomentumStepIsExplainedSlotThenParameter()
+    {
+        // ema, beta 0.9, lr 0.1, on 1/2 (w - 100)^2 from 0: g0 = -100, m1 = 0.9 (0) + 0.1 (-100) = -10, w1 = 0 - 0.1 (-10) = 1.
+        var grade = await Post("/v1/grade", """
+            { "problem": { "endpoint": "/v1/optimization/trajectories",
+                           "request": { "objective": { "expression": "0.5*(w - 100)^2" }, "start": { "w": 0 },
+                                        "runs": [ { "optimizer": { "type": "momentum", "convention": "ema", "learningRate": 0.1, "momentum": 0.9 } } ],
+                                        "maxSteps": 1 } },
+              "tolerance": { "type": "decimals", "decimals": 1 },
+              "answers": [ { "path": "/runs/0/steps/1/state/m/w", "value": -10 }, { "path": "/runs/0/steps/1/parameters/w", "value": 1 } ] }
+            """);
+        Assert.Equal("$m^{(1)} = \\beta\\,m^{(0)} + (1 - \\beta)\\,g^{(0)} = 0.9\\,(0.0) + 0.1\\,(-100.0) = -10.0$", Result(grade, 0)["explanation"]!.GetValue<string>());
+        Assert.Equal("$w^{(1)} = w^{(0)} - \\eta\\,m^{(1)} = 0.0 - 0.1\\,(-10.0) = 1.0$", Result(grade, 1)["explanation"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AWrongVelocityCarriesIntoTheParametersAndTheNextVelocity()
     {
         // Heavy ball, lr 0.1, mu 0.9, on 1/2 (w - 100)^2 from 0: g0 = -100, v1 = 0.9 (0) - 0.1 (-100) = 10, w1 = 10;
@@ -119,6 +157,10 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
         Assert.Equal(18.0, Result(grade, 2)["expected"]!.GetValue<double>());
         Assert.Equal("follow_through", Verdict(grade, 3));
         Assert.Equal(28.0, Result(grade, 3)["expected"]!.GetValue<double>());
+        // Explained from the student's values: v2 = 0.9 (20) - 0.1 (-80) = 26, w2 = 20 + 26 = 46.
+        Assert.Equal("$v^{(2)} = \\mu\\,v^{(1)} - \\eta\\,g^{(1)} = 0.9000\\,(20.0000) - 0.1000\\,(-80.0000) = 26.0000$",
+            Result(grade, 2)["explanation"]!.GetValue<string>());
+        Assert.Equal("$w^{(2)} = w^{(1)} + v^{(2)} = 20.0000 + 26.0000 = 46.0000$", Result(grade, 3)["explanation"]!.GetValue<string>());
     }
 
     [Fact]
