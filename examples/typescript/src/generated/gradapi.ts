@@ -238,7 +238,10 @@ export interface paths {
          *     `/gradients/x`). Numbers are marked as above (tolerance, partial credit, `elements`); a path to text, an
          *     object or null is `unknown_path` saying what is there. Diagnoses tried on such numbers: `sign_flipped`,
          *     `factor_of_two`, `transposed` (a matrix written the wrong way round) and, for trajectories, `wrong_iteration`
-         *     (the value of the step before or after). `explanation` is null for these problems.
+         *     (the value of the step before or after). `explanation`: for a trajectory step's element under sgd or momentum
+         *     (without weight decay), the update with its numbers, the student's where follow-through used them, as
+         *     `$w^{(4)} = w^{(3)} - \eta\,g^{(3)} = 687.5000 - 2.5000\,(587.5000) = -781.2500$` (the state likewise; the
+         *     objective and gradient of a one-number parameter at it); null for other values and problems.
          *
          *     **Follow-through over trajectory steps.** A step's parameters, state, objective and gradient are recomputed
          *     from the student's own values: each input (the previous step's parameters, gradient and state, as the
@@ -272,7 +275,8 @@ export interface paths {
          *     - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
          *       points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
          *       and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
-         *       for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, each
+         *       for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, a formula's
+         *       counterexample (its point and the formula's value there; the function's too unless reveal is verdicts), each
          *       diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
          *       verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
          *       specification has no top-level maximum; each test has its `max_score`.
