@@ -160,6 +160,37 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
         return new(path => path switch { "/stateWeights" => state, "/stepWeights" => step, _ => null });
     }
 
+    /// <summary>
+    /// What checking a formula answer at a path costs, in maxExpressionWork's multiply-adds: exactly what the endpoint charges
+    /// for the same formula sent as one of its claims (its own pricing, with the problem's points and trials); 0 where the
+    /// path holds no function or the formula would not be checked (it does not parse).
+    /// </summary>
+    public static long FormulaWork(object request, string path, string formula)
+    {
+        static void Ignore(string path, string message) { }
+        switch (request)
+        {
+            case ActivationDerivativesRequest d when path == "/polynomial" && d.At is { ValueKind: System.Text.Json.JsonValueKind.Array } at:
+            {
+                int order = d.Order ?? 1;
+                var claims = new Dictionary<string, string> { [order.ToString(System.Globalization.CultureInfo.InvariantCulture)] = formula };
+                FormulaMapper.ReadDerivativeClaims(d with { Claims = claims }, order, at.GetArrayLength(), d.Trials ?? DefaultTrials, Ignore, out long work);
+                return work;
+            }
+            case MomentumWeightsRequest m when path is "/stateWeights" or "/stepWeights":
+            {
+                var claims = path == "/stateWeights" ? new MomentumWeightClaimsRequest(formula, null) : new MomentumWeightClaimsRequest(null, formula);
+                FormulaMapper.ReadMomentumClaims(claims, TrainRequestMapper.ToMomentumConvention(m.Convention), m.Steps!.Value, m.Trials ?? DefaultTrials,
+                    m.Seed ?? 0, Ignore, out long work);
+                return work;
+            }
+            case ExpressionGradientRequest g when path.StartsWith("/gradients/", StringComparison.Ordinal) || path.StartsWith("/jacobians/", StringComparison.Ordinal):
+                return CalculusMapper.ReadExpression(g with { Claims = new() { [path[(path.IndexOf('/', 1) + 1)..]] = formula } }, Ignore)?.Work ?? 0;
+            default:
+                return 0;
+        }
+    }
+
     /// <summary>A claim's verdict as grading reports it, the counterexample's matrices in their variables' JSON forms (scalars where no form is known).</summary>
     public static FormulaCheck Checked(ClaimResult result, IReadOnlyDictionary<string, ValueForm>? forms = null, ValueForm form = ValueForm.Scalar) => new(
         result.Verdict, Domain.Vocabulary.WireNames.ClaimMethods.Name(result.Method),

@@ -217,8 +217,9 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
 
     /// <summary>
     /// Prices grading another endpoint's problem: the endpoint's own price for the reference, and once more per submission
-    /// that can need a recomputation (follow-through over a trajectory) and per formula answer (its equivalence check costs
-    /// about what the problem's own claims do), within that endpoint's limit. Returns the price, or null when over it.
+    /// with trajectory answers (its follow-through steps the runs again), within that endpoint's limit; and each distinct
+    /// formula answer at what the endpoint charges for the same formula as a claim, within maxExpressionWork. Returns the
+    /// larger share of its limit, or null when over one.
     /// </summary>
     public RequestPrice? PriceNamed(Grading.CheckedProblem problem, IReadOnlyList<AnswerRequest[]> submissions, string workPath)
     {
@@ -226,18 +227,31 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
         if (problem.Price is not { } price) return null;
         long units = Math.Max(1, price.WorkUnits);
         long runs = 1;
+        bool trajectories = problem.Endpoint.Route == "/v1/optimization/trajectories";
+        var formulas = new HashSet<(string, string)>();
+        long formulaWork = 0;
         foreach (var answers in submissions)
         {
-            runs += answers.Count(a => a.Formula is not null);
-            if (problem.Endpoint.Route == "/v1/optimization/trajectories" && answers.Any(a => a.Formula is null)) runs++;
+            if (trajectories && answers.Any(a => a.Formula is null)) runs++;
+            foreach (var answer in answers)
+                if (answer is { Path: { } path, Formula: { } formula } && formulas.Add((path, formula)))
+                    formulaWork = Math.Min(long.MaxValue / 2, formulaWork + Grading.ProblemFunctions.FormulaWork(problem.Request, path, formula));
         }
         if (units > price.Limit / runs)
         {
             Fail(workPath, $"the grading work {(units > long.MaxValue / runs ? long.MaxValue : units * runs)} exceeds the limit {price.Limit} of {problem.Endpoint.Route}: " +
-                $"the problem's work {units} x (1 for the reference + 1 per formula answer + 1 per submission with trajectory answers = {runs}); grade fewer submissions or a smaller problem");
+                $"the problem's work {units} x (1 for the reference + 1 per submission with trajectory answers = {runs}); grade fewer submissions or a smaller problem");
             return null;
         }
-        return new RequestPrice(units * runs, price.Limit);
+        if (formulaWork > CalculusLimits.MaxExpressionWork)
+        {
+            Fail("answers", $"checking the {formulas.Count} distinct formula answers costs {formulaWork} multiply-adds, above the limit maxExpressionWork " +
+                $"{CalculusLimits.MaxExpressionWork} (each as its endpoint prices the same formula as a claim, at the problem's points and trials)");
+            return null;
+        }
+        var reference = new RequestPrice(units * runs, price.Limit);
+        var checks = new RequestPrice(formulaWork, CalculusLimits.MaxExpressionWork);
+        return checks.Share > reference.Share ? checks : reference;
     }
 
     // Formula answers over all submissions, within maxFormulaAnswers: each is checked at many points.

@@ -434,6 +434,22 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task FormulaAnswersArePricedAsTheirEndpointsClaimsBeforeAnyWork()
+    {
+        // 10,000 points and 1,000 trials at order 20: each distinct formula is checked at 11,000 x, its evaluation and the
+        // true derivative's 21 x 22 multiply-adds each, about 5.2 million; a dozen distinct ones pass maxExpressionWork (50
+        // million), while the same formula a dozen times is checked once.
+        string at = "[" + string.Join(", ", Enumerable.Range(0, 10_000).Select(i => (i / 1000.0).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+        string problem = $$"""{ "endpoint": "/v1/activations/derivatives", "request": { "activation": "sigmoid", "order": 20, "at": {{at}}, "trials": 1000 } }""";
+        string Answers(Func<int, string> formula) =>
+            "[" + string.Join(", ", Enumerable.Range(0, 12).Select(i => $$"""{ "path": "/polynomial", "formula": "{{formula(i)}}" }""")) + "]";
+        var refused = await Post("/v1/grade", $$"""{ "problem": {{problem}}, "answers": {{Answers(i => $"sigma + {i}*0")}} }""", HttpStatusCode.BadRequest);
+        Assert.Contains("maxExpressionWork", refused["errors"]!["answers"]![0]!.GetValue<string>());
+        var same = await Post("/v1/grade", $$"""{ "problem": {{problem}}, "answers": {{Answers(_ => "sigma")}} }""");
+        Assert.All(same["results"]!.AsArray(), r => Assert.Equal("not_equivalent", r!["verdict"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task AFormulaWhereTheResponseHoldsNumbersIsNotANumber()
     {
         var grade = await Post("/v1/grade", $$"""{ "problem": {{Seed003Problem}}, "answers": [ { "path": "/runs/0/steps/1/parameters/w", "formula": "w - 0.5*(w - 100)" } ] }""");
