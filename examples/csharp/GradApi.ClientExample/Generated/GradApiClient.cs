@@ -566,8 +566,9 @@ namespace GradApi.Client
         /// <br/>addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
         /// <br/>echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues (5000000).
         /// <br/>Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
-        /// <br/>1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
-        /// <br/>response is known, before any result is written.
+        /// <br/>1 per submission with trajectory answers); each distinct formula answer (path and text) costs what its endpoint
+        /// <br/>charges for the same formula as a claim, at the problem's points and trials, all of them within maxExpressionWork;
+        /// <br/>its echo (counted as above) is checked once its response is known, before any result is written.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>
@@ -790,8 +791,9 @@ namespace GradApi.Client
         /// <br/>addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
         /// <br/>echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues (5000000).
         /// <br/>Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
-        /// <br/>1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
-        /// <br/>response is known, before any result is written.
+        /// <br/>1 per submission with trajectory answers); each distinct formula answer (path and text) costs what its endpoint
+        /// <br/>charges for the same formula as a claim, at the problem's points and trials, all of them within maxExpressionWork;
+        /// <br/>its echo (counted as above) is checked once its response is known, before any result is written.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="GradApiException">A server side error occurred.</exception>

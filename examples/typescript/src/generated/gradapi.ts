@@ -298,8 +298,9 @@ export interface paths {
          *     addresses (`expected`, `submitted`, `elements`, `followThroughExpected`; an answer that cannot be read still
          *     echoes `expected`) and 40 per answer for its `explanation` (at most 600 characters), at most maxResponseValues (5000000).
          *     Another endpoint's problem is priced within that endpoint's own work limit: its price x (1 for the reference +
-         *     1 per formula answer + 1 per submission with trajectory answers); its echo (counted as above) is checked once its
-         *     response is known, before any result is written.
+         *     1 per submission with trajectory answers); each distinct formula answer (path and text) costs what its endpoint
+         *     charges for the same formula as a claim, at the problem's points and trials, all of them within maxExpressionWork;
+         *     its echo (counted as above) is checked once its response is known, before any result is written.
          */
         post: operations["Grade"];
         delete?: never;
