@@ -70,6 +70,13 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
         TrajectoryFollowThrough.Run(computation.Objective, computation.Runs[r].Optimizer, computation.Start, [],
             computation.Runs[r].Result.Steps.Count - 1, cancellation))).Value;
 
+    // The reference's explanation of a value, the same string for the whole class (so the response renders it once).
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(int Run, StepAddress Address, int? Decimals), string?> _explained = new();
+
+    string? ReferenceExplanation(int run, StepAddress address, int? decimals, CancellationToken cancellation) =>
+        _explained.GetOrAdd((run, address, decimals), key => StepExplanation.Of(computation.Runs[key.Run].Optimizer, ReferenceReplay(key.Run, cancellation),
+            key.Address, SymbolOf(key.Address.Offset), computation.Objective.Dimension == 1, key.Decimals));
+
     /// <summary>One submission's follow-through and explanations: each run it answered stepped again from its values, when first asked.</summary>
     public ISubmissionReplay? For(IReadOnlyList<Answer> answers, CancellationToken cancellation)
     {
@@ -106,10 +113,9 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
         public string? Explain(int answer, bool ownValues, int? decimals)
         {
             if (located[answer] is not { } l) return null;
-            var replay = ownValues ? RunFor(l.Run) : source.ReferenceReplay(l.Run, cancellation);
-            var objective = source.Computation.Objective;
-            return StepExplanation.Of(source.Computation.Runs[l.Run].Optimizer, replay, l.Address, source.SymbolOf(l.Address.Offset),
-                objective.Dimension == 1, decimals);
+            if (!ownValues) return source.ReferenceExplanation(l.Run, l.Address, decimals, cancellation);
+            return StepExplanation.Of(source.Computation.Runs[l.Run].Optimizer, RunFor(l.Run), l.Address, source.SymbolOf(l.Address.Offset),
+                source.Computation.Objective.Dimension == 1, decimals);
         }
     }
 
