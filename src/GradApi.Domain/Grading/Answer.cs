@@ -32,6 +32,18 @@ public sealed record GradingOptions(Tolerance Tolerance, PartialCredit PartialCr
 {
     public static readonly GradingOptions Default = new(Tolerance.Default);
 
+    /// <summary>
+    /// The points an answer earns: proportional, points x (elements right + (1 - penalty) x elements followed through) / n;
+    /// all or nothing, the points when correct, points x (1 - penalty) when followed through, else 0.
+    /// </summary>
+    public double Awarded(double points, int right, int carried, int n, Verdict verdict) => PartialCredit == PartialCredit.Proportional
+        ? points * (right + (1 - Penalty) * carried) / n
+        : verdict switch { Verdict.Correct => points, Verdict.FollowThrough => points * (1 - Penalty), _ => 0 };
+
+    /// <summary>What a follow_through result says, naming the student's answers that were used.</summary>
+    public static string FollowThroughMessage(IEnumerable<string> used) =>
+        $"Wrong against the reference, right given your own earlier answers ({string.Join(", ", used)}).";
+
     /// <summary>Numbers in explanations: to the tolerance's decimals (at most 8), else 4; none when the response goes to a student.</summary>
     public int? DecimalsShown(Tolerance tolerance) =>
         !ExplainWithNumbers ? null : tolerance.Kind == ToleranceKind.Decimals ? Math.Min(tolerance.Decimals, 8) : 4;

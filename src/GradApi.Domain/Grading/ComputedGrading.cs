@@ -99,38 +99,22 @@ public sealed class ComputedGrading(
         return new SubmissionGrade(results);
     }
 
-    // As for /v1/train (GradingSession): no credit for follow-through built only on answers that are all zeros or the
-    // problem's given values (where the reference's are not) and that earned nothing themselves.
+    // As for /v1/train: no credit for follow-through built only on zeros or the problem's given values (DegenerateWork).
     void RefuseDegenerate(AnswerGrade[] results, IReadOnlyList<int>[] used, IReadOnlyList<Answer> answers)
     {
-        var degenerate = new bool?[results.Length];
-        var foundation = new bool?[results.Length];
-        bool Credited(int i) => results[i].Verdict is Verdict.Correct or Verdict.FollowThrough;
-        bool Foundation(int i) => foundation[i] ??= Trivial(i) && (!Credited(i) || Degenerate(i));
-        bool Degenerate(int i)
-        {
-            if (degenerate[i] is bool known) return known;
-            degenerate[i] = false; // answers are used upstream only, but never recurse into a cycle
-            var inputs = results[i].Verdict == Verdict.FollowThrough && used[i] is { } u ? u.Where(j => j != i).ToArray() : [];
-            return (degenerate[i] = inputs.Length > 0 && (inputs.All(Foundation) || Trivial(i) && inputs.Any(Foundation))).Value;
-        }
-        bool Trivial(int i)
-        {
-            if (results[i] is not { Expected: { } reference, Submitted: { } submitted } || submitted.Length != reference.Length) return false;
-            var tolerance = ToleranceFor(answers[i]);
-            var zeros = new double[reference.Length];
-            if (Diagnoses.AllAccepted(submitted.Data, zeros, tolerance) && !Diagnoses.AllAccepted(zeros, reference.Data, tolerance)) return true;
-            return given?.Invoke(answers[i].Path) is { } values && values.Length == reference.Length
-                && Diagnoses.AllAccepted(submitted.Data, values, tolerance) && !Diagnoses.AllAccepted(reference.Data, values, tolerance);
-        }
+        var degenerate = DegenerateWork.Find(results.Length,
+            i => results[i].Verdict is Verdict.Correct or Verdict.FollowThrough,
+            i => results[i] is { Expected: { } reference, Submitted: { } submitted }
+                && DegenerateWork.IsTrivial(submitted.Data, reference.Data, given?.Invoke(answers[i].Path), ToleranceFor(answers[i])),
+            i => results[i].Verdict == Verdict.FollowThrough && used[i] is { } u ? u.Where(j => j != i).ToArray() : []);
         for (int i = 0; i < results.Length; i++)
-            if (Degenerate(i))
+            if (degenerate[i])
                 results[i] = results[i] with
                 {
                     Verdict = Verdict.Incorrect,
                     Elements = results[i].Elements is { } mask ? mask with { Correct = RightAgainstReference(results[i], answers[i]) } : null,
                     PointsAwarded = 0,
-                    Diagnoses = [GradingSession.DegenerateDiagnosis],
+                    Diagnoses = [DegenerateWork.Diagnosis],
                     Message = null,
                 };
     }
@@ -166,7 +150,7 @@ public sealed class ComputedGrading(
         if (answer.Value.Tensor is not { } submitted) return Unmarked(answer, Verdict.NotANumber, answer.Value.Unreadable ?? "no value was given", reference);
         if (!Slice.Conforms(reference.Shape, submitted.Shape))
             return new(answer.Path, Verdict.ShapeMismatch, reference, submitted, null, null, answer.Points, 0, [], null, [], ToleranceFor(answer),
-                $"expected {Slice.Describe(reference.Shape)}, got {Slice.Describe(submitted.Shape)}");
+                GradingSession.ShapeMessage(reference.Shape, submitted.Shape));
 
         var tolerance = ToleranceFor(answer);
         var right = new bool[reference.Length];
@@ -174,7 +158,7 @@ public sealed class ComputedGrading(
         for (int i = 0; i < right.Length; i++) if (right[i] = tolerance.Accepts(submitted.Data[i], reference.Data[i])) nRight++;
         var verdict = nRight == right.Length ? Verdict.Correct : Verdict.Incorrect;
         return new(answer.Path, verdict, new Tensor(submitted.Shape, reference.Data), submitted, new ElementMask(submitted.Shape, right),
-            GradingSession.MaxAbsoluteError(submitted.Data, reference.Data), answer.Points, Awarded(answer.Points, nRight, 0, right.Length, verdict), [], null, [],
+            GradingSession.MaxAbsoluteError(submitted.Data, reference.Data), answer.Points, options.Awarded(answer.Points, nRight, 0, right.Length, verdict), [], null, [],
             tolerance, null);
     }
 
@@ -194,16 +178,12 @@ public sealed class ComputedGrading(
         {
             Verdict = verdict,
             Elements = new ElementMask(submitted.Shape, counted),
-            PointsAwarded = Awarded(answer.Points, right, carried, counted.Length, verdict),
+            PointsAwarded = options.Awarded(answer.Points, right, carried, counted.Length, verdict),
             FollowThroughExpected = new Tensor(submitted.Shape, recomputed.Values),
             UsedAnswers = used,
-            Message = verdict == Verdict.FollowThrough ? $"Wrong against the reference, right given your own earlier answers ({string.Join(", ", used)})." : null,
+            Message = verdict == Verdict.FollowThrough ? GradingOptions.FollowThroughMessage(used) : null,
         };
     }
-
-    double Awarded(double points, int right, int carried, int n, Verdict verdict) => options.PartialCredit == PartialCredit.Proportional
-        ? points * (right + (1 - options.Penalty) * carried) / n
-        : verdict switch { Verdict.Correct => points, Verdict.FollowThrough => points * (1 - options.Penalty), _ => 0 };
 
     AnswerGrade GradeFormula(Answer answer, string formula, ReferenceAt at)
     {
@@ -246,8 +226,7 @@ public sealed class ComputedGrading(
         var found = new List<Diagnosis>();
         if (grade.Verdict == Verdict.ShapeMismatch)
         {
-            if (reference.Rank == 2 && submitted.Rank == 2 && submitted.Shape[0] == reference.Shape[1] && submitted.Shape[1] == reference.Shape[0]
-                && Diagnoses.AllAccepted(Slice.Transpose(submitted.Data, submitted.Shape[0], submitted.Shape[1]), reference.Data, tolerance))
+            if (GradingSession.TransposeOf(submitted, reference.Shape) is { } back && Diagnoses.AllAccepted(back, reference.Data, tolerance))
                 found.Add(new(WireNames.DiagnosisCode.Transposed, "The matrix is written transposed: rows where the columns belong."));
             return found;
         }

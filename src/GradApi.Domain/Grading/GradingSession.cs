@@ -192,56 +192,28 @@ public sealed class GradingSession
             }
     }
 
-    // No credit for follow-through built on nothing. An answer is trivial when it is all zeros or the problem's given values
-    // where the reference's is not; a trivial answer that earned nothing (wrong, or itself degenerate) is a foundation of
-    // nothing. A follow-through answer is degenerate when every answer it was computed from is such a foundation, or when
-    // it is itself trivial and any one is. Honest work whose numbers round to zero or back to the initial weights is not
-    // touched: its trivial values were earned.
+    // No credit for follow-through built on nothing (DegenerateWork's rule, on the values as carried: a transposed matrix
+    // read the right way round).
     void RefuseDegenerate(Marking[] marking, Marked[] marked)
     {
-        var degenerate = new bool?[marking.Length];
-        var foundation = new bool?[marking.Length];
         var credited = marking.Select(m => m.Verdict is Verdict.Correct or Verdict.FollowThrough).ToArray();
-
-        bool Foundation(int i) => foundation[i] ??= Trivial(marked[i]) && (!credited[i] || Degenerate(i));
-        bool Degenerate(int i)
-        {
-            if (degenerate[i] is bool known) return known;
-            degenerate[i] = false; // a cycle cannot happen (answers are used upstream only), but never recurse into one
-            var m = marking[i];
-            var used = m.Verdict == Verdict.FollowThrough ? m.UsedIndices.Where(u => u != i && !ReferenceEquals(marked[u], m.Marked)).ToArray() : [];
-            bool found = used.Length > 0 && (used.All(Foundation) || Trivial(m.Marked) && used.Any(Foundation));
-            degenerate[i] = found;
-            return found;
-        }
-
+        var degenerate = DegenerateWork.Find(marking.Length, i => credited[i], i => Trivial(marked[i]),
+            i => marking[i].Verdict == Verdict.FollowThrough
+                ? marking[i].UsedIndices.Where(u => u != i && !ReferenceEquals(marked[u], marking[i].Marked)).ToArray()
+                : []);
         for (int i = 0; i < marking.Length; i++)
-            if (Degenerate(i))
+            if (degenerate[i])
             {
                 var m = marking[i];
                 m.Verdict = Verdict.Incorrect;
                 m.Counted = (bool[])m.Marked.Right!.Clone();
                 m.Carried = 0;
-                m.Diagnoses = [DegenerateDiagnosis];
+                m.Diagnoses = [DegenerateWork.Diagnosis];
             }
     }
 
-    internal static readonly Diagnosis DegenerateDiagnosis = new(Vocabulary.WireNames.DiagnosisCode.DegenerateFollowThrough,
-        "Right only given earlier answers that are all zeros or the problem's own given values where the computation's are not, and earned nothing themselves: follow-through gives no credit for work built on them.");
-
-    // All zeros, or the problem's given values, where the reference's is not: the values as carried (a transposed matrix
-    // read the right way round).
-    bool Trivial(Marked m)
-    {
-        if (m.Submitted is null || m.Reference is null) return false;
-        var values = m.Substitution?.Values ?? m.Submitted.Data;
-        if (values.Length != m.Reference.Length) return false;
-        var tolerance = ToleranceFor(m.Answer);
-        var zeros = new double[m.Reference.Length];
-        if (Diagnoses.AllAccepted(values, zeros, tolerance) && !Diagnoses.AllAccepted(zeros, m.Reference.Data, tolerance)) return true;
-        if (Given(m) is not { } given) return false;
-        return Diagnoses.AllAccepted(values, given, tolerance) && !Diagnoses.AllAccepted(m.Reference.Data, given, tolerance);
-    }
+    bool Trivial(Marked m) => m.Submitted is not null && m.Reference is not null
+        && DegenerateWork.IsTrivial(m.Substitution?.Values ?? m.Submitted.Data, m.Reference.Data, Given(m), ToleranceFor(m.Answer));
 
     // The problem's own values at an answer's place: a layer's initial weights or biases (any iteration's parameters).
     double[]? Given(Marked m)
@@ -315,7 +287,7 @@ public sealed class GradingSession
     }
 
     // The values of an [n][m] submission read as the [m][n] tensor it transposes (m != n), else null.
-    static double[]? TransposeOf(Tensor submitted, int[] shape)
+    internal static double[]? TransposeOf(Tensor submitted, int[] shape)
     {
         if (shape.Length != 2 || submitted.Shape.Length != 2) return null;
         int m = shape[0], n = shape[1];
@@ -350,13 +322,8 @@ public sealed class GradingSession
         int n = counted.Length, nRight = 0;
         foreach (bool r in m.Right!) if (r) nRight++;
         var verdict = marking.Verdict;
-        double credit = 1 - _options.Penalty;
-        double awarded = _options.PartialCredit == PartialCredit.Proportional
-            ? answer.Points * (nRight + credit * marking.Carried) / n
-            : verdict switch { Verdict.Correct => answer.Points, Verdict.FollowThrough => answer.Points * credit, _ => 0 };
-        string? message = verdict == Verdict.FollowThrough
-            ? $"Wrong against the reference, right given your own earlier answers ({string.Join(", ", marking.Used)})."
-            : null;
+        double awarded = _options.Awarded(answer.Points, nRight, marking.Carried, n, verdict);
+        string? message = verdict == Verdict.FollowThrough ? GradingOptions.FollowThroughMessage(marking.Used) : null;
         var used = verdict == Verdict.Correct ? [] : marking.Used;
         return new(answer.Path, verdict, expected, submitted, new ElementMask(submitted.Shape, counted), MaxAbsoluteError(submitted.Data, reference.Data),
             answer.Points, awarded, marking.Diagnoses, verdict == Verdict.Correct ? null : marking.FollowThroughExpected, used, tolerance, message,
@@ -382,7 +349,7 @@ public sealed class GradingSession
         _referenceExplanations.GetOrAdd((node, decimals), static (key, session) =>
             session._reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(session._problem, computation, key.Item2) : null, this);
 
-    static string ShapeMessage(int[] expected, int[] submitted)
+    internal static string ShapeMessage(int[] expected, int[] submitted)
     {
         string also = expected.Length > 0 && expected[0] == 1 ? $" (or {Slice.Describe(expected[1..])} with the batch axis dropped)" : "";
         return $"expected {Slice.Describe(expected)}{also}, got {Slice.Describe(submitted)}";
