@@ -41,11 +41,13 @@ public static class TensorPath
         error = "";
         if (pointer.Length == 0 || pointer[0] != '/')
             return Fail(out error, $"'{pointer}' is not a JSON Pointer: it must start with '/', as in /iterations/0/forward/layers/0/a");
-        var tokens = pointer[1..].Split('/').Select(t => t.Replace("~1", "/").Replace("~0", "~")).ToArray();
-        var reader = new Reader(tokens, problem);
+        var reader = new Reader(Tokens(pointer), problem);
         if (!reader.Read(out address, out error)) return false;
         return true;
     }
+
+    /// <summary>The reference tokens of a pointer that starts with '/', each unescaped (~1 is '/', ~0 is '~').</summary>
+    public static string[] Tokens(string pointer) => pointer[1..].Split('/').Select(t => t.Replace("~1", "/").Replace("~0", "~")).ToArray();
 
     static bool Fail(out string error, string message)
     {
@@ -226,7 +228,8 @@ public static class TensorPath
     }
 
     // RFC 6901: "0", or digits without a leading zero.
-    static bool IsArrayIndex(string token, out int index)
+    /// <summary>An RFC 6901 array index: digits without a leading zero (at most 9 of them).</summary>
+    public static bool IsArrayIndex(string token, out int index)
     {
         index = 0;
         if (token.Length == 0 || token.Length > 9 || (token.Length > 1 && token[0] == '0')) return false;

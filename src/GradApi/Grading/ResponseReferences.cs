@@ -39,9 +39,11 @@ public sealed class ResponseReferences(ComputedProblem problem)
         if (pointer[0] != '/') { error = $"{pointer}: a JSON Pointer starts with '/'"; return null; }
         var at = root;
         string walked = "";
-        foreach (var raw in pointer[1..].Split('/'))
+        var raws = pointer[1..].Split('/');
+        var tokens = TensorPath.Tokens(pointer);
+        for (int t = 0; t < tokens.Length; t++)
         {
-            string token = raw.Replace("~1", "/").Replace("~0", "~");
+            string token = tokens[t];
             switch (at.ValueKind)
             {
                 case JsonValueKind.Object:
@@ -55,7 +57,7 @@ public sealed class ResponseReferences(ComputedProblem problem)
                     break;
                 case JsonValueKind.Array:
                     int length = at.GetArrayLength();
-                    if (!int.TryParse(token, System.Globalization.NumberStyles.None, null, out int index) || index >= length || token.Length > 1 && token[0] == '0')
+                    if (!TensorPath.IsArrayIndex(token, out int index) || index >= length)
                     {
                         error = $"{pointer}: {(walked.Length == 0 ? "the response" : walked)} is an array of {length}; '{token}' is not an index in it (0 to {length - 1})";
                         return null;
@@ -66,7 +68,7 @@ public sealed class ResponseReferences(ComputedProblem problem)
                     error = $"{pointer}: {walked} is a single value; nothing is below it";
                     return null;
             }
-            walked += "/" + raw;
+            walked += "/" + raws[t];
         }
         return at;
     }
@@ -96,9 +98,6 @@ public sealed class ResponseReferences(ComputedProblem problem)
 /// <summary>The functions an endpoint's response holds, by path, which formula answers are checked against.</summary>
 public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
 {
-    /// <summary>The random points a formula is checked at, besides the given one, when the problem does not say.</summary>
-    public const int DefaultTrials = 20;
-
     public FunctionAt? At(string path) => at(path);
 
     /// <summary>/v1/expressions/gradient: <c>gradients/&lt;v&gt;</c> (or <c>jacobians/&lt;v&gt;</c>), in the problem's variables, checked as claims are.</summary>
@@ -136,10 +135,11 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
         if (request.Activation == Domain.Vocabulary.WireNames.Activation.Softmax) return new(_ => null);
         var activation = Endpoints.CalculusEndpoints.ActivationOf(request);
         if (DerivativeClaims.OwnValueName(activation) is not { } own) return new(_ => null);
-        var points = ((ActivationPoints)input!.Value).Numbers!;
+        // The points, trials and seed as the validator read them.
+        var read = (ActivationPoints)input!.Value;
         int order = request.Order ?? 1;
-        var function = new FunctionAt(claim => Checked(DerivativeClaims.Check(activation, order, claim, points,
-                request.Trials ?? DefaultTrials, request.Seed ?? 0, cancellation: cancellation)),
+        var function = new FunctionAt(claim => Checked(DerivativeClaims.Check(activation, order, claim, read.Numbers!, read.Trials, read.Seed,
+                cancellation: cancellation)),
             DerivativeClaims.VariablesOf(activation), null, [own]);
         return new(path => path == "/polynomial" ? function : null);
     }
@@ -153,8 +153,9 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
         var optimizer = Endpoints.CalculusEndpoints.OptimizerOf(request);
         int steps = request.Steps!.Value;
         var variables = MomentumWeightClaims.VariablesFor(optimizer.Convention);
-        FunctionAt Weights(MomentumWeightKind kind) => new(claim => Checked(MomentumWeightClaims.Check(optimizer, steps, kind, claim,
-            request.Trials ?? DefaultTrials, request.Seed ?? 0, cancellation: cancellation)), variables, null);
+        var (trials, seed) = CalculusMapper.ReadTrials(request.Trials, request.Seed, Ignore);
+        FunctionAt Weights(MomentumWeightKind kind) => new(claim => Checked(MomentumWeightClaims.Check(optimizer, steps, kind, claim, trials, seed,
+            cancellation: cancellation)), variables, null);
         var state = Weights(MomentumWeightKind.State);
         var step = Weights(MomentumWeightKind.Step);
         return new(path => path switch { "/stateWeights" => state, "/stepWeights" => step, _ => null });
@@ -167,21 +168,21 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
     /// </summary>
     public static long FormulaWork(object request, string path, string formula)
     {
-        static void Ignore(string path, string message) { }
         switch (request)
         {
             case ActivationDerivativesRequest d when path == "/polynomial" && d.At is { ValueKind: System.Text.Json.JsonValueKind.Array } at:
             {
                 int order = d.Order ?? 1;
                 var claims = new Dictionary<string, string> { [order.ToString(System.Globalization.CultureInfo.InvariantCulture)] = formula };
-                FormulaMapper.ReadDerivativeClaims(d with { Claims = claims }, order, at.GetArrayLength(), d.Trials ?? DefaultTrials, Ignore, out long work);
+                FormulaMapper.ReadDerivativeClaims(d with { Claims = claims }, order, at.GetArrayLength(), CalculusMapper.ReadTrials(d.Trials, d.Seed, Ignore).Trials,
+                    Ignore, out long work);
                 return work;
             }
             case MomentumWeightsRequest m when path is "/stateWeights" or "/stepWeights":
             {
                 var claims = path == "/stateWeights" ? new MomentumWeightClaimsRequest(formula, null) : new MomentumWeightClaimsRequest(null, formula);
-                FormulaMapper.ReadMomentumClaims(claims, TrainRequestMapper.ToMomentumConvention(m.Convention), m.Steps!.Value, m.Trials ?? DefaultTrials,
-                    m.Seed ?? 0, Ignore, out long work);
+                var (trials, seed) = CalculusMapper.ReadTrials(m.Trials, m.Seed, Ignore);
+                FormulaMapper.ReadMomentumClaims(claims, TrainRequestMapper.ToMomentumConvention(m.Convention), m.Steps!.Value, trials, seed, Ignore, out long work);
                 return work;
             }
             case ExpressionGradientRequest g when path.StartsWith("/gradients/", StringComparison.Ordinal) || path.StartsWith("/jacobians/", StringComparison.Ordinal):
@@ -191,22 +192,26 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
         }
     }
 
+    // Failures were reported by the problem's own validator already; reading again only takes the values.
+    static void Ignore(string path, string message) { }
+
     /// <summary>A claim's verdict as grading reports it, the counterexample's matrices in their variables' JSON forms (scalars where no form is known).</summary>
     public static FormulaCheck Checked(ClaimResult result, IReadOnlyDictionary<string, ValueForm>? forms = null, ValueForm form = ValueForm.Scalar) => new(
         result.Verdict, Domain.Vocabulary.WireNames.ClaimMethods.Name(result.Method),
         result.Verdict == ClaimVerdict.ShapeMismatch ? null : result.MaxRelativeError,
         result.Counterexample is { } c
-            ? new FormulaCounterexample(c.Variables.ToDictionary(p => p.Key, p => ToTensor(p.Value, forms?.GetValueOrDefault(p.Key) ?? FormOf(p.Value))),
+            ? new FormulaCounterexample(c.Variables.ToDictionary(p => p.Key,
+                    p => ToTensor(p.Value, forms is not null && forms.TryGetValue(p.Key, out var known) ? known : FormOf(p.Value))),
                 ToTensor(c.Expected, form), ToTensor(c.Claimed, form))
             : null,
         result.Detail);
 
     static ValueForm FormOf(Matrix<double> m) => m.RowCount == 1 && m.ColumnCount == 1 ? ValueForm.Scalar : m.ColumnCount == 1 ? ValueForm.Vector : ValueForm.Matrix;
 
-    public static Tensor ToTensor(Matrix<double> m, ValueForm form) => form switch
+    // A value in its variable's JSON form as a tensor: a scalar, a vector [n] or a matrix [rows, columns].
+    static Tensor ToTensor(Matrix<double> m, ValueForm form)
     {
-        ValueForm.Scalar => Tensor.Scalar(m[0, 0]),
-        ValueForm.Vector => new Tensor([m.RowCount], m.Column(0).ToArray()),
-        _ => new Tensor([m.RowCount, m.ColumnCount], m.ToRowMajorArray()),
-    };
+        var (values, shape) = ParameterValue.Of((m, form));
+        return new Tensor(shape, values);
+    }
 }

@@ -16,14 +16,15 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
     /// <summary>Where an answer's path lies in a run, or null when it is not a step's value.</summary>
     public (int Run, StepAddress Address)? Locate(string path)
     {
-        var parts = path.Split('/');
-        // "", "runs", r, "steps", k, part, ...
-        if (parts.Length < 6 || parts[0] != "" || parts[1] != "runs" || parts[3] != "steps") return null;
-        if (!Index(parts[2], out int run) || run >= computation.Runs.Count || !Index(parts[4], out int step)) return null;
+        if (path.Length == 0 || path[0] != '/') return null;
+        var parts = TensorPath.Tokens(path);
+        // "runs", r, "steps", k, part, ...
+        if (parts.Length < 5 || parts[0] != "runs" || parts[2] != "steps") return null;
+        if (!TensorPath.IsArrayIndex(parts[1], out int run) || run >= computation.Runs.Count || !TensorPath.IsArrayIndex(parts[3], out int step)) return null;
         if (step >= computation.Runs[run].Result.Steps.Count) return null;
         var objective = computation.Objective;
         var optimizer = computation.Runs[run].Optimizer;
-        var rest = parts[5..];
+        var rest = parts[4..];
         StepPart part;
         int slot = 0;
         switch (rest[0])
@@ -45,13 +46,13 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
         int offset = 0;
         foreach (var parameter in objective.Parameters)
         {
-            if (parameter.Name != rest[1].Replace("~1", "/").Replace("~0", "~")) { offset += parameter.Length; continue; }
+            if (parameter.Name != rest[1]) { offset += parameter.Length; continue; }
             var indices = rest[2..];
             if (indices.Length > parameter.Shape.Length) return null;
             int length = parameter.Length;
             for (int d = 0; d < indices.Length; d++)
             {
-                if (!Index(indices[d], out int i) || i >= parameter.Shape[d]) return null;
+                if (!TensorPath.IsArrayIndex(indices[d], out int i) || i >= parameter.Shape[d]) return null;
                 length /= parameter.Shape[d];
                 offset += i * length;
             }
@@ -150,9 +151,6 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
                 $"This is the value at step {step}, not step {at.Address.Step}.");
         }
     }
-
-    static bool Index(string token, out int index) =>
-        int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out index) && (token.Length == 1 || token[0] != '0');
 
     static int IndexOf(IReadOnlyList<string> names, string name)
     {

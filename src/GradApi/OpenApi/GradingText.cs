@@ -171,7 +171,7 @@ public static class GradingText
         **Formula answers.** An answer may give `formula` (a string in the expression language of
         /v1/expressions/gradient, at most {{ServiceLimits.MaxFormulaLength}} characters) instead of `value` where the
         response holds a function, checked as that endpoint's `claims` are (with the problem's `trials` and `seed`,
-        default {{Grading.ProblemFunctions.DefaultTrials}} and 0):
+        default {{Limits.CalculusLimits.DefaultTrials}} and 0):
         - `gradients/<v>` (`jacobians/<v>` for a non-scalar expression) of /v1/expressions/gradient, in the problem's
           variables, at the given point and the seeded random points;
         - `polynomial` of /v1/activations/derivatives (sigmoid, tanh): the order-th derivative in the function's own
