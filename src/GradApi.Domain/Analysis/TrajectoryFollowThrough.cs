@@ -24,7 +24,7 @@ public sealed record StepAnswer(int Answer, StepAddress Address, double[] Values
 /// <see cref="Optimizer.StepReadsGradient"/>, and the previous theta), and a gradient reads every parameter.
 /// The step itself is <see cref="Trajectory"/>'s: the same optimizer, objective and look-ahead calls.
 /// </summary>
-public sealed class TrajectoryFollowThrough
+public sealed class TrajectoryFollowThrough : IStepValues
 {
     // Per step and address kind, the value recomputed from the student's earlier values, before the student's own replaced it.
     readonly Dictionary<(int Step, StepPart Part, int Slot), Tracked> _carried = [];
@@ -33,8 +33,12 @@ public sealed class TrajectoryFollowThrough
     // Per step t, the gradient step t's update read (at theta_(t-1), or at the look-ahead point).
     readonly Dictionary<int, Tracked> _gradientUsed = [];
 
+    /// <summary>The value at step, part and slot as the student's inputs give it, or null past the last step.</summary>
+    public double[]? Computed(int step, StepPart part, int slot) =>
+        _carried.TryGetValue((step, part, part == StepPart.State ? slot : 0), out var t) ? t.Values : null;
+
     /// <summary>The value at step, part and slot that later steps read (the student's where given), or null past the last step.</summary>
-    public double[]? Effective(int step, StepPart part, int slot = 0) =>
+    public double[]? Read(int step, StepPart part, int slot) =>
         _effective.TryGetValue((step, part, part == StepPart.State ? slot : 0), out var t) ? t.Values : null;
 
     /// <summary>The gradient step t's update read, or null past the last step.</summary>

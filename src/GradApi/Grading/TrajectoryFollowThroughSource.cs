@@ -63,20 +63,13 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
 
     TrajectoryComputation Computation => computation;
 
-    // Each run stepped again without a student's value: the same numbers as the reference, bit for bit, with the inputs
-    // of every step at hand for explanations; made once for the class, when first asked.
-    readonly System.Collections.Concurrent.ConcurrentDictionary<int, Lazy<TrajectoryFollowThrough>> _reference = new();
-
-    TrajectoryFollowThrough ReferenceReplay(int run, CancellationToken cancellation) => _reference.GetOrAdd(run, r => new Lazy<TrajectoryFollowThrough>(() =>
-        TrajectoryFollowThrough.Run(computation.Objective, computation.Runs[r].Optimizer, computation.Start, [],
-            computation.Runs[r].Result.Steps.Count - 1, cancellation))).Value;
-
-    // The reference's explanation of a value, the same string for the whole class (so the response renders it once).
+    // The reference's explanation of a value, from the run's own steps: the same string for the whole class (so the
+    // response renders it once).
     readonly System.Collections.Concurrent.ConcurrentDictionary<(int Run, StepAddress Address, int? Decimals), string?> _explained = new();
 
-    string? ReferenceExplanation(int run, StepAddress address, int? decimals, CancellationToken cancellation) =>
-        _explained.GetOrAdd((run, address, decimals), key => StepExplanation.Of(computation.Runs[key.Run].Optimizer, ReferenceReplay(key.Run, cancellation),
-            key.Address, SymbolOf(key.Address.Offset), computation.Objective.Dimension == 1, key.Decimals));
+    string? ReferenceExplanation(int run, StepAddress address, int? decimals) =>
+        _explained.GetOrAdd((run, address, decimals), key => StepExplanation.Of(computation.Runs[key.Run].Optimizer,
+            new RecordedSteps(computation.Runs[key.Run].Result), key.Address, SymbolOf(key.Address.Offset), computation.Objective.Dimension == 1, key.Decimals));
 
     /// <summary>One submission's follow-through and explanations: each run it answered stepped again from its values, when first asked.</summary>
     public ISubmissionReplay? For(IReadOnlyList<Answer> answers, CancellationToken cancellation)
@@ -114,7 +107,7 @@ public sealed class TrajectoryFollowThroughSource(TrajectoryComputation computat
         public string? Explain(int answer, bool ownValues, int? decimals)
         {
             if (located[answer] is not { } l) return null;
-            if (!ownValues) return source.ReferenceExplanation(l.Run, l.Address, decimals, cancellation);
+            if (!ownValues) return source.ReferenceExplanation(l.Run, l.Address, decimals);
             return StepExplanation.Of(source.Computation.Runs[l.Run].Optimizer, RunFor(l.Run), l.Address, source.SymbolOf(l.Address.Offset),
                 source.Computation.Objective.Dimension == 1, decimals);
         }
