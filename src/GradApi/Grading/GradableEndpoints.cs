@@ -14,9 +14,12 @@ namespace GradApi.Grading;
 /// A POST endpoint whose response a grade's problem may name: its request read and checked exactly as the endpoint
 /// checks it (null elements, its validator, its limits and price), then answered by the endpoint's own handler.
 /// </summary>
-public abstract class GradableEndpoint(string route)
+public abstract class GradableEndpoint(string route, bool stepsAgain = false)
 {
     public string Route { get; } = route;
+
+    /// <summary>Follow-through steps the computation again for each submission (trajectories), which its price counts.</summary>
+    public bool StepsAgain { get; } = stepsAgain;
 
     /// <summary>
     /// Reads and checks the request; failures are reported under <paramref name="at"/> (problem.request). Null when it fails.
@@ -48,7 +51,7 @@ public static class GradableEndpoints
             (request, context) => CalculusEndpoints.Equivalence(request, context).Value!),
         new Handled<MomentumWeightsRequest>("/v1/optimizers/momentum/weights",
             (request, context) => CalculusEndpoints.MomentumWeightsOf(request, context).Value!, ProblemFunctions.ForMomentumWeights),
-        new Handled<TrajectoryRequest>("/v1/optimization/trajectories", TrajectoriesOf),
+        new Handled<TrajectoryRequest>("/v1/optimization/trajectories", TrajectoriesOf, stepsAgain: true),
         new Handled<HessianRequest>("/v1/analysis/hessian",
             (request, context) => AnalysisEndpoints.Hessian(request, context.RequestServices.GetRequiredService<ServiceLimits>(), context).Value!),
     ];
@@ -66,7 +69,8 @@ public static class GradableEndpoints
     }
 
     sealed class Handled<TRequest>(string route, Func<TRequest, HttpContext, object> handler,
-        Func<TRequest, ValidatedInput?, CancellationToken, ProblemFunctions>? functions = null) : GradableEndpoint(route) where TRequest : class
+        Func<TRequest, ValidatedInput?, CancellationToken, ProblemFunctions>? functions = null, bool stepsAgain = false)
+        : GradableEndpoint(route, stepsAgain) where TRequest : class
     {
         public override CheckedProblem? Check(JsonElement json, JsonSerializerOptions options, IServiceProvider services, Action<string, string> fail, string at)
         {

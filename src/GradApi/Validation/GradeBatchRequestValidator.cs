@@ -54,12 +54,7 @@ public sealed class GradeBatchRequestValidator : AbstractValidator<GradeBatchReq
 
         if (grading.Failed) return;
         ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named));
-        var answerLists = submissions.Select(s => s!.Answers!).ToArray();
-        if (problem.Named is { } named)
-        {
-            if (grading.PriceNamed(named, answerLists, "submissions") is { } price) RequestPrice.Record(context, price.WorkUnits, price.Limit);
-        }
-        else if (problem.Work is { } work)
-            RequestPrice.Record(context, grading.Price(problem.Train!, work, answerLists, "submissions", "submissions"), limits.MaxGradingWork);
+        if (grading.Price(problem, submissions.Select(s => s!.Answers!).ToArray(), "submissions", "submissions", "submissions") is { } price)
+            RequestPrice.Record(context, price.WorkUnits, price.Limit);
     }
 }

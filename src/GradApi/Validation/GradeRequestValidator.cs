@@ -29,12 +29,8 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
         grading.Answers(request.Answers, "answers");
         if (grading.Failed) return;
         ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named));
-        if (problem.Named is { } named)
-        {
-            if (grading.PriceNamed(named, [request.Answers!], "problem.request") is { } price) RequestPrice.Record(context, price.WorkUnits, price.Limit);
-        }
-        else if (problem.Work is { } work)
-            RequestPrice.Record(context, grading.Price(problem.Train!, work, [request.Answers!], "answers", $"{problem.At}.iterations"), limits.MaxGradingWork);
+        if (grading.Price(problem, [request.Answers!], "answers", $"{problem.At}.iterations", "problem.request") is { } price)
+            RequestPrice.Record(context, price.WorkUnits, price.Limit);
     }
 }
 

@@ -216,6 +216,24 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     }
 
     /// <summary>
+    /// Prices grading a read problem: a /v1/train problem against maxGradingWork (<see cref="Price(TrainRequest, long, IReadOnlyList{AnswerRequest[]}, string, string)"/>),
+    /// another endpoint's within its own limits (<see cref="PriceNamed"/>). Null when a limit is passed (reported) or
+    /// nothing could be counted.
+    /// </summary>
+    /// <param name="problem">The problem as <see cref="ProblemAndOptions"/> read it.</param>
+    /// <param name="submissions">Every submission's answers (one for /v1/grade).</param>
+    /// <param name="answersPath">Where an echo over maxResponseValues is reported.</param>
+    /// <param name="trainWorkPath">Where /v1/train grading work over its limit is reported.</param>
+    /// <param name="namedWorkPath">Where another endpoint's grading work over its limit is reported.</param>
+    public RequestPrice? Price(ReadProblem problem, IReadOnlyList<AnswerRequest[]> submissions, string answersPath, string trainWorkPath, string namedWorkPath)
+    {
+        if (problem.Named is { } named) return PriceNamed(named, submissions, namedWorkPath);
+        if (problem.Work is not { } work) return null;
+        long units = Price(problem.Train!, work, submissions, answersPath, trainWorkPath);
+        return Failed ? null : new RequestPrice(units, limits.MaxGradingWork);
+    }
+
+    /// <summary>
     /// Prices grading another endpoint's problem: the endpoint's own price for the reference, and once more per submission
     /// with trajectory answers (its follow-through steps the runs again), within that endpoint's limit; and each distinct
     /// formula answer at what the endpoint charges for the same formula as a claim, within maxExpressionWork. Returns the
@@ -227,7 +245,7 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
         if (problem.Price is not { } price) return null;
         long units = Math.Max(1, price.WorkUnits);
         long runs = 1;
-        bool trajectories = problem.Endpoint.Route == "/v1/optimization/trajectories";
+        bool trajectories = problem.Endpoint.StepsAgain;
         var formulas = new HashSet<(string, string)>();
         long formulaWork = 0;
         foreach (var answers in submissions)
