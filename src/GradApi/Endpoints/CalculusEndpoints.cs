@@ -139,9 +139,7 @@ public static class CalculusEndpoints
         if (problem.Claims.Count > 0)
         {
             var point = problem.Variables.Select(v => new KeyValuePair<string, MathNet.Numerics.LinearAlgebra.Matrix<double>>(v.Name, v.Value)).ToList();
-            var verdicts = scalar
-                ? GradientClaims.Check(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel)
-                : GradientClaims.CheckJacobians(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel);
+            var verdicts = GradientClaims.CheckDerivatives(problem.Expression, point, problem.Claims, problem.Trials, problem.Seed, cancellation: cancel);
             claims = verdicts.ToDictionary(p => p.Key, p => FormulaMapper.Write(p.Value, m => CalculusMapper.Write(m, scalar ? forms[p.Key] : ValueForm.Matrix), forms));
         }
         return TypedResults.Ok(new ExpressionGradientResponse(CalculusMapper.WriteValue(value),

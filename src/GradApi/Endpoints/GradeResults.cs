@@ -20,10 +20,11 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
 
     public async Task ExecuteAsync(HttpContext context)
     {
-        var shown = GradeResponseBody.Shown(context, reveal) == Reveal.Verdicts ? VerdictsOnly.Of(grade) : grade;
+        var revealed = GradeResponseBody.Shown(context, reveal);
+        var shown = revealed == Reveal.Verdicts ? VerdictsOnly.Of(grade) : grade;
         if (format != GraderFormat.GradApi)
         {
-            await GraderFormatBodies.WriteGrade(context, format, shown, names ?? [], GradeResponseBody.Shown(context, reveal));
+            await GraderFormatBodies.WriteGrade(context, format, shown, names ?? [], revealed);
             return;
         }
         GradeResponseBody.Start(context);

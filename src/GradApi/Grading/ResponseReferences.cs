@@ -118,9 +118,7 @@ public sealed class ProblemFunctions(Func<string, FunctionAt?> at)
             return new FunctionAt(claim =>
             {
                 var claims = new Dictionary<string, Expression> { [name] = claim };
-                var result = (scalar
-                    ? GradientClaims.Check(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation)
-                    : GradientClaims.CheckJacobians(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation))[name];
+                var result = GradientClaims.CheckDerivatives(problem.Expression, point, claims, problem.Trials, problem.Seed, cancellation: cancellation)[name];
                 return Checked(result, forms, scalar ? forms[name] : ValueForm.Matrix);
             }, variables, null);
         });

@@ -76,6 +76,22 @@ public static class GradientClaims
         CancellationToken cancellation = default) =>
         Run(new JacobianTarget(expression), expression, point, claims, trials, seed, tolerance, cancellation);
 
+    /// <summary>
+    /// The claims on an expression's derivative, whatever its shape: gradients (<see cref="Check"/>) when it is scalar at
+    /// the point, else Jacobians (<see cref="CheckJacobians"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, ClaimResult> CheckDerivatives(
+        Expression expression,
+        IReadOnlyList<KeyValuePair<string, Matrix<double>>> point,
+        IReadOnlyDictionary<string, Expression> claims,
+        int trials,
+        int seed,
+        double tolerance = DefaultTolerance,
+        CancellationToken cancellation = default) =>
+        expression.InferShapes(point.ToDictionary(p => p.Key, p => Shape.Of(p.Value))).Shape.IsScalar
+            ? Check(expression, point, claims, trials, seed, tolerance, cancellation)
+            : CheckJacobians(expression, point, claims, trials, seed, tolerance, cancellation);
+
     /// <summary>What a claim is compared with: its shape, the words of a shape mismatch, and the truth at a point.</summary>
     abstract class Target(Expression expression)
     {
