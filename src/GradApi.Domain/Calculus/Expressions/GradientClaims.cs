@@ -92,10 +92,28 @@ public static class GradientClaims
             ? Check(expression, point, claims, trials, seed, tolerance, cancellation)
             : CheckJacobians(expression, point, claims, trials, seed, tolerance, cancellation);
 
+    /// <summary>
+    /// A claimed formula against an expected one (the numeric side of <c>FormulaEquivalence</c>): the same trial loop,
+    /// draws and error measure, the truth being the expected formula's value. The claim's shape must be the expected's.
+    /// </summary>
+    public static ClaimResult CheckFormula(
+        Expression expected,
+        Expression claimed,
+        IReadOnlyList<KeyValuePair<string, Matrix<double>>> point,
+        int trials,
+        int seed,
+        double tolerance = DefaultTolerance,
+        CancellationToken cancellation = default) =>
+        Run(new FormulaTarget(expected), expected, point, new Dictionary<string, Expression> { [FormulaTarget.Name] = claimed },
+            trials, seed, tolerance, cancellation)[FormulaTarget.Name];
+
     /// <summary>What a claim is compared with: its shape, the words of a shape mismatch, and the truth at a point.</summary>
     abstract class Target(Expression expression)
     {
         protected Expression Expression { get; } = expression;
+
+        /// <summary>What the verdict says when not one point could be compared (null: nothing).</summary>
+        public virtual string? NoPointCompared => null;
 
         public abstract Shape ExpectedShape(string name, IReadOnlyDictionary<string, Shape> shapes);
 
@@ -147,6 +165,26 @@ public static class GradientClaims
         }
     }
 
+    sealed class FormulaTarget(Expression expected) : Target(expected)
+    {
+        /// <summary>The one claim's key: the claim is about the expected formula itself, not a variable.</summary>
+        public const string Name = "";
+
+        public override string? NoPointCompared => "no point was compared: the expected formula is not finite at the given point or at any drawn one";
+
+        public override Shape ExpectedShape(string name, IReadOnlyDictionary<string, Shape> shapes) => Expression.InferShapes(shapes).Shape;
+
+        public override string Mismatch(string name, Shape expected, Expression claim, Shape claimed) =>
+            $"the expected formula {Expression.Text} has shape {expected}; the claim {claim.Text} has shape {claimed}";
+
+        public override IReadOnlyDictionary<string, Matrix<double>>? Truth(
+            IReadOnlyDictionary<string, Matrix<double>> values, IEnumerable<string> wrt, CancellationToken cancellation)
+        {
+            var value = Expression.Evaluate(values, cancellation);
+            return Finite(value, []) ? new Dictionary<string, Matrix<double>> { [Name] = value } : null;
+        }
+    }
+
     static Dictionary<string, ClaimResult> Run(
         Target target,
         Expression expression,
@@ -184,6 +222,7 @@ public static class GradientClaims
         var counter = new Dictionary<string, Counterexample>();
         var random = new Random(seed);
         int compared = 0;
+        bool anyPoint = false;
         for (int trial = 0; trial <= trials; trial++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -195,6 +234,7 @@ public static class GradientClaims
                 truth = target.Truth(values, live.Keys, cancellation);
             }
             if (truth is null) continue;
+            anyPoint = true;
             if (trial > 0) compared++;
             foreach (var (name, claim) in live)
             {
@@ -210,7 +250,7 @@ public static class GradientClaims
         {
             bool bad = counter.TryGetValue(name, out var example);
             results[name] = new ClaimResult(bad ? ClaimVerdict.NotEquivalent : ClaimVerdict.Equivalent, compared, worst[name],
-                example, expectedShapes[name], expectedShapes[name], null);
+                example, expectedShapes[name], expectedShapes[name], anyPoint ? null : target.NoPointCompared);
         }
         return Ordered(claims, results);
     }

@@ -68,7 +68,7 @@ public static class FormulaEquivalence
         return fallback is null ? numeric : numeric with { Detail = numeric.Detail is null ? fallback : $"{fallback}; {numeric.Detail}" };
     }
 
-    /// <summary>The numeric comparison alone (the given point, then seeded random points, as <see cref="GradientClaims"/>).</summary>
+    /// <summary>The numeric comparison alone (the given point, then seeded random points): <see cref="GradientClaims.CheckFormula"/>.</summary>
     public static ClaimResult Numerically(
         Expression expected,
         Expression claimed,
@@ -76,40 +76,8 @@ public static class FormulaEquivalence
         int trials,
         int seed,
         double tolerance = GradientClaims.DefaultTolerance,
-        CancellationToken cancellation = default)
-    {
-        var given = point.ToDictionary(p => p.Key, p => p.Value);
-        var random = new Random(seed);
-        double worst = 0;
-        Counterexample? counter = null;
-        Shape shape = default;
-        int compared = 0;
-        for (int trial = 0; trial <= trials; trial++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var values = trial == 0 ? given : GradientClaims.Draw(point, random, signed: false);
-            var truth = TryEvaluate(expected, values, cancellation);
-            if (truth is null && trial > 0)
-            {
-                values = GradientClaims.Draw(point, random, signed: true);
-                truth = TryEvaluate(expected, values, cancellation);
-            }
-            if (truth is null) continue;
-            shape = Shape.Of(truth);
-            if (trial > 0) compared++;
-            var value = claimed.Evaluate(values, cancellation);
-            double error = GradientClaims.RelativeError(truth, value);
-            if (!(error <= worst)) worst = error;
-            if (!(error <= tolerance) && counter is null) counter = new Counterexample(values, truth, value);
-        }
-        string? detail = null;
-        if (shape == default)
-        {
-            shape = expected.InferShapes(given.ToDictionary(p => p.Key, p => Shape.Of(p.Value))).Shape;
-            detail = "no point was compared: the expected formula is not finite at the given point or at any drawn one";
-        }
-        return new ClaimResult(counter is null ? ClaimVerdict.Equivalent : ClaimVerdict.NotEquivalent, compared, worst, counter, shape, shape, detail);
-    }
+        CancellationToken cancellation = default) =>
+        GradientClaims.CheckFormula(expected, claimed, point, trials, seed, tolerance, cancellation);
 
     /// <summary>
     /// Exact comparison of two expansions: equivalent when equal; else the first candidate point where they differ, or
@@ -134,12 +102,6 @@ public static class FormulaEquivalence
     {
         string text = p.ToString();
         return text.Length <= MaxDetailLength ? text : text[..MaxDetailLength] + $"... ({p.TermCount} terms)";
-    }
-
-    static Matrix<double>? TryEvaluate(Expression expression, IReadOnlyDictionary<string, Matrix<double>> values, CancellationToken cancellation)
-    {
-        var value = expression.Evaluate(values, cancellation);
-        return value.Enumerate().All(double.IsFinite) ? value : null;
     }
 
     internal static Matrix<double> Scalar(double v) => Matrix<double>.Build.Dense(1, 1, v);
