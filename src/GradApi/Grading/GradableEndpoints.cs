@@ -61,6 +61,33 @@ public static class GradableEndpoints
 
     public static GradableEndpoint? Find(string route) => All.FirstOrDefault(e => e.Route == route);
 
+    /// <summary>
+    /// A named problem's request read as its endpoint's body is bound: JSON errors and null elements reported under
+    /// <paramref name="at"/> (problem.request), as the endpoint's filters report them under the body. Null when it fails.
+    /// </summary>
+    public static TRequest? Read<TRequest>(JsonElement json, JsonSerializerOptions options, Action<string, string> fail, string at, string route)
+        where TRequest : class
+    {
+        TRequest? request;
+        try
+        {
+            request = json.Deserialize<TRequest>(options);
+        }
+        catch (JsonException e)
+        {
+            var (path, message) = ProblemSetup.Describe(e);
+            fail(path == "body" ? at : $"{at}.{path}", message);
+            return null;
+        }
+        if (request is null) { fail(at, $"is required: the body of {route}"); return null; }
+        if (NullElements.Find(request, NullElementFilter<TRequest>.MaxReported) is { Count: > 0 } nulls)
+        {
+            foreach (var path in nulls) fail($"{at}.{path}", "must not be null");
+            return null;
+        }
+        return request;
+    }
+
     static object TrajectoriesOf(TrajectoryRequest request, HttpContext context)
     {
         var computed = TrajectoryComputation.Run(request, context.ValidatedInput<ObjectiveInput>(), context.WorkCancellation());
@@ -74,23 +101,7 @@ public static class GradableEndpoints
     {
         public override CheckedProblem? Check(JsonElement json, JsonSerializerOptions options, IServiceProvider services, Action<string, string> fail, string at)
         {
-            TRequest? request;
-            try
-            {
-                request = json.Deserialize<TRequest>(options);
-            }
-            catch (JsonException e)
-            {
-                var (path, message) = ProblemSetup.Describe(e);
-                fail(path == "body" ? at : $"{at}.{path}", message);
-                return null;
-            }
-            if (request is null) { fail(at, $"is required: the body of {Route}"); return null; }
-            if (NullElements.Find(request, NullElementFilter<TRequest>.MaxReported) is { Count: > 0 } nulls)
-            {
-                foreach (var path in nulls) fail($"{at}.{path}", "must not be null");
-                return null;
-            }
+            if (Read<TRequest>(json, options, fail, at, Route) is not { } request) return null;
             var validation = new ValidationContext<TRequest>(request);
             var result = services.GetRequiredService<IValidator<TRequest>>().Validate(validation);
             foreach (var error in result.Errors)

@@ -51,15 +51,9 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
         }
         if (route == Grading.GradableEndpoints.Train)
         {
-            TrainRequest? body;
-            try { body = request.Deserialize<TrainRequest>(json); }
-            catch (JsonException e)
-            {
-                var (path, message) = Errors.ProblemSetup.Describe(e);
-                Fail(path == "body" ? "problem.request" : $"problem.request.{path}", message);
-                return ReadProblem.None;
-            }
-            return body is null ? ReadProblem.None : new(body, null, "problem.request", new ProblemChecks(Fail, limits).Problem(body, "problem.request"));
+            return Grading.GradableEndpoints.Read<TrainRequest>(request, json, Fail, "problem.request", route) is { } body
+                ? new(body, null, "problem.request", new ProblemChecks(Fail, limits).Problem(body, "problem.request"))
+                : ReadProblem.None;
         }
         if (Grading.GradableEndpoints.Find(route) is not { } endpoint)
         {

@@ -498,6 +498,19 @@ public class EveryComputationTests(WebApplicationFactory<Program> factory) : ICl
     }
 
     [Fact]
+    public async Task ANamedTrainProblemsNullElementsAreRefusedUnderProblemRequestAsABareOnesAre()
+    {
+        var train = Api.ApiTest.ValidRequest();
+        train["network"]!["layers"]![0]!["weights"]![1] = null;
+        var named = await Post("/v1/grade", $$"""{ "problem": { "endpoint": "/v1/train", "request": {{train.ToJsonString()}} }, "answers": [ { "path": "/iterations/0/loss/value", "value": 1 } ] }""",
+            HttpStatusCode.BadRequest);
+        Assert.Equal(["must not be null"], named["errors"]!["problem.request.network.layers[0].weights[1]"]!.AsArray().Select(m => m!.GetValue<string>()));
+        var bare = await Post("/v1/grade", $$"""{ "problem": {{train.ToJsonString()}}, "answers": [ { "path": "/iterations/0/loss/value", "value": 1 } ] }""",
+            HttpStatusCode.BadRequest);
+        Assert.True(bare["errors"]!.AsObject().ContainsKey("problem.network.layers[0].weights[1]"), bare.ToJsonString());
+    }
+
+    [Fact]
     public async Task AnAnswerWithBothValueAndFormulaIsRefused()
     {
         var problem = await Post("/v1/grade", $$"""{ "problem": {{Seed003Q2Problem}}, "answers": [ { "path": "/gradients/x", "value": 1, "formula": "x" } ] }""",
