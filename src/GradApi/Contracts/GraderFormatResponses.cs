@@ -38,10 +38,11 @@ public static class GraderFormats
 
 /// <summary>
 /// A submission as Gradescope's results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications", "Output format"):
-/// write it to /autograder/results/results.json as it is. The specification has no total maximum at the top level: each test
-/// gives its own max_score, and the assignment's points are set in Gradescope.
+/// write it to /autograder/results/results.json as it is. Each test gives its own max_score; the top-level max_score, the
+/// points possible, is the contract's (docs/API.md: score, max_score and tests), which Gradescope reads beside its own fields.
 /// </summary>
 /// <param name="Score">The points awarded over all answers (the sum of the tests' scores).</param>
+/// <param name="MaxScore">The points possible over all answers (the sum of the tests' max_score).</param>
 /// <param name="Output">A Markdown summary: points awarded of points possible and the answers per verdict (no reference number).</param>
 /// <param name="OutputFormat">md (Markdown) for output.</param>
 /// <param name="Visibility">visible: the summary holds counts only.</param>
@@ -49,6 +50,7 @@ public static class GraderFormats
 /// <param name="Tests">One per answer, in the order of answers.</param>
 public sealed record GradescopeResults(
     [property: JsonPropertyName("score")] double Score,
+    [property: JsonPropertyName("max_score")] double MaxScore,
     [property: JsonPropertyName("output")] string Output,
     [property: JsonPropertyName("output_format")] string OutputFormat,
     [property: JsonPropertyName("visibility")] string Visibility,

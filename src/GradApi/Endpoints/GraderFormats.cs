@@ -25,7 +25,7 @@ public static class GraderDocuments
         var tests = grade.Results.Select((answer, i) => new GradescopeTest(
             NameOf(answer, names, i), answer.PointsAwarded, answer.Points, Passed(answer.Verdict) ? "passed" : "failed",
             GradescopeOutput(answer), Markdown, testVisibility)).ToArray();
-        return new GradescopeResults(grade.PointsAwarded, $"**{Points(grade.PointsAwarded)} of {PointsWord(grade.Points)}.** {Counts(grade)}",
+        return new GradescopeResults(grade.PointsAwarded, grade.Points, $"**{Points(grade.PointsAwarded)} of {PointsWord(grade.Points)}.** {Counts(grade)}",
             Markdown, "visible", "hidden", tests);
     }
 

@@ -189,14 +189,14 @@ public static class GradingText
         grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
         grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
         test in those formats (default: its path; 1 to {{Validation.GradingChecks.MaxAnswerNameLength}} characters; gradapi does not echo it).
-        - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+        - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `max_score` (points possible),
+          `output` (a Markdown summary:
           points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
           and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
           for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, a formula's
           counterexample (its point and the formula's value there; the function's too unless reveal is verdicts), each
           diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
-          verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
-          specification has no top-level maximum; each test has its `max_score`.
+          verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers).
         - `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
           possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
           `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and

@@ -22,9 +22,10 @@ public sealed class GraderFormatTests(GradApiFactory factory)
         using var client = factory.CreateClient();
         var (body, _) = await Grade(client, GraderProblem.Request("gradescope"));
 
-        // Gradescope's top level: score, output, output_format, visibility, stdout_visibility, tests; nothing else.
-        Assert.Equal(["score", "output", "output_format", "visibility", "stdout_visibility", "tests"], body.Select(p => p.Key));
+        // Gradescope's top level: score, max_score (the contract's), output, output_format, visibility, stdout_visibility, tests; nothing else.
+        Assert.Equal(["score", "max_score", "output", "output_format", "visibility", "stdout_visibility", "tests"], body.Select(p => p.Key));
         Assert.Equal(GraderProblem.PointsAwarded, body["score"]!.GetValue<double>());
+        Assert.Equal(GraderProblem.PointsPossible, body["max_score"]!.GetValue<double>());
         Assert.Equal("md", body["output_format"]!.GetValue<string>());
         Assert.Equal("visible", body["visibility"]!.GetValue<string>());
         Assert.Equal("hidden", body["stdout_visibility"]!.GetValue<string>());
