@@ -113,7 +113,7 @@ sealed class ContractSchemaFilter : ISchemaFilter
         (typeof(MomentumWeightsResponse), "momentum"), (typeof(MomentumWeightsResponse), "learningRate"), (typeof(MomentumWeightsResponse), "dampening"),
         (typeof(DerivativesAtPoint), "x"),
         (typeof(HessianResponse), "bytes"),
-        (typeof(GradescopeResults), "score"), (typeof(GradescopeTest), "score"), (typeof(GradescopeTest), "max_score"),
+        (typeof(GradescopeResults), "score"), (typeof(GradescopeResults), "max_score"), (typeof(GradescopeTest), "score"), (typeof(GradescopeTest), "max_score"),
         (typeof(PrairieLearnResults), "score"), (typeof(PrairieLearnTest), "points"), (typeof(PrairieLearnTest), "max_points"),
     ];
 
