@@ -540,14 +540,14 @@ namespace GradApi.Client
         /// <br/>grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
         /// <br/>grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
         /// <br/>test in those formats (default: its path; 1 to 200 characters; gradapi does not echo it).
-        /// <br/>- `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+        /// <br/>- `gradescope` (Gradescope's autograder specification): `score` (points awarded), `max_score` (points possible),
+        /// <br/>  `output` (a Markdown summary:
         /// <br/>  points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
         /// <br/>  and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
         /// <br/>  for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, a formula's
         /// <br/>  counterexample (its point and the formula's value there; the function's too unless reveal is verdicts), each
         /// <br/>  diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
-        /// <br/>  verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
-        /// <br/>  specification has no top-level maximum; each test has its `max_score`.
+        /// <br/>  verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers).
         /// <br/>- `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
         /// <br/>  possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
         /// <br/>  `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
@@ -765,14 +765,14 @@ namespace GradApi.Client
         /// <br/>grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
         /// <br/>grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
         /// <br/>test in those formats (default: its path; 1 to 200 characters; gradapi does not echo it).
-        /// <br/>- `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+        /// <br/>- `gradescope` (Gradescope's autograder specification): `score` (points awarded), `max_score` (points possible),
+        /// <br/>  `output` (a Markdown summary:
         /// <br/>  points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
         /// <br/>  and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
         /// <br/>  for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, a formula's
         /// <br/>  counterexample (its point and the formula's value there; the function's too unless reveal is verdicts), each
         /// <br/>  diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
-        /// <br/>  verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
-        /// <br/>  specification has no top-level maximum; each test has its `max_score`.
+        /// <br/>  verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers).
         /// <br/>- `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
         /// <br/>  possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
         /// <br/>  `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
@@ -4232,8 +4232,8 @@ namespace GradApi.Client
 
     /// <summary>
     /// A submission as Gradescope's results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications", "Output format"):
-    /// <br/>write it to /autograder/results/results.json as it is. The specification has no total maximum at the top level: each test
-    /// <br/>gives its own max_score, and the assignment's points are set in Gradescope.
+    /// <br/>write it to /autograder/results/results.json as it is. Each test gives its own max_score; the top-level max_score, the
+    /// <br/>points possible, is the contract's (docs/API.md: score, max_score and tests), which Gradescope reads beside its own fields.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class GradescopeResults
@@ -4244,6 +4244,12 @@ namespace GradApi.Client
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("score")]
         public double Score { get; set; } = default!;
+
+        /// <summary>
+        /// The points possible over all answers (the sum of the tests' max_score).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("max_score")]
+        public double Max_score { get; set; } = default!;
 
         /// <summary>
         /// A Markdown summary: points awarded of points possible and the answers per verdict (no reference number).

@@ -272,14 +272,14 @@ export interface paths {
          *     grader's own `results.json`, to be written as it is, built from the same grades (under reveal verdicts from the
          *     grades without reference numbers, so its text holds none either). An answer may give `name`, the title of its
          *     test in those formats (default: its path; 1 to 200 characters; gradapi does not echo it).
-         *     - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `output` (a Markdown summary:
+         *     - `gradescope` (Gradescope's autograder specification): `score` (points awarded), `max_score` (points possible),
+         *       `output` (a Markdown summary:
          *       points and answers per verdict), `output_format: "md"`, `visibility: "visible"`, `stdout_visibility: "hidden"`
          *       and `tests`, one per answer in order: `name`, `score` (pointsAwarded), `max_score` (points), `status` (`passed`
          *       for correct and follow_through, else `failed`), `output` (Markdown: the verdict and points, the message, a formula's
          *       counterexample (its point and the formula's value there; the function's too unless reveal is verdicts), each
          *       diagnosis as `code`: message, and the explanation), `output_format: "md"` and `visibility`: `visible` under reveal
-         *       verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers). The
-         *       specification has no top-level maximum; each test has its `max_score`.
+         *       verdicts, `after_due_date` under reveal all (the explanation then holds the reference's numbers).
          *     - `prairielearn` (PrairieLearn's external grading results): `gradable: true`, `score` = points awarded / points
          *       possible in [0, 1] (with no points possible: 1 when every answer passed, else 0), `message` (the summary) and
          *       `tests`, one per answer: `name`, `description` (the path), `points`, `max_points`, `message` (the verdict and
@@ -1269,8 +1269,8 @@ export interface components {
         };
         /**
          * @description A submission as Gradescope's results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications", "Output format"):
-         *     write it to /autograder/results/results.json as it is. The specification has no total maximum at the top level: each test
-         *     gives its own max_score, and the assignment's points are set in Gradescope.
+         *     write it to /autograder/results/results.json as it is. Each test gives its own max_score; the top-level max_score, the
+         *     points possible, is the contract's (docs/API.md: score, max_score and tests), which Gradescope reads beside its own fields.
          */
         GradescopeResults: {
             /**
@@ -1278,6 +1278,11 @@ export interface components {
              * @description The points awarded over all answers (the sum of the tests' scores).
              */
             score: number;
+            /**
+             * Format: double
+             * @description The points possible over all answers (the sum of the tests' max_score).
+             */
+            max_score: number;
             /** @description A Markdown summary: points awarded of points possible and the answers per verdict (no reference number). */
             output: string;
             /**
