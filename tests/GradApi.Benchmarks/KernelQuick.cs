@@ -9,7 +9,7 @@ namespace GradApi.Benchmarks;
 /// </summary>
 public static class KernelQuick
 {
-    public static IEnumerable<(string Name, double Microseconds)> Run(int rounds = 7, int repeat = 200)
+    public static IEnumerable<(string Name, double Microseconds)> Run(int rounds = 40, int repeat = 20)
     {
         const int rows = 128, columns = 784, batch = 32;
         var random = new Random(1);
@@ -20,11 +20,15 @@ public static class KernelQuick
         double[] m2 = new double[m.Length], v2 = new double[m.Length], mh = new double[m.Length], vh = new double[m.Length], w2 = new double[w.Length];
         (string, Action)[] cases =
         [
-            ("AffineSums 784->128 x32", () => Kernels.AffineSums(w, rows, columns, b, x, batch, z, default)),
+            ("AffineSums 784->128 x32, 256-bit lanes", () => Kernels.AffineSums256(w, rows, columns, b, x, batch, z, default)),
+            ("AffineSums 784->128 x32 (the machine's widest lanes)", () => Kernels.AffineSums(w, rows, columns, b, x, batch, z, default)),
             ("Affine.Evaluate (with the cancellation check)", () => Affine.Evaluate(w, rows, b, x, batch, z)),
             ("MaxMagnitude per weight row", () => { for (int i = 0; i < rows; i++) z[i] = Kernels.MaxMagnitude(w.AsSpan(i * columns, columns)); }),
             ("SumOfMagnitudes per example", () => { for (int e = 0; e < batch; e++) z[e] = Kernels.SumOfMagnitudes(x.AsSpan(e * columns, columns)); }),
-            ("WeightGradient 128x784 over 32", () => Kernels.WeightGradient(delta, rows, x, columns, batch, g, default)),
+            ("WeightGradient 128x784 over 32, 256-bit lanes", () => Kernels.WeightGradient256(delta, rows, x, columns, batch, g, default)),
+            ("WeightGradient 128x784 over 32 (the machine's widest lanes)", () => Kernels.WeightGradient(delta, rows, x, columns, batch, g, default)),
+            ("BackThrough 128x784 over 32, 256-bit lanes", () => Kernels.BackThrough256(w, rows, columns, delta, batch, x, default)),
+            ("BackThrough 128x784 over 32 (the machine's widest lanes)", () => Kernels.BackThrough(w, rows, columns, delta, batch, x, default)),
             ("AdamStep in place, 100,352", () => Elementwise.AdamStep(w2, w2, g, m2, m2, v2, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
             ("AdamStep out of place, 100,352", () => Elementwise.AdamStep(w, w2, g, m, m2, v, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
         ];

@@ -13,7 +13,7 @@ namespace GradApi.Domain.Numerics;
 /// homework's last digits do not depend on the vector width. Register blocks of 4 x 8 sums keep each operand
 /// loaded once per block; the cancellation is checked per block of rows or columns, a few tens of microseconds of work.
 /// </summary>
-internal static class Kernels
+internal static partial class Kernels
 {
     // Below this many multiply-adds the scalar loops are as fast and allocate nothing.
     const int MinimumWork = 2048;
@@ -29,17 +29,19 @@ internal static class Kernels
     public static void AffineSums(ReadOnlySpan<double> weights, int rows, int columns, ReadOnlySpan<double> biases,
         ReadOnlySpan<double> inputs, int batch, Span<double> z, CancellationToken cancellation)
     {
+        if (Vector512.IsHardwareAccelerated) AffineSums512(weights, rows, columns, biases, inputs, batch, z, cancellation);
+        else AffineSums256(weights, rows, columns, biases, inputs, batch, z, cancellation);
+    }
+
+    internal static void AffineSums256(ReadOnlySpan<double> weights, int rows, int columns, ReadOnlySpan<double> biases,
+        ReadOnlySpan<double> inputs, int batch, Span<double> z, CancellationToken cancellation)
+    {
         // The inputs transposed to [columns][lanes], the examples padded with zeros to whole blocks of 8.
         int lanes = (batch + 7) & ~7;
         double[] transposed = ArrayPool<double>.Shared.Rent(columns * lanes);
         try
         {
-            for (int j = 0; j < columns; j++)
-            {
-                var column = transposed.AsSpan(j * lanes, lanes);
-                for (int b = 0; b < batch; b++) column[b] = inputs[b * columns + j];
-                column[batch..].Clear();
-            }
+            Transpose(inputs, batch, columns, transposed, lanes);
             ref double x = ref MemoryMarshal.GetArrayDataReference(transposed);
             ref double w = ref MemoryMarshal.GetReference(weights);
             Span<double> block = stackalloc double[4 * 8];
@@ -52,8 +54,7 @@ internal static class Kernels
                     if (count == 4) AffineBlock4x8(ref w, i0, columns, biases, ref x, lanes, b0, block);
                     else
                         for (int r = 0; r < count; r++) AffineBlock1x8(ref w, i0 + r, columns, biases, ref x, lanes, b0, block.Slice(r * 8, 8));
-                    for (int r = 0; r < count; r++)
-                        for (int k = 0; k < 8 && b0 + k < batch; k++) z[(b0 + k) * rows + i0 + r] = block[r * 8 + k];
+                    Scatter(block, 8, count, b0, batch, i0, rows, z);
                 }
             }
         }
@@ -123,6 +124,13 @@ internal static class Kernels
     /// input [batch][inputs], g [outputs][inputs]. Lanes run across columns j.
     /// </summary>
     public static void WeightGradient(ReadOnlySpan<double> delta, int outputs, ReadOnlySpan<double> input, int inputs, int batch,
+        Span<double> gradient, CancellationToken cancellation)
+    {
+        if (Vector512.IsHardwareAccelerated) WeightGradient512(delta, outputs, input, inputs, batch, gradient, cancellation);
+        else WeightGradient256(delta, outputs, input, inputs, batch, gradient, cancellation);
+    }
+
+    internal static void WeightGradient256(ReadOnlySpan<double> delta, int outputs, ReadOnlySpan<double> input, int inputs, int batch,
         Span<double> gradient, CancellationToken cancellation)
     {
         ref double d = ref MemoryMarshal.GetReference(delta);
@@ -208,6 +216,13 @@ internal static class Kernels
     public static void BackThrough(ReadOnlySpan<double> weights, int outputs, int inputs, ReadOnlySpan<double> delta, int batch,
         Span<double> gradient, CancellationToken cancellation)
     {
+        if (Vector512.IsHardwareAccelerated) BackThrough512(weights, outputs, inputs, delta, batch, gradient, cancellation);
+        else BackThrough256(weights, outputs, inputs, delta, batch, gradient, cancellation);
+    }
+
+    internal static void BackThrough256(ReadOnlySpan<double> weights, int outputs, int inputs, ReadOnlySpan<double> delta, int batch,
+        Span<double> gradient, CancellationToken cancellation)
+    {
         ref double w = ref MemoryMarshal.GetReference(weights);
         ref double g = ref MemoryMarshal.GetReference(gradient);
         for (int b = 0; b < batch; b++)
@@ -234,18 +249,24 @@ internal static class Kernels
                 s2.StoreUnsafe(ref output, (nuint)(j + 8));
                 s3.StoreUnsafe(ref output, (nuint)(j + 12));
             }
-            for (; j + 4 <= inputs; j += 4)
-            {
-                Vector256<double> sum = default;
-                for (int k = 0; k < outputs; k++) sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref w, k * inputs + j)) * Vector256.Create(deltas[k]);
-                sum.StoreUnsafe(ref output, (nuint)j);
-            }
-            for (; j < inputs; j++)
-            {
-                double sum = 0;
-                for (int k = 0; k < outputs; k++) sum += Unsafe.Add(ref w, k * inputs + j) * deltas[k];
-                Unsafe.Add(ref output, j) = sum;
-            }
+            BackThroughTail(ref w, outputs, inputs, deltas, j, ref output);
+        }
+    }
+
+    // One example's columns from j on: four a lane group, then one at a time.
+    static void BackThroughTail(ref double w, int outputs, int inputs, ReadOnlySpan<double> deltas, int j, ref double output)
+    {
+        for (; j + 4 <= inputs; j += 4)
+        {
+            Vector256<double> sum = default;
+            for (int k = 0; k < outputs; k++) sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref w, k * inputs + j)) * Vector256.Create(deltas[k]);
+            sum.StoreUnsafe(ref output, (nuint)j);
+        }
+        for (; j < inputs; j++)
+        {
+            double sum = 0;
+            for (int k = 0; k < outputs; k++) sum += Unsafe.Add(ref w, k * inputs + j) * deltas[k];
+            Unsafe.Add(ref output, j) = sum;
         }
     }
 
@@ -254,11 +275,26 @@ internal static class Kernels
     {
         int i = 0;
         double max = 0;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 4)
+        if (Vector512.IsHardwareAccelerated && x.Length >= 32)
+        {
+            // Four running maxima of eight lanes: the loop runs at the loads' pace, not the comparisons' latency.
+            ref double start = ref MemoryMarshal.GetReference(x);
+            Vector512<double> m0 = Vector512<double>.Zero, m1 = m0, m2 = m0, m3 = m0;
+            for (; i + 32 <= x.Length; i += 32)
+            {
+                m0 = Vector512.Max(m0, Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)i)));
+                m1 = Vector512.Max(m1, Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)(i + 8))));
+                m2 = Vector512.Max(m2, Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)(i + 16))));
+                m3 = Vector512.Max(m3, Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)(i + 24))));
+            }
+            var best512 = Vector512.Max(Vector512.Max(m0, m1), Vector512.Max(m2, m3));
+            for (int k = 0; k < 8; k++) max = Math.Max(max, best512[k]);
+        }
+        if (Vector256.IsHardwareAccelerated && x.Length - i >= 4)
         {
             // Two running maxima, so one lane group's comparison need not wait for the last (a maximum is exact in any order).
             ref double start = ref MemoryMarshal.GetReference(x);
-            Vector256<double> best = Vector256<double>.Zero, other = Vector256<double>.Zero;
+            Vector256<double> best = Vector256.Create(max), other = Vector256<double>.Zero;
             for (; i + 8 <= x.Length; i += 8)
             {
                 best = Vector256.Max(best, Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i)));
