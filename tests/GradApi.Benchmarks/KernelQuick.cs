@@ -30,6 +30,8 @@ public static class KernelQuick
             ("BackThrough 128x784 over 32, 256-bit lanes", () => Kernels.BackThrough256(w, rows, columns, delta, batch, x, default)),
             ("BackThrough 128x784 over 32 (the machine's widest lanes)", () => Kernels.BackThrough(w, rows, columns, delta, batch, x, default)),
             ("AdamStep in place, 100,352", () => Elementwise.AdamStep(w2, w2, g, m2, m2, v2, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
+            ("AdamStep in place, Keras' form (one division and one root an element fewer), 100,352", () => Elementwise.AdamStep(w2, w2, g, m2, m2, v2, v2, default, default, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
+            ("Blend (m = b1 m + (1 - b1) g: the memory traffic alone), 100,352", () => Elementwise.Blend(m2, 0.9, g, 0.1)),
             ("AdamStep out of place, 100,352", () => Elementwise.AdamStep(w, w2, g, m, m2, v, v2, mh, vh, 0.9, 0.999, 0.1, 0.001, 0.001, 1e-8, false)),
         ];
         foreach (var (name, action) in cases)

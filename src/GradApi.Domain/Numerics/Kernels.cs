@@ -348,6 +348,10 @@ internal static class Elementwise
 
     static void Store(Vector256<double> value, Span<double> y, int i) => value.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)i);
 
+    static Vector512<double> At512(ReadOnlySpan<double> x, int i) => Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i);
+
+    static void Store512(Vector512<double> value, Span<double> y, int i) => value.StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)i);
+
     /// <summary>y = p y + q x (a subtraction p y - c x is this with q = -c, the same bits).</summary>
     public static void Blend(Span<double> y, double p, ReadOnlySpan<double> x, double q)
     {
@@ -421,6 +425,33 @@ internal static class Elementwise
         double q1 = 1 - beta1, q2 = 1 - beta2;
         bool keras = mhat.IsEmpty;
         int i = 0;
+        var byCorrection1 = new ConstantDivision(correction1);
+        var byCorrection2 = new ConstantDivision(correction2);
+        if (Vector512.IsHardwareAccelerated && byCorrection1.Proves && byCorrection2.Proves)
+        {
+            // Eight lanes, the bias corrections' divisions by their proved products (the same quotients).
+            Vector512<double> b1 = Vector512.Create(beta1), b2 = Vector512.Create(beta2), q1v = Vector512.Create(q1), q2v = Vector512.Create(q2),
+                kv = Vector512.Create(k), ev = Vector512.Create(epsilon);
+            for (; i + 8 <= theta.Length; i += 8)
+            {
+                var gv = At512(g, i);
+                var mv = b1 * At512(mIn, i) + q1v * gv;
+                var vv = b2 * At512(vIn, i) + q2v * gv * gv;
+                Store512(mv, m, i);
+                Store512(vv, v, i);
+                if (keras)
+                {
+                    Store512(At512(thetaIn, i) - kv * mv / (Vector512.Sqrt(vv) + ev), theta, i);
+                    continue;
+                }
+                var mh = byCorrection1.Divide(mv);
+                var vh = byCorrection2.Divide(vv);
+                Store512(mh, mhat, i);
+                Store512(vh, vhat, i);
+                var denominator = insideSqrt ? Vector512.Sqrt(vh + ev) : Vector512.Sqrt(vh) + ev;
+                Store512(At512(thetaIn, i) - kv * mh / denominator, theta, i);
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             Vector256<double> b1 = Vector256.Create(beta1), b2 = Vector256.Create(beta2), q1v = Vector256.Create(q1), q2v = Vector256.Create(q2),

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace GradApi.Domain.Tensors;
 
 /// <summary>
@@ -61,15 +64,29 @@ public sealed class Tensor
 
     public bool AllFinite()
     {
-        // x - x is 0 for a finite x and NaN for an infinite or NaN one: four at a time.
+        // x - x is 0 for a finite x and NaN for an infinite or NaN one, and a NaN survives any sum: the differences are
+        // added up, four vectors at a time, and looked at once per block (no branch per element).
+        var data = Data.AsSpan();
         int i = 0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            for (; i + 4 <= Data.Length; i += 4)
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double start = ref MemoryMarshal.GetReference(data);
+            while (i + 16 <= data.Length)
             {
-                var x = System.Runtime.Intrinsics.Vector256.Create(Data.AsSpan(i, 4));
-                if (!System.Runtime.Intrinsics.Vector256.EqualsAll(x - x, System.Runtime.Intrinsics.Vector256<double>.Zero)) return false;
+                var s0 = Vector256<double>.Zero;
+                var s1 = s0;
+                int end = Math.Min(data.Length & ~7, i + 4096);
+                for (; i < end; i += 8)
+                {
+                    var x0 = Vector256.LoadUnsafe(ref start, (nuint)i);
+                    var x1 = Vector256.LoadUnsafe(ref start, (nuint)(i + 4));
+                    s0 += x0 - x0;
+                    s1 += x1 - x1;
+                }
+                if (!Vector256.EqualsAll(s0 + s1, Vector256<double>.Zero)) return false;
             }
-        for (; i < Data.Length; i++) if (!double.IsFinite(Data[i])) return false;
+        }
+        for (; i < data.Length; i++) if (!double.IsFinite(data[i])) return false;
         return true;
     }
 

@@ -148,8 +148,10 @@ public sealed class TrainingRun
         var layers = _problem.Network.Layers;
         int count = layers.Count;
         var pass = new ForwardPass(new ForwardLayer[count], new bool[count], new bool[count]);
-        var input = Gather(_problem.Data.Inputs, examples, ReusesBuffers ? _inputBuffer : null);
-        if (ReusesBuffers) _inputBuffer = input;
+        // Reused buffers and the whole data set in order (full batch): the inputs themselves, which nothing writes.
+        var input = ReusesBuffers && InOrder(examples, _problem.Data.Count) ? _problem.Data.Inputs
+            : Gather(_problem.Data.Inputs, examples, ReusesBuffers ? _inputBuffer : null);
+        if (ReusesBuffers && !ReferenceEquals(input, _problem.Data.Inputs)) _inputBuffer = input;
         for (int l = 0; l < count; l++)
         {
             var activation = layers[l].Activation;
@@ -388,6 +390,13 @@ public sealed class TrainingRun
 
     IReadOnlyList<LayerParameters> CurrentParameters() =>
         _problem.Network.Layers.Select((l, i) => new LayerParameters(l.Name, _weights[i].Copy(), _biases[i]?.Copy())).ToArray();
+
+    static bool InOrder(int[] examples, int count)
+    {
+        if (examples.Length != count) return false;
+        for (int b = 0; b < examples.Length; b++) if (examples[b] != b) return false;
+        return true;
+    }
 
     static Tensor Gather(Tensor rows, int[] indices, Tensor? reused = null)
     {
