@@ -64,7 +64,7 @@ public sealed class GradeJsonWriter
     public void WriteGrade(SubmissionGrade grade, GradingOptions options)
     {
         writer.WriteStartObject();
-        WriteAnswers(grade);
+        WriteAnswers(grade, classOfAnswers: false);
         WriteDouble(writer, Names.Points, grade.Points);
         WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
         WriteRulesApplied(options);
@@ -83,7 +83,7 @@ public sealed class GradeJsonWriter
     {
         writer.WriteStartObject();
         writer.WriteString(Names.Id, id);
-        WriteAnswers(grade);
+        WriteAnswers(grade, classOfAnswers: true);
         WriteDouble(writer, Names.Points, grade.Points);
         WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
         writer.WriteEndObject();
@@ -101,15 +101,71 @@ public sealed class GradeJsonWriter
         writer.WriteEndObject();
     }
 
-    void WriteAnswers(SubmissionGrade grade)
+    void WriteAnswers(SubmissionGrade grade, bool classOfAnswers)
     {
         writer.WriteStartArray(Names.Results);
-        foreach (var answer in grade.Results) WriteAnswer(answer);
+        foreach (var answer in grade.Results)
+        {
+            if (classOfAnswers) WriteClassAnswer(answer);
+            else WriteAnswer(writer, answer);
+        }
         writer.WriteEndArray();
     }
 
+    /// <summary>
+    /// An answer of a class's batch. The students who are right, and round alike, get answers that write alike, down to
+    /// the byte: such an answer is rendered the second time it is seen and copied from then on (1000 x 20 answers of seed
+    /// 001: most of them). The first sighting only notes the answer, so a class with no answer twice renders nothing more.
+    /// An indenting writer, whose whitespace follows the depth, and counterexamples (rare, and not compared) are written as they come.
+    /// </summary>
+    void WriteClassAnswer(AnswerGrade answer)
+    {
+        if (writer.Options.Indented || answer.Counterexample is not null)
+        {
+            WriteAnswer(writer, answer);
+            return;
+        }
+        if (!seenAnswers.TryGetValue(answer, out var json))
+        {
+            if (seenAnswers.Count < AnswersNoted) seenAnswers[answer] = null;
+            WriteAnswer(writer, answer);
+            return;
+        }
+        if (json is null)
+        {
+            if (renderedAnswerBytes >= RenderedAnswerBytes)
+            {
+                WriteAnswer(writer, answer);
+                return;
+            }
+            seenAnswers[answer] = json = RenderAnswer(answer);
+            renderedAnswerBytes += json.Length;
+        }
+        writer.WriteRawValue(json, skipInputValidation: true);
+    }
+
+    /// <summary>Answers noted at most, and the most bytes of answers rendered for copying, so a class of distinct answers costs no more than a bound.</summary>
+    const int AnswersNoted = 16 * 1024;
+    const long RenderedAnswerBytes = 4 * 1024 * 1024;
+
+    readonly Dictionary<AnswerGrade, byte[]?> seenAnswers = new(SameAnswer.Instance);
+    long renderedAnswerBytes;
+    ArrayBufferWriter<byte>? answerScratch;
+    Utf8JsonWriter? answerScratchWriter;
+
+    byte[] RenderAnswer(AnswerGrade answer)
+    {
+        answerScratch ??= new ArrayBufferWriter<byte>(4096);
+        answerScratch.ResetWrittenCount();
+        answerScratchWriter ??= new Utf8JsonWriter(answerScratch, writer.Options);
+        answerScratchWriter.Reset(answerScratch);
+        WriteAnswer(answerScratchWriter, answer);
+        answerScratchWriter.Flush();
+        return answerScratch.WrittenSpan.ToArray();
+    }
+
     /// <summary>An <see cref="AnswerResultResponse"/>.</summary>
-    void WriteAnswer(AnswerGrade answer)
+    void WriteAnswer(Utf8JsonWriter writer, AnswerGrade answer)
     {
         writer.WriteStartObject();
         writer.WriteString(Names.Path, EncodedPath(answer.Path));
@@ -323,6 +379,39 @@ public sealed class GradeJsonWriter
         // same array's every time, and differ between most references of a problem.
         public int GetHashCode(Tensor tensor) =>
             HashCode.Combine(tensor.Rank, tensor.Data.Length, tensor.Data.Length == 0 ? 0 : tensor.Data[0]);
+    }
+
+    /// <summary>
+    /// Answers whose every written field is the same (the numbers bit for bit), so they write the same bytes. Compared
+    /// field by field, not as records: a record compares tensors and lists by reference. Answers with a counterexample
+    /// are never compared (<see cref="WriteClassAnswer"/> writes them as they come).
+    /// </summary>
+    sealed class SameAnswer : IEqualityComparer<AnswerGrade>
+    {
+        public static readonly SameAnswer Instance = new();
+
+        public bool Equals(AnswerGrade? x, AnswerGrade? y) =>
+            ReferenceEquals(x, y) || x is not null && y is not null
+            && x.Verdict == y.Verdict && x.Path == y.Path
+            && SameTensor(x.Submitted, y.Submitted) && SameTensor(x.Expected, y.Expected)
+            && SameBits(x.PointsAwarded, y.PointsAwarded) && SameBits(x.Points, y.Points)
+            && (x.MaxAbsoluteError is { } a ? y.MaxAbsoluteError is { } b && SameBits(a, b) : y.MaxAbsoluteError is null)
+            && (x.Elements is { } m ? y.Elements is { } n && m.Shape.AsSpan().SequenceEqual(n.Shape) && m.Correct.AsSpan().SequenceEqual(n.Correct) : y.Elements is null)
+            && SameTensor(x.FollowThroughExpected, y.FollowThroughExpected)
+            && x.Diagnoses.SequenceEqual(y.Diagnoses) && x.UsedAnswers.SequenceEqual(y.UsedAnswers, StringComparer.Ordinal)
+            && EqualityComparer<Tolerance>.Default.Equals(x.Tolerance, y.Tolerance)
+            && x.Message == y.Message && x.Explanation == y.Explanation && x.Formula == y.Formula
+            && x.Counterexample is null && y.Counterexample is null;
+
+        public int GetHashCode(AnswerGrade answer) => HashCode.Combine(answer.Path.GetHashCode(), answer.Verdict, answer.PointsAwarded,
+            answer.Submitted is { Data: { Length: > 0 } data } ? BitConverter.DoubleToInt64Bits(data[0]) ^ data.Length : -1);
+
+        static bool SameBits(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
+
+        static bool SameTensor(Tensor? x, Tensor? y) =>
+            ReferenceEquals(x, y) || x is not null && y is not null && x.Shape.AsSpan().SequenceEqual(y.Shape)
+            && (ReferenceEquals(x.Data, y.Data)
+                || System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.Data.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(y.Data.AsSpan())));
     }
 
     /// <summary>
