@@ -5,16 +5,20 @@ The class is the benchmark's (tests/GradApi.Benchmarks/GradingBenchmarks.cs): se
 student from the /v1/train response rounded to 4 decimals, every third student with one slip.
 Usage: scripts/grade-load.py [base-url] [students]   (default http://127.0.0.1:5190, 1000)
        scripts/grade-load.py --performance OUT.json [base-url] [students]
+       scripts/grade-load.py --batch-only [base-url] [students]   (the batch's times alone, as --performance takes them)
 Needs a running service (dotnet src/GradApi/bin/Release/net10.0/GradApi.dll --urls http://127.0.0.1:5190)
 curl for the batch, and wrk for the single calls, which cycle through the class's 1000 bodies.
 With --performance (scripts/performance.sh) it measures instead, and writes as JSON: POST /v1/grade against
 GET /health (wrk 1 thread, 32 connections, 4 s each, alternating, ROUNDS rounds, median ratio) and the
-batch's median time over BATCH_RUNS runs after 3 warm-ups.
+batch's median time over BATCH_RUNS runs after 3 warm-ups. With --batch-only it times the batch alone, the same way,
+and prints the median and every run (BATCH_OUT=FILE keeps the last response, to diff against another build's;
+BATCH_REQUEST=FILE the request, for tests/GradApi.Benchmarks' --batch mode).
 """
 import http.client, json, os, statistics, subprocess, sys, tempfile, time, urllib.parse
 
 PERFORMANCE = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--performance" else None
-ARGS = sys.argv[3:] if PERFORMANCE else sys.argv[1:]
+BATCH_ONLY = len(sys.argv) > 1 and sys.argv[1] == "--batch-only"
+ARGS = sys.argv[3:] if PERFORMANCE else sys.argv[2:] if BATCH_ONLY else sys.argv[1:]
 BASE = ARGS[0] if len(ARGS) > 0 else "http://127.0.0.1:5190"
 STUDENTS = int(ARGS[1]) if len(ARGS) > 1 else 1000
 URL = urllib.parse.urlparse(BASE)
@@ -152,6 +156,20 @@ def performance(submissions, batch, out_file):
           f"ratio {result['gradeOverHealth']:.3f} (median of {rounds}); batch median {result['batchMedianMs']:.1f} ms")
 
 
+def batch_only(batch):
+    """The batch part of --performance alone: BATCH_RUNS runs after 3 warm-ups, the median and each run in ms."""
+    if os.environ.get("BATCH_REQUEST"):
+        with open(os.environ["BATCH_REQUEST"], "w") as f:
+            f.write(batch)
+    times, body = batch_times(batch, int(os.environ.get("BATCH_RUNS", "10")), 3)
+    if os.environ.get("BATCH_OUT"):
+        with open(os.environ["BATCH_OUT"], "w") as f:
+            f.write(body)
+    print(f"batch median {statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms of {len(times)}; "
+          f"request {len(batch) / 1e6:.2f} MB, response {len(body) / 1e6:.2f} MB; runs "
+          + " ".join(f"{t * 1000:.1f}" for t in times))
+
+
 def main():
     connection = connect()
     trace = post(connection, "/v1/train", PROBLEM)
@@ -161,6 +179,8 @@ def main():
     batch = json.dumps({"problem": PROBLEM, "tolerance": TOLERANCE, "submissions": submissions}, separators=(",", ":"))
     if PERFORMANCE:
         return performance(submissions, batch, PERFORMANCE)
+    if BATCH_ONLY:
+        return batch_only(batch)
 
     times, body = batch_times(batch, 20, 10)  # the first ten warm up
     summary = json.loads(body)["summary"]

@@ -21,6 +21,13 @@ public static class BenchmarkProgram
             foreach (var (name, us) in KernelQuick.Run()) Console.WriteLine($"{name}: {us:F1} us");
             return;
         }
+        if (args is ["--batch", var request, ..])
+        {
+            // --batch FILE [rounds]: a /v1/grade/batch body's time in process, stage by stage (BatchQuick.cs).
+            foreach (var (name, median, best, cpu, ran, megabytes) in BatchQuick.Run(request, args.Length > 2 ? int.Parse(args[2]) : 15))
+                Console.WriteLine($"{name}: median {median:F2} ms, best {best:F2} ms, process CPU {cpu:F1} ms, thread CPU {ran:F1} ms, {megabytes:F1} MB allocated");
+            return;
+        }
         if (args is ["--mnist", ..])
         {
             // --mnist [name part [rounds]]: only the cases whose name contains it, e.g. --mnist "Run 100"; more rounds

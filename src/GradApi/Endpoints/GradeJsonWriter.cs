@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Buffers;
 using System.Text.Json;
 using GradApi.Contracts;
 using GradApi.Domain.Grading;
@@ -31,6 +31,10 @@ public sealed class GradeJsonWriter
     // A right answer's explanation is the reference's, one string for the whole class: escaped and transcoded once.
     readonly RenderedOnce<string> explanations;
 
+    // Each student's answer carries its own copy of the path: encoded once per distinct path, not escaped and
+    // transcoded again for every answer.
+    readonly Dictionary<string, JsonEncodedText> paths = new(StringComparer.Ordinal);
+
     public GradeJsonWriter(Utf8JsonWriter writer)
     {
         this.writer = writer;
@@ -38,7 +42,7 @@ public sealed class GradeJsonWriter
         // that format differently, 0 and -0, are both written 0.
         tolerances = new(writer.Options, EqualityComparer<Tolerance>.Default, WriteToleranceEcho, RenderingsKept);
         references = new(writer.Options, SameValues.Instance, TrainTraceResult.WriteTensor, RenderingsKept);
-        explanations = new(writer.Options, ReferenceEqualityComparer.Instance, (w, text) => w.WriteStringValue(text), RenderingsKept);
+        explanations = new(writer.Options, SameText.Instance, (w, text) => w.WriteStringValue(text), RenderingsKept);
     }
 
     /// <summary>
@@ -60,7 +64,7 @@ public sealed class GradeJsonWriter
     public void WriteGrade(SubmissionGrade grade, GradingOptions options)
     {
         writer.WriteStartObject();
-        WriteAnswers(grade);
+        WriteAnswers(grade, classOfAnswers: false);
         WriteDouble(writer, Names.Points, grade.Points);
         WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
         WriteRulesApplied(options);
@@ -79,7 +83,7 @@ public sealed class GradeJsonWriter
     {
         writer.WriteStartObject();
         writer.WriteString(Names.Id, id);
-        WriteAnswers(grade);
+        WriteAnswers(grade, classOfAnswers: true);
         WriteDouble(writer, Names.Points, grade.Points);
         WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
         writer.WriteEndObject();
@@ -97,26 +101,82 @@ public sealed class GradeJsonWriter
         writer.WriteEndObject();
     }
 
-    void WriteAnswers(SubmissionGrade grade)
+    void WriteAnswers(SubmissionGrade grade, bool classOfAnswers)
     {
         writer.WriteStartArray(Names.Results);
-        foreach (var answer in grade.Results) WriteAnswer(answer);
+        foreach (var answer in grade.Results)
+        {
+            if (classOfAnswers) WriteClassAnswer(answer);
+            else WriteAnswer(writer, answer);
+        }
         writer.WriteEndArray();
     }
 
+    /// <summary>
+    /// An answer of a class's batch. The students who are right, and round alike, get answers that write alike, down to
+    /// the byte: such an answer is rendered the second time it is seen and copied from then on (1000 x 20 answers of seed
+    /// 001: most of them). The first sighting only notes the answer, so a class with no answer twice renders nothing more.
+    /// An indenting writer, whose whitespace follows the depth, and counterexamples (rare, and not compared) are written as they come.
+    /// </summary>
+    void WriteClassAnswer(AnswerGrade answer)
+    {
+        if (writer.Options.Indented || answer.Counterexample is not null)
+        {
+            WriteAnswer(writer, answer);
+            return;
+        }
+        if (!seenAnswers.TryGetValue(answer, out var json))
+        {
+            if (seenAnswers.Count < AnswersNoted) seenAnswers[answer] = null;
+            WriteAnswer(writer, answer);
+            return;
+        }
+        if (json is null)
+        {
+            if (renderedAnswerBytes >= RenderedAnswerBytes)
+            {
+                WriteAnswer(writer, answer);
+                return;
+            }
+            seenAnswers[answer] = json = RenderAnswer(answer);
+            renderedAnswerBytes += json.Length;
+        }
+        writer.WriteRawValue(json, skipInputValidation: true);
+    }
+
+    /// <summary>Answers noted at most, and the most bytes of answers rendered for copying, so a class of distinct answers costs no more than a bound.</summary>
+    const int AnswersNoted = 16 * 1024;
+    const long RenderedAnswerBytes = 4 * 1024 * 1024;
+
+    readonly Dictionary<AnswerGrade, byte[]?> seenAnswers = new(SameAnswer.Instance);
+    long renderedAnswerBytes;
+    ArrayBufferWriter<byte>? answerScratch;
+    Utf8JsonWriter? answerScratchWriter;
+
+    byte[] RenderAnswer(AnswerGrade answer)
+    {
+        answerScratch ??= new ArrayBufferWriter<byte>(4096);
+        answerScratch.ResetWrittenCount();
+        answerScratchWriter ??= new Utf8JsonWriter(answerScratch, writer.Options);
+        answerScratchWriter.Reset(answerScratch);
+        WriteAnswer(answerScratchWriter, answer);
+        answerScratchWriter.Flush();
+        return answerScratch.WrittenSpan.ToArray();
+    }
+
     /// <summary>An <see cref="AnswerResultResponse"/>.</summary>
-    void WriteAnswer(AnswerGrade answer)
+    void WriteAnswer(Utf8JsonWriter writer, AnswerGrade answer)
     {
         writer.WriteStartObject();
-        writer.WriteString(Names.Path, answer.Path);
-        writer.WriteString(Names.Verdict, GradeMapper.VerdictName(answer.Verdict));
+        writer.WriteString(Names.Path, EncodedPath(answer.Path));
+        writer.WriteString(Names.Verdict, VerdictNames.Of(answer.Verdict));
         writer.WritePropertyName(Names.Expected);
         if (answer.Expected is null) writer.WriteNullValue();
         else references.Write(writer, answer.Expected);
         WriteTensorOrNull(writer, Names.Submitted, answer.Submitted);
         writer.WritePropertyName(Names.Elements);
         if (answer.Elements is null) writer.WriteNullValue();
-        else ElementMaskJsonConverter.WriteMask(writer, answer.Elements);
+        else WriteMask(writer, answer.Elements);
         WriteDoubleOrNull(writer, Names.MaxAbsoluteError, answer.MaxAbsoluteError);
         WriteDouble(writer, Names.Points, answer.Points);
         WriteDouble(writer, Names.PointsAwarded, answer.PointsAwarded);
@@ -216,11 +276,66 @@ public sealed class GradeJsonWriter
         writer.WriteEndObject();
     }
 
-    // Doubles go through the converter the serializer uses for double and double?: NaN and infinities as strings, -0 as 0.
+    JsonEncodedText EncodedPath(string path)
+    {
+        if (paths.TryGetValue(path, out var encoded)) return encoded;
+        encoded = JsonEncodedText.Encode(path, writer.Options.Encoder);
+        // Paths are a problem's few dozen; a request naming more each time is written as it comes, past the cap, with the same text.
+        if (paths.Count < RenderingsKept) paths[path] = encoded;
+        return encoded;
+    }
+
+    // Doubles as the converter the serializer uses for double and double? writes them (NaN and infinities as strings, -0
+    // as 0), through the tensors' formatter: the same text (ShortestDouble is .NET's round-trip text), without .NET's
+    // slower general formatting for each answer's maxAbsoluteError and points.
     static void WriteDouble(Utf8JsonWriter writer, JsonEncodedText name, double value)
     {
         writer.WritePropertyName(name);
-        FiniteDoubleConverter.WriteValue(writer, value);
+        Span<byte> text = stackalloc byte[ShortestDouble.MaxLength + 8];
+        writer.WriteRawValue(text[..TensorText.WriteNumber(value, text)], skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// A mask as <see cref="ElementMaskJsonConverter.WriteMask"/> writes it (true or false in the mask's shape), its text
+    /// put together at once and handed over whole rather than a writer call per element. An indenting writer, whose
+    /// whitespace follows the depth, still goes element by element.
+    /// </summary>
+    static void WriteMask(Utf8JsonWriter writer, ElementMask mask)
+    {
+        int rank = mask.Shape.Length;
+        // "false," per element, and a bracket pair and a comma per array: an upper bound on the text.
+        long arrays = 1, bound = 0;
+        for (int d = 0; d < rank; d++) { bound += 3 * arrays; arrays *= mask.Shape[d]; }
+        bound += 6L * mask.Correct.Length + 1;
+        if (writer.Options.Indented || bound > 64 * 1024)
+        {
+            ElementMaskJsonConverter.WriteMask(writer, mask);
+            return;
+        }
+        byte[]? rented = bound > 1024 ? ArrayPool<byte>.Shared.Rent((int)bound) : null;
+        Span<byte> text = rented ?? stackalloc byte[1024];
+        int at = 0, offset = 0;
+        MaskText(mask, 0, ref offset, text, ref at);
+        writer.WriteRawValue(text[..at], skipInputValidation: true);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+    }
+
+    static void MaskText(ElementMask mask, int dimension, ref int offset, Span<byte> text, ref int at)
+    {
+        if (dimension == mask.Shape.Length)
+        {
+            var word = mask.Correct[offset++] ? "true"u8 : "false"u8;
+            word.CopyTo(text[at..]);
+            at += word.Length;
+            return;
+        }
+        text[at++] = (byte)'[';
+        for (int i = 0; i < mask.Shape[dimension]; i++)
+        {
+            if (i > 0) text[at++] = (byte)',';
+            MaskText(mask, dimension + 1, ref offset, text, ref at);
+        }
+        text[at++] = (byte)']';
     }
 
     static void WriteDoubleOrNull(Utf8JsonWriter writer, JsonEncodedText name, double? value)
@@ -259,7 +374,69 @@ public sealed class GradeJsonWriter
         public bool Equals(Tensor? x, Tensor? y) =>
             ReferenceEquals(x, y) || x is not null && y is not null && ReferenceEquals(x.Data, y.Data) && x.Shape.AsSpan().SequenceEqual(y.Shape);
 
-        public int GetHashCode(Tensor tensor) => HashCode.Combine(RuntimeHelpers.GetHashCode(tensor.Data), tensor.Rank);
+        // Not RuntimeHelpers.GetHashCode of the array: on a batch's 20,000 answers that call was a quarter of the writing
+        // (an object's identity hash is a call into the runtime). The array's length and first value are as much the
+        // same array's every time, and differ between most references of a problem.
+        public int GetHashCode(Tensor tensor) =>
+            HashCode.Combine(tensor.Rank, tensor.Data.Length, tensor.Data.Length == 0 ? 0 : tensor.Data[0]);
+    }
+
+    /// <summary>
+    /// Answers whose every written field is the same (the numbers bit for bit), so they write the same bytes. Compared
+    /// field by field, not as records: a record compares tensors and lists by reference. Answers with a counterexample
+    /// are never compared (<see cref="WriteClassAnswer"/> writes them as they come).
+    /// </summary>
+    sealed class SameAnswer : IEqualityComparer<AnswerGrade>
+    {
+        public static readonly SameAnswer Instance = new();
+
+        public bool Equals(AnswerGrade? x, AnswerGrade? y) =>
+            ReferenceEquals(x, y) || x is not null && y is not null
+            && x.Verdict == y.Verdict && x.Path == y.Path
+            && SameTensor(x.Submitted, y.Submitted) && SameTensor(x.Expected, y.Expected)
+            && SameBits(x.PointsAwarded, y.PointsAwarded) && SameBits(x.Points, y.Points)
+            && (x.MaxAbsoluteError is { } a ? y.MaxAbsoluteError is { } b && SameBits(a, b) : y.MaxAbsoluteError is null)
+            && (x.Elements is { } m ? y.Elements is { } n && m.Shape.AsSpan().SequenceEqual(n.Shape) && m.Correct.AsSpan().SequenceEqual(n.Correct) : y.Elements is null)
+            && SameTensor(x.FollowThroughExpected, y.FollowThroughExpected)
+            && x.Diagnoses.SequenceEqual(y.Diagnoses) && x.UsedAnswers.SequenceEqual(y.UsedAnswers, StringComparer.Ordinal)
+            && EqualityComparer<Tolerance>.Default.Equals(x.Tolerance, y.Tolerance)
+            && x.Message == y.Message && x.Explanation == y.Explanation && x.Formula == y.Formula
+            && x.Counterexample is null && y.Counterexample is null;
+
+        public int GetHashCode(AnswerGrade answer) => HashCode.Combine(answer.Path.GetHashCode(), answer.Verdict, answer.PointsAwarded,
+            answer.Submitted is { Data: { Length: > 0 } data } ? BitConverter.DoubleToInt64Bits(data[0]) ^ data.Length : -1);
+
+        static bool SameBits(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
+
+        static bool SameTensor(Tensor? x, Tensor? y) =>
+            ReferenceEquals(x, y) || x is not null && y is not null && x.Shape.AsSpan().SequenceEqual(y.Shape)
+            && (ReferenceEquals(x.Data, y.Data)
+                || System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.Data.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(y.Data.AsSpan())));
+    }
+
+    /// <summary>
+    /// The same string object, as ReferenceEqualityComparer says, hashed from its length and a few characters rather
+    /// than its identity (a call into the runtime each time, as for <see cref="SameValues"/>): the same object always
+    /// hashes alike, and a class's explanations differ in those.
+    /// </summary>
+    sealed class SameText : IEqualityComparer<string>
+    {
+        public static readonly SameText Instance = new();
+
+        public bool Equals(string? x, string? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(string text) => text.Length == 0 ? 0
+            : HashCode.Combine(text.Length, text[text.Length / 2], text[^1], text[text.Length / 3], text[2 * text.Length / 3]);
+    }
+
+    /// <summary>Each verdict's wire name, encoded once (plain ASCII, so the same under any encoder).</summary>
+    static class VerdictNames
+    {
+        static readonly JsonEncodedText[] Encoded = Enum.GetValues<Verdict>().Max() is var last
+            ? Enumerable.Range(0, (int)last + 1).Select(v => JsonEncodedText.Encode(GradeMapper.VerdictName((Verdict)v))).ToArray()
+            : [];
+
+        public static JsonEncodedText Of(Verdict verdict) => Encoded[(int)verdict];
     }
 
     /// <summary>Property names, encoded once as the serializer does for a record's; plain ASCII, so the same under any encoder.</summary>
