@@ -21,6 +21,12 @@ public static class BenchmarkProgram
             foreach (var (name, us) in KernelQuick.Run()) Console.WriteLine($"{name}: {us:F1} us");
             return;
         }
+        if (args is ["--trace"])
+        {
+            foreach (var (name, ms, bytes, allocated) in TraceQuick.Run())
+                Console.WriteLine($"{name}: {ms:F2} ms, {bytes:N0} bytes, {bytes / ms / 1000:F0} MB/s, {allocated:N0} bytes allocated ({(double)allocated / bytes:F3} per byte)");
+            return;
+        }
         if (args is ["--mnist", ..])
         {
             // --mnist [name part]: only the cases whose name contains it, e.g. --mnist "Run 100".
