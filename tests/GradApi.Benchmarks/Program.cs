@@ -28,6 +28,12 @@ public static class BenchmarkProgram
                 Console.WriteLine($"{name}: median {median:F2} ms, best {best:F2} ms, process CPU {cpu:F1} ms, thread CPU {ran:F1} ms, {megabytes:F1} MB allocated");
             return;
         }
+        if (args is ["--trace"])
+        {
+            foreach (var (name, ms, bytes, allocated) in TraceQuick.Run())
+                Console.WriteLine($"{name}: {ms:F2} ms, {bytes:N0} bytes, {bytes / ms / 1000:F0} MB/s, {allocated:N0} bytes allocated ({(double)allocated / bytes:F3} per byte)");
+            return;
+        }
         if (args is ["--mnist", ..])
         {
             // --mnist [name part [rounds]]: only the cases whose name contains it, e.g. --mnist "Run 100"; more rounds
