@@ -21,6 +21,16 @@ public static class BenchmarkProgram
             foreach (var (name, us) in KernelQuick.Run()) Console.WriteLine($"{name}: {us:F1} us");
             return;
         }
+        if (args is ["--overhead-loop", var stage, var body, var seconds])
+        {
+            OverheadQuick.Loop(stage, body, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        if (args is ["--overhead", ..])
+        {
+            foreach (var (name, us) in OverheadQuick.Run(args.Length > 1 ? args[1] : null)) Console.WriteLine($"{name}: {us:F1} us");
+            return;
+        }
         if (args is ["--mnist", ..])
         {
             // --mnist [name part]: only the cases whose name contains it, e.g. --mnist "Run 100".
