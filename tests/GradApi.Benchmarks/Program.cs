@@ -34,6 +34,16 @@ public static class BenchmarkProgram
                 Console.WriteLine($"{name}: {ms:F2} ms, {bytes:N0} bytes, {bytes / ms / 1000:F0} MB/s, {allocated:N0} bytes allocated ({(double)allocated / bytes:F3} per byte)");
             return;
         }
+        if (args is ["--overhead-loop", var stage, var body, var seconds])
+        {
+            OverheadQuick.Loop(stage, body, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        if (args is ["--overhead", ..])
+        {
+            foreach (var (name, us) in OverheadQuick.Run(args.Length > 1 ? args[1] : null)) Console.WriteLine($"{name}: {us:F1} us");
+            return;
+        }
         if (args is ["--mnist", ..])
         {
             // --mnist [name part [rounds]]: only the cases whose name contains it, e.g. --mnist "Run 100"; more rounds

@@ -187,7 +187,8 @@ public sealed class Diagnoses
     /// and two per layer its answers name (the one-layer slips); the price counts them all.
     /// </summary>
     public static int RunsPerSubmission(TrainingProblem problem, int answeredLayers) =>
-        Mistakes(problem).Count() + Conventions(problem).Count() + GradingPrice.SlipRunsPerLayer * answeredLayers;
+        // The variants, not their candidates: counting needs neither the messages nor the state slots' names.
+        Mistakes(problem).Count() + ConventionVariants(problem).Count() + GradingPrice.SlipRunsPerLayer * answeredLayers;
 
     /// <summary>The candidate whose other convention a diagnosis names, for following a convention through.</summary>
     public Candidate? ConventionOf(Diagnosis diagnosis) =>
@@ -221,9 +222,10 @@ public sealed class Diagnoses
 
     static IEnumerable<Candidate> Conventions(TrainingProblem problem)
     {
+        string described = Describe(problem);
         foreach (var (convention, variant, sites) in ConventionVariants(problem))
             yield return new(WireNames.DiagnosisCode.OtherConvention,
-                $"Your value matches the {convention} convention. This problem uses {Describe(problem)}; see the optimizer and loss echoed in /v1/train's response.",
+                $"Your value matches the {convention} convention. This problem uses {described}; see the optimizer and loss echoed in /v1/train's response.",
                 convention, variant, Mistake.None, sites) { SlotNames = SlotNamesIn(problem, variant) };
     }
 

@@ -73,7 +73,7 @@ public sealed class FollowThrough : ITraceHook
     public bool Done => _remaining == 0;
 
     // input, z, a, sigma', delta, dJ/dW, dJ/db, W, b, look-ahead W and b and each state slot twice per layer; loss tensors once.
-    static int TracedPerIteration(TrainingProblem problem) =>
+    internal static int TracedPerIteration(TrainingProblem problem) =>
         problem.Network.Layers.Count * (11 + 2 * problem.Optimizer.StateNames.Count) + 3 + problem.Loss.AlsoReport.Count;
 
     /// <summary>The tensor recomputed from the student's own values (before their own value replaced it).</summary>

@@ -18,9 +18,20 @@ public static class GradingPrice
     public const int SlipRunsPerLayer = 2;
 
     /// <summary>Elements of the tensor (or the row or element of it) that a path addresses; 0 for a path that names none.</summary>
-    public static long ElementsAt(TrainingProblem problem, string path)
+    public static long ElementsAt(TrainingProblem problem, string path) => Of(problem, path).Elements;
+
+    /// <summary>
+    /// <see cref="ElementsAt"/> and <see cref="SlipLayerOf"/> of a path from one reading of it (the grading price reads
+    /// both for every answer).
+    /// </summary>
+    public static (long Elements, int? SlipLayer) Of(TrainingProblem problem, string path)
     {
-        if (!TensorPath.TryParse(path, problem, out var address, out _) || address is null) return 0;
+        if (!TensorPath.TryParse(path, problem, out var address, out _) || address is null) return (0, null);
+        return (ElementsAt(problem, address), SlipLayerOf(problem, address));
+    }
+
+    static long ElementsAt(TrainingProblem problem, TensorAddress address)
+    {
         var dimensions = Dimensions(problem, address);
         if (address.Element.Length > dimensions.Length) return 0;
         long elements = 1;
@@ -33,6 +44,12 @@ public static class GradingPrice
     {
         if (problem.Network.Layers.Count < 2) return null;
         if (!TensorPath.TryParse(path, problem, out var address, out _) || address is null) return null;
+        return SlipLayerOf(problem, address);
+    }
+
+    static int? SlipLayerOf(TrainingProblem problem, TensorAddress address)
+    {
+        if (problem.Network.Layers.Count < 2) return null;
         if (address.Kind is not (AddressKind.Traced or AddressKind.Final)) return null;
         return address.Node.Field is TraceField.LossPerExample or TraceField.LossValue or TraceField.LossAlso or TraceField.OutputGradient
             ? null

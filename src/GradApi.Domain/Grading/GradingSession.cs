@@ -17,8 +17,9 @@ public sealed class GradingSession
     readonly Dictionary<string, (TensorAddress? Address, string Error)> _addresses = new(StringComparer.Ordinal);
     readonly Diagnoses _diagnoses;
     readonly CancellationToken _cancel;
-    // The reference's explanation of a tensor at some number of decimals, made once for every submission.
-    readonly ConcurrentDictionary<(TracePoint, int?), string?> _referenceExplanations = new();
+    // The reference's explanation of a tensor at some number of decimals, made once for every submission. Sized for
+    // the asked tensors at two precisions: growing it takes every one of its locks.
+    readonly ConcurrentDictionary<(TracePoint, int?), string?> _referenceExplanations;
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
     /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
@@ -35,6 +36,7 @@ public sealed class GradingSession
         }
 
         var asked = _addresses.Values.Where(a => a.Address is not null).Select(a => a.Address!.Node).ToHashSet();
+        _referenceExplanations = new(Environment.ProcessorCount, Math.Max(31, 2 * asked.Count));
         var nearby = new HashSet<TracePoint>(asked);
         foreach (var node in asked)
         {

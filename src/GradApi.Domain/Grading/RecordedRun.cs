@@ -73,7 +73,9 @@ public sealed class RecordedRun
         Func<Tensor, Tensor>? round, Func<TracePoint, bool>? explained, Dictionary<TracePoint, Computation> computations) : ITraceHook
     {
         // The tensors of this iteration and the last, the only ones a step reads, while explanations are kept.
-        readonly Dictionary<TracePoint, Tensor>[] _recent = explained is null ? [] : [[], []];
+        // Sized for an iteration's tensors: growing them tensor by tensor was a fifth of a small problem's reference run.
+        readonly Dictionary<TracePoint, Tensor>[] _recent = explained is null ? []
+            : [new(FollowThrough.TracedPerIteration(problem)), new(FollowThrough.TracedPerIteration(problem))];
         readonly int[] _recentIteration = [-2, -2];
 
         /// <summary>The run being recorded, for its current examples.</summary>

@@ -47,7 +47,14 @@ public static class TensorPath
     }
 
     /// <summary>The reference tokens of a pointer that starts with '/', each unescaped (~1 is '/', ~0 is '~').</summary>
-    public static string[] Tokens(string pointer) => pointer[1..].Split('/').Select(t => t.Replace("~1", "/").Replace("~0", "~")).ToArray();
+    public static string[] Tokens(string pointer)
+    {
+        var tokens = pointer[1..].Split('/');
+        // Escapes are rare (no field or layer name of a trace holds '/' or '~'): only a token with one is copied.
+        for (int i = 0; i < tokens.Length; i++)
+            if (tokens[i].Contains('~')) tokens[i] = tokens[i].Replace("~1", "/").Replace("~0", "~");
+        return tokens;
+    }
 
     static bool Fail(out string error, string message)
     {

@@ -176,7 +176,7 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     {
         CountFormulas(submissions);
         var training = problem.ToProblem();
-        var elements = new Dictionary<string, long>(StringComparer.Ordinal);
+        var elements = new Dictionary<string, long>(submissions.Count == 1 ? submissions[0].Length : 0, StringComparer.Ordinal);
         var slipLayers = new HashSet<int>();
         long values = 0, answers = 0, compared = 0;
         foreach (var list in submissions)
@@ -186,8 +186,9 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
                 string path = answer.Path!;
                 if (!elements.TryGetValue(path, out long n))
                 {
-                    elements[path] = n = GradingPrice.ElementsAt(training, path);
-                    if (GradingPrice.SlipLayerOf(training, path) is int layer) slipLayers.Add(layer);
+                    (n, int? slipLayer) = GradingPrice.Of(training, path);
+                    elements[path] = n;
+                    if (slipLayer is int layer) slipLayers.Add(layer);
                 }
                 values += GradingPrice.ValuesPerElement * n + GradingPrice.ExplanationValues;
                 compared += n;
@@ -269,7 +270,10 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     // Formula answers over all submissions, within maxFormulaAnswers: each is checked at many points.
     void CountFormulas(IReadOnlyList<AnswerRequest[]> submissions)
     {
-        long formulas = submissions.Sum(s => (long)s.Count(a => a.Formula is not null));
+        long formulas = 0;
+        foreach (var answers in submissions)
+            foreach (var answer in answers)
+                if (answer.Formula is not null) formulas++;
         if (formulas > ServiceLimits.MaxFormulaAnswers)
             Fail("answers", $"at most {ServiceLimits.MaxFormulaAnswers} formula answers are accepted per request (limit maxFormulaAnswers), got {formulas}");
     }

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FluentValidation;
+using GradApi.Contracts;
+using GradApi.Domain.Grading;
+using GradApi.Endpoints;
+using GradApi.Json;
+using GradApi.Limits;
+using GradApi.Validation;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GradApi.Benchmarks;
+
+/// <summary>
+/// --overhead [grade-body-file]: the stages of one small /v1/train and one /v1/grade (seed 001, 20 answers) in process,
+/// each timed over many calls with a stopwatch, so the request's cost outside Kestrel can be split between reading,
+/// checks, domain and writing.
+/// </summary>
+public static class OverheadQuick
+{
+    public static IEnumerable<(string Name, double Us)> Run(string? gradeBody)
+    {
+        MathNet.Numerics.Control.UseSingleThread();
+        var services = new ServiceCollection();
+        services.AddGradJson();
+        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
+        services.AddGradValidation();
+        services.AddLogging();
+        var provider = services.BuildServiceProvider();
+        var json = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+
+        byte[] train = System.Text.Encoding.UTF8.GetBytes(Problems.Seed001Json);
+        var trainValidator = provider.GetRequiredService<IValidator<TrainRequest>>();
+        yield return ("train: read", Time(() => JsonSerializer.Deserialize<TrainRequest>(train, json)));
+        if (Environment.GetEnvironmentVariable("OVERHEAD_JSON_VARIANTS") is not null)
+        {
+            var dup = new JsonSerializerOptions(json) { AllowDuplicateProperties = true };
+            yield return ("train: read, duplicates allowed", Time(() => JsonSerializer.Deserialize<TrainRequest>(train, dup)));
+            var unmapped = new JsonSerializerOptions(json) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip };
+            yield return ("train: read, unmapped skipped", Time(() => JsonSerializer.Deserialize<TrainRequest>(train, unmapped)));
+            var plain = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+            yield return ("train: read, web defaults", Time(() => JsonSerializer.Deserialize<TrainRequest>(train, plain)));
+            yield return ("train: parse document", Time(() => JsonDocument.Parse(train)));
+            yield return ("train: read again", Time(() => JsonSerializer.Deserialize<TrainRequest>(train, json)));
+            var copy = new JsonSerializerOptions(json);
+            yield return ("train: read, a copy of the options", Time(() => JsonSerializer.Deserialize<TrainRequest>(train, copy)));
+        }
+        var trainRequest = JsonSerializer.Deserialize<TrainRequest>(train, json)!;
+        yield return ("train: null elements", Time(() => NullElements.Find(trainRequest, 10)));
+        yield return ("train: validate", Time(() => trainValidator.Validate(new ValidationContext<TrainRequest>(trainRequest))));
+        yield return ("train: to problem", Time(() => trainRequest.ToProblem()));
+        yield return ("train: run + write", Time(() => Write(provider, new TrainTraceResult(trainRequest.ToProblem(), trainRequest))));
+
+        if (gradeBody is null) yield break;
+        byte[] grade = File.ReadAllBytes(gradeBody);
+        var gradeValidator = provider.GetRequiredService<IValidator<GradeRequest>>();
+        yield return ("grade: read", Time(() => JsonSerializer.Deserialize<GradeRequest>(grade, json)));
+        var gradeRequest = JsonSerializer.Deserialize<GradeRequest>(grade, json)!;
+        yield return ("grade: null elements", Time(() => NullElements.Find(gradeRequest, 10)));
+        yield return ("grade: validate", Time(() => gradeValidator.Validate(new ValidationContext<GradeRequest>(gradeRequest))));
+        var problem = gradeRequest.Problem!.Train!.ToProblem();
+        var options = GradeMapper.ToOptions(gradeRequest.Tolerance, gradeRequest.PartialCredit, gradeRequest.FollowThrough);
+        var answers = GradeMapper.ToAnswers(gradeRequest.Answers!);
+        yield return ("grade: session", Time(() => new GradingSession(problem, options, answers.Select(a => a.Path))));
+        yield return ("grade: session + grade", Time(() => new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers)));
+        var graded = new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers);
+        yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
+    }
+
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write) over and over, for a profiler to sample.</summary>
+    public static int Loop(string stage, string gradeBody, double seconds)
+    {
+        MathNet.Numerics.Control.UseSingleThread();
+        var services = new ServiceCollection();
+        services.AddGradJson();
+        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
+        services.AddGradValidation();
+        services.AddLogging();
+        var provider = services.BuildServiceProvider();
+        var json = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        byte[] body = File.ReadAllBytes(gradeBody);
+        var gradeRequest = JsonSerializer.Deserialize<GradeRequest>(body, json)!;
+        var validator = provider.GetRequiredService<IValidator<GradeRequest>>();
+        var problem = gradeRequest.Problem!.Train!.ToProblem();
+        var options = GradeMapper.ToOptions(gradeRequest.Tolerance, gradeRequest.PartialCredit, gradeRequest.FollowThrough);
+        var answers = GradeMapper.ToAnswers(gradeRequest.Answers!);
+        var graded = new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers);
+        Func<object?> action = stage switch
+        {
+            "read" => () => JsonSerializer.Deserialize<GradeRequest>(body, json),
+            "validate" => () => validator.Validate(new ValidationContext<GradeRequest>(gradeRequest)),
+            "session" => () => new GradingSession(problem, options, answers.Select(a => a.Path)),
+            "write" => () => Write(provider, new GradeResult(graded, options)),
+            _ => () => new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers),
+        };
+        var watch = Stopwatch.StartNew();
+        int n = 0;
+        while (watch.Elapsed.TotalSeconds < seconds) { action(); n++; }
+        Console.WriteLine($"{n} x {stage}, {watch.Elapsed.TotalMicroseconds / n:F1} us each");
+        return n;
+    }
+
+    static object? Write(IServiceProvider provider, IResult result)
+    {
+        var context = new DefaultHttpContext { RequestServices = provider };
+        context.Response.Body = new MemoryStream();
+        result.ExecuteAsync(context).GetAwaiter().GetResult();
+        return context.Response.Body.Length;
+    }
+
+    static double Time(Func<object?> action)
+    {
+        // Long enough for tiered compilation to promote the hot methods (its delay is 100 ms after the last tier-0 JIT).
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 600) action();
+        double best = double.MaxValue;
+        for (int round = 0; round < 25; round++)
+        {
+            const int n = 500;
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) action();
+            best = Math.Min(best, watch.Elapsed.TotalMicroseconds / n);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) action();
+        Console.Write($"[{(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B] ");
+        return best;
+    }
+}
