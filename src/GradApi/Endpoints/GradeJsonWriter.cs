@@ -176,7 +176,7 @@ public sealed class GradeJsonWriter
         WriteTensorOrNull(writer, Names.Submitted, answer.Submitted);
         writer.WritePropertyName(Names.Elements);
         if (answer.Elements is null) writer.WriteNullValue();
-        else WriteMask(writer, answer.Elements);
+        else ElementMaskJsonConverter.WriteMask(writer, answer.Elements);
         WriteDoubleOrNull(writer, Names.MaxAbsoluteError, answer.MaxAbsoluteError);
         WriteDouble(writer, Names.Points, answer.Points);
         WriteDouble(writer, Names.PointsAwarded, answer.PointsAwarded);
@@ -285,57 +285,11 @@ public sealed class GradeJsonWriter
         return encoded;
     }
 
-    // Doubles as the converter the serializer uses for double and double? writes them (NaN and infinities as strings, -0
-    // as 0), through the tensors' formatter: the same text (ShortestDouble is .NET's round-trip text), without .NET's
-    // slower general formatting for each answer's maxAbsoluteError and points.
+    // Doubles through the converter the serializer uses for double and double?: NaN and infinities as strings, -0 as 0.
     static void WriteDouble(Utf8JsonWriter writer, JsonEncodedText name, double value)
     {
         writer.WritePropertyName(name);
-        Span<byte> text = stackalloc byte[ShortestDouble.MaxLength + 8];
-        writer.WriteRawValue(text[..TensorText.WriteNumber(value, text)], skipInputValidation: true);
-    }
-
-    /// <summary>
-    /// A mask as <see cref="ElementMaskJsonConverter.WriteMask"/> writes it (true or false in the mask's shape), its text
-    /// put together at once and handed over whole rather than a writer call per element. An indenting writer, whose
-    /// whitespace follows the depth, still goes element by element.
-    /// </summary>
-    static void WriteMask(Utf8JsonWriter writer, ElementMask mask)
-    {
-        int rank = mask.Shape.Length;
-        // "false," per element, and a bracket pair and a comma per array: an upper bound on the text.
-        long arrays = 1, bound = 0;
-        for (int d = 0; d < rank; d++) { bound += 3 * arrays; arrays *= mask.Shape[d]; }
-        bound += 6L * mask.Correct.Length + 1;
-        if (writer.Options.Indented || bound > 64 * 1024)
-        {
-            ElementMaskJsonConverter.WriteMask(writer, mask);
-            return;
-        }
-        byte[]? rented = bound > 1024 ? ArrayPool<byte>.Shared.Rent((int)bound) : null;
-        Span<byte> text = rented ?? stackalloc byte[1024];
-        int at = 0, offset = 0;
-        MaskText(mask, 0, ref offset, text, ref at);
-        writer.WriteRawValue(text[..at], skipInputValidation: true);
-        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-    }
-
-    static void MaskText(ElementMask mask, int dimension, ref int offset, Span<byte> text, ref int at)
-    {
-        if (dimension == mask.Shape.Length)
-        {
-            var word = mask.Correct[offset++] ? "true"u8 : "false"u8;
-            word.CopyTo(text[at..]);
-            at += word.Length;
-            return;
-        }
-        text[at++] = (byte)'[';
-        for (int i = 0; i < mask.Shape[dimension]; i++)
-        {
-            if (i > 0) text[at++] = (byte)',';
-            MaskText(mask, dimension + 1, ref offset, text, ref at);
-        }
-        text[at++] = (byte)']';
+        FiniteDoubleConverter.WriteValue(writer, value);
     }
 
     static void WriteDoubleOrNull(Utf8JsonWriter writer, JsonEncodedText name, double? value)
@@ -432,9 +386,8 @@ public sealed class GradeJsonWriter
     /// <summary>Each verdict's wire name, encoded once (plain ASCII, so the same under any encoder).</summary>
     static class VerdictNames
     {
-        static readonly JsonEncodedText[] Encoded = Enum.GetValues<Verdict>().Max() is var last
-            ? Enumerable.Range(0, (int)last + 1).Select(v => JsonEncodedText.Encode(GradeMapper.VerdictName((Verdict)v))).ToArray()
-            : [];
+        static readonly JsonEncodedText[] Encoded = Enumerable.Range(0, (int)Enum.GetValues<Verdict>().Max() + 1)
+            .Select(v => JsonEncodedText.Encode(GradeMapper.VerdictName((Verdict)v))).ToArray();
 
         public static JsonEncodedText Of(Verdict verdict) => Encoded[(int)verdict];
     }

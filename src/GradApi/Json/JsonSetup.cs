@@ -46,11 +46,14 @@ public sealed class FiniteDoubleConverter : JsonConverter<double>
 
     public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => WriteValue(writer, value);
 
+    /// <summary>
+    /// -0 (a zero delta times a negative input) is written as 0: equal, and less puzzling to a student. The text is the
+    /// tensors' own (<see cref="TensorText.WriteNumber"/>: ShortestDouble, .NET's round-trip digits), without .NET's
+    /// slower general formatting.
+    /// </summary>
     public static void WriteValue(Utf8JsonWriter writer, double value)
     {
-        // -0 (a zero delta times a negative input) is written as 0: equal, and less puzzling to a student.
-        if (value == 0) writer.WriteNumberValue(0.0);
-        else if (double.IsFinite(value)) writer.WriteNumberValue(value);
-        else writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        Span<byte> text = stackalloc byte[ShortestDouble.MaxLength + 8];
+        writer.WriteRawValue(text[..TensorText.WriteNumber(value, text)], skipInputValidation: true);
     }
 }
