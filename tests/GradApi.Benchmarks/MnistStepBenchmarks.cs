@@ -44,13 +44,13 @@ public class MnistStepBenchmarks
     public int Run_100_Reused() => Run(_hundred, reuseBuffers: true);
 
     [Benchmark(Description = "Respond include loss, 1 it")]
-    public Task<long> Respond_Loss_1() => Respond(_one, _oneLossRequest);
+    public Task<long> Respond_Loss_1() => TraceWriterBenchmarks.Respond(_one, _oneLossRequest);
 
     [Benchmark(Description = "Respond include loss, 100 it")]
-    public Task<long> Respond_Loss_100() => Respond(_hundred, _hundredLossRequest);
+    public Task<long> Respond_Loss_100() => TraceWriterBenchmarks.Respond(_hundred, _hundredLossRequest);
 
     [Benchmark(Description = "Respond full trace, 1 it")]
-    public Task<long> Respond_Full_1() => Respond(_one, _oneRequest);
+    public Task<long> Respond_Full_1() => TraceWriterBenchmarks.Respond(_one, _oneRequest);
 
     /// <summary>
     /// A few seconds' reproduction without BenchmarkDotNet (<c>-- --mnist</c>): ms per operation and bytes allocated
@@ -91,14 +91,5 @@ public class MnistStepBenchmarks
         int count = 0;
         foreach (var _ in run.Iterations()) count++;
         return count + run.Final.Count;
-    }
-
-    static async Task<long> Respond(TrainingProblem problem, TrainRequest request)
-    {
-        var body = new TrainingRunBenchmarks.CountingStream();
-        var context = new DefaultHttpContext();
-        context.Response.Body = body;
-        await new TrainTraceResult(problem, request).ExecuteAsync(context);
-        return body.Length;
     }
 }

@@ -22,14 +22,7 @@ public static class OverheadQuick
 {
     public static IEnumerable<(string Name, double Us)> Run(string? gradeBody)
     {
-        MathNet.Numerics.Control.UseSingleThread();
-        var services = new ServiceCollection();
-        services.AddGradJson();
-        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
-        services.AddGradValidation();
-        services.AddLogging();
-        var provider = services.BuildServiceProvider();
-        var json = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var (provider, json) = Services();
 
         byte[] train = System.Text.Encoding.UTF8.GetBytes(Problems.Seed001Json);
         var trainValidator = provider.GetRequiredService<IValidator<TrainRequest>>();
@@ -72,14 +65,7 @@ public static class OverheadQuick
     /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
-        MathNet.Numerics.Control.UseSingleThread();
-        var services = new ServiceCollection();
-        services.AddGradJson();
-        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
-        services.AddGradValidation();
-        services.AddLogging();
-        var provider = services.BuildServiceProvider();
-        var json = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var (provider, json) = Services();
         byte[] body = File.ReadAllBytes(gradeBody);
         var gradeRequest = JsonSerializer.Deserialize<GradeRequest>(body, json)!;
         var validator = provider.GetRequiredService<IValidator<GradeRequest>>();
@@ -127,5 +113,18 @@ public static class OverheadQuick
         for (int i = 0; i < 100; i++) action();
         Console.Write($"[{(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B] ");
         return best;
+    }
+
+    // The service's JSON options, limits and validators as the host registers them, on one thread.
+    static (ServiceProvider Provider, JsonSerializerOptions Json) Services()
+    {
+        MathNet.Numerics.Control.UseSingleThread();
+        var services = new ServiceCollection();
+        services.AddGradJson();
+        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
+        services.AddGradValidation();
+        services.AddLogging();
+        var provider = services.BuildServiceProvider();
+        return (provider, provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
     }
 }

@@ -34,7 +34,7 @@ public static class TraceQuick
         var update20 = update20Request.ToProblem();
         var run = new TrainingRun(full1);
         var trace = run.Iterations().ToArray();
-        Tensor[] tensors = [.. Parameters(run.Initial), .. trace.SelectMany(Tensors), .. Parameters(run.Final)];
+        Tensor[] tensors = [.. TraceWriterBenchmarks.Parameters(run.Initial), .. trace.SelectMany(TraceWriterBenchmarks.Tensors), .. TraceWriterBenchmarks.Parameters(run.Final)];
         var buffer = new ArrayBufferWriter<byte>(24 * 1024 * 1024);
         var scratch = new byte[64];
 
@@ -68,9 +68,9 @@ public static class TraceQuick
             ("Format, 1-it trace's numbers", Format),
             ("Tensors, 1-it trace (TensorText)", WriteTensors),
             ("Run only, full 1-it", () => RunOnly(full1)),
-            ("Respond full 1-it trace", () => Respond(full1, full1Request).GetAwaiter().GetResult()),
+            ("Respond full 1-it trace", () => TraceWriterBenchmarks.Respond(full1, full1Request).GetAwaiter().GetResult()),
             ("Run only, 20 it", () => RunOnly(update20)),
-            ("Respond 20 it, update only", () => Respond(update20, update20Request).GetAwaiter().GetResult()),
+            ("Respond 20 it, update only", () => TraceWriterBenchmarks.Respond(update20, update20Request).GetAwaiter().GetResult()),
         ];
         foreach (var (name, action) in cases)
         {
@@ -100,40 +100,5 @@ public static class TraceQuick
         const int threadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID (Linux)
         if (ClockGetTime(threadCpuTime, out var time) != 0) return Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
         return time.Seconds * 1000.0 + time.Nanoseconds / 1e6;
-    }
-
-    static async Task<long> Respond(TrainingProblem problem, TrainRequest request)
-    {
-        var body = new TrainingRunBenchmarks.CountingStream();
-        var context = new DefaultHttpContext();
-        context.Response.Body = body;
-        await new TrainTraceResult(problem, request).ExecuteAsync(context);
-        return body.Length;
-    }
-
-    static IEnumerable<Tensor> Parameters(IEnumerable<LayerParameters> layers) =>
-        layers.SelectMany(l => l.Biases is null ? new[] { l.Weights } : [l.Weights, l.Biases]);
-
-    static IEnumerable<Tensor> Tensors(IterationTrace iteration)
-    {
-        foreach (var layer in iteration.Forward) { yield return layer.Input; yield return layer.Z; yield return layer.A; yield return layer.ActivationDerivative; }
-        yield return iteration.Loss.PerExample;
-        yield return iteration.OutputGradient;
-        foreach (var layer in iteration.Backward)
-        {
-            yield return layer.Delta;
-            yield return layer.WeightGradient;
-            if (layer.BiasGradient is not null) yield return layer.BiasGradient;
-        }
-        foreach (var layer in iteration.Update)
-        {
-            yield return layer.Weights;
-            if (layer.Biases is not null) yield return layer.Biases;
-            foreach (var slot in layer.State)
-            {
-                yield return slot.Weights;
-                if (slot.Biases is not null) yield return slot.Biases;
-            }
-        }
     }
 }

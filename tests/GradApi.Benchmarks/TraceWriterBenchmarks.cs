@@ -96,10 +96,12 @@ public class TraceWriterBenchmarks
         }
     }
 
-    static IEnumerable<Tensor> Parameters(IEnumerable<LayerParameters> layers) =>
+    /// <summary>Every parameter tensor of the layers, weights then biases (shared by the trace benchmarks).</summary>
+    internal static IEnumerable<Tensor> Parameters(IEnumerable<LayerParameters> layers) =>
         layers.SelectMany(l => l.Biases is null ? new[] { l.Weights } : [l.Weights, l.Biases]);
 
-    static IEnumerable<Tensor> Tensors(IterationTrace iteration)
+    /// <summary>Every tensor of an iteration's trace, in the order the trace writes them.</summary>
+    internal static IEnumerable<Tensor> Tensors(IterationTrace iteration)
     {
         foreach (var layer in iteration.Forward) { yield return layer.Input; yield return layer.Z; yield return layer.A; yield return layer.ActivationDerivative; }
         yield return iteration.Loss.PerExample;
@@ -122,7 +124,8 @@ public class TraceWriterBenchmarks
         }
     }
 
-    static async Task<long> Respond(TrainingProblem problem, TrainRequest request)
+    /// <summary>The whole /v1/train response written to a body that only counts its bytes.</summary>
+    internal static async Task<long> Respond(TrainingProblem problem, TrainRequest request)
     {
         var body = new TrainingRunBenchmarks.CountingStream();
         var context = new DefaultHttpContext();
