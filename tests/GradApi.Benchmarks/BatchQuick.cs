@@ -29,17 +29,8 @@ public static class BatchQuick
 {
     public static IEnumerable<(string Name, double Median, double Best, double Cpu, double Ran, double AllocatedMB)> Run(string file, int rounds = 15)
     {
-        MathNet.Numerics.Control.UseSingleThread();
+        var (provider, json) = Services();
         byte[] body = File.ReadAllBytes(file);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        // The host's JSON options: ASP.NET's web defaults, its relaxed encoder, then the service's own settings.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        services.AddGradJson();
-        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
-        services.AddGradValidation();
-        var provider = services.BuildServiceProvider();
-        var json = provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var validator = provider.GetRequiredService<IValidator<GradeBatchRequest>>();
         var buffer = new ArrayBufferWriter<byte>(16 * 1024 * 1024);
 
@@ -52,7 +43,7 @@ public static class BatchQuick
         IReadOnlyList<PathSummary> summary = null!;
         (string, Action)[] stages =
         [
-            ("read: DeserializeAsync from a pipe (64 KB pieces)", () => request = ReadFromPipe(body, json).GetAwaiter().GetResult()),
+            ("read: DeserializeAsync from a pipe (64 KB pieces)", () => request = ReadFromPipe<GradeBatchRequest>(body, json).GetAwaiter().GetResult()),
             ("read: Deserialize from the bytes at once", () => request = JsonSerializer.Deserialize<GradeBatchRequest>(body, json)!),
             ("null elements", () => NullElements.Find(request, NullElementFilter<GradeBatchRequest>.MaxReported)),
             ("validate and price", () =>
@@ -81,7 +72,81 @@ public static class BatchQuick
                 writer.Flush();
             }),
         ];
-        // The machine is shared: the best round and the process's CPU time (all threads, the GC's too) say more than the median alone.
+        foreach (var row in StageTimer.Run(stages, rounds)) yield return row;
+        yield return ($"(response {buffer.WrittenCount:N0} bytes)", 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>
+    /// <c>-- --train FILE</c>: a /v1/train body's time in process, stage by stage as the endpoint takes it: reading (from
+    /// a pipe, and at once), the null-element check, the validator, mapping, and the run with its trace written into a
+    /// reused buffer.
+    /// </summary>
+    public static IEnumerable<(string Name, double Median, double Best, double Cpu, double Ran, double AllocatedMB)> RunTrain(string file, int rounds = 15)
+    {
+        var (provider, json) = Services();
+        byte[] body = File.ReadAllBytes(file);
+        var validator = provider.GetRequiredService<IValidator<TrainRequest>>();
+        var response = new MemoryStream(64 * 1024 * 1024);
+        TrainRequest request = null!;
+        GradApi.Domain.Training.TrainingProblem problem = null!;
+        (string, Action)[] stages =
+        [
+            ("read: DeserializeAsync from a pipe (64 KB pieces)", () => request = ReadFromPipe<TrainRequest>(body, json).GetAwaiter().GetResult()),
+            ("read: Deserialize from the bytes at once", () => request = JsonSerializer.Deserialize<TrainRequest>(body, json)!),
+            ("null elements", () => NullElements.Find(request, NullElementFilter<TrainRequest>.MaxReported)),
+            ("validate and price", () =>
+            {
+                if (!validator.Validate(new ValidationContext<TrainRequest>(request)).IsValid) throw new InvalidOperationException("the request is invalid");
+            }),
+            ("map", () => problem = request.ToProblem()),
+            ("run and write the trace", () =>
+            {
+                response.SetLength(0);
+                var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = provider };
+                context.Response.Body = response;
+                new TrainTraceResult(problem, request).ExecuteAsync(context).GetAwaiter().GetResult();
+            }),
+        ];
+        foreach (var row in StageTimer.Run(stages, rounds)) yield return row;
+        yield return ($"(response {response.Length:N0} bytes)", 0, 0, 0, 0, 0);
+    }
+
+    static (ServiceProvider Provider, JsonSerializerOptions Json) Services()
+    {
+        MathNet.Numerics.Control.UseSingleThread();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        // The host's JSON options: ASP.NET's web defaults, its relaxed encoder, then the service's own settings.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.AddGradJson();
+        ServiceLimits.AddTo(services, new ConfigurationBuilder().Build());
+        services.AddGradValidation();
+        var provider = services.BuildServiceProvider();
+        return (provider, provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
+    }
+
+    // As the host reads a body: the serializer over a pipe the bytes arrive in, a socket's piece at a time.
+    static async Task<T> ReadFromPipe<T>(byte[] body, JsonSerializerOptions json)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        for (int at = 0; at < body.Length; at += 64 * 1024)
+        {
+            pipe.Writer.Write(body.AsSpan(at, Math.Min(64 * 1024, body.Length - at)));
+            await pipe.Writer.FlushAsync();
+        }
+        await pipe.Writer.CompleteAsync();
+        return (await JsonSerializer.DeserializeAsync<T>(pipe.Reader.AsStream(), json))!;
+    }
+}
+
+/// <summary>
+/// Times stages in order, round after round, each from a clean heap. The machine is shared: the best round and the
+/// process's CPU time (all threads, the collector's too) say more than the median alone.
+/// </summary>
+static class StageTimer
+{
+    public static IEnumerable<(string Name, double Median, double Best, double Cpu, double Ran, double AllocatedMB)> Run((string, Action)[] stages, int rounds)
+    {
         var times = stages.Select(_ => new List<double>()).ToArray();
         var cpu = stages.Select(_ => new List<double>()).ToArray();
         var allocated = new double[stages.Length];
@@ -107,20 +172,6 @@ public static class BatchQuick
             }
         for (int s = 0; s < stages.Length; s++)
             yield return (stages[s].Item1, Median(times[s]), times[s].Min(), Median(cpu[s]), Median(ran[s]), allocated[s]);
-        yield return ($"(response {buffer.WrittenCount:N0} bytes)", 0, 0, 0, 0, 0);
-    }
-
-    // As the host reads a body: the serializer over a pipe the bytes arrive in, a socket's piece at a time.
-    static async Task<GradeBatchRequest> ReadFromPipe(byte[] body, JsonSerializerOptions json)
-    {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
-        for (int at = 0; at < body.Length; at += 64 * 1024)
-        {
-            pipe.Writer.Write(body.AsSpan(at, Math.Min(64 * 1024, body.Length - at)));
-            await pipe.Writer.FlushAsync();
-        }
-        await pipe.Writer.CompleteAsync();
-        return (await JsonSerializer.DeserializeAsync<GradeBatchRequest>(pipe.Reader.AsStream(), json))!;
     }
 
     // The time this thread spent on a CPU (Linux's schedstat, in ns): on a shared machine, what a single-threaded stage

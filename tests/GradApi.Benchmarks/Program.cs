@@ -28,6 +28,13 @@ public static class BenchmarkProgram
                 Console.WriteLine($"{name}: median {median:F2} ms, best {best:F2} ms, process CPU {cpu:F1} ms, thread CPU {ran:F1} ms, {megabytes:F1} MB allocated");
             return;
         }
+        if (args is ["--train", var trainRequest, ..])
+        {
+            // --train FILE [rounds]: a /v1/train body's time in process, stage by stage (BatchQuick.RunTrain).
+            foreach (var (name, median, best, cpu, ran, megabytes) in BatchQuick.RunTrain(trainRequest, args.Length > 2 ? int.Parse(args[2]) : 15))
+                Console.WriteLine($"{name}: median {median:F2} ms, best {best:F2} ms, process CPU {cpu:F1} ms, thread CPU {ran:F1} ms, {megabytes:F1} MB allocated");
+            return;
+        }
         if (args is ["--trace"])
         {
             foreach (var (name, ms, bytes, allocated) in TraceQuick.Run())
