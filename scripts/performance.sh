@@ -152,7 +152,7 @@ done
 curl -fsS -o /dev/null "$BASE/health"
 
 log "HTTP: steps and trace writing (curl)"
-python3 "$HERE/http_steps.py" "$BASE" "$work/http.json" "$work/problems"
+SERVER_PID=$server_pid python3 "$HERE/http_steps.py" "$BASE" "$work/http.json" "$work/problems"
 log "HTTP: /v1/train against /health (scripts/load.sh, 3 alternating rounds)"
 BASE_URL="$BASE" ROUNDS=3 DURATION=4s WARMUP=2s THREADS=1 CONNECTIONS=32 scripts/load.sh > "$work/load.txt"
 tail -1 "$work/load.txt"

@@ -7,6 +7,9 @@
   one warm-up, divided by STEPS; the losses at iterations 1, 2 and STEPS for the cross-check.
 - Trace writing: the 784-128-10 network's whole 1-iteration trace and 20 iterations of include ["update"],
   MB/s = bytes received / time_total, median of TRACE_RUNS runs after one warm-up.
+- Peak memory while writing them (SERVER_PID, the service's process id, set): Linux's peak resident set (VmHWM) is
+  reset after the warm-up (writing 5 to /proc/PID/clear_refs); the figure is the peak over the timed runs less the
+  resident set before them, against the response's size.
 """
 import json, os, statistics, subprocess, sys, tempfile
 
@@ -14,6 +17,26 @@ BASE, OUT, PROBLEMS = sys.argv[1], sys.argv[2], sys.argv[3]
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 TRACE_RUNS = int(os.environ.get("TRACE_RUNS", "5"))
 STEPS = {"mnist": 100, "seed001": 1000}
+SERVER_PID = os.environ.get("SERVER_PID")
+
+
+def status_kb(field):
+    """A field of the service's /proc/PID/status in kB (VmRSS, VmHWM), or None where it cannot be read."""
+    try:
+        with open(f"/proc/{SERVER_PID}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+    except (OSError, StopIteration, TypeError, ValueError):
+        return None
+
+
+def reset_peak():
+    """Starts a new peak: VmHWM becomes the current resident set. False where the kernel refuses."""
+    try:
+        with open(f"/proc/{SERVER_PID}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except (OSError, TypeError):
+        return False
 
 
 def curl(body_file, answer_file):
@@ -26,12 +49,18 @@ def curl(body_file, answer_file):
     return float(out[1]), int(out[2])
 
 
-def timed(request, runs, work, name):
+def timed(request, runs, work, name, memory=None):
+    """The runs' (seconds, bytes) after one warm-up; with memory (a dict), also the peak resident growth over them."""
     body, answer = os.path.join(work, name + ".json"), os.path.join(work, name + ".out")
     with open(body, "w") as f:
         json.dump(request, f, separators=(",", ":"))
     curl(body, answer)  # warm-up
+    measured = memory is not None and reset_peak()
+    resident = status_kb("VmRSS") if measured else None
     samples = [curl(body, answer) for _ in range(runs)]
+    peak = status_kb("VmHWM") if measured else None
+    if memory is not None and resident is not None and peak is not None:
+        memory.update(peakGrowthBytes=(peak - resident) * 1024, residentBeforeBytes=resident * 1024)
     return samples, answer
 
 
@@ -60,8 +89,9 @@ def main():
             request = {**mnist, **changes}
             if "include" not in changes:
                 request.pop("include", None)
-            samples, _ = timed(request, TRACE_RUNS, work, "trace")
-            result["traces"][name] = {
+            memory = {}
+            samples, _ = timed(request, TRACE_RUNS, work, "trace", memory)
+            result["traces"][name] = {**memory,
                 "bytes": statistics.median(b for _, b in samples),
                 "medianSeconds": statistics.median(s for s, _ in samples),
                 "mbPerSecond": statistics.median(b / s / 1e6 for s, b in samples),
