@@ -47,14 +47,14 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         writer.WriteStartArray("iterations");
         for (; more; more = iterations.MoveNext())
         {
-            await WriteIteration(output, iterations.Current, sections);
+            await WriteIteration(output, iterations.Current, sections, keepParameters: iterations.Current.Iteration == problem.Iterations);
             await output.SendIfFull();
             cancel.ThrowIfCancellationRequested();
         }
         writer.WriteEndArray();
 
         writer.WritePropertyName("final");
-        await WriteParameters(output, run.Final);
+        await WriteParameters(output, run.Final, again: true);
         writer.WriteString("status", WireNames.RunStatuses.Name(run.Status));
         if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
         else writer.WriteNull("divergedAtIteration");
@@ -70,20 +70,44 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, CancellationToken cancel) : IDisposable
     {
         readonly TensorText _text = new();
+        // The last iteration's parameters as written, for the final parameters that most often repeat them.
+        readonly List<KeptText> _kept = [];
 
         public Utf8JsonWriter Writer => writer;
 
-        public async ValueTask WriteTensor(string name, Tensor tensor)
+        public async ValueTask WriteTensor(string name, Tensor tensor, bool keep = false)
         {
             writer.WritePropertyName(name);
-            _text.Start(tensor);
+            KeptText? kept = keep ? new KeptText(tensor) : null;
+            if (kept is not null) _kept.Add(kept);
+            _text.Start(tensor, kept);
             while (!_text.WriteChunk(writer)) await SendIfFull();
+        }
+
+        /// <summary>Writes <paramref name="tensor"/> as the kept text of one with the same values when there is one (the same bytes, not formatted again).</summary>
+        public async ValueTask WriteTensorAgain(string name, Tensor tensor)
+        {
+            if (_kept.Find(kept => kept.Matches(tensor)) is not { } same)
+            {
+                await WriteTensor(name, tensor);
+                return;
+            }
+            writer.WritePropertyName(name);
+            for (int chunk = 0; chunk < same.Chunks; chunk++)
+            {
+                same.WriteChunk(writer, chunk);
+                await SendIfFull();
+            }
         }
 
         /// <summary>Sends what is written once it is a piece worth sending (before the first send, once it is past what is held whole).</summary>
         public ValueTask<bool> SendIfFull() => held.SendIfFull(writer, cancel);
 
-        public void Dispose() => _text.Dispose();
+        public void Dispose()
+        {
+            _text.Dispose();
+            foreach (var kept in _kept) kept.Dispose();
+        }
     }
 
     static void WriteOptimizer(Utf8JsonWriter writer, TrainingProblem problem)
@@ -112,7 +136,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         writer.WriteEndObject();
     }
 
-    static async ValueTask WriteParameters(TraceOutput output, IReadOnlyList<LayerParameters> layers)
+    /// <summary>The initial parameters, or with <paramref name="again"/> the final ones (most often the last update's, whose text is kept).</summary>
+    static async ValueTask WriteParameters(TraceOutput output, IReadOnlyList<LayerParameters> layers, bool again = false)
     {
         var writer = output.Writer;
         writer.WriteStartObject();
@@ -121,15 +146,24 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         {
             writer.WriteStartObject();
             writer.WriteString("name", layer.Name);
-            await output.WriteTensor("weights", layer.Weights);
-            if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases);
+            if (again)
+            {
+                await output.WriteTensorAgain("weights", layer.Weights);
+                if (layer.Biases is not null) await output.WriteTensorAgain("biases", layer.Biases);
+            }
+            else
+            {
+                await output.WriteTensor("weights", layer.Weights);
+                if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    static async ValueTask WriteIteration(TraceOutput output, IterationTrace iteration, Sections sections)
+    /// <summary>One iteration; with <paramref name="keepParameters"/> (the last planned one) its updated parameters' text is kept for <c>final</c>.</summary>
+    static async ValueTask WriteIteration(TraceOutput output, IterationTrace iteration, Sections sections, bool keepParameters)
     {
         var writer = output.Writer;
         writer.WriteStartObject();
@@ -200,8 +234,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
                 writer.WriteString("name", layer.Name);
                 if (sections.Update)
                 {
-                    await output.WriteTensor("weights", layer.Weights);
-                    if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases);
+                    await output.WriteTensor("weights", layer.Weights, keepParameters);
+                    if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases, keepParameters);
                 }
                 if (sections.State)
                 {

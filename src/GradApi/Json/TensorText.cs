@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using GradApi.Domain.Tensors;
 
@@ -27,6 +28,7 @@ public sealed class TensorText : IDisposable
     // Pooled: a response's writer takes one, and a seed-sized trace should not cost a fresh 16 KB.
     byte[] _scratch = ArrayPool<byte>.Shared.Rent(ChunkBytes + ElementRoom + 64);
     Tensor? _tensor;
+    KeptText? _keep;
     int _next;
     // _blocks[d]: the elements under one index of dimension d - 1 (the product of shape[d..]); _blocks[0] is the tensor's length.
     int[] _blocks = new int[4];
@@ -39,8 +41,11 @@ public sealed class TensorText : IDisposable
         while (!text.WriteChunk(writer)) { }
     }
 
-    /// <summary>Begins a tensor; then call <see cref="WriteChunk"/> until it answers true.</summary>
-    public void Start(Tensor tensor)
+    /// <summary>
+    /// Begins a tensor; then call <see cref="WriteChunk"/> until it answers true. With <paramref name="keep"/>, every
+    /// chunk handed to the writer is also kept there, to be written again.
+    /// </summary>
+    public void Start(Tensor tensor, KeptText? keep = null)
     {
         int rank = tensor.Rank;
         if (_blocks.Length < rank) _blocks = new int[rank];
@@ -52,6 +57,7 @@ public sealed class TensorText : IDisposable
         int block = 1;
         for (int d = rank - 1; d >= 0; d--) _blocks[d] = block *= tensor.Shape[d];
         _tensor = tensor;
+        _keep = keep;
         _next = 0;
     }
 
@@ -62,7 +68,7 @@ public sealed class TensorText : IDisposable
         var data = tensor.Data;
         if (data.Length == 0)
         {
-            WriteEmpty(writer, tensor.Shape);
+            Emit(writer, Empty(tensor.Shape));
             _tensor = null;
             return true;
         }
@@ -85,7 +91,7 @@ public sealed class TensorText : IDisposable
             at += Brackets(text[at..], next, rank, (byte)']');
             if (next == data.Length)
             {
-                writer.WriteRawValue(text[..at], skipInputValidation: true);
+                Emit(writer, text[..at]);
                 _tensor = null;
                 return true;
             }
@@ -96,9 +102,15 @@ public sealed class TensorText : IDisposable
 
     bool Hand(Utf8JsonWriter writer, int length, int next)
     {
-        writer.WriteRawValue(_scratch.AsSpan(0, length), skipInputValidation: true);
+        Emit(writer, _scratch.AsSpan(0, length));
         _next = next;
         return false;
+    }
+
+    void Emit(Utf8JsonWriter writer, ReadOnlySpan<byte> chunk)
+    {
+        writer.WriteRawValue(chunk, skipInputValidation: true);
+        _keep?.Add(chunk);
     }
 
     /// <summary>The brackets at element boundary <paramref name="index"/>: one for each dimension whose block starts (or ends) there.</summary>
@@ -137,12 +149,12 @@ public sealed class TensorText : IDisposable
         return quoted.Length;
     }
 
-    /// <summary>A tensor with no elements: its brackets alone ([], [[],[]]), written at once.</summary>
-    static void WriteEmpty(Utf8JsonWriter writer, int[] shape)
+    /// <summary>A tensor with no elements: its brackets alone ([], [[],[]]).</summary>
+    static byte[] Empty(int[] shape)
     {
         var text = new List<byte>();
         Brackets(0);
-        writer.WriteRawValue(text.ToArray(), skipInputValidation: true);
+        return text.ToArray();
 
         void Brackets(int dimension)
         {
@@ -155,5 +167,65 @@ public sealed class TensorText : IDisposable
                 }
             text.Add((byte)']');
         }
+    }
+}
+
+/// <summary>
+/// A tensor's text as <see cref="TensorText"/> handed it to the writer, chunk by chunk, with a copy of the values it was
+/// written from: a trace's final parameters are most often its last update's, and formatting them again cost an eighth
+/// of a full 784-128-10 trace's writing. <see cref="Matches"/> says whether another tensor would be written the same.
+/// </summary>
+public sealed class KeptText(Tensor tensor) : IDisposable
+{
+    readonly int[] _shape = [.. tensor.Shape];
+    readonly int _count = tensor.Length;
+    double[] _values = Copy(tensor.Data);
+    byte[] _bytes = ArrayPool<byte>.Shared.Rent(TensorText.ChunkBytes + 64);
+    readonly List<int> _ends = [];
+
+    /// <summary>The chunks kept, each a raw value for <see cref="Utf8JsonWriter.WriteRawValue(ReadOnlySpan{byte}, bool)"/>.</summary>
+    public int Chunks => _ends.Count;
+
+    /// <summary>True when <paramref name="other"/> has the same shape and bit for bit the same values, so the same text.</summary>
+    public bool Matches(Tensor other) =>
+        other.Shape.AsSpan().SequenceEqual(_shape)
+        && MemoryMarshal.Cast<double, long>(other.Data.AsSpan()).SequenceEqual(MemoryMarshal.Cast<double, long>(_values.AsSpan(0, _count)));
+
+    /// <summary>Writes chunk <paramref name="index"/> as it was first written.</summary>
+    public void WriteChunk(Utf8JsonWriter writer, int index)
+    {
+        int start = index == 0 ? 0 : _ends[index - 1];
+        writer.WriteRawValue(_bytes.AsSpan(start, _ends[index] - start), skipInputValidation: true);
+    }
+
+    // Pooled like the text: a 784-128-10 layer's weights are 800 KB, a large object each request would otherwise allocate.
+    static double[] Copy(double[] data)
+    {
+        var copy = ArrayPool<double>.Shared.Rent(data.Length);
+        data.CopyTo(copy, 0);
+        return copy;
+    }
+
+    internal void Add(ReadOnlySpan<byte> chunk)
+    {
+        int length = _ends.Count == 0 ? 0 : _ends[^1];
+        if (length + chunk.Length > _bytes.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length + chunk.Length, 2 * _bytes.Length));
+            _bytes.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = larger;
+        }
+        chunk.CopyTo(_bytes.AsSpan(length));
+        _ends.Add(length + chunk.Length);
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_bytes);
+        ArrayPool<double>.Shared.Return(_values);
+        _bytes = [];
+        _values = [];
+        _ends.Clear();
     }
 }
