@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -12,6 +14,12 @@ namespace GradApi.Contracts;
 public sealed record GradeProblem(TrainRequest? Train, EndpointProblem? Named) : IWrapsContract
 {
     object? IWrapsContract.Wrapped => Train ?? (object?)Named;
+
+    /// <summary>
+    /// The /v1/train problem's JSON tokens as read (kind, then raw text, whitespace aside): bodies with the same tokens
+    /// read as the same <see cref="Train"/>, so it keys work made for an earlier request on the same problem. Null when not read from JSON.
+    /// </summary>
+    internal byte[]? TrainTokens { get; init; }
 }
 
 /// <summary>Another endpoint's problem: any POST route of the contract, and exactly the request it takes.</summary>
@@ -30,15 +38,49 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
 {
     static readonly byte[] EndpointName = "endpoint"u8.ToArray();
 
-    public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        NamesAnEndpoint(reader)
-            ? new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options))
-            : new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null);
+    public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (NamesAnEndpoint(reader)) return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
+        var tokens = TokensOf(reader);
+        return new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null) { TrainTokens = tokens };
+    }
 
     public override void Write(Utf8JsonWriter writer, GradeProblem value, JsonSerializerOptions options)
     {
         if (value.Named is { } named) JsonSerializer.Serialize(writer, named, options);
         else JsonSerializer.Serialize(writer, value.Train, options);
+    }
+
+    // Past this a problem is not keyed (its work is not kept either): the copy would cost more than it saves.
+    const int MaxTokenBytes = 64 * 1024;
+    [ThreadStatic] static ArrayBufferWriter<byte>? _tokens;
+
+    // The object's tokens on a copy of the reader, each as its kind, and for a name, string or number its length and raw
+    // bytes (escapes as written); null when the value is not a complete object or is too large.
+    static byte[]? TokensOf(Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        var buffer = _tokens ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        int depth = reader.CurrentDepth;
+        do
+        {
+            var kind = reader.TokenType;
+            buffer.GetSpan(1)[0] = (byte)kind;
+            buffer.Advance(1);
+            if (kind is JsonTokenType.PropertyName or JsonTokenType.String or JsonTokenType.Number)
+            {
+                long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                if (buffer.WrittenCount + 4 + length > MaxTokenBytes) return null;
+                var span = buffer.GetSpan(4 + (int)length);
+                BinaryPrimitives.WriteInt32LittleEndian(span, (int)length);
+                if (reader.HasValueSequence) reader.ValueSequence.CopyTo(span[4..]);
+                else reader.ValueSpan.CopyTo(span[4..]);
+                buffer.Advance(4 + (int)length);
+            }
+            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return buffer.WrittenSpan.ToArray();
+        } while (buffer.WrittenCount < MaxTokenBytes && reader.Read());
+        return null;
     }
 
     // Looks through the object's own fields on a copy of the reader (the serializer hands a converter the whole value).
