@@ -46,25 +46,23 @@ public static class GradingEndpoints
         var names = request.Answers!.Select(a => a.Name).ToArray();
         var grade = problem.Named is { } named
             ? ComputedGradingOf(named, options, context, answers, "answers").Grade(answers)
-            : SessionFor(request, problem.Train!, options, answers, context).Grade(answers);
+            : SessionFor(problem, options, answers, context).Grade(answers);
         return new GradeResult(grade, options, reveal, format, names);
     }
 
     // A light problem's set-up is kept for the class's next sheet (its mistake runs then cannot be cancelled, which only
     // light work can afford); any other is made for this request alone.
-    static GradingSession SessionFor(GradeRequest request, TrainRequest train, GradingOptions options, IReadOnlyList<Answer> answers, HttpContext context)
+    static GradingSession SessionFor(GradedProblem problem, GradingOptions options, IReadOnlyList<Answer> answers, HttpContext context)
     {
         var cancel = context.WorkCancellation();
-        var price = context.Features.Get<RequestPrice>();
-        if (request.Problem?.TrainTokens is { } tokens && price is not null
+        if (problem.SetUp is { Found: { } kept }) return new GradingSession(kept.SetUp, options, cancel);
+        if (problem.SetUp is { } slot && context.Features.Get<RequestPrice>() is { } price
             && price.Share <= context.RequestServices.GetRequiredService<OperationsOptions>().LightWorkShare)
         {
-            var paths = new string[answers.Count];
-            for (int i = 0; i < paths.Length; i++) paths[i] = answers[i].Path;
-            var setUp = context.RequestServices.GetRequiredService<Grading.GradingSetUps>().For(tokens, train, paths, cancel);
+            var setUp = context.RequestServices.GetRequiredService<Grading.GradingSetUps>().Keep(slot.Key, problem.Train!, slot.ProblemWork, price.WorkUnits, cancel);
             return new GradingSession(setUp, options, cancel);
         }
-        return new GradingSession(train.ToProblem(), options, answers.Select(a => a.Path), cancel);
+        return new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), cancel);
     }
 
     static GradeBatchResult GradeBatch(GradeBatchRequest request, HttpContext context)
