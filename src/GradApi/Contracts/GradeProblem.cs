@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -41,8 +42,35 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
     public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (NamesAnEndpoint(reader)) return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
-        var tokens = TokensOf(reader);
+        var start = reader;
+        var tokens = TokensOf(ref reader);
+        if (tokens is not null && Known.TryGetValue(tokens, out var known) && known.Options == options)
+            return new GradeProblem(known.Problem, null) { TrainTokens = tokens };
+        reader = start;
         return new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null) { TrainTokens = tokens };
+    }
+
+    // Problems whose grading set-up is kept, by their tokens: read again with the same options, the request read the first
+    // time is returned (requests are only read once read, so one serves every sheet of a class). As bounded as the set-ups.
+    static readonly ConcurrentDictionary<byte[], (JsonSerializerOptions Options, TrainRequest Problem)> Known = new(TokensComparer.Instance);
+
+    /// <summary>A problem read with these options and tokens, to be returned for the same tokens from now on.</summary>
+    internal static void Remember(byte[] tokens, TrainRequest problem, JsonSerializerOptions options)
+    {
+        if (Known.Count >= Grading.GradingSetUps.MaxEntries) Known.Clear();
+        Known[tokens] = (options, problem);
+    }
+
+    sealed class TokensComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly TokensComparer Instance = new();
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] tokens)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(tokens);
+            return hash.ToHashCode();
+        }
     }
 
     public override void Write(Utf8JsonWriter writer, GradeProblem value, JsonSerializerOptions options)
@@ -55,9 +83,9 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
     const int MaxTokenBytes = 64 * 1024;
     [ThreadStatic] static ArrayBufferWriter<byte>? _tokens;
 
-    // The object's tokens on a copy of the reader, each as its kind, and for a name, string or number its length and raw
-    // bytes (escapes as written); null when the value is not a complete object or is too large.
-    static byte[]? TokensOf(Utf8JsonReader reader)
+    // The object's tokens, each as its kind, and for a name, string or number its length and raw bytes (escapes as
+    // written), leaving the reader on its end; null when the value is not an object or is too large.
+    static byte[]? TokensOf(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) return null;
         var buffer = _tokens ??= new ArrayBufferWriter<byte>(4096);

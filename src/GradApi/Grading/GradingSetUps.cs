@@ -11,8 +11,10 @@ namespace GradApi.Grading;
 /// price), which depend on the same two things alone. Keyed on the problem's JSON tokens as read and the paths in order;
 /// at most <see cref="MaxEntries"/> small problems (the converter keys none over 64 KB).
 /// </summary>
-public sealed class GradingSetUps
+public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
 {
+    readonly System.Text.Json.JsonSerializerOptions json = jsonOptions.Value.SerializerOptions;
+
     /// <summary>Past this many set-ups all are dropped: a few classes at a time is the use, and dropping costs one reference run each.</summary>
     public const int MaxEntries = 64;
 
@@ -41,6 +43,7 @@ public sealed class GradingSetUps
     {
         var setUp = GradingSetUp.Shared(problem.ToProblem(), key.Paths, cancellation);
         if (_kept.Count >= MaxEntries) _kept.Clear();
+        GradeProblemJsonConverter.Remember(key.Tokens, problem, json);
         return _kept.GetOrAdd(key, new Kept(setUp, problemWork, workUnits)).SetUp;
     }
 
@@ -61,6 +64,7 @@ public sealed class GradingSetUps
         }
 
         public string[] Paths { get; }
+        internal byte[] Tokens => _tokens;
 
         public bool Equals(Key? other) => other is not null && _hash == other._hash && _tokens.AsSpan().SequenceEqual(other._tokens)
             && Paths.AsSpan().SequenceEqual(other.Paths, StringComparer.Ordinal);
