@@ -36,6 +36,9 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
         return new Key(tokens, paths);
     }
 
+    /// <summary>Set-ups kept now.</summary>
+    public int Count => _kept.Count;
+
     public Kept? Find(Key key) => _kept.TryGetValue(key, out var kept) ? kept : null;
 
     /// <summary>Makes the set-up (stopping with <paramref name="cancellation"/>, when nothing is kept) and keeps it with what the checks found.</summary>
