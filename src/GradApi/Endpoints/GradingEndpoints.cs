@@ -57,7 +57,7 @@ public static class GradingEndpoints
         var cancel = context.WorkCancellation();
         if (problem.SetUp is { Found: { } kept }) return new GradingSession(kept.SetUp, options, cancel);
         if (problem.SetUp is { } slot && context.Features.Get<RequestPrice>() is { } price
-            && price.Share <= context.RequestServices.GetRequiredService<OperationsOptions>().LightWorkShare)
+            && price.Share <= Math.Min(Grading.GradingSetUps.MaxWorkShare, context.RequestServices.GetRequiredService<OperationsOptions>().LightWorkShare))
         {
             var setUp = context.RequestServices.GetRequiredService<Grading.GradingSetUps>().Keep(slot.Key, problem.Train!, slot.ProblemWork, price.WorkUnits, cancel);
             return new GradingSession(setUp, options, cancel);

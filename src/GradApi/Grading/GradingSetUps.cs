@@ -18,7 +18,14 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
     /// <summary>Past this many set-ups all are dropped: a few classes at a time is the use, and dropping costs one reference run each.</summary>
     public const int MaxEntries = 64;
 
+    /// <summary>
+    /// Only problems priced at most this share of maxGradingWork (and light, lightWorkShare) are kept: their mistake runs,
+    /// made for whichever request first needs them, cannot be cancelled.
+    /// </summary>
+    public const double MaxWorkShare = 0.01;
+
     readonly ConcurrentDictionary<Key, Kept> _kept = new();
+    readonly Lock _keeping = new();
 
     /// <summary>A set-up made for an earlier request, with the problem's work and the price its checks found.</summary>
     public sealed record Kept(GradingSetUp SetUp, long? ProblemWork, long WorkUnits);
@@ -45,9 +52,14 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
     public GradingSetUp Keep(Key key, TrainRequest problem, long? problemWork, long workUnits, CancellationToken cancellation)
     {
         var setUp = GradingSetUp.Shared(problem.ToProblem(), key.Paths, cancellation);
-        if (_kept.Count >= MaxEntries) _kept.Clear();
-        GradeProblemJsonConverter.Remember(key.Tokens, problem, json);
-        return _kept.GetOrAdd(key, new Kept(setUp, problemWork, workUnits)).SetUp;
+        lock (_keeping)
+        {
+            if (_kept.TryGetValue(key, out var kept)) return kept.SetUp;
+            if (_kept.Count >= MaxEntries) _kept.Clear();
+            GradeProblemJsonConverter.Remember(key.Tokens, problem, json);
+            _kept[key] = new Kept(setUp, problemWork, workUnits);
+            return setUp;
+        }
     }
 
     /// <summary>A problem's tokens and the paths, in order.</summary>
