@@ -15,8 +15,11 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
 {
     readonly System.Text.Json.JsonSerializerOptions json = jsonOptions.Value.SerializerOptions;
 
-    /// <summary>Past this many set-ups all are dropped: a few classes at a time is the use, and dropping costs one reference run each.</summary>
-    public const int MaxEntries = 64;
+    /// <summary>
+    /// Past this many set-ups all are dropped: a few classes at a time is the use, and dropping costs one reference run each.
+    /// A kept problem's price bounds what its runs hold (every run is priced), so of the order of 16 MB each at most.
+    /// </summary>
+    public const int MaxEntries = 16;
 
     /// <summary>
     /// Only problems priced at most this share of maxGradingWork (and light, lightWorkShare) are kept: their mistake runs,
