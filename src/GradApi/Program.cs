@@ -36,6 +36,9 @@ builder.Services.AddGradAccess(builder.Configuration);
 // Load: requests priced above lightWorkShare wait for a few CPU slots (429 with Retry-After past the queue); rates
 builder.Services.AddGradThrottling(builder.Configuration);
 
+// Grading: light problems' reference set-ups, kept per problem and paths for a class's next sheet
+builder.Services.AddSingleton<GradApi.Grading.GradingSetUps>();
+
 var app = builder.Build();
 
 // Rejections counted by reason and limit, whatever answers them

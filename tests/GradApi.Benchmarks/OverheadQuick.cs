@@ -14,7 +14,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace GradApi.Benchmarks;
 
 /// <summary>
-/// --overhead [grade-body-file]: the stages of one small /v1/train and one /v1/grade (seed 001, 20 answers) in process,
+/// --overhead [grade-body-file]: the stages of one small /v1/train and one /v1/grade (seed 001, 20 answers) in process
+/// (the grade on a fresh set-up, and on one kept from an earlier sheet as GradingSetUps keeps it),
 /// each timed over many calls with a stopwatch, so the request's cost outside Kestrel can be split between reading,
 /// checks, domain and writing.
 /// </summary>
@@ -58,6 +59,9 @@ public static class OverheadQuick
         var answers = GradeMapper.ToAnswers(gradeRequest.Answers!);
         yield return ("grade: session", Time(() => new GradingSession(problem, options, answers.Select(a => a.Path))));
         yield return ("grade: session + grade", Time(() => new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers)));
+        // What a class's later sheets cost: the set-up kept from the first sheet (GradingSetUps), only the sheet's own work.
+        var kept = GradingSetUp.Shared(problem, answers.Select(a => a.Path), CancellationToken.None);
+        yield return ("grade: kept set-up + grade", Time(() => new GradingSession(kept, options).Grade(answers)));
         var graded = new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers);
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }

@@ -14,43 +14,32 @@ public sealed class GradingSession
     readonly TrainingProblem _problem;
     readonly GradingOptions _options;
     readonly RecordedRun _reference;
-    readonly Dictionary<string, (TensorAddress? Address, string Error)> _addresses = new(StringComparer.Ordinal);
+    readonly IReadOnlyDictionary<string, (TensorAddress? Address, string Error)> _addresses;
     readonly Diagnoses _diagnoses;
     readonly CancellationToken _cancel;
-    // The reference's explanation of a tensor at some number of decimals, made once for every submission. Sized for
-    // the asked tensors at two precisions: growing it takes every one of its locks.
+    // The reference's explanation of a tensor at some number of decimals, made once for every submission.
     readonly ConcurrentDictionary<(TracePoint, int?), string?> _referenceExplanations;
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
     /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
     public GradingSession(TrainingProblem problem, GradingOptions options, IEnumerable<string> paths, CancellationToken cancellation = default)
+        : this(GradingSetUp.Of(problem, paths, cancellation), options, cancellation)
     {
-        _problem = problem;
+    }
+
+    /// <summary>A session on a set-up already made (see <see cref="GradingSetUp.Shared"/>): only the submissions' own work is left.</summary>
+    /// <param name="cancellation">Runs through the follow-through runs and the grading of each answer (and the set-up's runs, if it was made with it).</param>
+    public GradingSession(GradingSetUp setUp, GradingOptions options, CancellationToken cancellation = default)
+    {
+        _problem = setUp.Problem;
         _options = options;
         _cancel = cancellation;
-        foreach (var path in paths)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            if (_addresses.ContainsKey(path)) continue;
-            _addresses[path] = TensorPath.TryParse(path, problem, out var address, out var error) ? (address, "") : (null, error);
-        }
-
-        var asked = _addresses.Values.Where(a => a.Address is not null).Select(a => a.Address!.Node).ToHashSet();
-        _referenceExplanations = new(Environment.ProcessorCount, Math.Max(31, 2 * asked.Count));
-        var nearby = new HashSet<TracePoint>(asked);
-        foreach (var node in asked)
-        {
-            nearby.Add(node with { IterationIndex = node.IterationIndex - 1 });
-            nearby.Add(node with { IterationIndex = node.IterationIndex + 1 });
-            for (int l = 0; l < problem.Network.Layers.Count; l++) nearby.Add(node with { Layer = l });
-        }
-        // /final's tensors are the last step's, known once the run has ended: their computations are kept at every step.
-        var finals = _addresses.Values.Where(a => a.Address?.Kind == AddressKind.Final).Select(a => (a.Address!.Node.Field, a.Address.Node.Layer)).ToHashSet();
-        _reference = RecordedRun.Of(problem, nearby.Contains, cancellation: cancellation,
-            explained: point => asked.Contains(point) || finals.Count > 0 && finals.Contains((point.Field, point.Layer)));
-        _diagnoses = new Diagnoses(problem, _reference, asked.Contains, cancellation);
+        _addresses = setUp.Addresses;
+        _reference = setUp.Reference;
+        _diagnoses = setUp.Diagnoses;
+        _referenceExplanations = setUp.ReferenceExplanations;
         // Made here at the request's decimals, which most answers use, so that grading only reads them.
-        foreach (var node in asked) ReferenceExplanation(node, DecimalsShown(options.Tolerance));
+        foreach (var node in setUp.Asked) ReferenceExplanation(node, DecimalsShown(options.Tolerance));
     }
 
     /// <summary>

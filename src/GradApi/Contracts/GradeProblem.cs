@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -12,6 +15,12 @@ namespace GradApi.Contracts;
 public sealed record GradeProblem(TrainRequest? Train, EndpointProblem? Named) : IWrapsContract
 {
     object? IWrapsContract.Wrapped => Train ?? (object?)Named;
+
+    /// <summary>
+    /// The /v1/train problem's JSON tokens as read (kind, then raw text, whitespace aside): bodies with the same tokens
+    /// read as the same <see cref="Train"/>, so it keys work made for an earlier request on the same problem. Null when not read from JSON.
+    /// </summary>
+    internal byte[]? TrainTokens { get; init; }
 }
 
 /// <summary>Another endpoint's problem: any POST route of the contract, and exactly the request it takes.</summary>
@@ -30,15 +39,76 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
 {
     static readonly byte[] EndpointName = "endpoint"u8.ToArray();
 
-    public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        NamesAnEndpoint(reader)
-            ? new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options))
-            : new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null);
+    public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (NamesAnEndpoint(reader)) return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
+        var start = reader;
+        var tokens = TokensOf(ref reader);
+        if (tokens is not null && Known.TryGetValue(tokens, out var known) && known.Options == options)
+            return new GradeProblem(known.Problem, null) { TrainTokens = tokens };
+        reader = start;
+        return new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null) { TrainTokens = tokens };
+    }
+
+    // Problems whose grading set-up is kept, by their tokens: read again with the same options, the request read the first
+    // time is returned (requests are only read once read, so one serves every sheet of a class). As bounded as the set-ups.
+    static readonly ConcurrentDictionary<byte[], (JsonSerializerOptions Options, TrainRequest Problem)> Known = new(TokensComparer.Instance);
+
+    /// <summary>A problem read with these options and tokens, to be returned for the same tokens from now on.</summary>
+    internal static void Remember(byte[] tokens, TrainRequest problem, JsonSerializerOptions options)
+    {
+        if (Known.Count >= Grading.GradingSetUps.MaxEntries) Known.Clear();
+        Known[tokens] = (options, problem);
+    }
+
+    sealed class TokensComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly TokensComparer Instance = new();
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] tokens)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(tokens);
+            return hash.ToHashCode();
+        }
+    }
 
     public override void Write(Utf8JsonWriter writer, GradeProblem value, JsonSerializerOptions options)
     {
         if (value.Named is { } named) JsonSerializer.Serialize(writer, named, options);
         else JsonSerializer.Serialize(writer, value.Train, options);
+    }
+
+    // Past this a problem is not keyed (its work is not kept either): the copy would cost more than it saves.
+    const int MaxTokenBytes = 64 * 1024;
+    [ThreadStatic] static ArrayBufferWriter<byte>? _tokens;
+
+    // The object's tokens, each as its kind, and for a name, string or number its length and raw bytes (escapes as
+    // written), leaving the reader on its end; null when the value is not an object or is too large.
+    static byte[]? TokensOf(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        var buffer = _tokens ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        int depth = reader.CurrentDepth;
+        do
+        {
+            var kind = reader.TokenType;
+            buffer.GetSpan(1)[0] = (byte)kind;
+            buffer.Advance(1);
+            if (kind is JsonTokenType.PropertyName or JsonTokenType.String or JsonTokenType.Number)
+            {
+                long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                if (buffer.WrittenCount + 4 + length > MaxTokenBytes) return null;
+                var span = buffer.GetSpan(4 + (int)length);
+                BinaryPrimitives.WriteInt32LittleEndian(span, (int)length);
+                if (reader.HasValueSequence) reader.ValueSequence.CopyTo(span[4..]);
+                else reader.ValueSpan.CopyTo(span[4..]);
+                buffer.Advance(4 + (int)length);
+            }
+            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return buffer.WrittenSpan.ToArray();
+        } while (buffer.WrittenCount < MaxTokenBytes && reader.Read());
+        return null;
     }
 
     // Looks through the object's own fields on a copy of the reader (the serializer hands a converter the whole value).

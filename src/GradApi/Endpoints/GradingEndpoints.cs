@@ -46,8 +46,23 @@ public static class GradingEndpoints
         var names = request.Answers!.Select(a => a.Name).ToArray();
         var grade = problem.Named is { } named
             ? ComputedGradingOf(named, options, context, answers, "answers").Grade(answers)
-            : new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), context.WorkCancellation()).Grade(answers);
+            : SessionFor(problem, options, answers, context).Grade(answers);
         return new GradeResult(grade, options, reveal, format, names);
+    }
+
+    // A light problem's set-up is kept for the class's next sheet (its mistake runs then cannot be cancelled, which only
+    // light work can afford); any other is made for this request alone.
+    static GradingSession SessionFor(GradedProblem problem, GradingOptions options, IReadOnlyList<Answer> answers, HttpContext context)
+    {
+        var cancel = context.WorkCancellation();
+        if (problem.SetUp is { Found: { } kept }) return new GradingSession(kept.SetUp, options, cancel);
+        if (problem.SetUp is { } slot && context.Features.Get<RequestPrice>() is { } price
+            && price.Share <= Math.Min(Grading.GradingSetUps.MaxWorkShare, context.RequestServices.GetRequiredService<OperationsOptions>().LightWorkShare))
+        {
+            var setUp = context.RequestServices.GetRequiredService<Grading.GradingSetUps>().Keep(slot.Key, problem.Train!, slot.ProblemWork, price.WorkUnits, cancel);
+            return new GradingSession(setUp, options, cancel);
+        }
+        return new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), cancel);
     }
 
     static GradeBatchResult GradeBatch(GradeBatchRequest request, HttpContext context)

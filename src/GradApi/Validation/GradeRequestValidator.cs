@@ -23,16 +23,29 @@ public sealed class GradeRequestValidator : AbstractValidator<GradeRequest>
         ValidationContext<GradeRequest> context)
     {
         var grading = new GradingChecks(fail, limits);
-        var problem = grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough, services, json);
+        // A problem and paths whose set-up is kept passed these checks before, which depend on nothing else: the
+        // problem's checks and the price are what they found then.
+        var setUps = services.GetService<Grading.GradingSetUps>();
+        var key = setUps is null ? null : Grading.GradingSetUps.KeyOf(request.Problem, request.Answers);
+        var kept = key is null ? null : setUps!.Find(key);
+        var problem = kept is null
+            ? grading.ProblemAndOptions(request.Problem, request.Tolerance, request.PartialCredit, request.FollowThrough, services, json)
+            : grading.CheckedProblemAndOptions(request.Problem!.Train!, kept.ProblemWork, request.Tolerance, request.PartialCredit, request.FollowThrough);
         grading.Reveal(request.Reveal);
         grading.Format(request.Format);
         grading.Answers(request.Answers, "answers");
         if (grading.Failed) return;
-        ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named));
-        if (grading.Price(problem, [request.Answers!], "answers", $"{problem.At}.iterations", "problem.request") is { } price)
-            RequestPrice.Record(context, price.WorkUnits, price.Limit);
+        ValidatedInput.Record(context, new GradedProblem(problem.Train, problem.Named) { SetUp = key is null ? null : new(key, kept, problem.Work) });
+        var price = kept is null
+            ? grading.Price(problem, [request.Answers!], "answers", $"{problem.At}.iterations", "problem.request")
+            : grading.KnownPrice(kept.WorkUnits, [request.Answers!]);
+        if (price is not null) RequestPrice.Record(context, price.WorkUnits, price.Limit);
     }
 }
 
 /// <summary>A grade's problem as its validator read it: a /v1/train request, or another endpoint's checked request.</summary>
-public sealed record GradedProblem(TrainRequest? Train, Grading.CheckedProblem? Named);
+public sealed record GradedProblem(TrainRequest? Train, Grading.CheckedProblem? Named)
+{
+    /// <summary>Where a /v1/train problem's set-up is kept for the next request on it (with the set-up, when one was).</summary>
+    public Grading.GradingSetUps.Slot? SetUp { get; init; }
+}

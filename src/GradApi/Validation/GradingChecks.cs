@@ -35,6 +35,16 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
         return read;
     }
 
+    /// <summary>
+    /// <see cref="ProblemAndOptions"/>
+    /// for a /v1/train problem already checked, with the work its checks found: only the options are checked.
+    /// </summary>
+    public ReadProblem CheckedProblemAndOptions(TrainRequest problem, long? work, ToleranceRequest? tolerance, string? partialCredit, FollowThroughRequest? followThrough)
+    {
+        Options(tolerance, partialCredit, followThrough);
+        return new(problem, null, "problem", work);
+    }
+
     ReadProblem Problem(GradeProblem? problem, IServiceProvider services, JsonSerializerOptions json)
     {
         const string Shape = "exactly a /v1/train request (network, data, loss, optimizer, ...), or { \"endpoint\": ..., \"request\": { ... } }";
@@ -225,6 +235,16 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
         if (problem.Named is { } named) return PriceNamed(named, submissions, namedWorkPath);
         if (problem.Work is not { } work) return null;
         long units = Price(problem.Train!, work, submissions, answersPath, trainWorkPath);
+        return Failed ? null : new RequestPrice(units, limits.MaxGradingWork);
+    }
+
+    /// <summary>
+    /// A /v1/train problem's grading priced before on the same problem and paths (which is all its price depends on, but
+    /// for the formula answers, counted again).
+    /// </summary>
+    public RequestPrice? KnownPrice(long units, IReadOnlyList<AnswerRequest[]> submissions)
+    {
+        CountFormulas(submissions);
         return Failed ? null : new RequestPrice(units, limits.MaxGradingWork);
     }
 

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GradApi.Contracts;
+using GradApi.Grading;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GradApi.Tests.Api;
+
+/// <summary>
+/// A class's sheets posted one by one to /v1/grade share the reference set-up kept after the first sheet (its runs, its
+/// checks' findings and the problem as read): each sheet's body is still the one a host that kept nothing gives.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class KeptSetUpTests(GradApiFactory factory)
+{
+    const string OutputA = "/iterations/0/forward/layers/1/a";
+    const string OutputDelta = "/iterations/0/backward/layers/1/delta";
+    const string HiddenWeightGradient = "/iterations/0/backward/layers/0/weightGradient";
+
+    static string Sheet(string outputA, string delta, string gradient, int decimals = 4, string? extra = null)
+    {
+        var sheet = Grading.Request(Grading.Answer(OutputA, outputA), Grading.Answer(OutputDelta, delta), Grading.Answer(HiddenWeightGradient, gradient));
+        sheet["tolerance"] = Grading.Decimals(decimals);
+        if (extra is not null) sheet["reveal"] = extra;
+        return sheet.ToJsonString();
+    }
+
+    // Right, sign slips (the diagnoses' mistake runs), other decimals, a refused option on the same problem and paths.
+    static readonly string[] Sheets =
+    [
+        Sheet("[[0.4668]]", "[[-0.1329]]", "[[0.0045, 0, 0.0045], [0.0029, 0, 0.0029]]"),
+        Sheet("[[0.4668]]", "[[0.1329]]", "[[-0.0045, 0, -0.0045], [0.0029, 0, 0.0029]]"),
+        Sheet("[[0.5332]]", "[[-0.2658]]", "[[0.0045, 0, 0.0045], [0.0029, 0, 0.0029]]", decimals: 2),
+        Sheet("[[0.4668]]", "[[-0.1329]]", "[[0.0045, 0, 0.0045], [0.0029, 0, 0.0029]]", extra: "everything"),
+        Sheet("[[0.4668]]", "[[0.1329]]", "[[-0.0045, 0, -0.0045], [0.0029, 0, 0.0029]]"),
+    ];
+
+    static async Task<(HttpStatusCode, string)> Post(HttpClient client, string body)
+    {
+        var response = await client.PostAsync(Grading.Route, new StringContent(body, Encoding.UTF8, "application/json"));
+        string text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, System.Text.RegularExpressions.Regex.Replace(text, "\"traceId\":\"[^\"]*\"", "\"traceId\":\"\""));
+    }
+
+    [Fact]
+    public async Task EachSheetAfterTheFirstGetsTheBodyAHostThatKeptNothingGives()
+    {
+        using var client = factory.CreateClient();
+        var together = new List<(HttpStatusCode, string)>();
+        foreach (var sheet in Sheets) together.Add(await Post(client, sheet));
+        Assert.Equal(HttpStatusCode.OK, together[0].Item1);
+        Assert.Equal(HttpStatusCode.BadRequest, together[3].Item1);
+
+        for (int i = 0; i < Sheets.Length; i++)
+        {
+            using var fresh = factory.WithSettings(("Limits:MaxIterations", "9998"));
+            using var freshClient = fresh.CreateClient();
+            Assert.Equal(together[i], await Post(freshClient, Sheets[i]));
+        }
+    }
+
+    [Fact]
+    public void NoMoreThanMaxEntriesSetUpsAreKept()
+    {
+        var json = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var problem = JsonSerializer.Deserialize<TrainRequest>(Grading.ContractProblem().ToJsonString(), json)!;
+        var setUps = new GradingSetUps(Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Http.Json.JsonOptions()));
+        for (int i = 0; i < 2 * GradingSetUps.MaxEntries + 1; i++)
+        {
+            var key = new GradingSetUps.Key(BitConverter.GetBytes(i), [OutputA]);
+            setUps.Keep(key, problem, 1, 1, CancellationToken.None);
+            Assert.NotNull(setUps.Find(key));
+            Assert.InRange(setUps.Count, 1, GradingSetUps.MaxEntries);
+        }
+    }
+}
