@@ -58,7 +58,9 @@ public static class GradingEndpoints
         var ids = request.Submissions!.Select(s => s.Id!).ToArray();
         var problem = context.ValidatedInput<GradedProblem>();
         var format = GraderFormats.Parse(request.Format);
-        var names = request.Submissions!.Select(s => (IReadOnlyList<string?>)s.Answers!.Select(a => a.Name).ToArray()).ToArray();
+        // The answers' names are for the gradescope and prairielearn formats only.
+        var names = format == GraderFormat.GradApi ? null
+            : request.Submissions!.Select(s => (IReadOnlyList<string?>)s.Answers!.Select(a => a.Name).ToArray()).ToArray();
         if (problem.Named is { } named)
             return new GradeBatchResult(ids, ComputedGradingOf(named, options, context, submissions.SelectMany(s => s), "submissions").GradeAll(submissions),
                 options, reveal, format, names);
