@@ -99,9 +99,14 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail(path, $"at most {limits.MaxAnswers} answers are accepted (limit maxAnswers), got {answers.Length}");
             return answers.Length;
         }
-        for (int i = 0; i < answers.Length; i++) Answer(answers[i], $"{path}[{i}]");
+        for (int i = 0; i < answers.Length; i++)
+            if (!Fine(answers[i])) Answer(answers[i], $"{path}[{i}]");
         return answers.Length;
     }
+
+    // An answer none of Answer's checks would fail: most of a class's, so their paths in the request are not written out for nothing.
+    static bool Fine(AnswerRequest? answer) =>
+        answer is { Path: not null, Tolerance: null, Name: null, Formula: null, Value: not null } && answer.Points is null or >= 0;
 
     void Answer(AnswerRequest? answer, string at)
     {
