@@ -88,8 +88,28 @@ public sealed class AnswerValueJsonConverter : JsonConverter<AnswerValue>
 
     static Tensor? Build(ReadOnlySpan<double> values, ReadOnlySpan<int> lengths)
     {
-        int[] shape = lengths.ToArray();
+        int[] shape = SharedShape(lengths);
         return Tensor.ElementCount(shape) == values.Length ? new Tensor(shape, values.ToArray()) : null;
+    }
+
+    // A class's answers come in a problem's few shapes: each is one array, shared by the tensors of that shape (no code
+    // writes a tensor's shape), rather than an array per answer.
+    [ThreadStatic] static int[][]? shapes;
+
+    static int[] SharedShape(ReadOnlySpan<int> lengths)
+    {
+        var known = shapes ??= new int[8][];
+        for (int i = 0; i < known.Length && known[i] is { } shape; i++)
+            if (lengths.SequenceEqual(shape))
+            {
+                // Swapped to the front, so the most common shapes are found first.
+                if (i > 0) (known[0], known[i]) = (shape, known[0]);
+                return shape;
+            }
+        var added = lengths.ToArray();
+        known.AsSpan(0, known.Length - 1).CopyTo(known.AsSpan(1));
+        known[0] = added;
+        return added;
     }
 }
 
