@@ -88,7 +88,7 @@ public sealed class GradingSession
             var asked = wrong.Select(m => m.Node).ToHashSet();
             var index = FollowThrough.Index(substitutions);
             var carried = FollowThrough.Run(_problem, index, asked, _cancel);
-            var written = new Dictionary<TracePoint, Tensor>();
+            var written = new Dictionary<TracePoint, Tensor>(marked.Length);
             foreach (var m in marked)
                 if (m.Substitution is not null && m.Address!.Element.Length == 0) written.TryAdd(m.Node, new Tensor(m.Reference!.Shape, m.Substitution.Value.Values));
             context = new SubmissionContext(carried, substitutions, index, asked, written, _cancel);
