@@ -86,7 +86,7 @@ public sealed record PathSummary(string Path, IReadOnlyDictionary<Verdict, int> 
                     if (i < atPosition.Count) atPosition[i] = tally;
                     else atPosition.Add(tally);
                 }
-                tally.Verdicts[result.Verdict] = tally.Verdicts.GetValueOrDefault(result.Verdict) + 1;
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(tally.Verdicts, result.Verdict, out _)++;
                 var diagnoses = result.Diagnoses;
                 // Each code once per answer.
                 for (int d = 0; d < diagnoses.Count; d++)
