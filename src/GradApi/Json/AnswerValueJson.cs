@@ -121,10 +121,11 @@ public sealed class AnswerValueJsonConverter : JsonConverter<AnswerValue>
 /// </summary>
 public sealed class RepeatedTextConverter : JsonConverter<string>
 {
+    // At most 256 strings of up to 128 bytes a thread: paths, not documents.
     const int Slots = 256;
-    const int LongestKept = 256;
+    const int LongestKept = 128;
 
-    // Per thread, so no lock: a request is read on one thread at a time, and a miss only costs the string it would have cost anyway.
+    // Per thread, so no lock: a request is read on one thread at a time; a miss costs the string, as before, and a copy of its bytes.
     [ThreadStatic] static (byte[] Utf8, string Text)[]? seen;
 
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
