@@ -177,12 +177,15 @@ public sealed class FollowThrough : ITraceHook
     readonly struct AnswerSet(ulong[] words)
     {
         public static readonly AnswerSet Empty = new([]);
+        static readonly AnswerSet[] Singles = Enumerable.Range(0, 64).Select(a => new AnswerSet([1UL << a])).ToArray();
         readonly ulong[] _words = words;
 
         public bool IsEmpty => Array.TrueForAll(_words, w => w == 0);
 
         public AnswerSet With(int answer)
         {
+            // One answer is the usual set of a substituted tensor: shared, as no set's words are written once it is made.
+            if (_words.Length == 0 && answer < 64) return Singles[answer];
             var words = new ulong[Math.Max(_words.Length, answer / 64 + 1)];
             _words.CopyTo(words, 0);
             words[answer / 64] |= 1UL << (answer % 64);
