@@ -35,7 +35,8 @@ public sealed class FollowThrough : ITraceHook
         _problem = problem;
         _byNode = substitutions;
         // Sized for every tensor the run will produce: growing them tensor by tensor was most of the hook's cost.
-        (_flow, _carried) = spareTables ?? ([], []);
+        // A spare much larger than this run needs would cost its whole size to clear: a small problem after a large one starts afresh.
+        (_flow, _carried) = spareTables is { } spare && spare.Item1.EnsureCapacity(0) <= 4 * tracedTensors + 64 ? spare : ([], []);
         spareTables = null;
         _flow.EnsureCapacity(tracedTensors);
         _carried.EnsureCapacity(tracedTensors);
