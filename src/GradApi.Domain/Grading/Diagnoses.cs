@@ -123,21 +123,22 @@ public sealed class Diagnoses
         double[][] expectations = answer.FollowThrough is { } ft && !ft.AsSpan().SequenceEqual(answer.Reference)
             ? [answer.Reference, ft]
             : [answer.Reference];
+        // Loops rather than LINQ over lambdas that capture the answer: a class's wrong answers each go through all of this.
         if (answer.ShapeMismatch)
         {
-            if (expectations.Any(r => Transposed(answer, r))) found.Add(TransposedDiagnosis);
+            if (AnyTransposed(answer, expectations)) found.Add(TransposedDiagnosis);
             return found;
         }
 
-        if (expectations.Any(r => Reproduces(answer, r, x => -x)))
+        if (AnyReproduces(answer, expectations, static x => -x))
             found.Add(new(WireNames.DiagnosisCode.SignFlipped, "Your value is the expected one with the opposite sign. Check the sign of the gradient (a - y, not y - a) and of the step."));
-        if (expectations.Any(r => Transposed(answer, r))) found.Add(TransposedDiagnosis);
-        if (expectations.Any(r => Reproduces(answer, r, x => 2 * x) || Reproduces(answer, r, x => x / 2)))
+        if (AnyTransposed(answer, expectations)) found.Add(TransposedDiagnosis);
+        if (AnyTwiceOrHalf(answer, expectations))
             found.Add(new(WireNames.DiagnosisCode.FactorOfTwo, "Your value is twice or half the expected one. Check the 1/2 in the loss and the 2 that differentiating a square brings down."));
 
         foreach (var candidate in _candidates)
-            if (!found.Any(d => d.Code == candidate.Code && d.Convention == candidate.Convention)
-                && (Matches(answer, _referenceRuns[candidate].Value, answer.Address with { Node = candidate.InRun(answer.Address.Node) })
+            if (!Found(found, candidate.Code, candidate.Convention, anyConvention: false)
+                && (Matches(answer, _referenceRuns[candidate].Value, InRun(answer.Address, candidate))
                     || context?.Reproduces(answer, candidate) == true))
                 found.Add(new(candidate.Code, candidate.Message, candidate.Convention));
 
@@ -146,8 +147,8 @@ public sealed class Diagnoses
         if (answer.Address.Kind is AddressKind.Traced or AddressKind.Final && LayerField(answer.Address.Node.Field) && _problem.Network.Layers.Count > 1)
         {
             int layer = answer.Address.Node.Layer;
-            foreach (var slip in new[] { Mistake.MissingActivationDerivative, Mistake.ActivationValueForDerivative })
-                if (_layerSlips.TryGetValue((slip, layer), out var candidate) && !found.Any(d => d.Code == candidate.Code)
+            foreach (var slip in LayerSlipMistakes)
+                if (_layerSlips.TryGetValue((slip, layer), out var candidate) && !Found(found, candidate.Code, null, anyConvention: true)
                     && (Matches(answer, _referenceRuns[candidate].Value) || context?.Reproduces(answer, candidate) == true))
                     found.Add(new(candidate.Code, candidate.Message));
         }
@@ -155,7 +156,7 @@ public sealed class Diagnoses
         if (answer.Address.Kind == AddressKind.Traced)
         {
             int iteration = answer.Address.Node.IterationIndex;
-            foreach (int other in new[] { iteration - 1, iteration + 1 })
+            for (int other = iteration - 1; other <= iteration + 1; other += 2)
                 if (other >= 0 && (Matches(answer, _reference, answer.Address.AtIteration(other)) || context?.Wrote(answer, answer.Address.AtIteration(other)) == true))
                     found.Add(new(WireNames.DiagnosisCode.WrongIteration, $"Your value is the one for iteration {other + 1}; this path is iteration {iteration + 1}."));
             int layer = answer.Address.Node.Layer;
@@ -167,9 +168,54 @@ public sealed class Diagnoses
 
         if (RoundedTooEarly(answer) is int decimals)
             found.Add(new(WireNames.DiagnosisCode.RoundedTooEarly, $"Your value is what the computation gives with the intermediate values rounded to {decimals} decimals. Keep more digits until the final answer."));
-        else if (expectations.Select(e => RoundedTo(answer, e)).FirstOrDefault(d => d is not null) is int written)
+        else if (FirstRoundedTo(answer, expectations) is int written)
             found.Add(new(WireNames.DiagnosisCode.RoundedTooEarly, $"Your value is the expected one rounded to {written} decimals, fewer than the tolerance ({answer.Tolerance}) asks. Keep more digits."));
         return found;
+    }
+
+    static readonly Mistake[] LayerSlipMistakes = [Mistake.MissingActivationDerivative, Mistake.ActivationValueForDerivative];
+
+    // A diagnosis with the code (and the convention, unless any will do) is already found.
+    static bool Found(List<Diagnosis> found, string code, string? convention, bool anyConvention)
+    {
+        foreach (var d in found)
+            if (d.Code == code && (anyConvention || d.Convention == convention)) return true;
+        return false;
+    }
+
+    // The answer's address as the candidate's run names it: the same address unless the run names the node otherwise.
+    static TensorAddress InRun(TensorAddress address, Candidate candidate)
+    {
+        var node = candidate.InRun(address.Node);
+        return node == address.Node ? address : address with { Node = node };
+    }
+
+    static bool AnyTransposed(WrongAnswer answer, double[][] expectations)
+    {
+        foreach (var r in expectations)
+            if (Transposed(answer, r)) return true;
+        return false;
+    }
+
+    static bool AnyReproduces(WrongAnswer answer, double[][] expectations, Func<double, double> transform)
+    {
+        foreach (var r in expectations)
+            if (Reproduces(answer, r, transform)) return true;
+        return false;
+    }
+
+    static bool AnyTwiceOrHalf(WrongAnswer answer, double[][] expectations)
+    {
+        foreach (var r in expectations)
+            if (Reproduces(answer, r, static x => 2 * x) || Reproduces(answer, r, static x => x / 2)) return true;
+        return false;
+    }
+
+    static int? FirstRoundedTo(WrongAnswer answer, double[][] expectations)
+    {
+        foreach (var e in expectations)
+            if (RoundedTo(answer, e) is int written) return written;
+        return null;
     }
 
     // The student's numbers are an expectation rounded to the d decimals they wrote (d >= 2), a rounding the tolerance does not accept.
@@ -307,7 +353,8 @@ public sealed class Diagnoses
 
     static bool Reproduces(WrongAnswer answer, double[] reference, Func<double, double> transform)
     {
-        var candidate = reference.Select(transform).ToArray();
+        var candidate = new double[reference.Length];
+        for (int i = 0; i < candidate.Length; i++) candidate[i] = transform(reference[i]);
         return AllAccepted(answer.Submitted, candidate, answer.Tolerance) && !AllAccepted(candidate, reference, answer.Tolerance);
     }
 

@@ -15,8 +15,10 @@ public readonly record struct Substitution(int Answer, TracePoint Node, int Offs
 public sealed class FollowThrough : ITraceHook
 {
     readonly IReadOnlyDictionary<TracePoint, Substitution[]> _byNode;
-    readonly Dictionary<TracePoint, Flow> _flow;
-    readonly Dictionary<TracePoint, Tensor> _carried;
+    // What the run carried, only while it runs (asked computations read their operands as they are made): handed back to
+    // the thread's spare once it ends, so a batch's thousand runs on a core reuse two tables rather than allocate 2,000.
+    Dictionary<TracePoint, Flow> _flow;
+    Dictionary<TracePoint, Tensor> _carried;
     readonly Dictionary<TracePoint, Computation?> _asked = [];
     readonly Dictionary<TracePoint, AnswerSet> _usedAt = [];
     readonly Dictionary<TracePoint, int> _openAt = [];
@@ -33,8 +35,29 @@ public sealed class FollowThrough : ITraceHook
         _problem = problem;
         _byNode = substitutions;
         // Sized for every tensor the run will produce: growing them tensor by tensor was most of the hook's cost.
-        _flow = new Dictionary<TracePoint, Flow>(tracedTensors);
-        _carried = new Dictionary<TracePoint, Tensor>(tracedTensors);
+        // A spare much larger than this run needs would cost its whole size to clear: a small problem after a large one starts afresh.
+        (_flow, _carried) = spareTables is { } spare && spare.Item1.EnsureCapacity(0) <= 4 * tracedTensors + 64 ? spare : ([], []);
+        spareTables = null;
+        _flow.EnsureCapacity(tracedTensors);
+        _carried.EnsureCapacity(tracedTensors);
+    }
+
+    const int MaxSpareTensors = 4096;
+
+    [ThreadStatic] static (Dictionary<TracePoint, Flow>, Dictionary<TracePoint, Tensor>)? spareTables;
+
+    // The run has ended: nothing reads what it carried any more. A long run's tables are left to the collector rather
+    // than kept by the thread.
+    void ReleaseTables()
+    {
+        if (_flow.Count <= MaxSpareTensors)
+        {
+            _flow.Clear();
+            _carried.Clear();
+            spareTables = (_flow, _carried);
+        }
+        _flow = null!;
+        _carried = null!;
     }
 
     /// <summary>The substitutions by the node they replace, built once for the runs a submission makes.</summary>
@@ -62,10 +85,15 @@ public sealed class FollowThrough : ITraceHook
         var hook = new FollowThrough(problem, substitutions, (lastIndex + 1) * TracedPerIteration(problem));
         foreach (var point in asked) hook._asked.TryAdd(point, null);
         hook._remaining = hook._asked.Count;
-        if (lastIndex < 0) return hook;
+        if (lastIndex < 0)
+        {
+            hook.ReleaseTables();
+            return hook;
+        }
         hook._run = new TrainingRun(problem, hook, mistake, mistakeLayer, cancellation);
         foreach (var _ in hook._run.Iterations())
             if (hook.Done) break;
+        hook.ReleaseTables();
         return hook;
     }
 
@@ -150,12 +178,15 @@ public sealed class FollowThrough : ITraceHook
     readonly struct AnswerSet(ulong[] words)
     {
         public static readonly AnswerSet Empty = new([]);
+        static readonly AnswerSet[] Singles = Enumerable.Range(0, 64).Select(a => new AnswerSet([1UL << a])).ToArray();
         readonly ulong[] _words = words;
 
         public bool IsEmpty => Array.TrueForAll(_words, w => w == 0);
 
         public AnswerSet With(int answer)
         {
+            // One answer is the usual set of a substituted tensor: shared, as no set's words are written once it is made.
+            if (_words.Length == 0 && answer < 64) return Singles[answer];
             var words = new ulong[Math.Max(_words.Length, answer / 64 + 1)];
             _words.CopyTo(words, 0);
             words[answer / 64] |= 1UL << (answer % 64);

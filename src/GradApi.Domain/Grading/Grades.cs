@@ -63,22 +63,49 @@ public sealed record PathSummary(string Path, IReadOnlyDictionary<Verdict, int> 
 
     public static IReadOnlyList<PathSummary> Of(IEnumerable<SubmissionGrade> submissions, int topDiagnoses = 5)
     {
-        var verdicts = new Dictionary<string, Dictionary<Verdict, int>>();
-        var diagnoses = new Dictionary<string, Dictionary<string, int>>();
-        var order = new List<string>();
-        foreach (var result in submissions.SelectMany(s => s.Results))
+        var tallies = new Dictionary<string, Tally>(StringComparer.Ordinal);
+        var order = new List<Tally>();
+        // The tally the answer at each position had in the submission before: a class answers the same paths in the same
+        // order, often as the one string, so most answers find theirs without hashing the path.
+        var atPosition = new List<Tally>();
+        foreach (var submission in submissions)
         {
-            if (!verdicts.TryGetValue(result.Path, out var counts))
+            var results = submission.Results;
+            for (int i = 0; i < results.Count; i++)
             {
-                verdicts[result.Path] = counts = [];
-                diagnoses[result.Path] = [];
-                order.Add(result.Path);
+                var result = results[i];
+                Tally tally;
+                if (i < atPosition.Count && ReferenceEquals(atPosition[i].Path, result.Path)) tally = atPosition[i];
+                else
+                {
+                    if (!tallies.TryGetValue(result.Path, out tally!))
+                    {
+                        tallies[result.Path] = tally = new Tally(result.Path);
+                        order.Add(tally);
+                    }
+                    if (i < atPosition.Count) atPosition[i] = tally;
+                    else atPosition.Add(tally);
+                }
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(tally.Verdicts, result.Verdict, out _)++;
+                var diagnoses = result.Diagnoses;
+                // Each code once per answer.
+                for (int d = 0; d < diagnoses.Count; d++)
+                {
+                    string code = diagnoses[d].Code;
+                    bool earlier = false;
+                    for (int e = 0; e < d && !earlier; e++) earlier = diagnoses[e].Code == code;
+                    if (!earlier) tally.Diagnoses[code] = tally.Diagnoses.GetValueOrDefault(code) + 1;
+                }
             }
-            counts[result.Verdict] = counts.GetValueOrDefault(result.Verdict) + 1;
-            foreach (var code in result.Diagnoses.Select(d => d.Code).Distinct())
-                diagnoses[result.Path][code] = diagnoses[result.Path].GetValueOrDefault(code) + 1;
         }
-        return order.Select(path => new PathSummary(path, verdicts[path],
-            diagnoses[path].OrderByDescending(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal).Take(topDiagnoses).ToArray())).ToArray();
+        return order.Select(tally => new PathSummary(tally.Path, tally.Verdicts,
+            tally.Diagnoses.OrderByDescending(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal).Take(topDiagnoses).ToArray())).ToArray();
+    }
+
+    sealed class Tally(string path)
+    {
+        public string Path { get; } = path;
+        public Dictionary<Verdict, int> Verdicts { get; } = [];
+        public Dictionary<string, int> Diagnoses { get; } = [];
     }
 }

@@ -55,24 +55,29 @@ public sealed class GradingSession
 
     public SubmissionGrade Grade(IReadOnlyList<Answer> answers)
     {
-        var marked = answers.Select((answer, index) =>
+        // Loops rather than LINQ: a class's answers are graded by the ten thousand, and most are right.
+        var marked = new Marked[answers.Count];
+        var marking = new Marking[marked.Length];
+        bool anyWrong = false;
+        for (int i = 0; i < marked.Length; i++)
         {
             _cancel.ThrowIfCancellationRequested();
-            return Mark(answer, index);
-        }).ToArray();
-        var marking = marked.Select(m => new Marking(m)).ToArray();
+            var m = marked[i] = Mark(answers[i], i);
+            marking[i] = new Marking(m);
+            anyWrong |= m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m);
+        }
 
         // Follow-through: one run with every readable answer carried forward, if any answer needs it. Its context then
         // serves the diagnoses, each tried on the student's own numbers.
-        var wrong = marked.Where(m => m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m)).ToArray();
         SubmissionContext? context = null;
-        if (_options.FollowThrough && wrong.Length > 0)
+        if (_options.FollowThrough && anyWrong)
         {
+            var wrong = marked.Where(m => m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m)).ToArray();
             var substitutions = marked.Where(m => m.Substitution is not null).Select(m => m.Substitution!.Value).ToArray();
             var asked = wrong.Select(m => m.Node).ToHashSet();
             var index = FollowThrough.Index(substitutions);
             var carried = FollowThrough.Run(_problem, index, asked, _cancel);
-            var written = new Dictionary<TracePoint, Tensor>();
+            var written = new Dictionary<TracePoint, Tensor>(marked.Length);
             foreach (var m in marked)
                 if (m.Substitution is not null && m.Address!.Element.Length == 0) written.TryAdd(m.Node, new Tensor(m.Reference!.Shape, m.Substitution.Value.Values));
             context = new SubmissionContext(carried, substitutions, index, asked, written, _cancel);
@@ -90,11 +95,13 @@ public sealed class GradingSession
             if (!_options.AllowDegenerate) RefuseDegenerate(marking, marked);
         }
 
-        return new SubmissionGrade(marking.Select(m =>
+        var results = new AnswerGrade[marking.Length];
+        for (int i = 0; i < results.Length; i++)
         {
             _cancel.ThrowIfCancellationRequested();
-            return Finish(m, answers);
-        }).ToArray());
+            results[i] = Finish(marking[i], answers);
+        }
+        return new SubmissionGrade(results);
     }
 
     // One answer as its marking goes: against the reference, then follow-through, conventions and the degenerate rule.
@@ -102,7 +109,8 @@ public sealed class GradingSession
     {
         public Marked Marked { get; } = marked;
         public Verdict Verdict { get; set; } = marked.Verdict;
-        public bool[]? Counted { get; set; } = marked.Right?.AsSpan().ToArray();
+        // The marks against the reference until follow-through counts more: shared, as every change replaces the array.
+        public bool[]? Counted { get; set; } = marked.Right;
         public int Carried { get; set; }
         public Tensor? FollowThroughExpected { get; set; }
         public IReadOnlyList<string> Used { get; set; } = [];
@@ -308,7 +316,8 @@ public sealed class GradingSession
             return new(answer.Path, m.Verdict, reference, submitted, null, null, answer.Points, 0, marking.Diagnoses, null, [], tolerance, m.Message,
                 Explain(marking, tolerance));
 
-        var expected = new Tensor(submitted.Shape, reference.Data);
+        // The reference in the submitted shape: the reference itself when the shapes are the same.
+        var expected = reference.Shape.AsSpan().SequenceEqual(submitted.Shape) ? reference : new Tensor(submitted.Shape, reference.Data);
         var counted = marking.Counted!;
         int n = counted.Length, nRight = 0;
         foreach (bool r in m.Right!) if (r) nRight++;

@@ -48,7 +48,13 @@ public sealed record SubmissionRequest(string? Id, AnswerRequest[]? Answers);
 /// <param name="Tolerance">This answer's own rule, overriding the request's.</param>
 /// <param name="Formula">Instead of value, where the response holds a function: a formula in the expression language, graded by equivalence.</param>
 /// <param name="Name">What the gradescope and prairielearn formats call the answer's test (default: its path); not echoed by gradapi.</param>
-public sealed record AnswerRequest(string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance, string? Formula = null, string? Name = null);
+public sealed record AnswerRequest([property: System.Text.Json.Serialization.JsonConverter(typeof(Json.RepeatedTextConverter))] string? Path, AnswerValue? Value, double? Points, ToleranceRequest? Tolerance, string? Formula = null, string? Name = null)
+{
+    // Read field by field into a new answer, not through the constructor: a class's batch has tens of thousands, and the
+    // serializer gathers a constructor's six arguments in an array of its own for each.
+    [System.Text.Json.Serialization.JsonConstructor]
+    AnswerRequest() : this(null, null, null, null) { }
+}
 
 /// <summary>An answer's value as read from the request (Json/AnswerValueJson.cs): the student's tensor, or why it could not be read.</summary>
 public sealed record AnswerValue(Domain.Grading.SubmittedValue Submitted);

@@ -73,14 +73,29 @@ public static class GradingEndpoints
         var ids = request.Submissions!.Select(s => s.Id!).ToArray();
         var problem = context.ValidatedInput<GradedProblem>();
         var format = GraderFormats.Parse(request.Format);
-        var names = request.Submissions!.Select(s => (IReadOnlyList<string?>)s.Answers!.Select(a => a.Name).ToArray()).ToArray();
+        // The answers' names are for the gradescope and prairielearn formats only.
+        var names = format == GraderFormat.GradApi ? null
+            : request.Submissions!.Select(s => (IReadOnlyList<string?>)s.Answers!.Select(a => a.Name).ToArray()).ToArray();
         if (problem.Named is { } named)
             return new GradeBatchResult(ids, ComputedGradingOf(named, options, context, submissions.SelectMany(s => s), "submissions").GradeAll(submissions),
                 options, reveal, format, names);
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
-        var session = new GradingSession(problem.Train!.ToProblem(), options, submissions.SelectMany(answers => answers.Select(a => a.Path)),
-            context.WorkCancellation());
+        var session = new GradingSession(problem.Train!.ToProblem(), options, NewPaths(submissions), context.WorkCancellation());
         return new GradeBatchResult(ids, session.GradeAll(submissions), options, reveal, format, names);
+    }
+
+    // The class's paths, each at least at its first appearance: a path that is the same string as the one at its position in
+    // the submission before was given already, and is left out rather than looked up again (the reader makes a batch's
+    // repeated paths one string).
+    static IEnumerable<string> NewPaths(Answer[][] submissions)
+    {
+        Answer[] previous = [];
+        foreach (var answers in submissions)
+        {
+            for (int i = 0; i < answers.Length; i++)
+                if (i >= previous.Length || !ReferenceEquals(answers[i].Path, previous[i].Path)) yield return answers[i].Path;
+            previous = answers;
+        }
     }
 
     // Another endpoint's problem: its handler's response, once for the class, and answers resolved into it by JSON Pointer.

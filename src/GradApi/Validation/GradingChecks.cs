@@ -109,9 +109,14 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
             Fail(path, $"at most {limits.MaxAnswers} answers are accepted (limit maxAnswers), got {answers.Length}");
             return answers.Length;
         }
-        for (int i = 0; i < answers.Length; i++) Answer(answers[i], $"{path}[{i}]");
+        for (int i = 0; i < answers.Length; i++)
+            if (!Fine(answers[i])) Answer(answers[i], $"{path}[{i}]");
         return answers.Length;
     }
+
+    // An answer none of Answer's checks would fail: most of a class's, so their paths in the request are not written out for nothing.
+    static bool Fine(AnswerRequest? answer) =>
+        answer is { Path: not null, Tolerance: null, Name: null, Formula: null, Value: not null } && answer.Points is null or >= 0;
 
     void Answer(AnswerRequest? answer, string at)
     {
@@ -189,16 +194,26 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
         var elements = new Dictionary<string, long>(submissions.Count == 1 ? submissions[0].Length : 0, StringComparer.Ordinal);
         var slipLayers = new HashSet<int>();
         long values = 0, answers = 0, compared = 0;
+        // The path at each position in the submission before, with its elements: a class's repeated paths are one string
+        // (as the reader makes them), found there without hashing the path again.
+        var atPosition = new List<(string Path, long Elements)>();
         foreach (var list in submissions)
-            foreach (var answer in list)
+            for (int i = 0; i < list.Length; i++)
             {
                 answers++;
-                string path = answer.Path!;
-                if (!elements.TryGetValue(path, out long n))
+                string path = list[i].Path!;
+                long n;
+                if (i < atPosition.Count && ReferenceEquals(atPosition[i].Path, path)) n = atPosition[i].Elements;
+                else
                 {
-                    (n, int? slipLayer) = GradingPrice.Of(training, path);
-                    elements[path] = n;
-                    if (slipLayer is int layer) slipLayers.Add(layer);
+                    if (!elements.TryGetValue(path, out n))
+                    {
+                        (n, int? slipLayer) = GradingPrice.Of(training, path);
+                        elements[path] = n;
+                        if (slipLayer is int layer) slipLayers.Add(layer);
+                    }
+                    if (i < atPosition.Count) atPosition[i] = (path, n);
+                    else atPosition.Add((path, n));
                 }
                 values += GradingPrice.ValuesPerElement * n + GradingPrice.ExplanationValues;
                 compared += n;
