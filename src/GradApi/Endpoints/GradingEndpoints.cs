@@ -81,7 +81,7 @@ public static class GradingEndpoints
                 options, reveal, format, names);
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
         var session = new GradingSession(problem.Train!.ToProblem(), options, NewPaths(submissions), context.WorkCancellation());
-        return new GradeBatchResult(ids, session.GradeAll(submissions), options, reveal, format, names);
+        return GradeBatchResult.WrittenWhileGraded(ids, session, submissions, options, reveal, format, names);
     }
 
     // The class's paths, each at least at its first appearance: a path that is the same string as the one at its position in

@@ -4,6 +4,7 @@ using GradApi.Contracts;
 using GradApi.Domain.Grading;
 using GradApi.Domain.Tensors;
 using GradApi.Endpoints;
+using GradApi.Tests.Grading;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -135,6 +136,31 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
         if (students == 300) Assert.True(written.Length > 4 * HeldBody.PieceBytes, $"only {written.Length} bytes: too few to flush often");
+    }
+
+    [Fact]
+    public async Task ABatchGradedBlockByBlockWhileItIsWrittenIsWrittenAsTheRecordsOfTheClassGradedFirst()
+    {
+        // More than three blocks, right sheets and slips (followed through, diagnosed) at places that straddle the blocks' ends.
+        int students = 3 * GradeBatchResult.Block + 7;
+        var problem = GradingProblems.Contract();
+        var submissions = Enumerable.Range(0, students).Select(s => (IReadOnlyList<Answer>)
+        [
+            GradingProblems.Answer("/iterations/0/forward/layers/0/a", 0.3318, s % 3 == 0 ? -0.5250 : 0.5250),
+            GradingProblems.Answer("/iterations/0/forward/layers/1/a", 0.4739),
+            GradingProblems.Answer("/iterations/0/backward/layers/1/delta", s % 7 == 0 ? 0.1311 : -0.1311),
+        ]).ToArray();
+        var ids = Enumerable.Range(0, students).Select(s => $"s{s:000}").ToArray();
+        var options = OptionsToTry[1];
+        var paths = submissions.SelectMany(answers => answers.Select(a => a.Path)).Distinct().ToArray();
+        var graded = new GradingSession(problem, options, paths).GradeAll(submissions);
+        Assert.Contains(graded, g => g.Results.Any(r => r.Verdict != Verdict.Correct));
+
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, graded, options), AppJsonOptions());
+        var (written, context) = await Execute(GradeBatchResult.WrittenWhileGraded(ids, new GradingSession(problem, options, paths), submissions, options));
+
+        AssertSameBytes(records, written);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
     }
 
     [Fact]
