@@ -35,9 +35,15 @@ public sealed class GradeJsonWriter
     // transcoded again for every answer.
     readonly Dictionary<string, JsonEncodedText> paths = new(StringComparer.Ordinal);
 
-    public GradeJsonWriter(Utf8JsonWriter writer)
+    // Answers rendered for earlier responses on the same kept problem (a class's sheets posted one by one), if any.
+    readonly SharedAnswers? shared;
+
+    /// <param name="writer">Where the response goes.</param>
+    /// <param name="shared">Renderings of a kept grading set-up's answers, shared by the single grades written on it.</param>
+    public GradeJsonWriter(Utf8JsonWriter writer, SharedAnswers? shared = null)
     {
         this.writer = writer;
+        this.shared = shared;
         // Rules equal as records write alike: their doubles are equal or both NaN, and the one pair of equal doubles
         // that format differently, 0 and -0, are both written 0.
         tolerances = new(writer.Options, EqualityComparer<Tolerance>.Default, WriteToleranceEcho, RenderingsKept);
@@ -107,6 +113,7 @@ public sealed class GradeJsonWriter
         foreach (var answer in grade.Results)
         {
             if (classOfAnswers) WriteClassAnswer(answer);
+            else if (shared is not null) WriteSharedAnswer(answer, shared);
             else WriteAnswer(writer, answer);
         }
         writer.WriteEndArray();
@@ -141,6 +148,27 @@ public sealed class GradeJsonWriter
             seenAnswers[answer] = json = RenderAnswer(answer);
             renderedAnswerBytes += json.Length;
         }
+        writer.WriteRawValue(json, skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// An answer of a single grade on a kept problem: as <see cref="WriteClassAnswer"/>, but noted and rendered in
+    /// <paramref name="answers"/>, which the class's later sheets share (the same writer settings, the app's, write them all).
+    /// </summary>
+    void WriteSharedAnswer(AnswerGrade answer, SharedAnswers answers)
+    {
+        if (writer.Options.Indented || answer.Counterexample is not null)
+        {
+            WriteAnswer(writer, answer);
+            return;
+        }
+        if (!answers.TryGet(answer, out var json))
+        {
+            answers.Note(answer);
+            WriteAnswer(writer, answer);
+            return;
+        }
+        json ??= answers.Rendered(answer, RenderAnswer(answer));
         writer.WriteRawValue(json, skipInputValidation: true);
     }
 
@@ -340,7 +368,7 @@ public sealed class GradeJsonWriter
     /// field by field, not as records: a record compares tensors and lists by reference. Answers with a counterexample
     /// are never compared (<see cref="WriteClassAnswer"/> writes them as they come).
     /// </summary>
-    sealed class SameAnswer : IEqualityComparer<AnswerGrade>
+    internal sealed class SameAnswer : IEqualityComparer<AnswerGrade>
     {
         public static readonly SameAnswer Instance = new();
 
@@ -440,5 +468,37 @@ public sealed class GradeJsonWriter
         public static readonly JsonEncodedText Counterexample = JsonEncodedText.Encode("counterexample");
         public static readonly JsonEncodedText Variables = JsonEncodedText.Encode("variables");
         public static readonly JsonEncodedText Claimed = JsonEncodedText.Encode("claimed");
+    }
+}
+
+/// <summary>
+/// The answers of single grades on one kept problem, rendered once for all its requests: the students of a class who are
+/// right, and round alike, get answers that write alike, as in a batch. An answer is noted the first time it is seen and
+/// rendered the second; at most <see cref="MaxAnswers"/> answers are noted and <see cref="MaxBytes"/> rendered, so a class of
+/// distinct answers costs no more than that. Safe for concurrent requests: a rendering, once stored, is only read.
+/// </summary>
+public sealed class SharedAnswers
+{
+    public const int MaxAnswers = 4096;
+    public const long MaxBytes = 4 * 1024 * 1024;
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<AnswerGrade, byte[]?> answers = new(GradeJsonWriter.SameAnswer.Instance);
+    long renderedBytes;
+
+    public int Count => answers.Count;
+
+    /// <summary>True when the answer was seen before; <paramref name="json"/> is its rendering, or null while it has none.</summary>
+    public bool TryGet(AnswerGrade answer, out byte[]? json) => answers.TryGetValue(answer, out json);
+
+    public void Note(AnswerGrade answer)
+    {
+        if (answers.Count < MaxAnswers) answers.TryAdd(answer, null);
+    }
+
+    /// <summary>Keeps <paramref name="json"/> as the answer's rendering while within the bound, and returns it.</summary>
+    public byte[] Rendered(AnswerGrade answer, byte[] json)
+    {
+        if (Interlocked.Add(ref renderedBytes, json.Length) <= MaxBytes) answers[answer] = json;
+        return json;
     }
 }

@@ -14,7 +14,8 @@ namespace GradApi.Endpoints;
 /// A student's key, or reveal: verdicts, writes it without reference numbers.
 /// </summary>
 public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, Reveal reveal = Reveal.All,
-    GraderFormat format = GraderFormat.GradApi, IReadOnlyList<string?>? names = null) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+    GraderFormat format = GraderFormat.GradApi, IReadOnlyList<string?>? names = null, SharedAnswers? shared = null)
+    : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
@@ -30,7 +31,7 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
         GradeResponseBody.Start(context);
         using var held = new HeldBody(context.Response);
         await using var writer = new Utf8JsonWriter(held, GradeResponseBody.WriterOptions(context));
-        new GradeJsonWriter(writer).WriteGrade(shown, options);
+        new GradeJsonWriter(writer, shared).WriteGrade(shown, options);
         await held.Complete(writer, context.RequestAborted);
     }
 

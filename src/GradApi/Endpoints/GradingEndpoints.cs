@@ -44,25 +44,26 @@ public static class GradingEndpoints
         var problem = context.ValidatedInput<GradedProblem>();
         var format = GraderFormats.Parse(request.Format);
         var names = request.Answers!.Select(a => a.Name).ToArray();
-        var grade = problem.Named is { } named
-            ? ComputedGradingOf(named, options, context, answers, "answers").Grade(answers)
-            : SessionFor(problem, options, answers, context).Grade(answers);
-        return new GradeResult(grade, options, reveal, format, names);
+        if (problem.Named is { } named)
+            return new GradeResult(ComputedGradingOf(named, options, context, answers, "answers").Grade(answers), options, reveal, format, names);
+        var (session, kept) = SessionFor(problem, options, answers, context);
+        return new GradeResult(session.Grade(answers), options, reveal, format, names, kept?.Answers);
     }
 
     // A light problem's set-up is kept for the class's next sheet (its mistake runs then cannot be cancelled, which only
-    // light work can afford); any other is made for this request alone.
-    static GradingSession SessionFor(GradedProblem problem, GradingOptions options, IReadOnlyList<Answer> answers, HttpContext context)
+    // light work can afford), with the answers its responses render; any other is made for this request alone.
+    static (GradingSession Session, Grading.GradingSetUps.Kept? Kept) SessionFor(GradedProblem problem, GradingOptions options,
+        IReadOnlyList<Answer> answers, HttpContext context)
     {
         var cancel = context.WorkCancellation();
-        if (problem.SetUp is { Found: { } kept }) return new GradingSession(kept.SetUp, options, cancel);
+        if (problem.SetUp is { Found: { } found }) return (new GradingSession(found.SetUp, options, cancel), found);
         if (problem.SetUp is { } slot && context.Features.Get<RequestPrice>() is { } price
             && price.Share <= Math.Min(Grading.GradingSetUps.MaxWorkShare, context.RequestServices.GetRequiredService<OperationsOptions>().LightWorkShare))
         {
-            var setUp = context.RequestServices.GetRequiredService<Grading.GradingSetUps>().Keep(slot.Key, problem.Train!, slot.ProblemWork, price.WorkUnits, cancel);
-            return new GradingSession(setUp, options, cancel);
+            var kept = context.RequestServices.GetRequiredService<Grading.GradingSetUps>().Keep(slot.Key, problem.Train!, slot.ProblemWork, price.WorkUnits, cancel);
+            return (new GradingSession(kept.SetUp, options, cancel), kept);
         }
-        return new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), cancel);
+        return (new GradingSession(problem.Train!.ToProblem(), options, answers.Select(a => a.Path), cancel), null);
     }
 
     static GradeBatchResult GradeBatch(GradeBatchRequest request, HttpContext context)

@@ -30,8 +30,14 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
     readonly ConcurrentDictionary<Key, Kept> _kept = new();
     readonly Lock _keeping = new();
 
-    /// <summary>A set-up made for an earlier request, with the problem's work and the price its checks found.</summary>
-    public sealed record Kept(GradingSetUp SetUp, long? ProblemWork, long WorkUnits);
+    /// <summary>
+    /// A set-up made for an earlier request, with the problem's work and the price its checks found, and the answers its
+    /// responses have rendered (the class's right answers write alike).
+    /// </summary>
+    public sealed record Kept(GradingSetUp SetUp, long? ProblemWork, long WorkUnits)
+    {
+        public Endpoints.SharedAnswers Answers { get; } = new();
+    }
 
     /// <summary>Where a request's set-up is kept (or found): its key, and what its checks found.</summary>
     public sealed record Slot(Key Key, Kept? Found, long? ProblemWork = null);
@@ -52,16 +58,15 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
     public Kept? Find(Key key) => _kept.TryGetValue(key, out var kept) ? kept : null;
 
     /// <summary>Makes the set-up (stopping with <paramref name="cancellation"/>, when nothing is kept) and keeps it with what the checks found.</summary>
-    public GradingSetUp Keep(Key key, TrainRequest problem, long? problemWork, long workUnits, CancellationToken cancellation)
+    public Kept Keep(Key key, TrainRequest problem, long? problemWork, long workUnits, CancellationToken cancellation)
     {
         var setUp = GradingSetUp.Shared(problem.ToProblem(), key.Paths, cancellation);
         lock (_keeping)
         {
-            if (_kept.TryGetValue(key, out var kept)) return kept.SetUp;
+            if (_kept.TryGetValue(key, out var kept)) return kept;
             if (_kept.Count >= MaxEntries) _kept.Clear();
             GradeProblemJsonConverter.Remember(key.Tokens, problem, json);
-            _kept[key] = new Kept(setUp, problemWork, workUnits);
-            return setUp;
+            return _kept[key] = new Kept(setUp, problemWork, workUnits);
         }
     }
 

@@ -62,6 +62,41 @@ public sealed class KeptSetUpTests(GradApiFactory factory)
     }
 
     [Fact]
+    public async Task SheetsPostedAgainAndAgainAreWrittenFromTheSharedRenderingsAsAHostThatKeptNothingWritesThem()
+    {
+        // Three rounds: each answer is noted the first time it is seen, rendered the second, copied after.
+        using var client = factory.CreateClient();
+        var rounds = new List<(HttpStatusCode, string)>();
+        for (int round = 0; round < 3; round++)
+            foreach (var sheet in Sheets) rounds.Add(await Post(client, sheet));
+
+        for (int i = 0; i < Sheets.Length; i++)
+        {
+            using var fresh = factory.WithSettings(("Limits:MaxIterations", "9997"));
+            using var freshClient = fresh.CreateClient();
+            var expected = await Post(freshClient, Sheets[i]);
+            for (int round = 0; round < 3; round++) Assert.Equal(expected, rounds[round * Sheets.Length + i]);
+        }
+    }
+
+    [Fact]
+    public void SharedAnswersNoteAndRenderNoMoreThanTheirBounds()
+    {
+        var answers = new GradApi.Endpoints.SharedAnswers();
+        GradApi.Domain.Grading.AnswerGrade Answer(int i) => new(
+            $"/iterations/0/loss/value/{i}", GradApi.Domain.Grading.Verdict.Correct, null, null, null, null, 1, 1, [], null, [],
+            GradApi.Domain.Grading.Tolerance.Default, null);
+        for (int i = 0; i < GradApi.Endpoints.SharedAnswers.MaxAnswers + 10; i++) answers.Note(Answer(i));
+        Assert.Equal(GradApi.Endpoints.SharedAnswers.MaxAnswers, answers.Count);
+
+        var big = new byte[GradApi.Endpoints.SharedAnswers.MaxBytes / 2 + 1];
+        Assert.Same(big, answers.Rendered(Answer(0), big));
+        Assert.True(answers.TryGet(Answer(0), out var first) && first == big);
+        answers.Rendered(Answer(1), big);
+        Assert.True(answers.TryGet(Answer(1), out var second) && second is null, "past MaxBytes a rendering is written but not kept");
+    }
+
+    [Fact]
     public void NoMoreThanMaxEntriesSetUpsAreKept()
     {
         var json = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
