@@ -474,16 +474,18 @@ public sealed class GradeJsonWriter
 /// <summary>
 /// The answers of single grades on one kept problem, rendered once for all its requests: the students of a class who are
 /// right, and round alike, get answers that write alike, as in a batch. An answer is noted the first time it is seen and
-/// rendered the second; at most <see cref="MaxAnswers"/> answers are noted and <see cref="MaxBytes"/> rendered, so a class of
-/// distinct answers costs no more than that. Safe for concurrent requests: a rendering, once stored, is only read.
+/// rendered the second. Kept set-ups outlive their requests, so what one notes is bounded: at most
+/// <see cref="MaxAnswers"/> answers holding <see cref="MaxNotedNumbers"/> numbers in all, and <see cref="MaxBytes"/>
+/// rendered (16 set-ups: at most about 64 MB). Safe for concurrent requests: a rendering, once stored, is only read.
 /// </summary>
 public sealed class SharedAnswers
 {
     public const int MaxAnswers = 4096;
-    public const long MaxBytes = 4 * 1024 * 1024;
+    public const long MaxNotedNumbers = 256 * 1024;
+    public const long MaxBytes = 2 * 1024 * 1024;
 
     readonly System.Collections.Concurrent.ConcurrentDictionary<AnswerGrade, byte[]?> answers = new(GradeJsonWriter.SameAnswer.Instance);
-    long renderedBytes;
+    long notedNumbers, renderedBytes;
 
     public int Count => answers.Count;
 
@@ -492,7 +494,9 @@ public sealed class SharedAnswers
 
     public void Note(AnswerGrade answer)
     {
-        if (answers.Count < MaxAnswers) answers.TryAdd(answer, null);
+        long numbers = (answer.Submitted?.Length ?? 0) + (answer.Expected?.Length ?? 0) + (answer.FollowThroughExpected?.Length ?? 0)
+            + (answer.Elements?.Correct.Length ?? 0) + 1;
+        if (answers.Count < MaxAnswers && Interlocked.Add(ref notedNumbers, numbers) <= MaxNotedNumbers) answers.TryAdd(answer, null);
     }
 
     /// <summary>Keeps <paramref name="json"/> as the answer's rendering while within the bound, and returns it.</summary>

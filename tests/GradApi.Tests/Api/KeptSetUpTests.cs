@@ -89,6 +89,11 @@ public sealed class KeptSetUpTests(GradApiFactory factory)
         for (int i = 0; i < GradApi.Endpoints.SharedAnswers.MaxAnswers + 10; i++) answers.Note(Answer(i));
         Assert.Equal(GradApi.Endpoints.SharedAnswers.MaxAnswers, answers.Count);
 
+        var many = new GradApi.Endpoints.SharedAnswers();
+        var large = Answer(-1) with { Submitted = new GradApi.Domain.Tensors.Tensor([(int)GradApi.Endpoints.SharedAnswers.MaxNotedNumbers], new double[GradApi.Endpoints.SharedAnswers.MaxNotedNumbers]) };
+        many.Note(large);
+        Assert.Equal(0, many.Count);
+
         var big = new byte[GradApi.Endpoints.SharedAnswers.MaxBytes / 2 + 1];
         Assert.Same(big, answers.Rendered(Answer(0), big));
         Assert.True(answers.TryGet(Answer(0), out var first) && first == big);
