@@ -6,7 +6,8 @@
 - Per step: each problem's request with `iterations` STEPS and include ["loss"], median of ROUNDS runs after
   one warm-up, divided by STEPS; the losses at iterations 1, 2 and STEPS for the cross-check.
 - Trace writing: the 784-128-10 network's whole 1-iteration trace and 20 iterations of include ["update"],
-  MB/s = bytes received / time_total, median of TRACE_RUNS runs after one warm-up.
+  MB/s = bytes received / time_total, median of TRACE_RUNS runs after one warm-up, curl discarding the body
+  (-o /dev/null, as scripts/trace-throughput.sh does): the service's writing, not the client's disk.
 - Peak memory while writing them (SERVER_PID, the service's process id, set): Linux's peak resident set (VmHWM) is
   reset after the warm-up (writing 5 to /proc/PID/clear_refs); the figure is the peak over the timed runs less the
   resident set before them, against the response's size.
@@ -39,19 +40,26 @@ def reset_peak():
         return False
 
 
-def curl(body_file, answer_file):
+def curl(body_file, answer_file=os.devnull):
     out = subprocess.run(["curl", "-sS", "-o", answer_file, "-w", "%{http_code} %{time_total} %{size_download}",
                           "-H", "Content-Type: application/json", "-H", "Expect:", "--data-binary", "@" + body_file,
                           BASE + "/v1/train"], check=True, capture_output=True, text=True).stdout.split()
     if out[0] != "200":
+        if answer_file == os.devnull:
+            # A trace's timed runs discard the body: post once more to keep the error's text.
+            answer_file = body_file + ".error"
+            subprocess.run(["curl", "-sS", "-o", answer_file, "-H", "Content-Type: application/json", "-H", "Expect:",
+                            "--data-binary", "@" + body_file, BASE + "/v1/train"], check=True)
         with open(answer_file, errors="replace") as f:
             raise SystemExit(f"http_steps: /v1/train answered {out[0]}: {f.read(600)}")
     return float(out[1]), int(out[2])
 
 
-def timed(request, runs, work, name, memory=None):
-    """The runs' (seconds, bytes) after one warm-up; with memory (a dict), also the peak resident growth over them."""
-    body, answer = os.path.join(work, name + ".json"), os.path.join(work, name + ".out")
+def timed(request, runs, work, name, memory=None, keep=True):
+    """The runs' (seconds, bytes) after one warm-up; with memory (a dict), also the peak resident growth over them.
+    keep=False discards the bodies (the answer file is then not written)."""
+    body = os.path.join(work, name + ".json")
+    answer = os.path.join(work, name + ".out") if keep else os.devnull
     with open(body, "w") as f:
         json.dump(request, f, separators=(",", ":"))
     curl(body, answer)  # warm-up
@@ -90,7 +98,7 @@ def main():
             if "include" not in changes:
                 request.pop("include", None)
             memory = {}
-            samples, _ = timed(request, TRACE_RUNS, work, "trace", memory)
+            samples, _ = timed(request, TRACE_RUNS, work, "trace", memory, keep=False)
             result["traces"][name] = {**memory,
                 "bytes": statistics.median(b for _, b in samples),
                 "medianSeconds": statistics.median(s for s, _ in samples),

@@ -202,7 +202,7 @@ def main():
     lines.append(f"| 784-128-10 step over HTTP (include loss, 100 iterations), ms, for reference | {ms(h)} | | |")
     for name, trace in (http.get("traces") or {}).items():
         lines.append(f"| trace writing over loopback, 784-128-10 {name} ({trace['bytes'] / 1e6:.1f} MB, median of "
-                     f"{len(trace['mbPerSecondRuns'])}), MB/s | {trace['mbPerSecond']:.0f} | >= 200 MB/s | {verdict(trace['mbPerSecond'] >= 200)} |")
+                     f"{len(trace['mbPerSecondRuns'])}, curl -o /dev/null), MB/s | {trace['mbPerSecond']:.0f} | >= 200 MB/s | {verdict(trace['mbPerSecond'] >= 200)} |")
     if not http.get("traces"):
         lines.append("| trace writing over loopback | not measured | >= 200 MB/s | n/a |")
     for name, trace in (http.get("traces") or {}).items():
