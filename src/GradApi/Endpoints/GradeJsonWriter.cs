@@ -36,11 +36,11 @@ public sealed class GradeJsonWriter
     readonly Dictionary<string, JsonEncodedText> paths = new(StringComparer.Ordinal);
 
     // Answers rendered for earlier responses on the same kept problem (a class's sheets posted one by one), if any.
-    readonly SharedAnswers? shared;
+    readonly AnswerRenderings? shared;
 
     /// <param name="writer">Where the response goes.</param>
     /// <param name="shared">Renderings of a kept grading set-up's answers, shared by the single grades written on it.</param>
-    public GradeJsonWriter(Utf8JsonWriter writer, SharedAnswers? shared = null)
+    public GradeJsonWriter(Utf8JsonWriter writer, AnswerRenderings? shared = null)
     {
         this.writer = writer;
         this.shared = shared;
@@ -112,72 +112,47 @@ public sealed class GradeJsonWriter
         writer.WriteStartArray(Names.Results);
         foreach (var answer in grade.Results)
         {
-            if (classOfAnswers) WriteClassAnswer(answer);
-            else if (shared is not null) WriteSharedAnswer(answer, shared);
+            if (classOfAnswers) WriteNotedAnswer(answer, classAnswers ??= AnswerRenderings.ForOneResponse());
+            else if (shared is not null) WriteNotedAnswer(answer, shared);
             else WriteAnswer(writer, answer);
         }
         writer.WriteEndArray();
     }
 
     /// <summary>
-    /// An answer of a class's batch. The students who are right, and round alike, get answers that write alike, down to
-    /// the byte: such an answer is rendered the second time it is seen and copied from then on (1000 x 20 answers of seed
-    /// 001: most of them). The first sighting only notes the answer, so a class with no answer twice renders nothing more.
-    /// An indenting writer, whose whitespace follows the depth, and counterexamples (rare, and not compared) are written as they come.
+    /// An answer that may write as one written before, byte for byte: the students who are right, and round alike, get
+    /// such answers (1000 x 20 answers of seed 001: most of them). <paramref name="renderings"/> notes an answer the first
+    /// time it is seen, and it is rendered the second and copied from then on, so a class with no answer twice renders
+    /// nothing more. An indenting writer, whose whitespace follows the depth, and counterexamples (rare, and not compared)
+    /// are written as they come.
     /// </summary>
-    void WriteClassAnswer(AnswerGrade answer)
+    void WriteNotedAnswer(AnswerGrade answer, AnswerRenderings renderings)
     {
         if (writer.Options.Indented || answer.Counterexample is not null)
         {
             WriteAnswer(writer, answer);
             return;
         }
-        if (!seenAnswers.TryGetValue(answer, out var json))
+        if (!renderings.TryGet(answer, out var json))
         {
-            if (seenAnswers.Count < AnswersNoted) seenAnswers[answer] = null;
+            renderings.Note(answer);
             WriteAnswer(writer, answer);
             return;
         }
         if (json is null)
         {
-            if (renderedAnswerBytes >= RenderedAnswerBytes)
+            if (!renderings.HasRoom)
             {
                 WriteAnswer(writer, answer);
                 return;
             }
-            seenAnswers[answer] = json = RenderAnswer(answer);
-            renderedAnswerBytes += json.Length;
+            json = renderings.Rendered(answer, RenderAnswer(answer));
         }
         writer.WriteRawValue(json, skipInputValidation: true);
     }
 
-    /// <summary>
-    /// An answer of a single grade on a kept problem: as <see cref="WriteClassAnswer"/>, but noted and rendered in
-    /// <paramref name="answers"/>, which the class's later sheets share (the same writer settings, the app's, write them all).
-    /// </summary>
-    void WriteSharedAnswer(AnswerGrade answer, SharedAnswers answers)
-    {
-        if (writer.Options.Indented || answer.Counterexample is not null)
-        {
-            WriteAnswer(writer, answer);
-            return;
-        }
-        if (!answers.TryGet(answer, out var json))
-        {
-            answers.Note(answer);
-            WriteAnswer(writer, answer);
-            return;
-        }
-        json ??= answers.Rendered(answer, RenderAnswer(answer));
-        writer.WriteRawValue(json, skipInputValidation: true);
-    }
-
-    /// <summary>Answers noted at most, and the most bytes of answers rendered for copying, so a class of distinct answers costs no more than a bound.</summary>
-    const int AnswersNoted = 16 * 1024;
-    const long RenderedAnswerBytes = 4 * 1024 * 1024;
-
-    readonly Dictionary<AnswerGrade, byte[]?> seenAnswers = new(SameAnswer.Instance);
-    long renderedAnswerBytes;
+    // A batch's class, noted within this response alone; made at its first answer.
+    AnswerRenderings? classAnswers;
     ArrayBufferWriter<byte>? answerScratch;
     Utf8JsonWriter? answerScratchWriter;
 
@@ -366,7 +341,7 @@ public sealed class GradeJsonWriter
     /// <summary>
     /// Answers whose every written field is the same (the numbers bit for bit), so they write the same bytes. Compared
     /// field by field, not as records: a record compares tensors and lists by reference. Answers with a counterexample
-    /// are never compared (<see cref="WriteClassAnswer"/> writes them as they come).
+    /// are never compared (<see cref="WriteNotedAnswer"/> writes them as they come).
     /// </summary>
     internal sealed class SameAnswer : IEqualityComparer<AnswerGrade>
     {
@@ -472,20 +447,31 @@ public sealed class GradeJsonWriter
 }
 
 /// <summary>
-/// The answers of single grades on one kept problem, rendered once for all its requests: the students of a class who are
-/// right, and round alike, get answers that write alike, as in a batch. An answer is noted the first time it is seen and
-/// rendered the second. Kept set-ups outlive their requests, so what one notes is bounded: at most
-/// <see cref="MaxAnswers"/> answers holding <see cref="MaxNotedNumbers"/> numbers in all, and <see cref="MaxBytes"/>
-/// rendered (16 set-ups: at most about 64 MB). Safe for concurrent requests: a rendering, once stored, is only read.
+/// Answers that write alike, noted the first time they are seen and rendered the second (see
+/// <see cref="GradeJsonWriter"/>): one response's, for a batch's class, or a kept problem's, shared by the single grades of
+/// its class. What one notes is bounded: at most so many answers, holding so many numbers in all, and so many bytes
+/// rendered. A kept set-up's outlive their requests, so all three are small (16 set-ups: at most about 64 MB); one
+/// response's end with it. Safe for concurrent requests: a rendering, once stored, is only read.
 /// </summary>
-public sealed class SharedAnswers
+public sealed class AnswerRenderings
 {
-    public const int MaxAnswers = 4096;
-    public const long MaxNotedNumbers = 256 * 1024;
-    public const long MaxBytes = 2 * 1024 * 1024;
+    /// <summary>A kept set-up's bounds.</summary>
+    public const int KeptAnswers = 4096;
+    public const long KeptNumbers = 256 * 1024;
+    public const long KeptBytes = 2 * 1024 * 1024;
 
     readonly System.Collections.Concurrent.ConcurrentDictionary<AnswerGrade, byte[]?> answers = new(GradeJsonWriter.SameAnswer.Instance);
+    readonly int maxAnswers;
+    readonly long maxNumbers, maxBytes;
     long notedNumbers, renderedBytes;
+
+    AnswerRenderings(int maxAnswers, long maxNumbers, long maxBytes) => (this.maxAnswers, this.maxNumbers, this.maxBytes) = (maxAnswers, maxNumbers, maxBytes);
+
+    /// <summary>A kept set-up's, for the single grades on its problem.</summary>
+    public static AnswerRenderings ForKeptSetUp() => new(KeptAnswers, KeptNumbers, KeptBytes);
+
+    /// <summary>One response's (a batch's class): 16,384 answers, whatever they hold, and 4 MB rendered.</summary>
+    public static AnswerRenderings ForOneResponse() => new(16 * 1024, long.MaxValue, 4 * 1024 * 1024);
 
     public int Count => answers.Count;
 
@@ -496,13 +482,17 @@ public sealed class SharedAnswers
     {
         long numbers = (answer.Submitted?.Length ?? 0) + (answer.Expected?.Length ?? 0) + (answer.FollowThroughExpected?.Length ?? 0)
             + (answer.Elements?.Correct.Length ?? 0) + 1;
-        if (answers.Count < MaxAnswers && Interlocked.Add(ref notedNumbers, numbers) <= MaxNotedNumbers) answers.TryAdd(answer, null);
+        if (answers.Count < maxAnswers && (maxNumbers == long.MaxValue || Interlocked.Add(ref notedNumbers, numbers) <= maxNumbers))
+            answers.TryAdd(answer, null);
     }
+
+    /// <summary>Whether a rendering could still be kept: past the bound, answers are written as they come, not rendered.</summary>
+    public bool HasRoom => Volatile.Read(ref renderedBytes) < maxBytes;
 
     /// <summary>Keeps <paramref name="json"/> as the answer's rendering while within the bound, and returns it.</summary>
     public byte[] Rendered(AnswerGrade answer, byte[] json)
     {
-        if (Interlocked.Add(ref renderedBytes, json.Length) <= MaxBytes) answers[answer] = json;
+        if (Interlocked.Add(ref renderedBytes, json.Length) <= maxBytes) answers[answer] = json;
         return json;
     }
 }

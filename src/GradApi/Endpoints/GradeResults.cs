@@ -14,7 +14,7 @@ namespace GradApi.Endpoints;
 /// A student's key, or reveal: verdicts, writes it without reference numbers.
 /// </summary>
 public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, Reveal reveal = Reveal.All,
-    GraderFormat format = GraderFormat.GradApi, IReadOnlyList<string?>? names = null, SharedAnswers? shared = null)
+    GraderFormat format = GraderFormat.GradApi, IReadOnlyList<string?>? names = null, AnswerRenderings? shared = null)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;

@@ -36,7 +36,7 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
     /// </summary>
     public sealed record Kept(GradingSetUp SetUp, long? ProblemWork, long WorkUnits)
     {
-        public Endpoints.SharedAnswers Answers { get; } = new();
+        public Endpoints.AnswerRenderings Answers { get; } = Endpoints.AnswerRenderings.ForKeptSetUp();
     }
 
     /// <summary>Where a request's set-up is kept (or found): its key, and what its checks found.</summary>

@@ -80,21 +80,21 @@ public sealed class KeptSetUpTests(GradApiFactory factory)
     }
 
     [Fact]
-    public void SharedAnswersNoteAndRenderNoMoreThanTheirBounds()
+    public void AKeptSetUpsAnswerRenderingsNoteAndRenderNoMoreThanTheirBounds()
     {
-        var answers = new GradApi.Endpoints.SharedAnswers();
+        var answers = GradApi.Endpoints.AnswerRenderings.ForKeptSetUp();
         GradApi.Domain.Grading.AnswerGrade Answer(int i) => new(
             $"/iterations/0/loss/value/{i}", GradApi.Domain.Grading.Verdict.Correct, null, null, null, null, 1, 1, [], null, [],
             GradApi.Domain.Grading.Tolerance.Default, null);
-        for (int i = 0; i < GradApi.Endpoints.SharedAnswers.MaxAnswers + 10; i++) answers.Note(Answer(i));
-        Assert.Equal(GradApi.Endpoints.SharedAnswers.MaxAnswers, answers.Count);
+        for (int i = 0; i < GradApi.Endpoints.AnswerRenderings.KeptAnswers + 10; i++) answers.Note(Answer(i));
+        Assert.Equal(GradApi.Endpoints.AnswerRenderings.KeptAnswers, answers.Count);
 
-        var many = new GradApi.Endpoints.SharedAnswers();
-        var large = Answer(-1) with { Submitted = new GradApi.Domain.Tensors.Tensor([(int)GradApi.Endpoints.SharedAnswers.MaxNotedNumbers], new double[GradApi.Endpoints.SharedAnswers.MaxNotedNumbers]) };
+        var many = GradApi.Endpoints.AnswerRenderings.ForKeptSetUp();
+        var large = Answer(-1) with { Submitted = new GradApi.Domain.Tensors.Tensor([(int)GradApi.Endpoints.AnswerRenderings.KeptNumbers], new double[GradApi.Endpoints.AnswerRenderings.KeptNumbers]) };
         many.Note(large);
         Assert.Equal(0, many.Count);
 
-        var big = new byte[GradApi.Endpoints.SharedAnswers.MaxBytes / 2 + 1];
+        var big = new byte[GradApi.Endpoints.AnswerRenderings.KeptBytes / 2 + 1];
         Assert.Same(big, answers.Rendered(Answer(0), big));
         Assert.True(answers.TryGet(Answer(0), out var first) && first == big);
         answers.Rendered(Answer(1), big);
