@@ -63,29 +63,14 @@ public sealed record PathSummary(string Path, IReadOnlyDictionary<Verdict, int> 
 
     public static IReadOnlyList<PathSummary> Of(IEnumerable<SubmissionGrade> submissions, int topDiagnoses = 5)
     {
-        var tallies = new Dictionary<string, Tally>(StringComparer.Ordinal);
-        var order = new List<Tally>();
-        // The tally the answer at each position had in the submission before: a class answers the same paths in the same
-        // order, often as the one string, so most answers find theirs without hashing the path.
-        var atPosition = new List<Tally>();
+        var tallies = new PathTable<Tally>(path => new Tally(path));
         foreach (var submission in submissions)
         {
             var results = submission.Results;
             for (int i = 0; i < results.Count; i++)
             {
                 var result = results[i];
-                Tally tally;
-                if (i < atPosition.Count && ReferenceEquals(atPosition[i].Path, result.Path)) tally = atPosition[i];
-                else
-                {
-                    if (!tallies.TryGetValue(result.Path, out tally!))
-                    {
-                        tallies[result.Path] = tally = new Tally(result.Path);
-                        order.Add(tally);
-                    }
-                    if (i < atPosition.Count) atPosition[i] = tally;
-                    else atPosition.Add(tally);
-                }
+                var tally = tallies.Get(i, result.Path);
                 System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(tally.Verdicts, result.Verdict, out _)++;
                 var diagnoses = result.Diagnoses;
                 // Each code once per answer.
@@ -98,7 +83,7 @@ public sealed record PathSummary(string Path, IReadOnlyDictionary<Verdict, int> 
                 }
             }
         }
-        return order.Select(tally => new PathSummary(tally.Path, tally.Verdicts,
+        return tallies.InOrder.Select(tally => new PathSummary(tally.Path, tally.Verdicts,
             tally.Diagnoses.OrderByDescending(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal).Take(topDiagnoses).ToArray())).ToArray();
     }
 

@@ -81,22 +81,18 @@ public static class GradingEndpoints
             return new GradeBatchResult(ids, ComputedGradingOf(named, options, context, submissions.SelectMany(s => s), "submissions").GradeAll(submissions),
                 options, reveal, format, names);
         // One session for the class: the reference and diagnosis runs are made once, for every path any submission asks about.
-        var session = new GradingSession(problem.Train!.ToProblem(), options, NewPaths(submissions), context.WorkCancellation());
+        var session = new GradingSession(problem.Train!.ToProblem(), options, ClassPaths(submissions), context.WorkCancellation());
         return GradeBatchResult.WrittenWhileGraded(ids, session, submissions, options, reveal, format, names);
     }
 
-    // The class's paths, each at least at its first appearance: a path that is the same string as the one at its position in
-    // the submission before was given already, and is left out rather than looked up again (the reader makes a batch's
-    // repeated paths one string).
-    static IEnumerable<string> NewPaths(Answer[][] submissions)
+    // The class's distinct paths, in the order they first appear, each looked up by the string at its position in the
+    // submission before (the reader makes a batch's repeated paths one string) rather than hashed 20,000 times.
+    static IReadOnlyList<string> ClassPaths(Answer[][] submissions)
     {
-        Answer[] previous = [];
+        var paths = new PathTable<string>(path => path);
         foreach (var answers in submissions)
-        {
-            for (int i = 0; i < answers.Length; i++)
-                if (i >= previous.Length || !ReferenceEquals(answers[i].Path, previous[i].Path)) yield return answers[i].Path;
-            previous = answers;
-        }
+            for (int i = 0; i < answers.Length; i++) paths.Get(i, answers[i].Path);
+        return paths.InOrder;
     }
 
     // Another endpoint's problem: its handler's response, once for the class, and answers resolved into it by JSON Pointer.

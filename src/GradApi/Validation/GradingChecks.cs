@@ -189,30 +189,19 @@ public sealed class GradingChecks(Action<string, string> report, ServiceLimits l
     {
         CountFormulas(submissions);
         var training = problem.ToProblem();
-        var elements = new Dictionary<string, long>(submissions.Count == 1 ? submissions[0].Length : 0, StringComparer.Ordinal);
         var slipLayers = new HashSet<int>();
+        var elements = new PathTable<long>(path =>
+        {
+            (long n, int? slipLayer) = GradingPrice.Of(training, path);
+            if (slipLayer is int layer) slipLayers.Add(layer);
+            return n;
+        });
         long values = 0, answers = 0, compared = 0;
-        // The path at each position in the submission before, with its elements: a class's repeated paths are one string
-        // (as the reader makes them), found there without hashing the path again.
-        var atPosition = new List<(string Path, long Elements)>();
         foreach (var list in submissions)
             for (int i = 0; i < list.Length; i++)
             {
                 answers++;
-                string path = list[i].Path!;
-                long n;
-                if (i < atPosition.Count && ReferenceEquals(atPosition[i].Path, path)) n = atPosition[i].Elements;
-                else
-                {
-                    if (!elements.TryGetValue(path, out n))
-                    {
-                        (n, int? slipLayer) = GradingPrice.Of(training, path);
-                        elements[path] = n;
-                        if (slipLayer is int layer) slipLayers.Add(layer);
-                    }
-                    if (i < atPosition.Count) atPosition[i] = (path, n);
-                    else atPosition.Add((path, n));
-                }
+                long n = elements.Get(i, list[i].Path!);
                 values += GradingPrice.ValuesPerElement * n + GradingPrice.ExplanationValues;
                 compared += n;
             }
