@@ -133,7 +133,7 @@ public sealed class Diagnoses
         if (AnyReproduces(answer, expectations, static x => -x))
             found.Add(new(WireNames.DiagnosisCode.SignFlipped, "Your value is the expected one with the opposite sign. Check the sign of the gradient (a - y, not y - a) and of the step."));
         if (AnyTransposed(answer, expectations)) found.Add(TransposedDiagnosis);
-        if (AnyTwiceOrHalf(answer, expectations))
+        if (AnyReproduces(answer, expectations, static x => 2 * x) || AnyReproduces(answer, expectations, static x => x / 2))
             found.Add(new(WireNames.DiagnosisCode.FactorOfTwo, "Your value is twice or half the expected one. Check the 1/2 in the loss and the 2 that differentiating a square brings down."));
 
         foreach (var candidate in _candidates)
@@ -201,13 +201,6 @@ public sealed class Diagnoses
     {
         foreach (var r in expectations)
             if (Reproduces(answer, r, transform)) return true;
-        return false;
-    }
-
-    static bool AnyTwiceOrHalf(WrongAnswer answer, double[][] expectations)
-    {
-        foreach (var r in expectations)
-            if (Reproduces(answer, r, static x => 2 * x) || Reproduces(answer, r, static x => x / 2)) return true;
         return false;
     }
 

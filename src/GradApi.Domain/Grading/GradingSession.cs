@@ -71,7 +71,7 @@ public sealed class GradingSession
             _cancel.ThrowIfCancellationRequested();
             var m = marked[i] = Mark(answers[i], i);
             marking[i] = new Marking(m);
-            anyWrong |= m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m);
+            anyWrong |= WrongAndCarried(m);
         }
 
         // Follow-through: one run with every readable answer carried forward, if any answer needs it. Its context then
@@ -79,7 +79,7 @@ public sealed class GradingSession
         SubmissionContext? context = null;
         if (_options.FollowThrough && anyWrong)
         {
-            var wrong = marked.Where(m => m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m)).ToArray();
+            var wrong = marked.Where(WrongAndCarried).ToArray();
             var substitutions = marked.Where(m => m.Substitution is not null).Select(m => m.Substitution!.Value).ToArray();
             var asked = wrong.Select(m => m.Node).ToHashSet();
             var index = FollowThrough.Index(substitutions);
@@ -307,6 +307,9 @@ public sealed class GradingSession
     // Only traced tensors (and /final, the last step's) are computed from others. /initial is given, and
     // /exampleIndices borrows the node of layer 0's input, which the follow-through run would answer for it.
     static bool Carries(Marked m) => m.Address?.Kind is AddressKind.Traced or AddressKind.Final;
+
+    // A wrong answer that follow-through can recompute from the student's own values.
+    static bool WrongAndCarried(Marked m) => m.Verdict is Verdict.Incorrect or Verdict.ShapeMismatch && Carries(m);
 
     AnswerGrade Finish(Marking marking, IReadOnlyList<Answer> answers)
     {
