@@ -146,20 +146,14 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         {
             writer.WriteStartObject();
             writer.WriteString("name", layer.Name);
-            if (again)
-            {
-                await output.WriteTensorAgain("weights", layer.Weights);
-                if (layer.Biases is not null) await output.WriteTensorAgain("biases", layer.Biases);
-            }
-            else
-            {
-                await output.WriteTensor("weights", layer.Weights);
-                if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases);
-            }
+            await Write("weights", layer.Weights);
+            if (layer.Biases is not null) await Write("biases", layer.Biases);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
+
+        ValueTask Write(string name, Tensor tensor) => again ? output.WriteTensorAgain(name, tensor) : output.WriteTensor(name, tensor);
     }
 
     /// <summary>One iteration; with <paramref name="keepParameters"/> (the last planned one) its updated parameters' text is kept for <c>final</c>.</summary>
