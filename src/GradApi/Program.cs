@@ -61,6 +61,9 @@ app.UseGradAccess();
 // Load: per-key and per-client rates; large bodies refused unread while the heavy queue is full
 app.UseGradThrottling();
 
+// Bodies: a declared JSON body over 16 KB is read whole before it is parsed, so the parser makes one pass over it
+app.UseWholeRequestBodies();
+
 // Health: /health, /health/live and /health/ready, outside every key, rate and queue
 app.MapHealth();
 

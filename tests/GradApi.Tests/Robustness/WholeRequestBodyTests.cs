@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using GradApi.Json;
+using GradApi.Tests.Api;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace GradApi.Tests.Robustness;
+
+/// <summary>The service as deployed, on a real Kestrel (loopback, a port the system picks), with its default limits.</summary>
+public sealed class DefaultKestrelFactory : WebApplicationFactory<Program>
+{
+    public DefaultKestrelFactory() => UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
+}
+
+/// <summary>
+/// A declared body above <see cref="WholeRequestBody.HeldFrom"/> is read whole before it is parsed. Whitespace between
+/// tokens does not change a JSON document, so a request padded past that size must be answered byte for byte as the same
+/// request sent compact (which is parsed as it arrives), however slowly its bytes come; and a mistake in it must be
+/// reported where it is, as the parser reports it in a body read piece by piece.
+/// </summary>
+public sealed class WholeRequestBodyTests(DefaultKestrelFactory factory) : IClassFixture<DefaultKestrelFactory>
+{
+    const int PaddedLength = 200_000;
+
+    static string Compact => ApiTest.ValidRequest().ToJsonString();
+
+    // The request with spaces after its first brace, to the given length.
+    static string Padded(string compact, int length) => "{" + new string(' ', length - compact.Length) + compact[1..];
+
+    async Task<HttpResponseMessage> Post(string body, int piece)
+    {
+        factory.StartServer();
+        using var client = factory.CreateClient();
+        var content = new SlowContent(Encoding.UTF8.GetBytes(body), piece);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return await client.PostAsync(ApiTest.TrainRoute, content);
+    }
+
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(64 * 1024)]
+    public async Task APaddedTrainRequestSentInPiecesIsAnsweredAsTheCompactOne(int piece)
+    {
+        string padded = Padded(Compact, PaddedLength);
+        Assert.True(Encoding.UTF8.GetByteCount(padded) > WholeRequestBody.HeldFrom);
+
+        var (_, expected) = await ApiTest.ReadOk(await Post(Compact, piece));
+        var (_, answered) = await ApiTest.ReadOk(await Post(padded, piece));
+
+        Assert.Equal(expected, answered);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AMalformedTokenAtTheEndOfABodyIsReportedAtItsPositionHeldOrNot(bool padded)
+    {
+        // "iterations":2} becomes "iterations":2x}: the reader stops at the x, the body's last byte but one (1-based).
+        string request = padded ? Padded(Compact, PaddedLength) : Compact;
+        string body = request[..^1] + "x}";
+        var messages = await ApiTest.ReadValidationError(await Post(body, 4_096), "$");
+        Assert.StartsWith($"malformed JSON at line 1, position {body.Length - 1} ", messages[0]);
+    }
+
+    [Fact]
+    public async Task AFieldOfTheWrongTypeInAPaddedBodyIsReportedByItsPath()
+    {
+        var request = ApiTest.ValidRequest();
+        request["optimizer"]!["learningRate"] = "0.5";
+        var messages = await ApiTest.ReadValidationError(await Post(Padded(request.ToJsonString(), PaddedLength), 4_096), "optimizer.learningRate");
+        Assert.Contains(messages, m => m.Contains("number"));
+    }
+
+    /// <summary>A body of declared length, written in pieces of the given size with a flush after each.</summary>
+    sealed class SlowContent(byte[] body, int piece) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (int offset = 0; offset < body.Length; offset += piece)
+            {
+                await stream.WriteAsync(body.AsMemory(offset, Math.Min(piece, body.Length - offset)));
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = body.Length;
+            return true;
+        }
+    }
+}
