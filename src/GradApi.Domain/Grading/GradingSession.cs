@@ -49,16 +49,9 @@ public sealed class GradingSession
     public SubmissionGrade[] GradeAll(IReadOnlyList<IReadOnlyList<Answer>> submissions)
     {
         var grades = new SubmissionGrade[submissions.Count];
-        GradeRange(submissions, 0, grades.Length, grades);
+        Parallel.For(0, grades.Length, new ParallelOptions { CancellationToken = _cancel }, s => grades[s] = Grade(submissions[s]));
         return grades;
     }
-
-    /// <summary>
-    /// Submissions <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1, graded on every core
-    /// into the same places of <paramref name="grades"/>: a batch written while it is graded takes them a block at a time.
-    /// </summary>
-    public void GradeRange(IReadOnlyList<IReadOnlyList<Answer>> submissions, int start, int count, SubmissionGrade[] grades) =>
-        Parallel.For(start, start + count, new ParallelOptions { CancellationToken = _cancel }, s => grades[s] = Grade(submissions[s]));
 
     public SubmissionGrade Grade(IReadOnlyList<Answer> answers)
     {

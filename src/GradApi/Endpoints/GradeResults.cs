@@ -44,10 +44,10 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
 /// The /v1/grade/batch response, written with <see cref="GradeJsonWriter"/> and sent every <see cref="HeldBody.PieceBytes"/>
 /// or so, between submissions, so the response never sits whole in memory (sending from 16 KB to 1 MB at a time made no
 /// difference measurable over loopback to a 1000-submission batch). Declares <see cref="GradeBatchResponse"/> as its schema.
-/// <para>A class of a /v1/train problem (<see cref="WrittenWhileGraded"/>) is graded <see cref="Block"/> submissions at a
-/// time, each block written before the next is graded: the client reads the first results while the rest are graded,
-/// where grading every submission first left it waiting, then the whole 12 MB to read (a 1000-student batch: about a
-/// third of its time). As a trace does, a batch stopped by the deadline once it is being sent closes the connection;
+/// <para>A class of a /v1/train problem (<see cref="WrittenWhileGraded"/>) is graded in order, <see cref="Block"/> submissions
+/// at a time, on one thread of the pool (<see cref="GradedAhead"/>) while the response writes the blocks already graded:
+/// the client reads the first results while the rest are graded, where grading every submission first left it waiting,
+/// then the whole 12 MB to read (a 1000-student batch: about a third of its time). As a trace does, a batch stopped by the deadline once it is being sent closes the connection;
 /// before the first piece it is answered 503. Other problems, and the graders' formats, are graded first and written
 /// after.</para>
 /// </summary>
@@ -118,10 +118,11 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
         var grades = graded as SubmissionGrade[] ?? graded?.ToArray() ?? new SubmissionGrade[ids.Count];
 
         json.WriteBatchOpening();
+        await using var ahead = session is null ? null : new GradedAhead(session, submissions, grades);
         for (int start = 0; start < grades.Length; start += Block)
         {
             int end = Math.Min(start + Block, grades.Length);
-            session?.GradeRange(submissions, start, end - start, grades);
+            if (ahead is not null) await ahead.Graded(start / Block);
             for (int i = start; i < end; i++)
             {
                 json.WriteSubmission(ids[i], verdictsOnly ? VerdictsOnly.Of(grades[i]) : grades[i]);
@@ -139,6 +140,61 @@ public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStat
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         GradeResponseBody.DeclareSchema<GradeBatchResponse>(builder);
+}
+
+/// <summary>
+/// A class graded in order on one thread of the pool, a block of <see cref="GradeBatchResult.Block"/> submissions at a
+/// time, ahead of the response that writes them. Grading each block on every core before writing it cost a hand-off
+/// per block, and left the second core idle while the first wrote: the 1000-sheet batch's median went from 64.2 and 55.1 ms
+/// to 58.3 and 52.2 (two runs of 50, alternating with that build). One thread grades, one writes, as a heavy request's one
+/// slot and the socket's sending allow. Disposing stops the grading between two submissions and waits for it, so no
+/// work outlives the request.
+/// </summary>
+sealed class GradedAhead : IAsyncDisposable
+{
+    readonly TaskCompletionSource[] _blocks;
+    readonly Task _grading;
+    volatile bool _stopped;
+
+    public GradedAhead(GradingSession session, IReadOnlyList<IReadOnlyList<Answer>> submissions, SubmissionGrade[] grades)
+    {
+        _blocks = new TaskCompletionSource[(grades.Length + GradeBatchResult.Block - 1) / GradeBatchResult.Block];
+        for (int b = 0; b < _blocks.Length; b++) _blocks[b] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _grading = Task.Run(() => Grade(session, submissions, grades));
+    }
+
+    /// <summary>Completes once block <paramref name="block"/> is graded; fails as its grading failed (the deadline's cancellation included).</summary>
+    public Task Graded(int block) => _blocks[block].Task;
+
+    void Grade(GradingSession session, IReadOnlyList<IReadOnlyList<Answer>> submissions, SubmissionGrade[] grades)
+    {
+        int b = 0;
+        try
+        {
+            for (; b < _blocks.Length; b++)
+            {
+                int end = Math.Min((b + 1) * GradeBatchResult.Block, grades.Length);
+                for (int s = b * GradeBatchResult.Block; s < end; s++)
+                {
+                    if (_stopped) return;
+                    grades[s] = session.Grade(submissions[s]);
+                }
+                _blocks[b].SetResult();
+            }
+        }
+        catch (Exception failure)
+        {
+            for (; b < _blocks.Length; b++) _blocks[b].TrySetException(failure);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopped = true;
+        await _grading;
+        // A block the response never waited for may hold a failure no one observes: that is the request's end, not an error.
+        foreach (var block in _blocks) _ = block.Task.Exception;
+    }
 }
 
 /// <summary>What the two grading results share: the status and type they start with, the writer settings, the schema they declare.</summary>

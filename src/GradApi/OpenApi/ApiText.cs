@@ -56,7 +56,7 @@ public static class ApiText
         or an error: /v1/train holds its trace until it passes 64 KB (a small trace is sent whole, with its
         Content-Length, and one stopped before then is a 503), and a trace whose later iterations are still being
         computed when the deadline passes is cut off by closing the connection, never ended as if complete. /v1/grade/batch on a
-        /v1/train problem is graded 50 submissions at a time, each block written before the next is graded, and held the same
+        /v1/train problem is graded 50 submissions at a time while the blocks already graded are written, and held the same
         way: a batch stopped before its first 64 KB is a 503, one stopped later is cut off. A client that disconnects stops its request's work.
         """;
 

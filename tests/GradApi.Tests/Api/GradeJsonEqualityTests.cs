@@ -164,6 +164,23 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     }
 
     [Fact]
+    public async Task ABatchWhoseWorkIsCancelledWhileItIsGradedEndsWithTheCancellation()
+    {
+        int students = 3 * GradeBatchResult.Block;
+        var problem = GradingProblems.Contract();
+        var submissions = Enumerable.Range(0, students).Select(s => (IReadOnlyList<Answer>)
+            [GradingProblems.Answer("/iterations/0/forward/layers/0/a", 0.3318, s % 3 == 0 ? -0.5250 : 0.5250)]).ToArray();
+        var ids = Enumerable.Range(0, students).Select(s => $"s{s:000}").ToArray();
+        var paths = submissions.SelectMany(answers => answers.Select(a => a.Path)).Distinct().ToArray();
+        using var stop = new CancellationTokenSource();
+        var session = new GradingSession(problem, OptionsToTry[1], paths, stop.Token);
+        stop.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Execute(GradeBatchResult.WrittenWhileGraded(ids, session, submissions, OptionsToTry[1])));
+    }
+
+    [Fact]
     public async Task WithRevealVerdictsAGradeIsWrittenAsTheRecordsOfTheGradeWithoutReferences()
     {
         var grade = EveryField();
