@@ -66,11 +66,12 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write; read-batch for a /v1/grade/batch body) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
         byte[] body = File.ReadAllBytes(gradeBody);
+        if (stage == "read-batch") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<GradeBatchRequest>(body, json));
         var gradeRequest = JsonSerializer.Deserialize<GradeRequest>(body, json)!;
         var validator = provider.GetRequiredService<IValidator<GradeRequest>>();
         var problem = gradeRequest.Problem!.Train!.ToProblem();
@@ -85,6 +86,11 @@ public static class OverheadQuick
             "write" => () => Write(provider, new GradeResult(graded, options)),
             _ => () => new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers),
         };
+        return Repeat(stage, seconds, action);
+    }
+
+    static int Repeat(string stage, double seconds, Func<object?> action)
+    {
         var watch = Stopwatch.StartNew();
         int n = 0;
         while (watch.Elapsed.TotalSeconds < seconds) { action(); n++; }

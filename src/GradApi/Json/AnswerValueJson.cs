@@ -36,7 +36,7 @@ public sealed class AnswerValueJsonConverter : JsonConverter<AnswerValue>
     static Tensor? TryReadNumbers(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number)
-            return reader.TryGetDouble(out double x) && double.IsFinite(x) ? Tensor.Scalar(x) : null;
+            return DecimalText.TryGetDouble(ref reader, out double x) && double.IsFinite(x) ? Tensor.Scalar(x) : null;
         if (reader.TokenType != JsonTokenType.StartArray) return null;
 
         // The thread's scratch holds the numbers until the shape is known, and they are copied once into the tensor's
@@ -65,7 +65,7 @@ public sealed class AnswerValueJsonConverter : JsonConverter<AnswerValue>
                     break;
                 case JsonTokenType.Number:
                     if (leafDepth < 0) leafDepth = depth;
-                    if (depth != leafDepth || !reader.TryGetDouble(out double x) || !double.IsFinite(x)) return null;
+                    if (depth != leafDepth || !DecimalText.TryGetDouble(ref reader, out double x) || !double.IsFinite(x)) return null;
                     if (count == values.Length) numbers = values = Grown(values);
                     values[count++] = x;
                     counts[depth]++;

@@ -40,7 +40,7 @@ public sealed class FiniteDoubleConverter : JsonConverter<double>
     public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.Number) throw new JsonException(NotFiniteMessage);
-        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value)) throw new JsonException(NotFiniteMessage);
+        if (!DecimalText.TryGetDouble(ref reader, out double value) || !double.IsFinite(value)) throw new JsonException(NotFiniteMessage);
         return value;
     }
 
