@@ -216,7 +216,7 @@ def main():
     if grade:
         lines.append(f"| POST /v1/grade/batch, {grade['students']} submissions x {grade['answers']} answers "
                      f"({grade['batchRequestBytes'] / 1e6:.2f} MB in, {grade['batchResponseBytes'] / 1e6:.2f} MB out), median of "
-                     f"{grade['batchRuns']} curl runs, ms | {grade['batchMedianMs']:.1f} | <= 50 ms | {verdict(grade['batchMedianMs'] <= 50)} |")
+                     f"{grade['batchRuns']} curl runs, curl -o /dev/null, ms | {grade['batchMedianMs']:.1f} | <= 50 ms | {verdict(grade['batchMedianMs'] <= 50)} |")
     else:
         lines.append("| POST /v1/grade/batch, 1000 x 20 | not measured | <= 50 ms | n/a |")
 
