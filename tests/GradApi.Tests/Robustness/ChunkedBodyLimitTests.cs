@@ -7,16 +7,22 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradApi.Tests.Robustness;
 
-/// <summary>The service on a real Kestrel (loopback, a port the system picks), with maxBodyBytes 10000.</summary>
-public sealed class KestrelFactory : WebApplicationFactory<Program>
+/// <summary>The service as deployed, on a real Kestrel (loopback, a port the system picks), with its default limits.</summary>
+public class DefaultKestrelFactory : WebApplicationFactory<Program>
+{
+    public DefaultKestrelFactory() => UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
+}
+
+/// <summary>The service on a real Kestrel, with maxBodyBytes 10000.</summary>
+public sealed class KestrelFactory : DefaultKestrelFactory
 {
     public const int MaxBodyBytes = 10_000;
 
-    public KestrelFactory() => UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        base.ConfigureWebHost(builder);
         builder.UseSetting("Limits:MaxBodyBytes", $"{MaxBodyBytes}");
     }
 }

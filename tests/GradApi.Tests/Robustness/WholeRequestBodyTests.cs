@@ -3,18 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using GradApi.Json;
 using GradApi.Tests.Api;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradApi.Tests.Robustness;
-
-/// <summary>The service as deployed, on a real Kestrel (loopback, a port the system picks), with its default limits.</summary>
-public sealed class DefaultKestrelFactory : WebApplicationFactory<Program>
-{
-    public DefaultKestrelFactory() => UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
-}
 
 /// <summary>
 /// A declared body above <see cref="WholeRequestBody.HeldFrom"/> is read whole before it is parsed. Whitespace between
