@@ -47,8 +47,8 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
 /// <para>A class of a /v1/train problem (<see cref="WrittenWhileGraded"/>) is graded in order, <see cref="Block"/> submissions
 /// at a time, on one thread of the pool (<see cref="GradedAhead"/>) while the response writes the blocks already graded:
 /// the client reads the first results while the rest are graded, where grading every submission first left it waiting,
-/// then the whole 12 MB to read (a 1000-student batch: about a third of its time). As a trace does, a batch stopped by the deadline once it is being sent closes the connection;
-/// before the first piece it is answered 503. Other problems, and the graders' formats, are graded first and written
+/// then the whole 12 MB to read (a 1000-student batch: about a third of its time). As a trace does, a batch stopped by
+/// the deadline once it is being sent closes the connection; before the first piece it is answered 503. Other problems, and the graders' formats, are graded first and written
 /// after.</para>
 /// </summary>
 public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
