@@ -45,6 +45,14 @@ public static class OverheadQuick
         yield return ("train: null elements", Time(() => NullElements.Find(trainRequest, 10)));
         yield return ("train: validate", Time(() => trainValidator.Validate(new ValidationContext<TrainRequest>(trainRequest))));
         yield return ("train: to problem", Time(() => trainRequest.ToProblem()));
+        var trainProblem = trainRequest.ToProblem();
+        yield return ("train: run alone", Time(() =>
+        {
+            var run = new GradApi.Domain.Training.TrainingRun(trainProblem, cancellation: default, reuseBuffers: true);
+            int n = 0;
+            foreach (var _ in run.Iterations()) n++;
+            return n;
+        }));
         yield return ("train: run + write", Time(() => Write(provider, new TrainTraceResult(trainRequest.ToProblem(), trainRequest))));
 
         if (gradeBody is null) yield break;
@@ -66,12 +74,17 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write; read-batch for a /v1/grade/batch body) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write; read-batch for a /v1/grade/batch body, train for a /v1/train body) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
         byte[] body = File.ReadAllBytes(gradeBody);
         if (stage == "read-batch") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<GradeBatchRequest>(body, json));
+        if (stage == "train")
+        {
+            var request = JsonSerializer.Deserialize<TrainRequest>(body, json)!;
+            return Repeat(stage, seconds, () => Write(provider, new TrainTraceResult(request.ToProblem(), request)));
+        }
         var gradeRequest = JsonSerializer.Deserialize<GradeRequest>(body, json)!;
         var validator = provider.GetRequiredService<IValidator<GradeRequest>>();
         var problem = gradeRequest.Problem!.Train!.ToProblem();

@@ -38,13 +38,13 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         await using var writer = new Utf8JsonWriter(held, WriterOptions);
         using var output = new TraceOutput(writer, held, cancel);
         writer.WriteStartObject();
-        writer.WriteNumber("parameterCount", problem.Network.ParameterCount);
+        writer.WriteNumber(Names.ParameterCount, problem.Network.ParameterCount);
         WriteOptimizer(writer, problem);
         WriteLossEcho(writer, problem);
-        writer.WritePropertyName("initial");
+        writer.WritePropertyName(Names.Initial);
         await WriteParameters(output, run.Initial);
 
-        writer.WriteStartArray("iterations");
+        writer.WriteStartArray(Names.Iterations);
         for (; more; more = iterations.MoveNext())
         {
             await WriteIteration(output, iterations.Current, sections, keepParameters: iterations.Current.Iteration == problem.Iterations);
@@ -53,11 +53,11 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         }
         writer.WriteEndArray();
 
-        writer.WritePropertyName("final");
+        writer.WritePropertyName(Names.Final);
         await WriteParameters(output, run.Final, again: true);
-        writer.WriteString("status", WireNames.RunStatuses.Name(run.Status));
-        if (run.DivergedAtIteration is { } at) writer.WriteNumber("divergedAtIteration", at);
-        else writer.WriteNull("divergedAtIteration");
+        writer.WriteString(Names.Status, WireNames.RunStatuses.Name(run.Status));
+        if (run.DivergedAtIteration is { } at) writer.WriteNumber(Names.DivergedAtIteration, at);
+        else writer.WriteNull(Names.DivergedAtIteration);
         writer.WriteEndObject();
         await held.Complete(writer, cancel);
     }
@@ -75,7 +75,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
         public Utf8JsonWriter Writer => writer;
 
-        public async ValueTask WriteTensor(string name, Tensor tensor, bool keep = false)
+        public async ValueTask WriteTensor(JsonEncodedText name, Tensor tensor, bool keep = false)
         {
             writer.WritePropertyName(name);
             KeptText? kept = keep ? new KeptText(tensor) : null;
@@ -85,7 +85,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         }
 
         /// <summary>Writes <paramref name="tensor"/> as the kept text of one with the same values when there is one (the same bytes, not formatted again).</summary>
-        public async ValueTask WriteTensorAgain(string name, Tensor tensor)
+        public async ValueTask WriteTensorAgain(JsonEncodedText name, Tensor tensor)
         {
             if (_kept.Find(kept => kept.Matches(tensor)) is not { } same)
             {
@@ -112,7 +112,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
     static void WriteOptimizer(Utf8JsonWriter writer, TrainingProblem problem)
     {
-        writer.WriteStartObject("optimizer");
+        writer.WriteStartObject(Names.Optimizer);
         foreach (var (name, value) in problem.Optimizer.Settings)
         {
             switch (value)
@@ -127,10 +127,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
     static void WriteLossEcho(Utf8JsonWriter writer, TrainingProblem problem)
     {
-        writer.WriteStartObject("loss");
-        writer.WriteString("type", problem.Loss.Loss.Name);
-        writer.WriteString("reduction", WireNames.Reductions.Name(problem.Loss.Reduction));
-        writer.WriteStartArray("alsoReport");
+        writer.WriteStartObject(Names.Loss);
+        writer.WriteString(Names.Type, problem.Loss.Loss.Name);
+        writer.WriteString(Names.Reduction, WireNames.Reductions.Name(problem.Loss.Reduction));
+        writer.WriteStartArray(Names.AlsoReport);
         foreach (var also in problem.Loss.AlsoReport) writer.WriteStringValue(also.Name);
         writer.WriteEndArray();
         writer.WriteEndObject();
@@ -141,19 +141,19 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     {
         var writer = output.Writer;
         writer.WriteStartObject();
-        writer.WriteStartArray("layers");
+        writer.WriteStartArray(Names.Layers);
         foreach (var layer in layers)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", layer.Name);
-            await Write("weights", layer.Weights);
-            if (layer.Biases is not null) await Write("biases", layer.Biases);
+            writer.WriteString(Names.Name, layer.Name);
+            await Write(Names.Weights, layer.Weights);
+            if (layer.Biases is not null) await Write(Names.Biases, layer.Biases);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
 
-        ValueTask Write(string name, Tensor tensor) => again ? output.WriteTensorAgain(name, tensor) : output.WriteTensor(name, tensor);
+        ValueTask Write(JsonEncodedText name, Tensor tensor) => again ? output.WriteTensorAgain(name, tensor) : output.WriteTensor(name, tensor);
     }
 
     /// <summary>One iteration; with <paramref name="keepParameters"/> (the last planned one) its updated parameters' text is kept for <c>final</c>.</summary>
@@ -161,23 +161,23 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     {
         var writer = output.Writer;
         writer.WriteStartObject();
-        writer.WriteNumber("iteration", iteration.Iteration);
-        writer.WriteStartArray("exampleIndices");
+        writer.WriteNumber(Names.Iteration, iteration.Iteration);
+        writer.WriteStartArray(Names.ExampleIndices);
         foreach (var i in iteration.ExampleIndices) writer.WriteNumberValue(i);
         writer.WriteEndArray();
 
         if (sections.Forward)
         {
-            writer.WriteStartObject("forward");
-            writer.WriteStartArray("layers");
+            writer.WriteStartObject(Names.Forward);
+            writer.WriteStartArray(Names.Layers);
             foreach (var layer in iteration.Forward)
             {
                 writer.WriteStartObject();
-                writer.WriteString("name", layer.Name);
-                await output.WriteTensor("input", layer.Input);
-                await output.WriteTensor("z", layer.Z);
-                await output.WriteTensor("a", layer.A);
-                await output.WriteTensor("activationDerivative", layer.ActivationDerivative);
+                writer.WriteString(Names.Name, layer.Name);
+                await output.WriteTensor(Names.Input, layer.Input);
+                await output.WriteTensor(Names.Z, layer.Z);
+                await output.WriteTensor(Names.A, layer.A);
+                await output.WriteTensor(Names.ActivationDerivative, layer.ActivationDerivative);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -187,13 +187,13 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         if (sections.Loss)
         {
             var loss = iteration.Loss;
-            writer.WriteStartObject("loss");
-            writer.WriteString("type", loss.Type);
-            WriteNumber(writer, "value", loss.Value);
-            await output.WriteTensor("perExample", loss.PerExample);
+            writer.WriteStartObject(Names.Loss);
+            writer.WriteString(Names.Type, loss.Type);
+            WriteNumber(writer, Names.Value, loss.Value);
+            await output.WriteTensor(Names.PerExample, loss.PerExample);
             if (loss.Also.Count > 0)
             {
-                writer.WriteStartObject("also");
+                writer.WriteStartObject(Names.Also);
                 foreach (var (name, value) in loss.Also) WriteNumber(writer, name, value);
                 writer.WriteEndObject();
             }
@@ -202,16 +202,16 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
         if (sections.Backward)
         {
-            writer.WriteStartObject("backward");
-            await output.WriteTensor("outputGradient", iteration.OutputGradient);
-            writer.WriteStartArray("layers");
+            writer.WriteStartObject(Names.Backward);
+            await output.WriteTensor(Names.OutputGradient, iteration.OutputGradient);
+            writer.WriteStartArray(Names.Layers);
             foreach (var layer in iteration.Backward)
             {
                 writer.WriteStartObject();
-                writer.WriteString("name", layer.Name);
-                await output.WriteTensor("delta", layer.Delta);
-                await output.WriteTensor("weightGradient", layer.WeightGradient);
-                if (layer.BiasGradient is not null) await output.WriteTensor("biasGradient", layer.BiasGradient);
+                writer.WriteString(Names.Name, layer.Name);
+                await output.WriteTensor(Names.Delta, layer.Delta);
+                await output.WriteTensor(Names.WeightGradient, layer.WeightGradient);
+                if (layer.BiasGradient is not null) await output.WriteTensor(Names.BiasGradient, layer.BiasGradient);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
@@ -220,34 +220,34 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
         if (sections.Update || sections.State)
         {
-            writer.WriteStartObject("update");
-            writer.WriteStartArray("layers");
+            writer.WriteStartObject(Names.Update);
+            writer.WriteStartArray(Names.Layers);
             foreach (var layer in iteration.Update)
             {
                 writer.WriteStartObject();
-                writer.WriteString("name", layer.Name);
+                writer.WriteString(Names.Name, layer.Name);
                 if (sections.Update)
                 {
-                    await output.WriteTensor("weights", layer.Weights, keepParameters);
-                    if (layer.Biases is not null) await output.WriteTensor("biases", layer.Biases, keepParameters);
+                    await output.WriteTensor(Names.Weights, layer.Weights, keepParameters);
+                    if (layer.Biases is not null) await output.WriteTensor(Names.Biases, layer.Biases, keepParameters);
                 }
                 if (sections.State)
                 {
-                    writer.WriteStartObject("state");
+                    writer.WriteStartObject(Names.State);
                     foreach (var slot in layer.State)
                     {
                         writer.WriteStartObject(slot.Name);
-                        await output.WriteTensor("weights", slot.Weights);
-                        if (slot.Biases is not null) await output.WriteTensor("biases", slot.Biases);
+                        await output.WriteTensor(Names.Weights, slot.Weights);
+                        if (slot.Biases is not null) await output.WriteTensor(Names.Biases, slot.Biases);
                         writer.WriteEndObject();
                     }
                     writer.WriteEndObject();
                 }
                 if (sections.Update && layer.LookAhead is not null)
                 {
-                    writer.WriteStartObject("lookAhead");
-                    await output.WriteTensor("weights", layer.LookAhead.Weights);
-                    if (layer.LookAhead.Biases is not null) await output.WriteTensor("biases", layer.LookAhead.Biases);
+                    writer.WriteStartObject(Names.LookAhead);
+                    await output.WriteTensor(Names.Weights, layer.LookAhead.Weights);
+                    if (layer.LookAhead.Biases is not null) await output.WriteTensor(Names.Biases, layer.LookAhead.Biases);
                     writer.WriteEndObject();
                 }
                 writer.WriteEndObject();
@@ -258,10 +258,57 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         writer.WriteEndObject();
     }
 
+    static void WriteNumber(Utf8JsonWriter writer, JsonEncodedText name, double value)
+    {
+        writer.WritePropertyName(name);
+        FiniteDoubleConverter.WriteValue(writer, value);
+    }
+
     static void WriteNumber(Utf8JsonWriter writer, string name, double value)
     {
         writer.WritePropertyName(name);
         FiniteDoubleConverter.WriteValue(writer, value);
+    }
+
+    /// <summary>
+    /// The trace's own field names, encoded once: written as text, each of a trace's names was checked for characters
+    /// to escape and converted to UTF-8 again.
+    /// </summary>
+    static class Names
+    {
+        public static readonly JsonEncodedText A = JsonEncodedText.Encode("a");
+        public static readonly JsonEncodedText ActivationDerivative = JsonEncodedText.Encode("activationDerivative");
+        public static readonly JsonEncodedText Also = JsonEncodedText.Encode("also");
+        public static readonly JsonEncodedText AlsoReport = JsonEncodedText.Encode("alsoReport");
+        public static readonly JsonEncodedText Backward = JsonEncodedText.Encode("backward");
+        public static readonly JsonEncodedText BiasGradient = JsonEncodedText.Encode("biasGradient");
+        public static readonly JsonEncodedText Biases = JsonEncodedText.Encode("biases");
+        public static readonly JsonEncodedText Delta = JsonEncodedText.Encode("delta");
+        public static readonly JsonEncodedText DivergedAtIteration = JsonEncodedText.Encode("divergedAtIteration");
+        public static readonly JsonEncodedText ExampleIndices = JsonEncodedText.Encode("exampleIndices");
+        public static readonly JsonEncodedText Final = JsonEncodedText.Encode("final");
+        public static readonly JsonEncodedText Forward = JsonEncodedText.Encode("forward");
+        public static readonly JsonEncodedText Initial = JsonEncodedText.Encode("initial");
+        public static readonly JsonEncodedText Input = JsonEncodedText.Encode("input");
+        public static readonly JsonEncodedText Iteration = JsonEncodedText.Encode("iteration");
+        public static readonly JsonEncodedText Iterations = JsonEncodedText.Encode("iterations");
+        public static readonly JsonEncodedText Layers = JsonEncodedText.Encode("layers");
+        public static readonly JsonEncodedText LookAhead = JsonEncodedText.Encode("lookAhead");
+        public static readonly JsonEncodedText Loss = JsonEncodedText.Encode("loss");
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+        public static readonly JsonEncodedText Optimizer = JsonEncodedText.Encode("optimizer");
+        public static readonly JsonEncodedText OutputGradient = JsonEncodedText.Encode("outputGradient");
+        public static readonly JsonEncodedText ParameterCount = JsonEncodedText.Encode("parameterCount");
+        public static readonly JsonEncodedText PerExample = JsonEncodedText.Encode("perExample");
+        public static readonly JsonEncodedText Reduction = JsonEncodedText.Encode("reduction");
+        public static readonly JsonEncodedText State = JsonEncodedText.Encode("state");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Update = JsonEncodedText.Encode("update");
+        public static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+        public static readonly JsonEncodedText WeightGradient = JsonEncodedText.Encode("weightGradient");
+        public static readonly JsonEncodedText Weights = JsonEncodedText.Encode("weights");
+        public static readonly JsonEncodedText Z = JsonEncodedText.Encode("z");
     }
 
     /// <summary>Nested arrays by shape: [n], [r][c], [b][n][n]; a scalar as a number.</summary>
