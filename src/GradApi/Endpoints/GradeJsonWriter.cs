@@ -71,8 +71,8 @@ public sealed class GradeJsonWriter
     {
         writer.WriteStartObject();
         WriteAnswers(grade, classOfAnswers: false);
-        WriteDouble(writer, Names.Points, grade.Points);
-        WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
+        FiniteDoubleConverter.WriteProperty(writer, Names.Points, grade.Points);
+        FiniteDoubleConverter.WriteProperty(writer, Names.PointsAwarded, grade.PointsAwarded);
         WriteRulesApplied(options);
         writer.WriteEndObject();
     }
@@ -90,8 +90,8 @@ public sealed class GradeJsonWriter
         writer.WriteStartObject();
         writer.WriteString(Names.Id, id);
         WriteAnswers(grade, classOfAnswers: true);
-        WriteDouble(writer, Names.Points, grade.Points);
-        WriteDouble(writer, Names.PointsAwarded, grade.PointsAwarded);
+        FiniteDoubleConverter.WriteProperty(writer, Names.Points, grade.Points);
+        FiniteDoubleConverter.WriteProperty(writer, Names.PointsAwarded, grade.PointsAwarded);
         writer.WriteEndObject();
     }
 
@@ -181,8 +181,8 @@ public sealed class GradeJsonWriter
         if (answer.Elements is null) writer.WriteNullValue();
         else ElementMaskJsonConverter.WriteMask(writer, answer.Elements);
         WriteDoubleOrNull(writer, Names.MaxAbsoluteError, answer.MaxAbsoluteError);
-        WriteDouble(writer, Names.Points, answer.Points);
-        WriteDouble(writer, Names.PointsAwarded, answer.PointsAwarded);
+        FiniteDoubleConverter.WriteProperty(writer, Names.Points, answer.Points);
+        FiniteDoubleConverter.WriteProperty(writer, Names.PointsAwarded, answer.PointsAwarded);
         writer.WriteStartArray(Names.Diagnoses);
         foreach (var diagnosis in answer.Diagnoses) WriteDiagnosis(writer, diagnosis);
         writer.WriteEndArray();
@@ -237,7 +237,7 @@ public sealed class GradeJsonWriter
         writer.WriteString(Names.PartialCredit, GradeMapper.PartialCreditName(options.PartialCredit));
         writer.WriteStartObject(Names.FollowThrough);
         writer.WriteBoolean(Names.Enabled, options.FollowThrough);
-        WriteDouble(writer, Names.Penalty, options.Penalty);
+        FiniteDoubleConverter.WriteProperty(writer, Names.Penalty, options.Penalty);
         writer.WriteBoolean(Names.AllowDegenerate, options.AllowDegenerate);
         writer.WriteEndObject();
     }
@@ -289,15 +289,9 @@ public sealed class GradeJsonWriter
     }
 
     // Doubles through the converter the serializer uses for double and double?: NaN and infinities as strings, -0 as 0.
-    static void WriteDouble(Utf8JsonWriter writer, JsonEncodedText name, double value)
-    {
-        writer.WritePropertyName(name);
-        FiniteDoubleConverter.WriteValue(writer, value);
-    }
-
     static void WriteDoubleOrNull(Utf8JsonWriter writer, JsonEncodedText name, double? value)
     {
-        if (value is { } number) WriteDouble(writer, name, number);
+        if (value is { } number) FiniteDoubleConverter.WriteProperty(writer, name, number);
         else writer.WriteNull(name);
     }
 

@@ -119,7 +119,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             {
                 case string s: writer.WriteString(name, s); break;
                 case bool b: writer.WriteBoolean(name, b); break;
-                case double d: writer.WritePropertyName(name); FiniteDoubleConverter.WriteValue(writer, d); break;
+                case double d: FiniteDoubleConverter.WriteProperty(writer, name, d); break;
             }
         }
         writer.WriteEndObject();
@@ -189,12 +189,12 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             var loss = iteration.Loss;
             writer.WriteStartObject(Names.Loss);
             writer.WriteString(Names.Type, loss.Type);
-            WriteNumber(writer, Names.Value, loss.Value);
+            FiniteDoubleConverter.WriteProperty(writer, Names.Value, loss.Value);
             await output.WriteTensor(Names.PerExample, loss.PerExample);
             if (loss.Also.Count > 0)
             {
                 writer.WriteStartObject(Names.Also);
-                foreach (var (name, value) in loss.Also) WriteNumber(writer, name, value);
+                foreach (var (name, value) in loss.Also) FiniteDoubleConverter.WriteProperty(writer, name, value);
                 writer.WriteEndObject();
             }
             writer.WriteEndObject();
@@ -256,18 +256,6 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
-    }
-
-    static void WriteNumber(Utf8JsonWriter writer, JsonEncodedText name, double value)
-    {
-        writer.WritePropertyName(name);
-        FiniteDoubleConverter.WriteValue(writer, value);
-    }
-
-    static void WriteNumber(Utf8JsonWriter writer, string name, double value)
-    {
-        writer.WritePropertyName(name);
-        FiniteDoubleConverter.WriteValue(writer, value);
     }
 
     /// <summary>

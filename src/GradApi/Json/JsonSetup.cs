@@ -56,4 +56,18 @@ public sealed class FiniteDoubleConverter : JsonConverter<double>
         Span<byte> text = stackalloc byte[ShortestDouble.MaxLength + 8];
         writer.WriteRawValue(text[..TensorText.WriteNumber(value, text)], skipInputValidation: true);
     }
+
+    /// <summary>A property with a double written as <see cref="WriteValue"/> writes it.</summary>
+    public static void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, double value)
+    {
+        writer.WritePropertyName(name);
+        WriteValue(writer, value);
+    }
+
+    /// <inheritdoc cref="WriteProperty(Utf8JsonWriter, JsonEncodedText, double)"/>
+    public static void WriteProperty(Utf8JsonWriter writer, string name, double value)
+    {
+        writer.WritePropertyName(name);
+        WriteValue(writer, value);
+    }
 }
