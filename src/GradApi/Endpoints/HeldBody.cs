@@ -100,10 +100,7 @@ public sealed class HeldBody(HttpResponse response) : IBufferWriter<byte>, IDisp
         ObjectDisposedException.ThrowIf(_disposed || _held is null, this);
         int needed = _length + Math.Max(sizeHint, 256);
         if (needed <= _held.Length) return _held;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 2 * _held.Length));
-        _held.AsSpan(0, _length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_held);
-        return _held = larger;
+        return _held = Json.PooledBytes.Grown(_held, _length, Math.Max(needed, 2 * _held.Length));
     }
 
     public void Dispose()

@@ -209,13 +209,7 @@ public sealed class KeptText(Tensor tensor) : IDisposable
     internal void Add(ReadOnlySpan<byte> chunk)
     {
         int length = _ends.Count == 0 ? 0 : _ends[^1];
-        if (length + chunk.Length > _bytes.Length)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length + chunk.Length, 2 * _bytes.Length));
-            _bytes.AsSpan(0, length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = larger;
-        }
+        if (length + chunk.Length > _bytes.Length) _bytes = PooledBytes.Grown(_bytes, length, Math.Max(length + chunk.Length, 2 * _bytes.Length));
         chunk.CopyTo(_bytes.AsSpan(length));
         _ends.Add(length + chunk.Length);
     }

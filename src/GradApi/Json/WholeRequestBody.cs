@@ -31,10 +31,10 @@ public static class WholeRequestBody
             await next(context);
             return;
         }
-        var body = new Held();
+        var body = new Held((int)length);
         try
         {
-            await body.ReadAll(context.Request.BodyReader, (int)length, context.RequestAborted);
+            await body.ReadAll(context.Request.BodyReader, context.RequestAborted);
             context.Request.Body = new MemoryStream(body.Bytes, 0, body.Length, writable: false);
             context.Features.Set<IRequestBodyPipeFeature>(new HeldBytes(PipeReader.Create(new ReadOnlySequence<byte>(body.Bytes, 0, body.Length))));
             await next(context);
@@ -50,33 +50,25 @@ public static class WholeRequestBody
     /// The bytes as they arrive, in pooled memory that grows with them (twice as large each time): a declared length is
     /// the client's word, so a slow client declaring 4 MB holds what it has sent, not 4 MB from its first byte.
     /// </summary>
-    sealed class Held : IDisposable
+    sealed class Held(int declared) : IDisposable
     {
-        public byte[] Bytes { get; private set; } = ArrayPool<byte>.Shared.Rent(ReadPiece);
+        public byte[] Bytes { get; private set; } = ArrayPool<byte>.Shared.Rent(Math.Min(declared, ReadPiece));
         public int Length { get; private set; }
 
         // The declared length, or less if the body ends first (the parser then reports the truncated JSON, as it would have).
-        public async Task ReadAll(PipeReader reader, int length, CancellationToken cancel)
+        public async Task ReadAll(PipeReader reader, CancellationToken cancel)
         {
-            while (Length < length)
+            while (Length < declared)
             {
-                var result = await reader.ReadAtLeastAsync(Math.Min(length - Length, ReadPiece), cancel);
+                var result = await reader.ReadAtLeastAsync(Math.Min(declared - Length, ReadPiece), cancel);
                 var buffer = result.Buffer;
-                int take = (int)Math.Min(buffer.Length, length - Length);
-                if (Length + take > Bytes.Length) Grow(Math.Min(length, Math.Max(Length + take, 2 * Bytes.Length)));
+                int take = (int)Math.Min(buffer.Length, declared - Length);
+                if (Length + take > Bytes.Length) Bytes = PooledBytes.Grown(Bytes, Length, Math.Min(declared, Math.Max(Length + take, 2 * Bytes.Length)));
                 buffer.Slice(0, take).CopyTo(Bytes.AsSpan(Length));
                 Length += take;
                 reader.AdvanceTo(buffer.GetPosition(take));
                 if (result.IsCompleted || result.IsCanceled) break;
             }
-        }
-
-        void Grow(int size)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(size);
-            Bytes.AsSpan(0, Length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(Bytes);
-            Bytes = larger;
         }
 
         public void Dispose() => ArrayPool<byte>.Shared.Return(Bytes);
