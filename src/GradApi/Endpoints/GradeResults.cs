@@ -48,12 +48,12 @@ public sealed class GradeResult(SubmissionGrade grade, GradingOptions options, R
 /// at a time, on one thread of the pool (<see cref="GradedAhead"/>) while the response writes the blocks already graded:
 /// the client reads the first results while the rest are graded, where grading every submission first left it waiting,
 /// then the whole 12 MB to read (a 1000-student batch: about a third of its time). As a trace does, a batch stopped by
-/// the deadline once it is being sent closes the connection; before the first piece it is answered 503. Other problems, and the graders' formats, are graded first and written
-/// after.</para>
+/// the deadline once it is being sent closes the connection; before the first piece it is answered 503. Other problems,
+/// and the graders' formats, are graded first and written after.</para>
 /// </summary>
 public sealed class GradeBatchResult : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
-    /// <summary>Submissions graded at once before they are written: a few hundred KB of answer, a millisecond of grading.</summary>
+    /// <summary>Submissions graded ahead as one, the unit the response waits for: a few hundred KB of answer, a millisecond of grading.</summary>
     public const int Block = 50;
 
     readonly IReadOnlyList<string> ids;
