@@ -74,7 +74,7 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, write; read-batch for a /v1/grade/batch body, train for a /v1/train body) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the endpoint reads a body, from a pipe, write; read-batch for a /v1/grade/batch body, train for a /v1/train body) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
@@ -94,6 +94,7 @@ public static class OverheadQuick
         Func<object?> action = stage switch
         {
             "read" => () => JsonSerializer.Deserialize<GradeRequest>(body, json),
+            "read-async" => () => JsonSerializer.DeserializeAsync<GradeRequest>(System.IO.Pipelines.PipeReader.Create(new System.Buffers.ReadOnlySequence<byte>(body)), json).AsTask().Result,
             "validate" => () => validator.Validate(new ValidationContext<GradeRequest>(gradeRequest)),
             "session" => () => new GradingSession(problem, options, answers.Select(a => a.Path)),
             "write" => () => Write(provider, new GradeResult(graded, options)),

@@ -41,9 +41,13 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
 
     public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (NamesAnEndpoint(reader)) return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
         var start = reader;
-        var tokens = TokensOf(ref reader);
+        var (tokens, namesAnEndpoint) = Scan(ref reader);
+        if (namesAnEndpoint)
+        {
+            reader = start;
+            return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
+        }
         if (tokens is not null && Known.TryGetValue(tokens, out var known) && known.Options == options)
             return new GradeProblem(known.Problem, null) { TrainTokens = tokens };
         reader = start;
@@ -83,45 +87,40 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
     const int MaxTokenBytes = 64 * 1024;
     [ThreadStatic] static ArrayBufferWriter<byte>? _tokens;
 
-    // The object's tokens, each as its kind, and for a name, string or number its length and raw bytes (escapes as
-    // written), leaving the reader on its end; null when the value is not an object or is too large.
-    static byte[]? TokensOf(ref Utf8JsonReader reader)
+    // One pass over the object (the serializer hands a converter the whole value): whether it has its own endpoint field,
+    // and its tokens, each as its kind, and for a name, string or number its length and raw bytes (escapes as written),
+    // leaving the reader on its end. The tokens are null when the value is not an object, names an endpoint or is too large.
+    static (byte[]? Tokens, bool NamesAnEndpoint) Scan(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        if (reader.TokenType != JsonTokenType.StartObject) return (null, false);
         var buffer = _tokens ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         int depth = reader.CurrentDepth;
+        bool keyed = true;
         do
         {
             var kind = reader.TokenType;
-            buffer.GetSpan(1)[0] = (byte)kind;
-            buffer.Advance(1);
-            if (kind is JsonTokenType.PropertyName or JsonTokenType.String or JsonTokenType.Number)
-            {
-                long length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-                if (buffer.WrittenCount + 4 + length > MaxTokenBytes) return null;
-                var span = buffer.GetSpan(4 + (int)length);
-                BinaryPrimitives.WriteInt32LittleEndian(span, (int)length);
-                if (reader.HasValueSequence) reader.ValueSequence.CopyTo(span[4..]);
-                else reader.ValueSpan.CopyTo(span[4..]);
-                buffer.Advance(4 + (int)length);
-            }
-            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return buffer.WrittenSpan.ToArray();
-        } while (buffer.WrittenCount < MaxTokenBytes && reader.Read());
-        return null;
+            if (kind == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(EndpointName)) return (null, true);
+            if (keyed) keyed = Record(buffer, ref reader, kind);
+            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return (keyed ? buffer.WrittenSpan.ToArray() : null, false);
+        } while (reader.Read());
+        return (null, false);
     }
 
-    // Looks through the object's own fields on a copy of the reader (the serializer hands a converter the whole value).
-    static bool NamesAnEndpoint(Utf8JsonReader reader)
+    // Appends one token; false once the tokens would pass MaxTokenBytes (the problem is then not keyed).
+    static bool Record(ArrayBufferWriter<byte> buffer, ref Utf8JsonReader reader, JsonTokenType kind)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) return false;
-        int depth = reader.CurrentDepth;
-        while (reader.Read() && reader.CurrentDepth > depth)
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(EndpointName)) return true;
-            // TrySkip: the serializer has buffered the whole value, but Skip refuses any block that is not the final one.
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()) return false;
-        }
-        return false;
+        bool hasText = kind is JsonTokenType.PropertyName or JsonTokenType.String or JsonTokenType.Number;
+        long length = !hasText ? 0 : reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (buffer.WrittenCount + 1 + (hasText ? 4 + length : 0) > MaxTokenBytes) return false;
+        buffer.GetSpan(1)[0] = (byte)kind;
+        buffer.Advance(1);
+        if (!hasText) return true;
+        var span = buffer.GetSpan(4 + (int)length);
+        BinaryPrimitives.WriteInt32LittleEndian(span, (int)length);
+        if (reader.HasValueSequence) reader.ValueSequence.CopyTo(span[4..]);
+        else reader.ValueSpan.CopyTo(span[4..]);
+        buffer.Advance(4 + (int)length);
+        return true;
     }
 }
