@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GradApi.Tests.Api;
 
@@ -11,6 +15,9 @@ namespace GradApi.Tests.Api;
 public sealed class GradApiFactory : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
+
+    /// <summary>The serializer options the app reads and writes bodies with (its converters, encoder and naming).</summary>
+    public JsonSerializerOptions AppJsonOptions => Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
 
     /// <summary>A host with some limits replaced, e.g. ("Limits:MaxBodyBytes", "1000"). Dispose it.</summary>
     public WebApplicationFactory<Program> WithSettings(params (string Key, string Value)[] settings) =>

@@ -7,8 +7,6 @@ using GradApi.Endpoints;
 using GradApi.Tests.Grading;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace GradApi.Tests.Api;
 
@@ -100,7 +98,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         var options = OptionsToTry[optionsIndex];
         var grade = EveryField();
 
-        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(grade, options), AppJsonOptions());
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(grade, options), factory.AppJsonOptions);
         var (written, context) = await Execute(new GradeResult(grade, options));
 
         AssertSameBytes(records, written);
@@ -112,7 +110,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     public async Task AnEmptySubmissionIsWrittenAsTheRecordSerializes()
     {
         var grade = new SubmissionGrade([]);
-        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(grade, GradingOptions.Default), AppJsonOptions());
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(grade, GradingOptions.Default), factory.AppJsonOptions);
         var (written, _) = await Execute(new GradeResult(grade, GradingOptions.Default));
         AssertSameBytes(records, written);
     }
@@ -129,7 +127,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         var options = OptionsToTry[1];
         var (ids, grades) = Class(students);
 
-        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, grades, options), AppJsonOptions());
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, grades, options), factory.AppJsonOptions);
         var (written, context) = await Execute(new GradeBatchResult(ids, grades, options));
 
         AssertSameBytes(records, written);
@@ -156,7 +154,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         var graded = new GradingSession(problem, options, paths).GradeAll(submissions);
         Assert.Contains(graded, g => g.Results.Any(r => r.Verdict != Verdict.Correct));
 
-        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, graded, options), AppJsonOptions());
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, graded, options), factory.AppJsonOptions);
         var (written, context) = await Execute(GradeBatchResult.WrittenWhileGraded(ids, new GradingSession(problem, options, paths), submissions, options));
 
         AssertSameBytes(records, written);
@@ -184,7 +182,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     public async Task WithRevealVerdictsAGradeIsWrittenAsTheRecordsOfTheGradeWithoutReferences()
     {
         var grade = EveryField();
-        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(VerdictsOnly.Of(grade), GradingOptions.Default), AppJsonOptions());
+        byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(VerdictsOnly.Of(grade), GradingOptions.Default), factory.AppJsonOptions);
         var (written, _) = await Execute(new GradeResult(grade, GradingOptions.Default, Reveal.Verdicts));
         AssertSameBytes(records, written);
 
@@ -199,7 +197,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     {
         var (ids, grades) = Class(7);
         byte[] records = JsonSerializer.SerializeToUtf8Bytes(
-            GradeMapper.ToResponse(ids, grades.Select(VerdictsOnly.Of).ToArray(), OptionsToTry[1]), AppJsonOptions());
+            GradeMapper.ToResponse(ids, grades.Select(VerdictsOnly.Of).ToArray(), OptionsToTry[1]), factory.AppJsonOptions);
         var (written, _) = await Execute(new GradeBatchResult(ids, grades, OptionsToTry[1], Reveal.Verdicts));
         AssertSameBytes(records, written);
     }
@@ -229,7 +227,7 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
     public void AnIndentingWriterIndentsEveryValueAsTheSerializerDoes()
     {
         // Repeated values are copied only when unindented; indented, they are written afresh at their own depth.
-        var indented = new JsonSerializerOptions(AppJsonOptions()) { WriteIndented = true };
+        var indented = new JsonSerializerOptions(factory.AppJsonOptions) { WriteIndented = true };
         var (ids, grades) = Class(3);
 
         byte[] records = JsonSerializer.SerializeToUtf8Bytes(GradeMapper.ToResponse(ids, grades, GradingOptions.Default), indented);
@@ -268,8 +266,6 @@ public sealed class GradeJsonEqualityTests(GradApiFactory factory)
         }
         return (ids, grades);
     }
-
-    JsonSerializerOptions AppJsonOptions() => factory.Services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
 
     /// <summary>Runs the result as the endpoint does, against the app's services, and returns the bytes it wrote.</summary>
     async Task<(byte[] Body, HttpContext Context)> Execute(IResult result)

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using GradApi.Contracts;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace GradApi.Tests.Api;
 
@@ -50,8 +47,7 @@ public sealed class GradeProblemReadingTests(GradApiFactory factory)
 
     GradeProblem Read(string problem)
     {
-        var options = factory.Services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
-        var request = JsonSerializer.Deserialize<GradeRequest>($$"""{"problem":{{problem}},"answers":[]}""", options);
+        var request = JsonSerializer.Deserialize<GradeRequest>($$"""{"problem":{{problem}},"answers":[]}""", factory.AppJsonOptions);
         return request!.Problem!;
     }
 }

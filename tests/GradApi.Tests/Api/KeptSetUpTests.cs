@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GradApi.Contracts;
 using GradApi.Grading;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GradApi.Tests.Api;
 
@@ -104,7 +103,7 @@ public sealed class KeptSetUpTests(GradApiFactory factory)
     [Fact]
     public void NoMoreThanMaxEntriesSetUpsAreKept()
     {
-        var json = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var json = factory.AppJsonOptions;
         var problem = JsonSerializer.Deserialize<TrainRequest>(Grading.ContractProblem().ToJsonString(), json)!;
         var setUps = new GradingSetUps(Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Http.Json.JsonOptions()));
         for (int i = 0; i < 2 * GradingSetUps.MaxEntries + 1; i++)
