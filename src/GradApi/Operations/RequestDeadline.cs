@@ -58,24 +58,33 @@ public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : I
             _disposed = true;
             _cancelled = _source?.IsCancellationRequested ?? false;
             _source?.Dispose();
-            // The deadline clock holds this object until its moment, seconds after the request: at thousands of requests a
-            // second, keeping the linked source too kept tens of thousands of them alive into the oldest generation.
             _source = null;
             _context = null;
         }
+        // Off the clock at once: held until its moment, seconds after the request, every request's object outlived two
+        // young collections (50,000 of them at 10,000 requests/s and a 5 s deadline) and died in the oldest generation.
+        if (_started) DeadlineClock.Shared.Remove(this);
     }
+
+    // The deadline clock's list: when this request's deadline passes, and its neighbours, earlier and later.
+    internal long Due;
+    internal WorkCancellation? Earlier, Later;
+    internal bool OnClock;
 }
 
 /// <summary>
 /// Passes deadlines from one dedicated thread. A timer's callback runs on the thread pool, which the CPU-bound work
 /// the deadline is there to stop can keep busy: measured here, a 2 ms deadline let a second of work finish.
+/// <para>The requests still running are kept in the order their deadlines pass, in a list threaded through them: a
+/// deadline is added at the end (they share one length, so it is nearly always the latest) and a request leaves the
+/// list when it ends, so only the requests in flight are held.</para>
 /// </summary>
 sealed class DeadlineClock
 {
     public static readonly DeadlineClock Shared = new();
 
     readonly object _gate = new();
-    readonly PriorityQueue<WorkCancellation, long> _due = new();
+    WorkCancellation? _earliest, _latest;
 
     DeadlineClock() => new Thread(Run) { IsBackground = true, Name = "deadlines" }.Start();
 
@@ -84,11 +93,37 @@ sealed class DeadlineClock
         long due = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(after.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         lock (_gate)
         {
-            // Deadlines share one length, so a new one is rarely the earliest: the clock is woken only when it is.
-            bool earliest = !_due.TryPeek(out _, out long first) || due < first;
-            _due.Enqueue(work, due);
-            if (earliest) Monitor.Pulse(_gate);
+            work.Due = due;
+            // From the latest back to the first that passes no later (a host with another deadline length may share the clock).
+            var before = _latest;
+            while (before is not null && before.Due > due) before = before.Earlier;
+            work.Earlier = before;
+            work.Later = before is null ? _earliest : before.Later;
+            if (work.Later is null) _latest = work;
+            else work.Later.Earlier = work;
+            if (before is null) _earliest = work;
+            else before.Later = work;
+            work.OnClock = true;
+            // The clock is woken only when this deadline is now the earliest.
+            if (before is null) Monitor.Pulse(_gate);
         }
+    }
+
+    /// <summary>Takes a request that has ended off the list (nothing when its deadline has already been passed).</summary>
+    public void Remove(WorkCancellation work)
+    {
+        lock (_gate)
+            if (work.OnClock) Unlink(work);
+    }
+
+    void Unlink(WorkCancellation work)
+    {
+        if (work.Earlier is null) _earliest = work.Later;
+        else work.Earlier.Later = work.Later;
+        if (work.Later is null) _latest = work.Earlier;
+        else work.Later.Earlier = work.Earlier;
+        work.Earlier = work.Later = null;
+        work.OnClock = false;
     }
 
     // Deadlines are whole seconds; waking for each one cost a context switch per request under load (one wake per
@@ -102,19 +137,23 @@ sealed class DeadlineClock
         {
             lock (_gate)
             {
-                if (!_due.TryPeek(out _, out long due))
+                if (_earliest is null)
                 {
                     Monitor.Wait(_gate);
                     continue;
                 }
                 long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (due > now)
+                if (_earliest.Due > now)
                 {
-                    long wake = Math.Max(due - now, Tick);
+                    long wake = Math.Max(_earliest.Due - now, Tick);
                     Monitor.Wait(_gate, (int)Math.Ceiling(wake * 1000.0 / System.Diagnostics.Stopwatch.Frequency));
                     continue;
                 }
-                while (_due.TryPeek(out _, out due) && due <= now) expired.Add(_due.Dequeue());
+                while (_earliest is { } due && due.Due <= now)
+                {
+                    Unlink(due);
+                    expired.Add(due);
+                }
             }
             // A failing cancellation callback belongs to its request; it must not stop the clock for every other.
             foreach (var work in expired)

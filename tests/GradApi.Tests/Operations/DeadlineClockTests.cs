@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using GradApi.Operations;
+using Microsoft.AspNetCore.Http;
+
+namespace GradApi.Tests.Operations;
+
+/// <summary>
+/// The deadline clock that every /v1 request's <see cref="WorkCancellation"/> is put on: deadlines pass in their own
+/// order whatever order they were added in, and a request that has ended is let go of at once, not at its deadline.
+/// </summary>
+public sealed class DeadlineClockTests
+{
+    [Fact]
+    public async Task AShorterDeadlineAddedAfterALongerOnePassesFirst()
+    {
+        using var longer = new WorkCancellation(new DefaultHttpContext(), TimeSpan.FromSeconds(30));
+        using var shorter = new WorkCancellation(new DefaultHttpContext(), TimeSpan.FromMilliseconds(20));
+        var longToken = longer.Token;
+        var shortToken = shorter.Token;
+
+        await WaitFor(() => shortToken.IsCancellationRequested, TimeSpan.FromSeconds(5));
+
+        Assert.True(shorter.DeadlinePassed);
+        Assert.False(longToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task DeadlinesAddedInTheirOwnOrderAllPass()
+    {
+        var works = Enumerable.Range(1, 5).Select(i => new WorkCancellation(new DefaultHttpContext(), TimeSpan.FromMilliseconds(10 * i))).ToList();
+        var tokens = works.Select(w => w.Token).ToList();
+
+        await WaitFor(() => tokens.All(t => t.IsCancellationRequested), TimeSpan.FromSeconds(5));
+
+        foreach (var work in works) work.Dispose();
+    }
+
+    [Fact]
+    public void ARequestThatHasEndedIsNotHeldUntilItsDeadline()
+    {
+        var ended = StartAndEnd(TimeSpan.FromMinutes(10));
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(ended.TryGetTarget(out _), "the deadline clock still holds a request that has ended");
+    }
+
+    [Fact]
+    public async Task ARequestThatEndsBeforeItsDeadlineIsNotCancelledByIt()
+    {
+        var work = new WorkCancellation(new DefaultHttpContext(), TimeSpan.FromMilliseconds(20));
+        _ = work.Token;
+        work.Dispose();
+        await Task.Delay(200);
+
+        Assert.False(work.IsCancellationRequested);
+        Assert.False(work.DeadlinePassed);
+    }
+
+    // Not inlined, so no local of the test's own keeps the request alive.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static WeakReference<WorkCancellation> StartAndEnd(TimeSpan deadline)
+    {
+        var work = new WorkCancellation(new DefaultHttpContext(), deadline);
+        _ = work.Token;
+        work.Dispose();
+        return new WeakReference<WorkCancellation>(work);
+    }
+
+    static async Task WaitFor(Func<bool> condition, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"not within {within.TotalSeconds} s");
+            await Task.Delay(5);
+        }
+    }
+}
