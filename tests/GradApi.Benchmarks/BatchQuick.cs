@@ -45,7 +45,7 @@ public static class BatchQuick
         [
             ("read: DeserializeAsync from a pipe (64 KB pieces)", () => request = ReadFromPipe<GradeBatchRequest>(body, json).GetAwaiter().GetResult()),
             ("read: Deserialize from the bytes at once", () => request = JsonSerializer.Deserialize<GradeBatchRequest>(body, json)!),
-            ("null elements", () => NullElements.Find(request, NullElementFilter<GradeBatchRequest>.MaxReported)),
+            ("null elements", () => NullElements.Find(request, NullElements.MaxReported)),
             ("validate and price", () =>
             {
                 var context = new ValidationContext<GradeBatchRequest>(request);
@@ -93,7 +93,7 @@ public static class BatchQuick
         [
             ("read: DeserializeAsync from a pipe (64 KB pieces)", () => request = ReadFromPipe<TrainRequest>(body, json).GetAwaiter().GetResult()),
             ("read: Deserialize from the bytes at once", () => request = JsonSerializer.Deserialize<TrainRequest>(body, json)!),
-            ("null elements", () => NullElements.Find(request, NullElementFilter<TrainRequest>.MaxReported)),
+            ("null elements", () => NullElements.Find(request, NullElements.MaxReported)),
             ("validate and price", () =>
             {
                 if (!validator.Validate(new ValidationContext<TrainRequest>(request)).IsValid) throw new InvalidOperationException("the request is invalid");

@@ -80,7 +80,7 @@ public static class GradableEndpoints
             return null;
         }
         if (request is null) { fail(at, $"is required: the body of {route}"); return null; }
-        if (NullElements.Find(request, NullElementFilter<TRequest>.MaxReported) is { Count: > 0 } nulls)
+        if (NullElements.Find(request, NullElements.MaxReported) is { Count: > 0 } nulls)
         {
             foreach (var path in nulls) fail($"{at}.{path}", "must not be null");
             return null;

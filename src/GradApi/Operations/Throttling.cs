@@ -10,7 +10,7 @@ namespace GradApi.Operations;
 
 /// <summary>
 /// Load sharing in two places. The rates (a key's own, else a client address's, when configured) are checked by ASP.NET
-/// Core's rate limiting middleware before a /v1 body is read. The CPU slots are taken by <see cref="AdmissionFilter"/>
+/// Core's rate limiting middleware before a /v1 body is read. The CPU slots are taken by <see cref="Admission"/>
 /// once the request is validated and so priced: a request priced above <see cref="OperationsOptions.LightWorkShare"/> of its limit
 /// waits in one short queue for one of a few slots, so heavy work never holds more cores than its slots, while cheap
 /// requests (seed-sized problems, a student's sheet) and /health, /metrics and /swagger pass untouched. A full queue,
@@ -30,6 +30,7 @@ public static class Throttling
         GradMetrics.Observe(queue);
         services.AddSingleton(options);
         services.AddSingleton(queue);
+        services.AddSingleton<Admission>();
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = new GradLimiter(options);
@@ -103,20 +104,24 @@ public static class Throttling
 }
 
 /// <summary>
-/// Admission by price, after validation: a request priced above lightWorkShare of its work limit (or not priced) takes one of the heavy
-/// slots, waiting in the short queue if need be (429 when it is full), holds it until its response is written, and runs
-/// on a scheduler of one thread per slot, so its awaits and Parallel loops (the batch grader's) stay on its slots' cores.
+/// Admission by price, after validation (the validation filter's last step): a request priced above lightWorkShare of its
+/// work limit (or not priced) takes one of the heavy slots, waiting in the short queue if need be (429 when it is full),
+/// holds it until its response is written, and runs on a scheduler of one thread per slot, so its awaits and Parallel
+/// loops (the batch grader's) stay on its slots' cores.
 /// </summary>
-public sealed class AdmissionFilter(HeavyWorkQueue queue, OperationsOptions options) : IEndpointFilter
+public sealed class Admission(HeavyWorkQueue queue, OperationsOptions options)
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>A light request goes straight on, as the next step's own ValueTask; every served request's price is counted.</summary>
+    public ValueTask<object?> Admit(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Validation.RequestPrice? price)
     {
         var http = context.HttpContext;
-        var price = http.Features.Get<Validation.RequestPrice>();
         if (price is not null) GradMetrics.AddWork((http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path, price.WorkUnits);
-        if (price is not null && price.Share <= options.LightWorkShare)
-            return await next(context);
+        return price is not null && price.Share <= options.LightWorkShare ? next(context) : Heavy(context, next);
+    }
 
+    async ValueTask<object?> Heavy(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
         var lease = queue.Limiter.AttemptAcquire();
         if (!lease.IsAcquired)
         {

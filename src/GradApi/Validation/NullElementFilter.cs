@@ -6,29 +6,12 @@ using Linq = System.Linq.Expressions.Expression;
 
 namespace GradApi.Validation;
 
-/// <summary>
-/// Answers 400 when any array or dictionary of the request holds a null element ("layers": [null],
-/// "inputs": [[1, 2], null], "claims": {"x": null}), keyed by the element's JSON path, before the request's
-/// own validator runs. The reader accepts null for every element of reference type, and no validator or
-/// mapper after it should have to expect one.
-/// </summary>
-public sealed class NullElementFilter<T> : IEndpointFilter
+/// <summary>Finds null elements in the arrays and dictionaries of a request's contract records, by JSON path.</summary>
+public static class NullElements
 {
     /// <summary>Paths reported at most: one null is enough to refuse the request, a few show the pattern.</summary>
     public const int MaxReported = 10;
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (context.Arguments.OfType<T>().FirstOrDefault() is { } request && NullElements.Find(request, MaxReported) is { Count: > 0 } paths)
-            return TypedResults.ValidationProblem(paths.ToDictionary(p => p, _ => new[] { "must not be null" }),
-                detail: "The request has null elements; see errors, keyed by JSON path.");
-        return await next(context);
-    }
-}
-
-/// <summary>Finds null elements in the arrays and dictionaries of a request's contract records, by JSON path.</summary>
-public static class NullElements
-{
     /// <summary>A member that can hold an array or dictionary with reference-type elements, read by a compiled getter.</summary>
     sealed record Member(string Name, Func<object, object?> Read);
 
