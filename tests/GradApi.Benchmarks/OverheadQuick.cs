@@ -74,12 +74,15 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the endpoint reads a body, from a pipe, write; read-batch for a /v1/grade/batch body, train for a /v1/train body) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the endpoint reads a body, from a pipe, write; read-batch for a /v1/grade/batch body; train, train-read and train-read-async for a /v1/train body) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
         byte[] body = File.ReadAllBytes(gradeBody);
         if (stage == "read-batch") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<GradeBatchRequest>(body, json));
+        if (stage == "train-read") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<TrainRequest>(body, json));
+        if (stage == "train-read-async")
+            return Repeat(stage, seconds, () => JsonSerializer.DeserializeAsync<TrainRequest>(System.IO.Pipelines.PipeReader.Create(new System.Buffers.ReadOnlySequence<byte>(body)), json).AsTask().Result);
         if (stage == "train")
         {
             var request = JsonSerializer.Deserialize<TrainRequest>(body, json)!;
