@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace GradApi.Json;
@@ -24,8 +23,6 @@ public static class DecimalText
     /// A number token's text ("-"? digits ("." digits)?, as the reader has checked it) of at most 15 digits as a double;
     /// false for anything longer or with an exponent.
     /// </summary>
-    // Optimized from its first call, as ShortestDouble's methods: a megabyte request is mostly this method's work.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryShort(ReadOnlySpan<byte> text, out double value)
     {
         value = 0;

@@ -14,10 +14,6 @@ namespace GradApi.Json;
 /// The layout is .NET's general format with its round-trip precision: plain while the decimal point lies from 3 zeros
 /// before the digits to max(17, digits) after the first, else one digit, a point, the rest and E+dd / E-dd. Powers of two
 /// (mantissa bits all zero, 2046 doubles) are formatted by .NET itself, whose digits there are not the shortest.</para>
-/// <para>Its three working methods are compiled optimized at their first call (AggressiveOptimization), as are the tensor
-/// writer's chunk loop and the request reader's number parser: a fresh process's first large traces are mostly their
-/// work, and tiered compilation reached them only after about a dozen 17 MB traces (35-40 MB/s until then, against
-/// 100-160). The rest of the service tiers up with dynamic PGO, which a seed-sized request gains from throughout.</para>
 /// </summary>
 public static class ShortestDouble
 {
@@ -53,7 +49,6 @@ public static class ShortestDouble
     }
 
     /// <summary>Writes <paramref name="value"/> (finite; -0 is written "-0" like .NET, callers write 0) and returns the bytes written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Format(double value, Span<byte> destination)
     {
         if (destination.Length < MaxLength)
@@ -88,7 +83,6 @@ public static class ShortestDouble
     /// .NET's general format of digits x 10^exponent with a precision of max(17, digit count), into at least
     /// <see cref="MaxLength"/> bytes (checked by the caller, so written without bounds checks).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static int Layout(ulong digits, int exponent, ref byte text)
     {
         int count = DigitCount(digits);
@@ -199,7 +193,6 @@ public static class ShortestDouble
     }
 
     /// <summary>Ryu's d2d: the shortest digits and their power of ten, trailing zeros removed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (ulong Digits, int Exponent) Shortest(ulong ieeeMantissa, uint ieeeExponent)
     {
         int e2;

@@ -62,8 +62,6 @@ public sealed class TensorText : IDisposable
     }
 
     /// <summary>Writes the next chunk of the tensor begun by <see cref="Start"/>; true once its text is complete.</summary>
-    // Optimized from its first call, as ShortestDouble's methods: a fresh process's first large traces are this loop's.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool WriteChunk(Utf8JsonWriter writer)
     {
         var tensor = _tensor ?? throw new InvalidOperationException("no tensor begun");
