@@ -59,7 +59,7 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         // The width the next layer's rows must have: null once a layer's row count cannot be read, so a later layer is
         // not blamed for an earlier one's mistake.
         int? width = inputSize;
-        string source = $"inputSize {inputSize}";
+        var source = new WidthSource(-1, inputSize);
         var names = new HashSet<string>();
         bool shapesKnown = true;
         for (int i = 0; i < network.Layers.Length; i++)
@@ -72,40 +72,46 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
             else if (!names.Add(name)) fail($"{at}.name", $"must be unique; '{name}' names another layer");
             ActivationFields(layer, i == network.Layers.Length - 1, at);
 
-            int? rows = Matrix(layer.Weights, $"{at}.weights", width, source);
+            int? rows = Matrix(layer.Weights, at, width, source);
             if (rows is null)
             {
                 // A matrix of the wrong width still says how many units the layer has: the next layer is checked against that.
                 shapesKnown = false;
                 width = layer.Weights is { Length: > 0 } given ? given.Length : null;
-                source = $"layer {i} output size {width}";
+                source = new WidthSource(i, width);
                 continue;
             }
             if (layer.Biases is { } biases && biases.Length != rows)
                 fail($"{at}.biases", $"expected {Count(rows.Value, "bias", "biases")} to match the {Count(rows.Value, "row")} of weights, got {biases.Length}");
             width = rows.Value;
-            source = $"layer {i} output size {width}";
+            source = new WidthSource(i, width);
         }
         return shapesKnown ? width : null;
     }
 
+    /// <summary>What set the width a layer's rows must have (the input size, or layer <see cref="Layer"/>'s output), as a message names it.</summary>
+    readonly record struct WidthSource(int Layer, int? Width)
+    {
+        public override string ToString() => Layer < 0 ? $"inputSize {Width}" : $"layer {Layer} output size {Width}";
+    }
+
     // weights must be a [rows][columns] matrix with the given column count (any one count, the same in every row, when the
     // width is unknown); returns its row count.
-    int? Matrix(double[][]? weights, string path, int? columns, string source)
+    int? Matrix(double[][]? weights, string at, int? columns, WidthSource source)
     {
-        if (weights is null) { fail(path, "is required"); return null; }
+        if (weights is null) { fail($"{at}.weights", "is required"); return null; }
         if (weights.Length == 0)
         {
-            fail(path, columns is int c ? $"expected at least 1 row of {Count(c, "column")} to match {source}, got 0 rows" : "expected at least 1 row, got 0 rows");
+            fail($"{at}.weights", columns is int c ? $"expected at least 1 row of {Count(c, "column")} to match {source}, got 0 rows" : "expected at least 1 row, got 0 rows");
             return null;
         }
         int expected = columns ?? weights[0]?.Length ?? 0;
-        if (expected == 0) { fail(path, "expected rows of at least 1 column, got an empty row 0"); return null; }
+        if (expected == 0) { fail($"{at}.weights", "expected rows of at least 1 column, got an empty row 0"); return null; }
         for (int r = 0; r < weights.Length; r++)
         {
             if (weights[r] is null || weights[r].Length != expected)
             {
-                fail(path, columns is null
+                fail($"{at}.weights", columns is null
                     ? $"expected {Count(weights.Length, "row")} of one length, got {weights[r]?.Length ?? 0} in row {r} and {weights[0]?.Length ?? 0} in row 0"
                     : $"expected {Count(weights.Length, "row")} of {Count(expected, "column")} to match {source}, got {weights[r]?.Length ?? 0} in row {r}");
                 return null;
@@ -123,15 +129,15 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
             return;
         }
         if (layer.Activation == ActivationName.Softmax && !isOutput) fail($"{at}.activation", $"{ActivationName.Softmax} is accepted on the output layer only");
-        OnlyFor(layer.NegativeSlope, ActivationName.LeakyRelu, layer.Activation, $"{at}.negativeSlope");
-        OnlyFor(layer.Alpha, ActivationName.Elu, layer.Activation, $"{at}.alpha");
-        OnlyFor(layer.Beta, ActivationName.Softplus, layer.Activation, $"{at}.beta");
+        OnlyFor(layer.NegativeSlope is not null, ActivationName.LeakyRelu, layer.Activation, at, "negativeSlope");
+        OnlyFor(layer.Alpha is not null, ActivationName.Elu, layer.Activation, at, "alpha");
+        OnlyFor(layer.Beta is not null, ActivationName.Softplus, layer.Activation, at, "beta");
         if (layer.Beta is <= 0) fail($"{at}.beta", $"must be greater than 0, got {layer.Beta}");
     }
 
-    void OnlyFor(object? value, string owner, string activation, string path)
+    void OnlyFor(bool given, string owner, string activation, string at, string field)
     {
-        if (value is not null && activation != owner) fail(path, $"is a parameter of {owner}, not of {activation}");
+        if (given && activation != owner) fail($"{at}.{field}", $"is a parameter of {owner}, not of {activation}");
     }
 
     /// <summary>Checks inputs and targets against the network; returns the example count (0 when unusable).</summary>
@@ -177,33 +183,33 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
     public void Loss(LossRequest? loss, string? outputActivation, double[][]? targets, string path)
     {
         if (loss is null) { fail(path, "is required"); return; }
-        if (LossType(loss.Type, outputActivation, targets, $"{path}.type") is false) return;
+        if (LossType(loss.Type, outputActivation, targets, path, "type") is false) return;
         if (loss.Reduction is not null && !Vocabulary.Reductions.Contains(loss.Reduction))
             fail($"{path}.reduction", $"must be one of {Vocabulary.List(Vocabulary.Reductions)}, got '{loss.Reduction}'");
         if (loss.AlsoReport is null) return;
         for (int i = 0; i < loss.AlsoReport.Length; i++)
         {
-            LossType(loss.AlsoReport[i], outputActivation, targets, $"{path}.alsoReport[{i}]");
+            LossType(loss.AlsoReport[i], outputActivation, targets, path, $"alsoReport[{i}]");
             if (Array.IndexOf(loss.AlsoReport, loss.AlsoReport[i]) != i) fail($"{path}.alsoReport[{i}]", $"'{loss.AlsoReport[i]}' is listed twice");
         }
     }
 
-    bool LossType(string? type, string? outputActivation, double[][]? targets, string path)
+    bool LossType(string? type, string? outputActivation, double[][]? targets, string parent, string field)
     {
-        if (type is null) { fail(path, $"is required: one of {Vocabulary.List(Vocabulary.Losses)}"); return false; }
-        if (!Vocabulary.Losses.Contains(type)) { fail(path, $"must be one of {Vocabulary.List(Vocabulary.Losses)}, got '{type}'"); return false; }
+        if (type is null) { fail($"{parent}.{field}", $"is required: one of {Vocabulary.List(Vocabulary.Losses)}"); return false; }
+        if (!Vocabulary.Losses.Contains(type)) { fail($"{parent}.{field}", $"must be one of {Vocabulary.List(Vocabulary.Losses)}, got '{type}'"); return false; }
         // ln a and ln(1 - a) need outputs inside (0, 1).
         if (type is LossName.Bce or LossName.Ce && outputActivation is not null && outputActivation is not (ActivationName.Sigmoid or ActivationName.Softmax))
         {
-            fail(path, $"{type} needs outputs in (0, 1): the output layer's activation is {outputActivation}; use {ActivationName.Sigmoid} or {ActivationName.Softmax}");
+            fail($"{parent}.{field}", $"{type} needs outputs in (0, 1): the output layer's activation is {outputActivation}; use {ActivationName.Sigmoid} or {ActivationName.Softmax}");
             return false;
         }
         if (targets is null) return true;
         foreach (var row in targets)
             foreach (var y in row ?? [])
             {
-                if (type == LossName.Bce && y is < 0 or > 1) { fail(path, $"{type} needs every target in [0, 1], got {y}"); return false; }
-                if (type == LossName.Ce && y < 0) { fail(path, $"{type} needs non-negative targets (one-hot or a distribution), got {y}"); return false; }
+                if (type == LossName.Bce && y is < 0 or > 1) { fail($"{parent}.{field}", $"{type} needs every target in [0, 1], got {y}"); return false; }
+                if (type == LossName.Ce && y < 0) { fail($"{parent}.{field}", $"{type} needs non-negative targets (one-hot or a distribution), got {y}"); return false; }
             }
         return true;
     }
@@ -219,58 +225,61 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
         if (o.LearningRate is not { } eta) fail($"{path}.learningRate", "is required");
         else if (eta <= 0) fail($"{path}.learningRate", $"must be greater than 0, got {eta}");
 
-        Allowed(o.Convention, type is OptimizerName.Momentum or OptimizerName.Nesterov, type, $"{path}.convention");
+        Allowed(o.Convention is not null, type is OptimizerName.Momentum or OptimizerName.Nesterov, type, path, "convention");
         if (o.Convention is not null && type is OptimizerName.Momentum or OptimizerName.Nesterov)
         {
             var conventions = type == OptimizerName.Momentum ? Vocabulary.MomentumConventions : Vocabulary.NesterovConventions;
             if (!conventions.Contains(o.Convention)) fail($"{path}.convention", $"must be one of {Vocabulary.List(conventions)} for {type}, got '{o.Convention}'");
         }
 
-        Allowed(o.Momentum, type is OptimizerName.Momentum or OptimizerName.Nesterov or OptimizerName.RmsProp, type, $"{path}.momentum");
+        Allowed(o.Momentum is not null, type is OptimizerName.Momentum or OptimizerName.Nesterov or OptimizerName.RmsProp, type, path, "momentum");
         if (type is OptimizerName.Momentum or OptimizerName.Nesterov && o.Momentum is null) fail($"{path}.momentum", $"is required for {type}");
-        InRange(o.Momentum, 0, 1, $"{path}.momentum");
+        InRange(o.Momentum, 0, 1, path, "momentum");
 
-        Allowed(o.Dampening, type == OptimizerName.Momentum && (o.Convention ?? MomentumPyTorch) == MomentumPyTorch, type == OptimizerName.Momentum ? $"{type}/{o.Convention}" : type, $"{path}.dampening");
-        InRange(o.Dampening, 0, 1, $"{path}.dampening");
+        if (o.Dampening is not null)
+            Allowed(true, type == OptimizerName.Momentum && (o.Convention ?? MomentumPyTorch) == MomentumPyTorch, type == OptimizerName.Momentum ? $"{type}/{o.Convention}" : type, path, "dampening");
+        InRange(o.Dampening, 0, 1, path, "dampening");
 
         if (o.WeightDecay is < 0) fail($"{path}.weightDecay", $"must be at least 0, got {o.WeightDecay}");
 
-        Allowed(o.Beta1, isAdam, type, $"{path}.beta1");
-        Allowed(o.Beta2, isAdam, type, $"{path}.beta2");
-        Allowed(o.BiasCorrection, isAdam, type, $"{path}.biasCorrection");
-        Allowed(o.Amsgrad, isAdam, type, $"{path}.amsgrad");
-        InRange(o.Beta1, 0, 1, $"{path}.beta1", upperOpen: true);
-        InRange(o.Beta2, 0, 1, $"{path}.beta2", upperOpen: true);
+        Allowed(o.Beta1 is not null, isAdam, type, path, "beta1");
+        Allowed(o.Beta2 is not null, isAdam, type, path, "beta2");
+        Allowed(o.BiasCorrection is not null, isAdam, type, path, "biasCorrection");
+        Allowed(o.Amsgrad is not null, isAdam, type, path, "amsgrad");
+        InRange(o.Beta1, 0, 1, path, "beta1", upperOpen: true);
+        InRange(o.Beta2, 0, 1, path, "beta2", upperOpen: true);
 
-        Allowed(o.Epsilon, isAdam || type is OptimizerName.RmsProp or OptimizerName.Adagrad, type, $"{path}.epsilon");
+        Allowed(o.Epsilon is not null, isAdam || type is OptimizerName.RmsProp or OptimizerName.Adagrad, type, path, "epsilon");
         if (o.Epsilon is < 0) fail($"{path}.epsilon", $"must be at least 0, got {o.Epsilon}");
-        Allowed(o.EpsilonPlacement, isAdam || type == OptimizerName.RmsProp, type, $"{path}.epsilonPlacement");
+        Allowed(o.EpsilonPlacement is not null, isAdam || type == OptimizerName.RmsProp, type, path, "epsilonPlacement");
         if (o.EpsilonPlacement is not null && (isAdam || type == OptimizerName.RmsProp))
         {
             var placements = isAdam ? Vocabulary.AdamEpsilonPlacements : Vocabulary.RmsPropEpsilonPlacements;
             if (!placements.Contains(o.EpsilonPlacement)) fail($"{path}.epsilonPlacement", $"must be one of {Vocabulary.List(placements)} for {type}, got '{o.EpsilonPlacement}'");
         }
 
-        Allowed(o.Rho, type == OptimizerName.RmsProp, type, $"{path}.rho");
-        Allowed(o.Centered, type == OptimizerName.RmsProp, type, $"{path}.centered");
-        InRange(o.Rho, 0, 1, $"{path}.rho");
+        Allowed(o.Rho is not null, type == OptimizerName.RmsProp, type, path, "rho");
+        Allowed(o.Centered is not null, type == OptimizerName.RmsProp, type, path, "centered");
+        InRange(o.Rho, 0, 1, path, "rho");
 
-        Allowed(o.LearningRateDecay, type == OptimizerName.Adagrad, type, $"{path}.learningRateDecay");
-        Allowed(o.InitialAccumulator, type == OptimizerName.Adagrad, type, $"{path}.initialAccumulator");
+        Allowed(o.LearningRateDecay is not null, type == OptimizerName.Adagrad, type, path, "learningRateDecay");
+        Allowed(o.InitialAccumulator is not null, type == OptimizerName.Adagrad, type, path, "initialAccumulator");
         if (o.LearningRateDecay is < 0) fail($"{path}.learningRateDecay", $"must be at least 0, got {o.LearningRateDecay}");
         if (o.InitialAccumulator is < 0) fail($"{path}.initialAccumulator", $"must be at least 0, got {o.InitialAccumulator}");
     }
 
-    void Allowed(object? value, bool applies, string owner, string path)
+    // Given as whether the field is set (a double? passed as object was boxed) and its path put together only when it
+    // fails: a valid request's checks allocate neither.
+    void Allowed(bool given, bool applies, string owner, string path, string field)
     {
-        if (value is not null && !applies) fail(path, $"is not used by {owner}");
+        if (given && !applies) fail($"{path}.{field}", $"is not used by {owner}");
     }
 
-    void InRange(double? value, double low, double high, string path, bool upperOpen = false)
+    void InRange(double? value, double low, double high, string path, string field, bool upperOpen = false)
     {
         if (value is not { } v) return;
         if (v < low || v > high || (upperOpen && v == high))
-            fail(path, $"must be in [{low}, {high}{(upperOpen ? ")" : "]")}, got {v}");
+            fail($"{path}.{field}", $"must be in [{low}, {high}{(upperOpen ? ")" : "]")}, got {v}");
     }
 
     /// <summary>Checks sampling; returns the largest batch an iteration uses.</summary>
@@ -282,9 +291,9 @@ public sealed class ProblemChecks(Action<string, string> fail, ServiceLimits lim
             fail($"{path}.mode", $"must be one of {Vocabulary.List(Vocabulary.SamplingModes)}, got '{mode}'");
             return examples;
         }
-        Allowed(sampling?.Seed, mode is SamplingMode.Random or SamplingMode.Minibatch, mode, $"{path}.seed");
-        Allowed(sampling?.BatchSize, mode == SamplingMode.Minibatch, mode, $"{path}.batchSize");
-        Allowed(sampling?.Indices, mode == SamplingMode.Schedule, mode, $"{path}.indices");
+        Allowed(sampling?.Seed is not null, mode is SamplingMode.Random or SamplingMode.Minibatch, mode, path, "seed");
+        Allowed(sampling?.BatchSize is not null, mode == SamplingMode.Minibatch, mode, path, "batchSize");
+        Allowed(sampling?.Indices is not null, mode == SamplingMode.Schedule, mode, path, "indices");
         if (mode is SamplingMode.Random or SamplingMode.Minibatch)
         {
             if (sampling?.Seed is null) fail($"{path}.seed", $"is required for {mode} sampling");
