@@ -115,11 +115,12 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         writer.WriteStartObject(Names.Optimizer);
         foreach (var (name, value) in problem.Optimizer.Settings)
         {
+            var encoded = Names.Of(name);
             switch (value)
             {
-                case string s: writer.WriteString(name, s); break;
-                case bool b: writer.WriteBoolean(name, b); break;
-                case double d: FiniteDoubleConverter.WriteProperty(writer, name, d); break;
+                case string s: writer.WriteString(encoded, s); break;
+                case bool b: writer.WriteBoolean(encoded, b); break;
+                case double d: FiniteDoubleConverter.WriteProperty(writer, encoded, d); break;
             }
         }
         writer.WriteEndObject();
@@ -194,7 +195,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             if (loss.Also.Count > 0)
             {
                 writer.WriteStartObject(Names.Also);
-                foreach (var (name, value) in loss.Also) FiniteDoubleConverter.WriteProperty(writer, name, value);
+                foreach (var (name, value) in loss.Also) FiniteDoubleConverter.WriteProperty(writer, Names.Of(name), value);
                 writer.WriteEndObject();
             }
             writer.WriteEndObject();
@@ -264,6 +265,11 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     /// </summary>
     static class Names
     {
+        // The optimizers' setting names and the losses' names (a fixed vocabulary, so a bounded cache), encoded at first use.
+        static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonEncodedText> Vocabulary = new();
+
+        public static JsonEncodedText Of(string name) => Vocabulary.GetOrAdd(name, static n => JsonEncodedText.Encode(n));
+
         public static readonly JsonEncodedText A = JsonEncodedText.Encode("a");
         public static readonly JsonEncodedText ActivationDerivative = JsonEncodedText.Encode("activationDerivative");
         public static readonly JsonEncodedText Also = JsonEncodedText.Encode("also");
