@@ -59,6 +59,35 @@ public sealed class DeadlineClockTests
         Assert.False(work.DeadlinePassed);
     }
 
+    [Fact]
+    public async Task RequestsComingAndGoingOnSeveralThreadsAtOnceLoseNoDeadline()
+    {
+        // Requests that end at once, from four threads, pushed onto the clock while it takes what has arrived.
+        var ended = new System.Collections.Concurrent.ConcurrentBag<WorkCancellation>();
+        var running = new System.Collections.Concurrent.ConcurrentBag<(WorkCancellation Work, CancellationToken Token)>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+        {
+            for (int i = 0; i < 20_000; i++)
+            {
+                var work = new WorkCancellation(new DefaultHttpContext(), TimeSpan.FromMilliseconds(i % 1000 == 0 ? 30 : 50));
+                var token = work.Token;
+                if (i % 1000 == 0) running.Add((work, token));
+                else
+                {
+                    work.Dispose();
+                    if (i % 97 == 0) ended.Add(work);
+                }
+            }
+        })));
+
+        await WaitFor(() => running.All(r => r.Token.IsCancellationRequested), TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+
+        Assert.All(running, r => Assert.True(r.Work.DeadlinePassed));
+        Assert.All(ended, work => Assert.False(work.IsCancellationRequested));
+        foreach (var (work, _) in running) work.Dispose();
+    }
+
     // Not inlined, so no local of the test's own keeps the request alive.
     [MethodImpl(MethodImplOptions.NoInlining)]
     static WeakReference<WorkCancellation> StartAndEnd(TimeSpan deadline)
