@@ -8,7 +8,7 @@ namespace GradApi.Contracts;
 /// <param name="Iterations">Optimizer steps to take (default 1).</param>
 /// <param name="Sampling">Which examples each iteration uses (default: full batch).</param>
 /// <param name="Include">Sections to return: forward, loss, backward, update, state (default all).</param>
-public sealed record TrainRequest(
+public sealed partial record TrainRequest(
     NetworkRequest? Network,
     DataRequest? Data,
     LossRequest? Loss,
