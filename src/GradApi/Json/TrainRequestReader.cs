@@ -37,7 +37,7 @@ public static class TrainRequestReader
         NetworkRequest? network = null; DataRequest? data = null; LossRequest? loss = null; OptimizerRequest? optimizer = null;
         int? iterations = null; SamplingRequest? sampling = null; string[]? include = null;
         var seen = new Seen();
-        if (!Begin(ref reader)) return false;
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
         while (Next(ref reader, out bool end))
         {
             if (end)
@@ -64,7 +64,7 @@ public static class TrainRequestReader
     static bool Network(ref Utf8JsonReader reader, out NetworkRequest? network)
     {
         network = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         int? inputSize = null; LayerRequest[]? layers = null;
         var seen = new Seen();
@@ -86,7 +86,7 @@ public static class TrainRequestReader
     static bool Layers(ref Utf8JsonReader reader, out LayerRequest[]? layers)
     {
         layers = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartArray) return false;
         var list = new List<LayerRequest>(4);
@@ -127,7 +127,7 @@ public static class TrainRequestReader
     static bool Data(ref Utf8JsonReader reader, out DataRequest? data)
     {
         data = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         double[][]? inputs = null, targets = null;
         var seen = new Seen();
@@ -149,7 +149,7 @@ public static class TrainRequestReader
     static bool Loss(ref Utf8JsonReader reader, out LossRequest? loss)
     {
         loss = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         string? type = null, reduction = null; string[]? alsoReport = null;
         var seen = new Seen();
@@ -172,7 +172,7 @@ public static class TrainRequestReader
     static bool Optimizer(ref Utf8JsonReader reader, out OptimizerRequest? optimizer)
     {
         optimizer = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         string? type = null, convention = null, epsilonPlacement = null;
         double? learningRate = null, momentum = null, dampening = null, weightDecay = null, beta1 = null, beta2 = null, epsilon = null,
@@ -216,7 +216,7 @@ public static class TrainRequestReader
     static bool Sampling(ref Utf8JsonReader reader, out SamplingRequest? sampling)
     {
         sampling = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         string? mode = null; long? seed = null; int? batchSize = null; int[][]? indices = null;
         var seen = new Seen();
@@ -242,7 +242,7 @@ public static class TrainRequestReader
     static bool Matrix(ref Utf8JsonReader reader, out double[][]? rows)
     {
         rows = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartArray) return false;
         var list = new List<double[]>(4);
@@ -258,7 +258,7 @@ public static class TrainRequestReader
     static bool Vector(ref Utf8JsonReader reader, out double[]? values)
     {
         values = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartArray || !Numbers(ref reader, out var read)) return false;
         values = read;
@@ -293,7 +293,7 @@ public static class TrainRequestReader
     static bool IntRows(ref Utf8JsonReader reader, out int[][]? rows)
     {
         rows = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartArray) return false;
         var list = new List<int[]>(4);
@@ -317,7 +317,7 @@ public static class TrainRequestReader
     static bool Strings(ref Utf8JsonReader reader, out string[]? values)
     {
         values = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartArray) return false;
         var list = new List<string>(4);
@@ -333,58 +333,75 @@ public static class TrainRequestReader
     static bool String(ref Utf8JsonReader reader, out string? value)
     {
         value = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.String) return false;
         value = reader.GetString();
         return true;
     }
 
-    static bool Double(ref Utf8JsonReader reader, out double? value)
+    static bool Double(ref Utf8JsonReader reader, out double? value) => Scalar<FiniteNumber, double>(ref reader, out value);
+
+    static bool Int(ref Utf8JsonReader reader, out int? value) => Scalar<Int32Number, int>(ref reader, out value);
+
+    static bool Long(ref Utf8JsonReader reader, out long? value) => Scalar<Int64Number, long>(ref reader, out value);
+
+    static bool Bool(ref Utf8JsonReader reader, out bool? value) => Scalar<Boolean, bool>(ref reader, out value);
+
+    // A field's value of a nullable scalar type: null, or the token as the serializer's converter for it reads it.
+    static bool Scalar<TRead, T>(ref Utf8JsonReader reader, out T? value) where TRead : IScalar<T> where T : struct
     {
         value = null;
-        if (!Read(ref reader)) return false;
+        if (!reader.Read()) return false;
         if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.Number || !DecimalText.TryGetDouble(ref reader, out double read) || !double.IsFinite(read)) return false;
+        if (!TRead.TryGet(ref reader, out T read)) return false;
         value = read;
         return true;
     }
 
-    static bool Int(ref Utf8JsonReader reader, out int? value)
+    interface IScalar<T>
     {
-        value = null;
-        if (!Read(ref reader)) return false;
-        if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int read)) return false;
-        value = read;
-        return true;
+        static abstract bool TryGet(ref Utf8JsonReader reader, out T value);
     }
 
-    static bool Long(ref Utf8JsonReader reader, out long? value)
+    // As FiniteDoubleConverter reads a number.
+    struct FiniteNumber : IScalar<double>
     {
-        value = null;
-        if (!Read(ref reader)) return false;
-        if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long read)) return false;
-        value = read;
-        return true;
+        public static bool TryGet(ref Utf8JsonReader reader, out double value)
+        {
+            value = 0;
+            return reader.TokenType == JsonTokenType.Number && DecimalText.TryGetDouble(ref reader, out value) && double.IsFinite(value);
+        }
     }
 
-    static bool Bool(ref Utf8JsonReader reader, out bool? value)
+    struct Int32Number : IScalar<int>
     {
-        value = null;
-        if (!Read(ref reader)) return false;
-        if (reader.TokenType is JsonTokenType.Null) return true;
-        if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False)) return false;
-        value = reader.TokenType == JsonTokenType.True;
-        return true;
+        public static bool TryGet(ref Utf8JsonReader reader, out int value)
+        {
+            value = 0;
+            return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out value);
+        }
+    }
+
+    struct Int64Number : IScalar<long>
+    {
+        public static bool TryGet(ref Utf8JsonReader reader, out long value)
+        {
+            value = 0;
+            return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value);
+        }
+    }
+
+    struct Boolean : IScalar<bool>
+    {
+        public static bool TryGet(ref Utf8JsonReader reader, out bool value)
+        {
+            value = reader.TokenType == JsonTokenType.True;
+            return reader.TokenType is JsonTokenType.True or JsonTokenType.False;
+        }
     }
 
     // --- structure --------------------------------------------------------------------------------------------------
-
-    static bool Read(ref Utf8JsonReader reader) => reader.Read();
-
-    static bool Begin(ref Utf8JsonReader reader) => reader.TokenType == JsonTokenType.StartObject;
 
     // Moves to the next property name of the object the reader is in (end: its end instead); false when the text ends.
     static bool Next(ref Utf8JsonReader reader, out bool end)
