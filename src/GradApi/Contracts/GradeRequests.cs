@@ -11,7 +11,7 @@ namespace GradApi.Contracts;
 /// maxAbsoluteError are null, numbers in messages left out), so the response can be shown to a student as it is.</param>
 /// <param name="Format">gradapi (default: this service's response), gradescope (Gradescope's results.json) or prairielearn
 /// (PrairieLearn's external grader results.json).</param>
-public sealed record GradeRequest(
+public sealed partial record GradeRequest(
     GradeProblem? Problem,
     AnswerRequest[]? Answers,
     ToleranceRequest? Tolerance,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,8 @@ using Microsoft.Net.Http.Headers;
 
 namespace GradApi.Json;
 
-/// <summary>Reads the value its reader is on, as the serializer would; false when the serializer must read it instead.</summary>
-public delegate bool FastJsonReader<T>(ref Utf8JsonReader reader, out T? value);
+/// <summary>Reads the value its reader is on, as the serializer would with these options; false when the serializer must read it instead.</summary>
+public delegate bool FastJsonReader<T>(ref Utf8JsonReader reader, JsonSerializerOptions options, out T? value);
 
 /// <summary>
 /// A JSON request body bound by the endpoint's own reading (a contract's <c>BindAsync</c>), not the framework's:
@@ -25,6 +26,8 @@ public static class JsonBody
     public static async ValueTask<T> ReadAsync<T>(HttpContext context, FastJsonReader<T>? fast = null) where T : class
     {
         var request = context.Request;
+        // As the framework: a request that cannot have a body is one without it, whatever its content type says.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) throw NoBody();
         if (!request.HasJsonContentType())
             throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{request.ContentType}\".", StatusCodes.Status415UnsupportedMediaType);
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
@@ -51,7 +54,7 @@ public static class JsonBody
                 if (length > 0) body.AdvanceTo(bytes.End);
             }
         }
-        return value ?? throw new BadHttpRequestException("Implicit body inferred for the request but no body was provided.", StatusCodes.Status400BadRequest);
+        return value ?? throw NoBody();
     }
 
     /// <summary>The JSON body's schema in the document, as for a body the framework binds.</summary>
@@ -86,15 +89,10 @@ public static class JsonBody
     static bool TryFast<T>(ReadOnlySpan<byte> bytes, JsonSerializerOptions options, FastJsonReader<T> fast, out T? value)
     {
         value = default;
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
-        {
-            AllowTrailingCommas = options.AllowTrailingCommas,
-            CommentHandling = options.ReadCommentHandling,
-            MaxDepth = options.MaxDepth,
-        });
+        var reader = new Utf8JsonReader(bytes, ReaderOptions(options));
         try
         {
-            return reader.Read() && fast(ref reader, out value) && !reader.Read();
+            return reader.Read() && fast(ref reader, options, out value) && !reader.Read();
         }
         catch (JsonException)
         {
@@ -113,6 +111,17 @@ public static class JsonBody
             throw Failed(e);
         }
     }
+
+    static BadHttpRequestException NoBody() =>
+        new("Implicit body inferred for the request but no body was provided.", StatusCodes.Status400BadRequest);
+
+    /// <summary>The reader the serializer reads a body with under <paramref name="options"/>.</summary>
+    public static JsonReaderOptions ReaderOptions(JsonSerializerOptions options) => new()
+    {
+        AllowTrailingCommas = options.AllowTrailingCommas,
+        CommentHandling = options.ReadCommentHandling,
+        MaxDepth = options.MaxDepth,
+    };
 
     // A JSON error as the framework's binding reports it (the problem handler reads the JsonException inside).
     static BadHttpRequestException Failed(JsonException e) =>
