@@ -28,7 +28,7 @@ public sealed partial record GradeRequest(
 /// <param name="Submissions">One per student: an id unique within the batch and the answers.</param>
 /// <param name="Reveal">As in /v1/grade: all (default) or verdicts.</param>
 /// <param name="Format">As in /v1/grade: gradapi (default), gradescope or prairielearn; the latter two give one results.json per submission.</param>
-public sealed record GradeBatchRequest(
+public sealed partial record GradeBatchRequest(
     GradeProblem? Problem,
     ToleranceRequest? Tolerance,
     string? PartialCredit,

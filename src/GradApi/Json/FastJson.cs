@@ -216,7 +216,9 @@ internal static class FastJson
         "biasCorrection", "amsgrad", "rho", "centered", "learningRateDecay", "initialAccumulator", "mode", "seed", "batchSize", "indices",
         // /v1/grade
         "problem", "answers", "tolerance", "partialCredit", "followThrough", "reveal", "format", "path", "value", "points",
-        "formula", "relative", "absolute", "decimals", "figures", "enabled", "penalty", "allowDegenerate");
+        "formula", "relative", "absolute", "decimals", "figures", "enabled", "penalty", "allowDegenerate",
+        // /v1/grade/batch
+        "submissions", "id");
 
     static (byte[] Utf8, string Name)[][] ByLength(params string[] names)
     {

@@ -54,7 +54,7 @@ public static class GradeRequestReader
         return false;
     }
 
-    static bool Problem(ref Utf8JsonReader reader, JsonSerializerOptions options, out GradeProblem? problem)
+    internal static bool Problem(ref Utf8JsonReader reader, JsonSerializerOptions options, out GradeProblem? problem)
     {
         problem = null;
         if (!Value(ref reader, JsonTokenType.StartObject, out bool present)) return false;
@@ -65,7 +65,7 @@ public static class GradeRequestReader
         return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth;
     }
 
-    static bool Answer(ref Utf8JsonReader reader, JsonSerializerOptions options, out AnswerRequest answer)
+    internal static bool Answer(ref Utf8JsonReader reader, JsonSerializerOptions options, out AnswerRequest answer)
     {
         answer = null!;
         if (reader.TokenType != JsonTokenType.StartObject) return false;
@@ -115,7 +115,7 @@ public static class GradeRequestReader
         };
     }
 
-    static bool Tolerance(ref Utf8JsonReader reader, out ToleranceRequest? tolerance)
+    internal static bool Tolerance(ref Utf8JsonReader reader, out ToleranceRequest? tolerance)
     {
         tolerance = null;
         if (!Value(ref reader, JsonTokenType.StartObject, out bool present)) return false;
@@ -139,7 +139,7 @@ public static class GradeRequestReader
         return false;
     }
 
-    static bool FollowThrough(ref Utf8JsonReader reader, out FollowThroughRequest? followThrough)
+    internal static bool FollowThrough(ref Utf8JsonReader reader, out FollowThroughRequest? followThrough)
     {
         followThrough = null;
         if (!Value(ref reader, JsonTokenType.StartObject, out bool present)) return false;
@@ -154,6 +154,70 @@ public static class GradeRequestReader
                 "enabled" => seen.First(0) && Bool(ref reader, out enabled),
                 "penalty" => seen.First(1) && Double(ref reader, out penalty),
                 "allowDegenerate" => seen.First(2) && Bool(ref reader, out allowDegenerate),
+                _ => false,
+            };
+            if (!ok) return false;
+        }
+        return false;
+    }
+}
+
+/// <summary>
+/// Reads a /v1/grade/batch body as <see cref="GradeRequestReader"/> reads a /v1/grade body, each sheet's answers with the
+/// same steps: a class of 1000 sheets of 20 answers (1.5 MB) was 12 to 15 ms of the serializer's reading before any of it
+/// could be checked or graded. Anything it does not expect, or any failure, answers false for the serializer to read the
+/// whole body again. <c>GradeBatchRequestReaderTests</c> holds the two to the same results.
+/// </summary>
+public static class GradeBatchRequestReader
+{
+    /// <summary>Reads the value the reader is on; false (the reader anywhere) when the serializer must read it instead.</summary>
+    public static bool TryRead(ref Utf8JsonReader reader, JsonSerializerOptions options, out GradeBatchRequest? request) =>
+        Guarded(ref reader, options, Request, out request);
+
+    static bool Request(ref Utf8JsonReader reader, JsonSerializerOptions options, out GradeBatchRequest? request)
+    {
+        request = null;
+        if (reader.TokenType == JsonTokenType.Null) return true;
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        GradeProblem? problem = null; SubmissionRequest[]? submissions = null; ToleranceRequest? tolerance = null;
+        string? partialCredit = null, reveal = null, format = null; FollowThroughRequest? followThrough = null;
+        var seen = new Seen();
+        while (Next(ref reader, out bool end))
+        {
+            if (end)
+            {
+                request = new GradeBatchRequest(problem, tolerance, partialCredit, followThrough, submissions, reveal, format);
+                return true;
+            }
+            bool ok = Name(ref reader) switch
+            {
+                "problem" => seen.First(0) && GradeRequestReader.Problem(ref reader, options, out problem),
+                "tolerance" => seen.First(1) && GradeRequestReader.Tolerance(ref reader, out tolerance),
+                "partialCredit" => seen.First(2) && String(ref reader, out partialCredit),
+                "followThrough" => seen.First(3) && GradeRequestReader.FollowThrough(ref reader, out followThrough),
+                "submissions" => seen.First(4) && Array(ref reader, options, Submission, out submissions),
+                "reveal" => seen.First(5) && String(ref reader, out reveal),
+                "format" => seen.First(6) && String(ref reader, out format),
+                _ => false,
+            };
+            if (!ok) return false;
+        }
+        return false;
+    }
+
+    static bool Submission(ref Utf8JsonReader reader, JsonSerializerOptions options, out SubmissionRequest submission)
+    {
+        submission = null!;
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        string? id = null; AnswerRequest[]? answers = null;
+        var seen = new Seen();
+        while (Next(ref reader, out bool end))
+        {
+            if (end) { submission = new SubmissionRequest(id, answers); return true; }
+            bool ok = Name(ref reader) switch
+            {
+                "id" => seen.First(0) && String(ref reader, out id),
+                "answers" => seen.First(1) && Array(ref reader, options, GradeRequestReader.Answer, out answers),
                 _ => false,
             };
             if (!ok) return false;

@@ -75,3 +75,13 @@ public sealed class GradeRequestReaderTests : ContractReaderTests<GradeRequest>
     protected override FastJsonReader<GradeRequest> Reader => GradeRequestReader.TryRead;
     protected override int ExampleCount => 7;
 }
+
+/// <summary>/v1/grade/batch's <see cref="GradeBatchRequestReader"/>, over every grade-batch example.</summary>
+public sealed class GradeBatchRequestReaderTests : ContractReaderTests<GradeBatchRequest>
+{
+    protected override List<(string Name, string Route, JsonNode Request)> Requests() =>
+        [.. RequestExamples.Load("grade-batch").Select(e => ($"grade-batch.{e.Name}", "/v1/grade/batch", e.Example["value"]!))];
+
+    protected override FastJsonReader<GradeBatchRequest> Reader => GradeBatchRequestReader.TryRead;
+    protected override int ExampleCount => 2;
+}
