@@ -54,6 +54,15 @@ internal static class FastJson
         return reader.TokenType == start;
     }
 
+    // Whether a converter handed the value that began with `start` at `depth` read exactly that value, as the serializer
+    // holds converters to (the reader on its last token).
+    internal static bool ReadWhole(ref Utf8JsonReader reader, JsonTokenType start, int depth) => start switch
+    {
+        JsonTokenType.StartArray => reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth,
+        JsonTokenType.StartObject => reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth,
+        _ => reader.TokenType == start,
+    };
+
     internal static bool Matrix(ref Utf8JsonReader reader, JsonSerializerOptions options, out double[][]? rows) =>
         Array(ref reader, options, static (ref Utf8JsonReader r, JsonSerializerOptions _, out double[] row) =>
         {
@@ -64,9 +73,9 @@ internal static class FastJson
     internal static bool Vector(ref Utf8JsonReader reader, out double[]? values)
     {
         values = null;
-        if (!reader.Read()) return false;
-        if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.StartArray || !Numbers(ref reader, out var read)) return false;
+        if (!Value(ref reader, JsonTokenType.StartArray, out bool present)) return false;
+        if (!present) return true;
+        if (!Numbers(ref reader, out var read)) return false;
         values = read;
         return true;
     }
@@ -114,17 +123,17 @@ internal static class FastJson
     internal static bool Strings(ref Utf8JsonReader reader, JsonSerializerOptions options, out string[]? values) =>
         Array(ref reader, options, static (ref Utf8JsonReader r, JsonSerializerOptions _, out string text) =>
         {
-            text = r.TokenType == JsonTokenType.String ? r.GetString()! : "";
-            return r.TokenType == JsonTokenType.String;
+            text = "";
+            if (r.TokenType != JsonTokenType.String) return false;
+            text = r.GetString()!;
+            return true;
         }, out values);
 
     internal static bool String(ref Utf8JsonReader reader, out string? value)
     {
         value = null;
-        if (!reader.Read()) return false;
-        if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.String) return false;
-        value = reader.GetString();
+        if (!Value(ref reader, JsonTokenType.String, out bool present)) return false;
+        if (present) value = reader.GetString();
         return true;
     }
 

@@ -61,8 +61,7 @@ public static class GradeRequestReader
         if (!present) return true;
         int depth = reader.CurrentDepth;
         problem = Problems.Read(ref reader, typeof(GradeProblem), options);
-        // As the serializer holds a converter to: exactly the object it was given.
-        return reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth;
+        return ReadWhole(ref reader, JsonTokenType.StartObject, depth);
     }
 
     internal static bool Answer(ref Utf8JsonReader reader, JsonSerializerOptions options, out AnswerRequest answer)
@@ -92,10 +91,8 @@ public static class GradeRequestReader
     static bool Path(ref Utf8JsonReader reader, JsonSerializerOptions options, out string? path)
     {
         path = null;
-        if (!reader.Read()) return false;
-        if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.String) return false;
-        path = Paths.Read(ref reader, typeof(string), options);
+        if (!Value(ref reader, JsonTokenType.String, out bool present)) return false;
+        if (present) path = Paths.Read(ref reader, typeof(string), options);
         return true;
     }
 
@@ -107,12 +104,7 @@ public static class GradeRequestReader
         var kind = reader.TokenType;
         int depth = reader.CurrentDepth;
         value = Values.Read(ref reader, typeof(AnswerValue), options);
-        return kind switch
-        {
-            JsonTokenType.StartArray => reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth,
-            JsonTokenType.StartObject => reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth,
-            _ => reader.TokenType == kind,
-        };
+        return ReadWhole(ref reader, kind, depth);
     }
 
     internal static bool Tolerance(ref Utf8JsonReader reader, out ToleranceRequest? tolerance)

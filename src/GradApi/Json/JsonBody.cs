@@ -35,8 +35,7 @@ public static class JsonBody
 
         T? value;
         if (request.ContentLength is not long length || length > int.MaxValue
-            || (MediaTypeHeaderValue.TryParse(request.ContentType, out var media) && media.Charset is { HasValue: true } charset
-                && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+            || OtherCharset(request.ContentType))
         {
             value = await Framework(() => request.ReadFromJsonAsync(typeInfo, context.RequestAborted));
         }
@@ -56,6 +55,12 @@ public static class JsonBody
         }
         return value ?? throw NoBody();
     }
+
+    // A charset other than UTF-8 named in the content type (parsed only when one is named: the type was parsed once already).
+    static bool OtherCharset(string? contentType) =>
+        contentType is not null && contentType.Contains("charset", StringComparison.OrdinalIgnoreCase)
+        && MediaTypeHeaderValue.TryParse(contentType, out var media) && media.Charset is { HasValue: true } charset
+        && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The JSON body's schema in the document, as for a body the framework binds.</summary>
     public static void Describe<T>(EndpointBuilder builder) =>

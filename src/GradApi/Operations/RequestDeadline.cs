@@ -13,7 +13,7 @@ namespace GradApi.Operations;
 public sealed class WorkCancellation(HttpContext context, TimeSpan deadline) : IDisposable
 {
     readonly Lock _lock = new();
-    // Let go of at the end of the request: the deadline clock keeps this object until its moment, seconds later.
+    // Let go of at the end of the request, so nothing that still holds this object holds the request.
     HttpContext? _context = context;
     CancellationTokenSource? _source;
     DeadlineClock.Entry? _onClock;
