@@ -21,6 +21,9 @@ public sealed record GradeProblem(TrainRequest? Train, EndpointProblem? Named) :
     /// read as the same <see cref="Train"/>, so it keys work made for an earlier request on the same problem. Null when not read from JSON.
     /// </summary>
     internal byte[]? TrainTokens { get; init; }
+
+    /// <summary>Whether <see cref="Train"/> is a request remembered from an earlier sheet that passed every check, not one read now.</summary>
+    internal bool Remembered { get; init; }
 }
 
 /// <summary>Another endpoint's problem: any POST route of the contract, and exactly the request it takes.</summary>
@@ -49,7 +52,7 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
             return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
         }
         if (tokens is not null && Known.TryGetValue(tokens, out var known) && known.Options == options)
-            return new GradeProblem(known.Problem, null) { TrainTokens = tokens };
+            return new GradeProblem(known.Problem, null) { TrainTokens = tokens, Remembered = true };
         reader = start;
         return new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null) { TrainTokens = tokens };
     }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GradApi.Contracts;
 using GradApi.Domain.Tensors;
@@ -75,29 +76,58 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
 
         public Utf8JsonWriter Writer => writer;
 
-        public async ValueTask WriteTensor(JsonEncodedText name, Tensor tensor, bool keep = false)
+        // Not async: a tensor whose text is one chunk (every tensor of a seed-sized trace) is written without a state machine.
+        // Not inlined either: inlined into WriteIteration's state machine, seed 001's run + write took 22-23 us, not 19.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public ValueTask WriteTensor(JsonEncodedText name, Tensor tensor, bool keep = false)
         {
             writer.WritePropertyName(name);
             KeptText? kept = keep ? new KeptText(tensor) : null;
             if (kept is not null) _kept.Add(kept);
             _text.Start(tensor, kept);
-            while (!_text.WriteChunk(writer)) await SendIfFull();
+            return _text.WriteChunk(writer) ? default : WriteRest();
+        }
+
+        async ValueTask WriteRest()
+        {
+            do await SendIfFull();
+            while (!_text.WriteChunk(writer));
         }
 
         /// <summary>Writes <paramref name="tensor"/> as the kept text of one with the same values when there is one (the same bytes, not formatted again).</summary>
-        public async ValueTask WriteTensorAgain(JsonEncodedText name, Tensor tensor)
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public ValueTask WriteTensorAgain(JsonEncodedText name, Tensor tensor)
         {
-            if (_kept.Find(kept => kept.Matches(tensor)) is not { } same)
-            {
-                await WriteTensor(name, tensor);
-                return;
-            }
+            if (Kept(tensor) is not { } same) return WriteTensor(name, tensor);
             writer.WritePropertyName(name);
+            if (same.Chunks == 1)
+            {
+                same.WriteChunk(writer, 0);
+                return SendIfFullAsTask();
+            }
+            return WriteKeptChunks(same);
+        }
+
+        KeptText? Kept(Tensor tensor)
+        {
+            foreach (var kept in _kept)
+                if (kept.Matches(tensor)) return kept;
+            return null;
+        }
+
+        async ValueTask WriteKeptChunks(KeptText same)
+        {
             for (int chunk = 0; chunk < same.Chunks; chunk++)
             {
                 same.WriteChunk(writer, chunk);
                 await SendIfFull();
             }
+        }
+
+        ValueTask SendIfFullAsTask()
+        {
+            var sent = SendIfFull();
+            return sent.IsCompletedSuccessfully ? default : new ValueTask(sent.AsTask());
         }
 
         /// <summary>Sends what is written once it is a piece worth sending (before the first send, once it is past what is held whole).</summary>

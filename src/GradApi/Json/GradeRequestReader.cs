@@ -35,7 +35,7 @@ public static class GradeRequestReader
         {
             if (end)
             {
-                request = new GradeRequest(problem, answers, tolerance, partialCredit, followThrough, reveal, format);
+                request = new GradeRequest(problem, answers, tolerance, partialCredit, followThrough, reveal, format) { ReadByItsReader = NullFree(problem) };
                 return true;
             }
             bool ok = Name(ref reader) switch
@@ -53,6 +53,10 @@ public static class GradeRequestReader
         }
         return false;
     }
+
+    // A problem without null elements: none, or one remembered from a sheet that was checked and graded (the serializer
+    // reads any other, and may leave nulls in it for the validation filter to find).
+    internal static bool NullFree(GradeProblem? problem) => problem is null || problem.Remembered;
 
     internal static bool Problem(ref Utf8JsonReader reader, JsonSerializerOptions options, out GradeProblem? problem)
     {
@@ -178,7 +182,7 @@ public static class GradeBatchRequestReader
         {
             if (end)
             {
-                request = new GradeBatchRequest(problem, tolerance, partialCredit, followThrough, submissions, reveal, format);
+                request = new GradeBatchRequest(problem, tolerance, partialCredit, followThrough, submissions, reveal, format) { ReadByItsReader = GradeRequestReader.NullFree(problem) };
                 return true;
             }
             bool ok = Name(ref reader) switch

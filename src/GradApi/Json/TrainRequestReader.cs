@@ -32,7 +32,7 @@ public static class TrainRequestReader
         {
             if (end)
             {
-                request = new TrainRequest(network, data, loss, optimizer, iterations, sampling, include);
+                request = new TrainRequest(network, data, loss, optimizer, iterations, sampling, include) { ReadByItsReader = true };
                 return true;
             }
             bool ok = Name(ref reader) switch

@@ -19,7 +19,8 @@ public sealed class ValidationFilter<T>(IValidator<T> validator, Operations.Admi
         if (Argument(context) is not { } request)
             return Refuse(TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON request body is required"] }));
 
-        if (NullElements.Find(request, NullElements.MaxReported) is { Count: > 0 } paths)
+        if (request is not Contracts.IReadWithoutNullElements { ReadWithoutNullElements: true }
+            && NullElements.Find(request, NullElements.MaxReported) is { Count: > 0 } paths)
             return Refuse(TypedResults.ValidationProblem(paths.ToDictionary(p => p, _ => new[] { "must not be null" }),
                 detail: "The request has null elements; see errors, keyed by JSON path."));
 
