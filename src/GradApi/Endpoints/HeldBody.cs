@@ -53,7 +53,13 @@ public sealed class HeldBody(HttpResponse response) : IBufferWriter<byte>, IDisp
     public async Task Complete(Utf8JsonWriter writer, CancellationToken cancel)
     {
         writer.Flush();
-        if (!_started) response.ContentLength = _length;
+        if (!_started)
+        {
+            response.ContentLength = _length;
+            // Headers first, so the body is copied once, into the response pipe: written before the response has
+            // started, Kestrel holds it in memory of its own and copies it into the pipe again behind the headers.
+            await response.StartAsync(cancel);
+        }
         Release();
         await body.FlushAsync(cancel);
     }
