@@ -55,6 +55,15 @@ public static class OverheadQuick
             return n;
         }));
         yield return ("train: run + write", Time(() => Write(provider, new TrainTraceResult(trainRequest.ToProblem(), trainRequest))));
+        // A trace's numbers as ShortestDouble writes them: 17-digit ones, and short decimals and small integers as inputs and
+        // initial weights are, each set 1000 numbers.
+        var random = new Random(13);
+        double[] long17 = [.. Enumerable.Range(0, 1000).Select(_ => 2 * random.NextDouble() - 1)];
+        double[] short1 = [.. Enumerable.Range(0, 1000).Select(i => Math.Round(2 * random.NextDouble() - 1, 1 + i % 3))];
+        double[] ones = [.. Enumerable.Range(0, 1000).Select(i => (double)(1 << (i % 4)) * (i % 2 == 0 ? 1 : -1))];
+        yield return ("numbers: 1000 of 17 digits", Time(() => FormatAll(long17)));
+        yield return ("numbers: 1000 of 1-3 decimals", Time(() => FormatAll(short1)));
+        yield return ("numbers: 1000 powers of two", Time(() => FormatAll(ones)));
 
         if (gradeBody is null) yield break;
         byte[] grade = File.ReadAllBytes(gradeBody);
@@ -135,6 +144,14 @@ public static class OverheadQuick
         context.Response.Body = new MemoryStream();
         result.ExecuteAsync(context).GetAwaiter().GetResult();
         return context.Response.Body.Length;
+    }
+
+    static object? FormatAll(double[] values)
+    {
+        Span<byte> text = stackalloc byte[ShortestDouble.MaxLength];
+        int length = 0;
+        foreach (var v in values) length += ShortestDouble.Format(v, text);
+        return length;
     }
 
     static double Time(Func<object?> action)

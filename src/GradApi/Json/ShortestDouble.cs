@@ -12,8 +12,8 @@ namespace GradApi.Json;
 /// <para>The digits are Ryu's (Ulf Adams, PLDI 2018): the shortest decimal that reads back as the same double, the closest
 /// to it where several are as short, ties to even. Its 128-bit powers of five are computed once, exactly, at startup.
 /// The layout is .NET's general format with its round-trip precision: plain while the decimal point lies from 3 zeros
-/// before the digits to max(17, digits) after the first, else one digit, a point, the rest and E+dd / E-dd. Powers of two
-/// (mantissa bits all zero, 2046 doubles) are formatted by .NET itself, whose digits there are not the shortest.</para>
+/// before the digits to max(17, digits) after the first, else one digit, a point, the rest and E+dd / E-dd. Two powers of
+/// two, 2^-25 and 2^-958, are formatted by .NET itself, whose digits there are one fewer than Ryu's.</para>
 /// </summary>
 public static class ShortestDouble
 {
@@ -61,8 +61,10 @@ public static class ShortestDouble
         ulong bits = BitConverter.DoubleToUInt64Bits(value);
         ulong ieeeMantissa = bits & ((1UL << MantissaBits) - 1);
         uint ieeeExponent = (uint)(bits >> MantissaBits) & 0x7FF;
-        // A power of two: .NET's text is not Ryu's there (its lower bound is not the half gap below), so it writes its own.
-        if (ieeeMantissa == 0 && ieeeExponent != 0)
+        // Two powers of two, 2^-25 and 2^-958, where .NET writes one digit fewer than Ryu (its lower bound there is not the
+        // half gap below), are written by .NET itself; every other power of two has the same text both ways (all 2,098 are
+        // in NumberTextTests), and .NET's formatting cost as much as the rest of a seed-sized trace's ones and inputs.
+        if (ieeeMantissa == 0 && ieeeExponent is ExponentBias - 25 or ExponentBias - 958)
         {
             value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture);
             return written;
@@ -195,6 +197,21 @@ public static class ShortestDouble
     /// <summary>Ryu's d2d: the shortest digits and their power of ten, trailing zeros removed.</summary>
     static (ulong Digits, int Exponent) Shortest(ulong ieeeMantissa, uint ieeeExponent)
     {
+        // An integer from 1 to 2^53 (Ryu's small-integer case): its own digits, none shorter reads back as it (the doubles
+        // there are at most 1 apart). Inputs, targets and counts are such numbers, and the general case was slowest on them.
+        int integerBits = (int)ieeeExponent - ExponentBias;
+        if ((uint)integerBits <= MantissaBits)
+        {
+            ulong mantissa = (1UL << MantissaBits) | ieeeMantissa;
+            int fraction = MantissaBits - integerBits;
+            if ((mantissa & ((1UL << fraction) - 1)) == 0)
+            {
+                ulong digits = mantissa >> fraction;
+                int zeros = 0;
+                for (ulong q = digits / 10; q * 10 == digits; q = digits / 10) { digits = q; zeros++; }
+                return (digits, zeros);
+            }
+        }
         int e2;
         ulong m2;
         if (ieeeExponent == 0)
@@ -292,15 +309,23 @@ public static class ShortestDouble
         }
         else
         {
+            // Only the last digit removed decides the rounding, so digits can go eight or two at a time while the bounds
+            // allow it (removing k at once is allowed exactly when removing each of them one by one was): a short decimal
+            // such as 0.2 has 16 digits past its own, a single division of each bound at a time was 16 rounds of three.
             bool roundUp = false;
-            ulong vpDiv100 = vp / 100, vmDiv100 = vm / 100;
-            if (vpDiv100 > vmDiv100)
+            for (ulong vpDiv = vp / 100_000_000, vmDiv = vm / 100_000_000; vpDiv > vmDiv; vpDiv = vp / 100_000_000, vmDiv = vm / 100_000_000)
+            {
+                ulong vrDiv = vr / 100_000_000;
+                roundUp = vr - 100_000_000 * vrDiv >= 50_000_000;
+                vr = vrDiv; vp = vpDiv; vm = vmDiv;
+                removed += 8;
+            }
+            for (ulong vpDiv = vp / 100, vmDiv = vm / 100; vpDiv > vmDiv; vpDiv = vp / 100, vmDiv = vm / 100)
             {
                 // Two digits at a time (most numbers).
-                ulong vrDiv100 = vr / 100;
-                uint vrMod100 = (uint)(vr - 100 * vrDiv100);
-                roundUp = vrMod100 >= 50;
-                vr = vrDiv100; vp = vpDiv100; vm = vmDiv100;
+                ulong vrDiv = vr / 100;
+                roundUp = vr - 100 * vrDiv >= 50;
+                vr = vrDiv; vp = vpDiv; vm = vmDiv;
                 removed += 2;
             }
             for (; ; )

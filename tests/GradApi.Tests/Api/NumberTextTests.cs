@@ -46,7 +46,7 @@ public sealed class NumberTextTests
         }
         for (int e = -1074; e <= 1023; e++)
         {
-            double p = Math.ScaleB(1.0, e); // powers of two (whose .NET digits are not Ryu's) and their neighbours
+            double p = Math.ScaleB(1.0, e); // powers of two (two of which .NET writes a digit shorter than Ryu) and their neighbours
             yield return p;
             yield return Math.BitIncrement(p);
             yield return Math.BitDecrement(p);
