@@ -51,13 +51,7 @@ public static class ShortestDouble
     /// <summary>Writes <paramref name="value"/> (finite; -0 is written "-0" like .NET, callers write 0) and returns the bytes written.</summary>
     public static int Format(double value, Span<byte> destination)
     {
-        if (destination.Length < MaxLength)
-        {
-            Span<byte> room = stackalloc byte[MaxLength];
-            int length = Format(value, room);
-            room[..length].CopyTo(destination);
-            return length;
-        }
+        if (destination.Length < MaxLength) return FormatShort(value, destination);
         ulong bits = BitConverter.DoubleToUInt64Bits(value);
         ulong ieeeMantissa = bits & ((1UL << MantissaBits) - 1);
         uint ieeeExponent = (uint)(bits >> MantissaBits) & 0x7FF;
@@ -79,6 +73,17 @@ public static class ShortestDouble
         }
         var (digits, exponent) = Shortest(ieeeMantissa, ieeeExponent);
         return at + Layout(digits, exponent, ref Unsafe.Add(ref text, at));
+    }
+
+    // Into less room than the longest text: formatted on the stack, then copied. Apart, so Format itself has no stack buffer
+    // (and no guard for one) on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int FormatShort(double value, Span<byte> destination)
+    {
+        Span<byte> room = stackalloc byte[MaxLength];
+        int length = Format(value, room);
+        room[..length].CopyTo(destination);
+        return length;
     }
 
     /// <summary>
