@@ -70,6 +70,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     /// </summary>
     sealed class TraceOutput(Utf8JsonWriter writer, HeldBody held, CancellationToken cancel) : IDisposable
     {
+        // Below this many elements a tensor is formatted again rather than kept: copying its values and text, and
+        // comparing them, cost more than formatting a few numbers (seed 001's four parameter tensors, 1 to 6 each).
+        const int KeptFrom = 32;
+
         readonly TensorText _text = new();
         // The last iteration's parameters as written, for the final parameters that most often repeat them.
         readonly List<KeptText> _kept = [];
@@ -82,7 +86,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         public ValueTask WriteTensor(JsonEncodedText name, Tensor tensor, bool keep = false)
         {
             writer.WritePropertyName(name);
-            KeptText? kept = keep ? new KeptText(tensor) : null;
+            KeptText? kept = keep && tensor.Length >= KeptFrom ? new KeptText(tensor) : null;
             if (kept is not null) _kept.Add(kept);
             _text.Start(tensor, kept);
             return _text.WriteChunk(writer) ? default : WriteRest();
@@ -143,8 +147,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     static void WriteOptimizer(Utf8JsonWriter writer, TrainingProblem problem)
     {
         writer.WriteStartObject(Names.Optimizer);
-        foreach (var (name, value) in problem.Optimizer.Settings)
+        var settings = problem.Optimizer.Settings;
+        for (int i = 0; i < settings.Count; i++)
         {
+            var (name, value) = settings[i];
             var encoded = Names.Of(name);
             switch (value)
             {
@@ -162,7 +168,8 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         writer.WriteString(Names.Type, problem.Loss.Loss.Name);
         writer.WriteString(Names.Reduction, WireNames.Reductions.Name(problem.Loss.Reduction));
         writer.WriteStartArray(Names.AlsoReport);
-        foreach (var also in problem.Loss.AlsoReport) writer.WriteStringValue(also.Name);
+        var alsoReport = problem.Loss.AlsoReport;
+        for (int i = 0; i < alsoReport.Count; i++) writer.WriteStringValue(alsoReport[i].Name);
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
@@ -173,8 +180,9 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         var writer = output.Writer;
         writer.WriteStartObject();
         writer.WriteStartArray(Names.Layers);
-        foreach (var layer in layers)
+        for (int i = 0; i < layers.Count; i++)
         {
+            var layer = layers[i];
             writer.WriteStartObject();
             writer.WriteString(Names.Name, layer.Name);
             await Write(Names.Weights, layer.Weights);
@@ -191,6 +199,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
     static async ValueTask WriteIteration(TraceOutput output, IterationTrace iteration, Sections sections, bool keepParameters)
     {
         var writer = output.Writer;
+        // The lists by index, not foreach: through IReadOnlyList each foreach allocated an enumerator, a few per iteration.
         writer.WriteStartObject();
         writer.WriteNumber(Names.Iteration, iteration.Iteration);
         writer.WriteStartArray(Names.ExampleIndices);
@@ -201,8 +210,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         {
             writer.WriteStartObject(Names.Forward);
             writer.WriteStartArray(Names.Layers);
-            foreach (var layer in iteration.Forward)
+            var forward = iteration.Forward;
+            for (int i = 0; i < forward.Count; i++)
             {
+                var layer = forward[i];
                 writer.WriteStartObject();
                 writer.WriteString(Names.Name, layer.Name);
                 await output.WriteTensor(Names.Input, layer.Input);
@@ -225,7 +236,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             if (loss.Also.Count > 0)
             {
                 writer.WriteStartObject(Names.Also);
-                foreach (var (name, value) in loss.Also) FiniteDoubleConverter.WriteProperty(writer, Names.Of(name), value);
+                for (int i = 0; i < loss.Also.Count; i++) FiniteDoubleConverter.WriteProperty(writer, Names.Of(loss.Also[i].Key), loss.Also[i].Value);
                 writer.WriteEndObject();
             }
             writer.WriteEndObject();
@@ -236,8 +247,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
             writer.WriteStartObject(Names.Backward);
             await output.WriteTensor(Names.OutputGradient, iteration.OutputGradient);
             writer.WriteStartArray(Names.Layers);
-            foreach (var layer in iteration.Backward)
+            var backward = iteration.Backward;
+            for (int i = 0; i < backward.Count; i++)
             {
+                var layer = backward[i];
                 writer.WriteStartObject();
                 writer.WriteString(Names.Name, layer.Name);
                 await output.WriteTensor(Names.Delta, layer.Delta);
@@ -253,8 +266,10 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         {
             writer.WriteStartObject(Names.Update);
             writer.WriteStartArray(Names.Layers);
-            foreach (var layer in iteration.Update)
+            var update = iteration.Update;
+            for (int i = 0; i < update.Count; i++)
             {
+                var layer = update[i];
                 writer.WriteStartObject();
                 writer.WriteString(Names.Name, layer.Name);
                 if (sections.Update)
@@ -265,8 +280,9 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
                 if (sections.State)
                 {
                     writer.WriteStartObject(Names.State);
-                    foreach (var slot in layer.State)
+                    for (int j = 0; j < layer.State.Count; j++)
                     {
+                        var slot = layer.State[j];
                         writer.WriteStartObject(slot.Name);
                         await output.WriteTensor(Names.Weights, slot.Weights);
                         if (slot.Biases is not null) await output.WriteTensor(Names.Biases, slot.Biases);

@@ -28,7 +28,8 @@ public static class JsonBody
         var request = context.Request;
         // As the framework: a request that cannot have a body is one without it, whatever its content type says.
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) throw NoBody();
-        if (!request.HasJsonContentType())
+        // The plain type most clients send, known without parsing it; any other is parsed as the framework parses it.
+        if (!string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase) && !request.HasJsonContentType())
             throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{request.ContentType}\".", StatusCodes.Status415UnsupportedMediaType);
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
