@@ -216,8 +216,10 @@ internal static class FastJson
         return Known(reader.ValueSpan);
     }
 
-    // Every field name of the contracts read here, by length; a name is compared with those of its length only.
-    static readonly (byte[] Utf8, string Name)[][] Fields = ByLength(
+    // Every field name of the contracts read here, in an open-addressed table by a hash of the name's length and three of
+    // its bytes: a name is compared with one candidate, most often the right one (comparing it with each name of its length
+    // was the readers' largest step of their own).
+    static readonly (byte[] Utf8, string Name)?[] Fields = Table(
         // /v1/train
         "network", "data", "loss", "optimizer", "iterations", "sampling", "include", "inputSize", "layers", "name", "activation",
         "weights", "biases", "negativeSlope", "alpha", "beta", "inputs", "targets", "type", "reduction", "alsoReport",
@@ -229,20 +231,29 @@ internal static class FastJson
         // /v1/grade/batch
         "submissions", "id");
 
-    static (byte[] Utf8, string Name)[][] ByLength(params string[] names)
+    const int FieldSlots = 256;
+
+    static int Slot(ReadOnlySpan<byte> name) =>
+        (int)(((uint)name.Length * 2654435761u ^ name[0] * 31u ^ name[^1] * 131u ^ name[name.Length / 2] * 7u) & (FieldSlots - 1));
+
+    static (byte[] Utf8, string Name)?[] Table(params string[] names)
     {
-        var table = new (byte[], string)[names.Max(n => n.Length) + 1][];
-        for (int length = 0; length < table.Length; length++)
-            table[length] = [.. names.Where(n => n.Length == length).Distinct().Select(n => (System.Text.Encoding.UTF8.GetBytes(n), n))];
+        var table = new (byte[], string)?[FieldSlots];
+        foreach (var name in names.Distinct())
+        {
+            int slot = Slot(System.Text.Encoding.UTF8.GetBytes(name));
+            while (table[slot] is not null) slot = (slot + 1) & (FieldSlots - 1);
+            table[slot] = (System.Text.Encoding.UTF8.GetBytes(name), name);
+        }
         return table;
     }
 
     // The field's name as one of the constants above, or null.
     static string? Known(ReadOnlySpan<byte> name)
     {
-        if (name.Length >= Fields.Length) return null;
-        foreach (var (utf8, text) in Fields[name.Length])
-            if (name.SequenceEqual(utf8)) return text;
+        if (name.IsEmpty) return null;
+        for (int slot = Slot(name); Fields[slot] is { } field; slot = (slot + 1) & (FieldSlots - 1))
+            if (name.SequenceEqual(field.Utf8)) return field.Name;
         return null;
     }
 
