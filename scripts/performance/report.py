@@ -68,11 +68,12 @@ def load_figures():
         return None
     text = open(path).read()
     ratio = re.search(r"ratio /v1/train : /health = ([0-9.]+)", text)
+    rounds = re.search(r"median of ([0-9]+) rounds", text)
     rates = re.search(r"GET /health ([0-9.]+) req/s, POST /v1/train ([0-9.]+) req/s", text)
     if not ratio:
         return None
     return {"ratio": float(ratio.group(1)), "health": float(rates.group(1)) if rates else None,
-            "train": float(rates.group(2)) if rates else None}
+            "train": float(rates.group(2)) if rates else None, "rounds": int(rounds.group(1)) if rounds else 1}
 
 
 def main():
@@ -176,12 +177,12 @@ def main():
               "| figure | measured | target | |", "|---|---:|---:|---|"]
     if load:
         lines.append(f"| POST /v1/train (seed 001) req/s over GET /health req/s (wrk 1 thread, 32 connections, 4 s each, "
-                     f"alternating, median of 3 rounds) | {load['ratio']:.3f} ({load['train'] or 0:,.0f} / {load['health'] or 0:,.0f}) "
+                     f"alternating, median of {load['rounds']} rounds) | {load['ratio']:.3f} ({load['train'] or 0:,.0f} / {load['health'] or 0:,.0f}) "
                      f"| >= 0.5 | {verdict(load['ratio'] >= 0.5)} |")
     else:
         lines.append("| POST /v1/train over GET /health | not measured | >= 0.5 | n/a |")
     if grade:
-        lines.append(f"| POST /v1/grade (seed 001, 20 answers) req/s over GET /health (same wrk settings) | "
+        lines.append(f"| POST /v1/grade (seed 001, 20 answers) req/s over GET /health (same wrk settings, median of {len(grade['rounds'])} rounds) | "
                      f"{grade['gradeOverHealth']:.3f} ({grade['gradeRps']:,.0f} / {grade['healthRps']:,.0f}) | >= 0.3 "
                      f"| {verdict(grade['gradeOverHealth'] >= 0.3)} |")
     else:
