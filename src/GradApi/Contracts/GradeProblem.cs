@@ -45,14 +45,16 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
     public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var start = reader;
-        var (tokens, namesAnEndpoint) = Scan(ref reader);
+        var (keyed, namesAnEndpoint) = Scan(ref reader);
         if (namesAnEndpoint)
         {
             reader = start;
             return new GradeProblem(null, JsonSerializer.Deserialize<EndpointProblem>(ref reader, options));
         }
-        if (tokens is not null && Known.TryGetValue(tokens, out var known) && known.Options == options)
-            return new GradeProblem(known.Problem, null) { TrainTokens = tokens, Remembered = true };
+        // Looked up by the scanned bytes themselves, and keyed by the array already kept: a class's later sheets copy nothing.
+        if (keyed && KnownByBytes.TryGetValue(_tokens!.WrittenSpan, out var kept, out var known) && known.Options == options)
+            return new GradeProblem(known.Problem, null) { TrainTokens = kept, Remembered = true };
+        var tokens = keyed ? _tokens!.WrittenSpan.ToArray() : null;
         reader = start;
         return new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null) { TrainTokens = tokens };
     }
@@ -60,6 +62,8 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
     // Problems whose grading set-up is kept, by their tokens: read again with the same options, the request read the first
     // time is returned (requests are only read once read, so one serves every sheet of a class). As bounded as the set-ups.
     static readonly ConcurrentDictionary<byte[], (JsonSerializerOptions Options, TrainRequest Problem)> Known = new(TokensComparer.Instance);
+    static readonly ConcurrentDictionary<byte[], (JsonSerializerOptions Options, TrainRequest Problem)>.AlternateLookup<ReadOnlySpan<byte>> KnownByBytes =
+        Known.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     /// <summary>A problem read with these options and tokens, to be returned for the same tokens from now on.</summary>
     internal static void Remember(byte[] tokens, TrainRequest problem, JsonSerializerOptions options)
@@ -68,16 +72,19 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
         Known[tokens] = (options, problem);
     }
 
-    sealed class TokensComparer : IEqualityComparer<byte[]>
+    sealed class TokensComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
     {
         public static readonly TokensComparer Instance = new();
         public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-        public int GetHashCode(byte[] tokens)
+        public int GetHashCode(byte[] tokens) => GetHashCode(tokens.AsSpan());
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+        public int GetHashCode(ReadOnlySpan<byte> tokens)
         {
             var hash = new HashCode();
             hash.AddBytes(tokens);
             return hash.ToHashCode();
         }
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 
     public override void Write(Utf8JsonWriter writer, GradeProblem value, JsonSerializerOptions options)
@@ -92,10 +99,11 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
 
     // One pass over the object (the serializer hands a converter the whole value): whether it has its own endpoint field,
     // and its tokens, each as its kind, and for a name, string or number its length and raw bytes (escapes as written),
-    // leaving the reader on its end. The tokens are null when the value is not an object, names an endpoint or is too large.
-    static (byte[]? Tokens, bool NamesAnEndpoint) Scan(ref Utf8JsonReader reader)
+    // leaving the reader on its end, the tokens in the thread's buffer. Keyed is false when the value is not an object,
+    // names an endpoint or is too large.
+    static (bool Keyed, bool NamesAnEndpoint) Scan(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.StartObject) return (null, false);
+        if (reader.TokenType != JsonTokenType.StartObject) return (false, false);
         var buffer = _tokens ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         int depth = reader.CurrentDepth;
@@ -103,11 +111,11 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
         do
         {
             var kind = reader.TokenType;
-            if (kind == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(EndpointName)) return (null, true);
+            if (kind == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(EndpointName)) return (false, true);
             if (keyed) keyed = Record(buffer, ref reader, kind);
-            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return (keyed ? buffer.WrittenSpan.ToArray() : null, false);
+            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return (keyed, false);
         } while (reader.Read());
-        return (null, false);
+        return (false, false);
     }
 
     // Appends one token; false once the tokens would pass MaxTokenBytes (the problem is then not keyed).
