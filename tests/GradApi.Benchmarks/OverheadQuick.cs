@@ -84,7 +84,7 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the framework reads a body, from a pipe, read-fast as the endpoint reads it, write; read-batch, read-batch-async and read-batch-fast for a /v1/grade/batch body; train, train-read, train-read-async and train-read-fast, the endpoint's own reader, for a /v1/train body) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the framework reads a body, from a pipe, read-fast as the endpoint reads it, write; read-batch, read-batch-async and read-batch-fast for a /v1/grade/batch body; train, train-read, train-read-async and train-read-fast, the endpoint's own reader, for a /v1/train body; numbers, 1000 17-digit doubles formatted, the file unused) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
@@ -93,6 +93,12 @@ public static class OverheadQuick
             return Repeat(stage, seconds, () => JsonSerializer.DeserializeAsync<GradeBatchRequest>(System.IO.Pipelines.PipeReader.Create(new System.Buffers.ReadOnlySequence<byte>(body)), json).AsTask().Result);
         if (stage == "read-batch-fast") return Repeat(stage, seconds, () => ReadFast<GradeBatchRequest>(body, json, GradeBatchRequestReader.TryRead));
         if (stage == "read-batch") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<GradeBatchRequest>(body, json));
+        if (stage == "numbers")
+        {
+            var random = new Random(13);
+            double[] values = [.. Enumerable.Range(0, 1000).Select(_ => 2 * random.NextDouble() - 1)];
+            return Repeat(stage, seconds, () => FormatAll(values));
+        }
         if (stage == "train-read-fast") return Repeat(stage, seconds, () => ReadFast<TrainRequest>(body, json, TrainRequestReader.TryRead));
         if (stage == "train-read") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<TrainRequest>(body, json));
         if (stage == "train-read-async")
