@@ -211,10 +211,7 @@ public static class ShortestDouble
             int fraction = MantissaBits - integerBits;
             if ((mantissa & ((1UL << fraction) - 1)) == 0)
             {
-                ulong digits = mantissa >> fraction;
-                int zeros = 0;
-                for (ulong q = digits / 10; q * 10 == digits; q = digits / 10) { digits = q; zeros++; }
-                return (digits, zeros);
+                return WithoutTrailingZeros(mantissa >> fraction, 0);
             }
         }
         int e2;
@@ -345,14 +342,19 @@ public static class ShortestDouble
             }
             output = vr + (vr == vm || roundUp ? 1UL : 0UL);
         }
-        int exponent = e10 + removed;
-        // .NET writes no trailing zeros in the digits (1E+20, not 10E+19).
-        while (output % 10 == 0)
+        return WithoutTrailingZeros(output, e10 + removed);
+    }
+
+    // .NET writes no trailing zeros in the digits (1E+20, not 10E+19). Digits of at least 1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static (ulong Digits, int Exponent) WithoutTrailingZeros(ulong digits, int exponent)
+    {
+        for (ulong q = digits / 10; q * 10 == digits; q = digits / 10)
         {
-            output /= 10;
+            digits = q;
             exponent++;
         }
-        return (output, exponent);
+        return (digits, exponent);
     }
 
     // floor(log10(2^e)) for 0 <= e <= 1650; floor(log10(5^e)) for 0 <= e <= 2620; ceil(log2(5^e)) (1 for e = 0).
