@@ -104,11 +104,6 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         {
             if (Kept(tensor) is not { } same) return WriteTensor(name, tensor);
             writer.WritePropertyName(name);
-            if (same.Chunks == 1)
-            {
-                same.WriteChunk(writer, 0);
-                return SendIfFullAsTask();
-            }
             return WriteKeptChunks(same);
         }
 
@@ -126,12 +121,6 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
                 same.WriteChunk(writer, chunk);
                 await SendIfFull();
             }
-        }
-
-        ValueTask SendIfFullAsTask()
-        {
-            var sent = SendIfFull();
-            return sent.IsCompletedSuccessfully ? default : new ValueTask(sent.AsTask());
         }
 
         /// <summary>Sends what is written once it is a piece worth sending (before the first send, once it is past what is held whole).</summary>
