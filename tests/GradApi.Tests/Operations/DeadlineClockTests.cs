@@ -36,15 +36,23 @@ public sealed class DeadlineClockTests
     }
 
     [Fact]
-    public void ARequestThatHasEndedIsNotHeldUntilItsDeadline()
+    public async Task ARequestThatHasEndedIsNotHeldUntilItsDeadline()
     {
         var ended = StartAndEnd(TimeSpan.FromMinutes(10));
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        // Let go of within a second, not at the deadline ten minutes on; not always by the first collection: beside the
+        // whole debug suite one first collection in three or four still found the request (what held it for that moment
+        // was not pinned down; a dump taken just after showed it rooted nowhere). So collections are tried for a second.
+        bool released = false;
+        for (var until = DateTime.UtcNow + TimeSpan.FromSeconds(1); !released && DateTime.UtcNow < until; await Task.Delay(20))
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            released = !IsAlive(ended);
+        }
 
-        Assert.False(ended.TryGetTarget(out _), "the deadline clock still holds a request that has ended");
+        Assert.True(released, "the deadline clock still holds a request that has ended");
     }
 
     [Fact]
@@ -97,6 +105,10 @@ public sealed class DeadlineClockTests
         work.Dispose();
         return new WeakReference<WorkCancellation>(work);
     }
+
+    // Not inlined, so the target it finds is held by no local of the test's between collections.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static bool IsAlive(WeakReference<WorkCancellation> reference) => reference.TryGetTarget(out _);
 
     static async Task WaitFor(Func<bool> condition, TimeSpan within)
     {
