@@ -77,10 +77,13 @@ public sealed class TensorText : IDisposable
         Span<byte> text = _scratch;
         int at = 0;
         int next = _next;
+        // Where in its row the chunk starts (one division a chunk): every later row starts at its first element.
+        int column = next % row;
         for (; ; )
         {
-            if (next % row == 0) at += Brackets(text[at..], next, rank, (byte)'[');
-            int rowEnd = next - next % row + row;
+            if (column == 0) at += Brackets(text[at..], next, rank, (byte)'[');
+            int rowEnd = next - column + row;
+            column = 0;
             for (; ; )
             {
                 at += WriteNumber(data[next++], text[at..]);
@@ -113,12 +116,19 @@ public sealed class TensorText : IDisposable
         _keep?.Add(chunk);
     }
 
-    /// <summary>The brackets at element boundary <paramref name="index"/>: one for each dimension whose block starts (or ends) there.</summary>
+    /// <summary>
+    /// The brackets at row boundary <paramref name="index"/>: one for each dimension whose block starts (or ends) there.
+    /// The tensor's own at its two ends and a row's always; only a middle dimension's (a batch of Jacobians) takes a
+    /// division, not every dimension's at every row.
+    /// </summary>
     int Brackets(Span<byte> text, int index, int rank, byte bracket)
     {
+        if (rank == 0) return 0;
         int count = 0;
-        for (int d = 0; d < rank; d++)
+        if (index == 0 || index == _blocks[0]) text[count++] = bracket;
+        for (int d = 1; d < rank - 1; d++)
             if (index % _blocks[d] == 0) text[count++] = bracket;
+        if (rank > 1) text[count++] = bracket;
         return count;
     }
 
