@@ -84,7 +84,7 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the framework reads a body, from a pipe, read-fast as the endpoint reads it, write; read-batch, read-batch-async and read-batch-fast for a /v1/grade/batch body; train, train-read, train-read-async and train-read-fast, the endpoint's own reader, for a /v1/train body; numbers, 1000 17-digit doubles formatted, the file unused) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the framework reads a body, from a pipe, read-fast as the endpoint reads it, write; read-batch, read-batch-async and read-batch-fast for a /v1/grade/batch body; run, the domain run alone as the endpoint makes it, train (run + write), train-read, train-read-async and train-read-fast, the endpoint's own reader, for a /v1/train body; numbers, 1000 17-digit doubles formatted, the file unused) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
@@ -103,6 +103,17 @@ public static class OverheadQuick
         if (stage == "train-read") return Repeat(stage, seconds, () => JsonSerializer.Deserialize<TrainRequest>(body, json));
         if (stage == "train-read-async")
             return Repeat(stage, seconds, () => JsonSerializer.DeserializeAsync<TrainRequest>(System.IO.Pipelines.PipeReader.Create(new System.Buffers.ReadOnlySequence<byte>(body)), json).AsTask().Result);
+        if (stage == "run")
+        {
+            var runProblem = JsonSerializer.Deserialize<TrainRequest>(body, json)!.ToProblem();
+            return Repeat(stage, seconds, () =>
+            {
+                var run = new GradApi.Domain.Training.TrainingRun(runProblem, cancellation: default, reuseBuffers: true);
+                int n = 0;
+                foreach (var _ in run.Iterations()) n++;
+                return run.Final.Count + n;
+            });
+        }
         if (stage == "train")
         {
             var request = JsonSerializer.Deserialize<TrainRequest>(body, json)!;

@@ -19,7 +19,9 @@ public abstract class Sampling
         public override string Mode => WireNames.Sampling.Full;
         public override IEnumerable<int[]> Batches(int n)
         {
-            while (true) yield return Enumerable.Range(0, n).ToArray();
+            // One array for every iteration: batches are never written.
+            var all = Enumerable.Range(0, n).ToArray();
+            while (true) yield return all;
         }
         public override int MaxBatchSize(int n) => n;
     }

@@ -20,6 +20,7 @@ public sealed class Tensor
         Data = data;
     }
 
+    /// <summary>The dimensions. Never written, by the tensor or anyone: small shapes are shared between tensors.</summary>
     public int[] Shape { get; }
 
     /// <summary>The values in row-major order. Owned by this tensor; copy before mutating a shared one.</summary>
@@ -37,8 +38,23 @@ public sealed class Tensor
     public ReadOnlySpan<double> ReadRow(int row) => Data.AsSpan(row * Shape[1], Shape[1]);
 
     public static Tensor Zeros(params int[] shape) => new(shape, new double[ElementCount(shape)]);
+    public static Tensor Zeros(int length) => new(VectorShape(length), new double[length]);
+    public static Tensor Zeros(int rows, int columns) => new(MatrixShape(rows, columns), new double[rows * columns]);
     public static Tensor Scalar(double value) => new([], [value]);
-    public static Tensor Vector(params double[] values) => new([values.Length], values);
+    public static Tensor Vector(params double[] values) => new(VectorShape(values.Length), values);
+
+    // Shapes of up to SharedShapes in each dimension, made once: a seed-sized run's tensors each allocated one of their own.
+    const int SharedShapes = 32;
+    static readonly int[]?[] Vectors = new int[SharedShapes][];
+    static readonly int[]?[] Matrices = new int[SharedShapes * SharedShapes][];
+
+    /// <summary>The shape [length], shared when small (shapes are never written).</summary>
+    public static int[] VectorShape(int length) =>
+        (uint)length < SharedShapes ? Vectors[length] ??= [length] : [length];
+
+    /// <summary>The shape [rows][columns], shared when small (shapes are never written).</summary>
+    public static int[] MatrixShape(int rows, int columns) =>
+        (uint)rows < SharedShapes && (uint)columns < SharedShapes ? Matrices[rows * SharedShapes + columns] ??= [rows, columns] : [rows, columns];
 
     public static Tensor Matrix(double[][] rows)
     {
@@ -49,15 +65,16 @@ public sealed class Tensor
             if (rows[r].Length != columns) throw new ArgumentException($"row {r} has {rows[r].Length} columns, expected {columns}");
             rows[r].CopyTo(data, r * columns);
         }
-        return new Tensor([rows.Length, columns], data);
+        return new Tensor(MatrixShape(rows.Length, columns), data);
     }
 
-    // Uninitialized arrays filled by a span copy: Array.Clone was a fifth of grading's follow-through runs.
+    // Uninitialized arrays filled by a span copy: Array.Clone was a fifth of grading's follow-through runs. The shape is
+    // shared: never written.
     public Tensor Copy()
     {
         var data = GC.AllocateUninitializedArray<double>(Data.Length);
         Data.AsSpan().CopyTo(data);
-        return new(Shape.AsSpan().ToArray(), data);
+        return new(Shape, data);
     }
 
     public bool SameShape(Tensor other) => Shape.AsSpan().SequenceEqual(other.Shape);

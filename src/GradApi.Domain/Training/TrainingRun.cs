@@ -50,12 +50,23 @@ public sealed class TrainingRun
         _mistake = mistake;
         _mistakeLayer = mistakeLayer;
         var layers = problem.Network.Layers;
-        _weights = layers.Select(l => l.Weights.Copy()).ToArray();
-        _biases = layers.Select(l => l.Biases?.Copy()).ToArray();
-        _weightState = layers.Select(l => problem.Optimizer.CreateState(l.Weights.Length)).ToArray();
-        _biasState = layers.Select(l => l.Biases is null ? [] : problem.Optimizer.CreateState(l.Biases.Length)).ToArray();
-        // The problem's own tensors: the run steps copies of them.
-        Initial = layers.Select(l => new LayerParameters(l.Name, l.Weights, l.Biases)).ToArray();
+        int count = layers.Count;
+        _weights = new Tensor[count];
+        _biases = new Tensor?[count];
+        _weightState = new double[count][][];
+        _biasState = new double[count][][];
+        var initial = new LayerParameters[count];
+        for (int l = 0; l < count; l++)
+        {
+            var layer = layers[l];
+            _weights[l] = layer.Weights.Copy();
+            _biases[l] = layer.Biases?.Copy();
+            _weightState[l] = problem.Optimizer.CreateState(layer.Weights.Length);
+            _biasState[l] = layer.Biases is null ? [] : problem.Optimizer.CreateState(layer.Biases.Length);
+            // The problem's own tensors: the run steps copies of them.
+            initial[l] = new LayerParameters(layer.Name, layer.Weights, layer.Biases);
+        }
+        Initial = initial;
     }
 
     public IReadOnlyList<LayerParameters> Initial { get; }
@@ -65,20 +76,34 @@ public sealed class TrainingRun
 
     public int? DivergedAtIteration { get; private set; }
 
-    /// <summary>The parameters after the last step taken.</summary>
-    public IReadOnlyList<LayerParameters> Final => CurrentParameters();
+    /// <summary>
+    /// The parameters after the last step taken: copies, or with reused buffers once the iterations have ended, the run's
+    /// own tensors (no step writes them again).
+    /// </summary>
+    public IReadOnlyList<LayerParameters> Final => CurrentParameters(copy: !(ReusesBuffers && _ended));
+
+    // The iterations were enumerated to their end or left: no step follows.
+    bool _ended;
 
     public IEnumerable<IterationTrace> Iterations()
     {
-        using var batches = _problem.Sampling.Batches(_problem.Data.Count).GetEnumerator();
-        for (int t = 1; t <= _problem.Iterations && batches.MoveNext(); t++)
+        _ended = false;
+        try
         {
-            _cancel.ThrowIfCancellationRequested();
-            CurrentExamples = batches.Current;
-            // A hook that has seen every tensor it needs stops the run where it stands (grading's runs on a student's numbers).
-            if (Step(t, batches.Current) is not { } trace) yield break;
-            yield return trace;
-            if (Status == RunStatus.Diverged) yield break;
+            using var batches = _problem.Sampling.Batches(_problem.Data.Count).GetEnumerator();
+            for (int t = 1; t <= _problem.Iterations && batches.MoveNext(); t++)
+            {
+                _cancel.ThrowIfCancellationRequested();
+                CurrentExamples = batches.Current;
+                // A hook that has seen every tensor it needs stops the run where it stands (grading's runs on a student's numbers).
+                if (Step(t, batches.Current) is not { } trace) yield break;
+                yield return trace;
+                if (Status == RunStatus.Diverged) yield break;
+            }
+        }
+        finally
+        {
+            _ended = true;
         }
     }
 
@@ -102,6 +127,9 @@ public sealed class TrainingRun
         return new IterationTrace(t, examples, forward.Layers, loss.Trace, outputGradient, backward, update);
     }
 
+    GradientPoint? _point;
+    (bool[] Output, bool[] Derivative)? _replaced;
+
     // Where the gradient is taken, per layer: the parameters, and the trace points they are read from.
     readonly record struct GradientPoint(Tensor[] Weights, Tensor?[] Biases, TracePoint[] WeightsAt, TracePoint[] BiasesAt, LayerParameters?[] LookAhead);
 
@@ -117,7 +145,8 @@ public sealed class TrainingRun
         var layers = _problem.Network.Layers;
         var optimizer = _problem.Optimizer;
         int count = layers.Count, previous = index - 1;
-        var point = new GradientPoint(new Tensor[count], new Tensor?[count], new TracePoint[count], new TracePoint[count], new LayerParameters?[count]);
+        // One set of arrays for the run, filled again each step: nothing keeps them past the step (their elements are kept).
+        var point = _point ??= new GradientPoint(new Tensor[count], new Tensor?[count], new TracePoint[count], new TracePoint[count], new LayerParameters?[count]);
         for (int l = 0; l < count; l++)
         {
             point.WeightsAt[l] = new(previous, TraceField.Weights, l);
@@ -147,7 +176,9 @@ public sealed class TrainingRun
     {
         var layers = _problem.Network.Layers;
         int count = layers.Count;
-        var pass = new ForwardPass(new ForwardLayer[count], new bool[count], new bool[count]);
+        // The layers go into the trace; the two flags are the step's own, one pair for the run.
+        _replaced ??= (new bool[count], new bool[count]);
+        var pass = new ForwardPass(new ForwardLayer[count], _replaced.Value.Output, _replaced.Value.Derivative);
         // Reused buffers and the whole data set in order (full batch): the inputs themselves, which nothing writes.
         var input = ReusesBuffers && InOrder(examples, _problem.Data.Count) ? _problem.Data.Inputs
             : Gather(_problem.Data.Inputs, examples, ReusesBuffers ? _inputBuffer : null);
@@ -185,17 +216,24 @@ public sealed class TrainingRun
         int last = forward.Layers.Length - 1;
         var output = forward.Layers[last];
         var outputActivation = _problem.Network.Layers[last].Activation;
-        var targets = Gather(_problem.Data.Targets, examples);
+        // As the inputs: with reused buffers and the whole data set in order, the targets themselves, which nothing writes.
+        var targets = ReusesBuffers && InOrder(examples, _problem.Data.Count) ? _problem.Data.Targets : Gather(_problem.Data.Targets, examples);
         var spec = _problem.Loss;
         double scale = Losses.ReductionScale.Of(spec.Reduction, examples.Length);
         bool fromLogits = !forward.ReplacedOutput[last];
         TracePoint outputZ = new(index, TraceField.Z, last), outputA = new(index, TraceField.A, last);
         var perExample = EmitFromOutput(new(index, TraceField.LossPerExample), PerExample(spec.Loss, outputActivation, output, targets, fromLogits), spec.Loss, fromLogits, outputZ, outputA);
-        double value = Emit(new(index, TraceField.LossValue), Tensor.Scalar(Reduce(perExample.Data, scale)), [new(index, TraceField.LossPerExample)]).Data[0];
-        var also = spec.AlsoReport
-            .Select(loss => KeyValuePair.Create(loss.Name, EmitFromOutput(new(index, TraceField.LossAlso, 0, loss.Name),
-                Tensor.Scalar(Reduce(PerExample(loss, outputActivation, output, targets, fromLogits).Data, scale)), loss, fromLogits, outputZ, outputA).Data[0]))
-            .ToArray();
+        double value = Reduce(perExample.Data, scale);
+        if (_hook is not null) value = Emit(new(index, TraceField.LossValue), Tensor.Scalar(value), [new(index, TraceField.LossPerExample)]).Data[0];
+        var also = new KeyValuePair<string, double>[spec.AlsoReport.Count];
+        for (int i = 0; i < also.Length; i++)
+        {
+            var loss = spec.AlsoReport[i];
+            double reduced = Reduce(PerExample(loss, outputActivation, output, targets, fromLogits).Data, scale);
+            if (_hook is not null)
+                reduced = EmitFromOutput(new(index, TraceField.LossAlso, 0, loss.Name), Tensor.Scalar(reduced), loss, fromLogits, outputZ, outputA).Data[0];
+            also[i] = KeyValuePair.Create(loss.Name, reduced);
+        }
         return new LossPass(new LossTrace(spec.Loss.Name, value, perExample, also), targets, scale, fromLogits);
     }
 
@@ -307,30 +345,21 @@ public sealed class TrainingRun
             }
             return (stepped, slots, true);
         }
-        bool weights = field == TraceField.Weights;
-        TraceField slotField = weights ? TraceField.StateWeights : TraceField.StateBiases;
-        TraceField gradientField = weights ? TraceField.WeightGradient : TraceField.BiasGradient;
-        TracePoint previousTheta = new(index - 1, field, l);
+        var (slotField, gradientField) = FieldsOf(field);
         var before = Slips(Mistake.StepInWrongDirection, l) ? (double[])theta.Data.Clone() : null;
 
         // Without a hook no slot can be replaced, so the optimizer may compute them all in one pass; each is carried below.
-        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, _hook is null ? null : slot =>
-        {
-            // Edges: g, the slot's own previous value, the slots of this step it reads, theta under weight decay.
-            var reads = _reads;
-            int n = 0;
-            if (optimizer.SlotReadsGradient(slot)) reads[n++] = new(index, gradientField, l);
-            if (optimizer.IsRecurrent(slot)) reads[n++] = new(index - 1, slotField, l, names[slot]);
-            foreach (var read in optimizer.SlotReads(slot)) reads[n++] = new(index, slotField, l, names[read]);
-            if (optimizer.WeightDecay != 0) reads[n++] = previousTheta;
-            slots[slot] = Carry(new(index, slotField, l, names[slot]), state[slot], theta.Shape, reads.AsSpan(0, n));
-        });
+        optimizer.Step(theta.Data, gradient.Data, state, t, gradientPoint.Data, _hook is null ? null : SlotReporter(index, l, field, theta.Shape, state, slots));
         for (int s = 0; s < slots.Length; s++)
             slots[s] ??= Carry(new(index, slotField, l, names[s]), state[s], theta.Shape, [new(index, gradientField, l)]);
 
         // The wrong direction: theta_old - (theta_new - theta_old).
         if (before is not null)
             for (int i = 0; i < before.Length; i++) theta.Data[i] = 2 * before[i] - theta.Data[i];
+
+        // Nothing to see the edges below: theta as stepped.
+        if (_hook is null) return (theta, slots, false);
+        TracePoint previousTheta = new(index - 1, field, l);
 
         // Edges: the previous theta, and what the update itself reads (heavy-ball's theta + v: v, not g).
         var stepReads = optimizer.StepReads;
@@ -342,6 +371,32 @@ public sealed class TrainingRun
         // What the hook returns is what the run carries on (the student's theta in follow-through); the emitted
         // tensor itself is never written again, so a hook may keep it.
         return (Emit(new(index, field, l), theta, thetaReads), slots, false);
+    }
+
+    // The state slot and gradient fields of a parameter field (weights or biases).
+    static (TraceField Slot, TraceField Gradient) FieldsOf(TraceField field) => field == TraceField.Weights
+        ? (TraceField.StateWeights, TraceField.WeightGradient)
+        : (TraceField.StateBiases, TraceField.BiasGradient);
+
+    // Each state slot emitted as the optimizer completes it, so a replacement is what later slots and theta read. Apart
+    // from StepParameter, so a run without a hook makes no closure.
+    Optimizers.SlotComplete SlotReporter(int index, int l, TraceField field, int[] shape, double[][] state, Tensor?[] slots)
+    {
+        var optimizer = _problem.Optimizer;
+        var names = optimizer.StateNames;
+        var (slotField, gradientField) = FieldsOf(field);
+        TracePoint previousTheta = new(index - 1, field, l);
+        return slot =>
+        {
+            // Edges: g, the slot's own previous value, the slots of this step it reads, theta under weight decay.
+            var reads = _reads;
+            int n = 0;
+            if (optimizer.SlotReadsGradient(slot)) reads[n++] = new(index, gradientField, l);
+            if (optimizer.IsRecurrent(slot)) reads[n++] = new(index - 1, slotField, l, names[slot]);
+            foreach (var read in optimizer.SlotReads(slot)) reads[n++] = new(index, slotField, l, names[read]);
+            if (optimizer.WeightDecay != 0) reads[n++] = previousTheta;
+            slots[slot] = Carry(new(index, slotField, l, names[slot]), state[slot], shape, reads.AsSpan(0, n));
+        };
     }
 
     // Backprop's slip: W of the layer above after this iteration's step, taken on copies of it and its state.
@@ -388,8 +443,14 @@ public sealed class TrainingRun
         return point;
     }
 
-    IReadOnlyList<LayerParameters> CurrentParameters() =>
-        _problem.Network.Layers.Select((l, i) => new LayerParameters(l.Name, _weights[i].Copy(), _biases[i]?.Copy())).ToArray();
+    IReadOnlyList<LayerParameters> CurrentParameters(bool copy)
+    {
+        var layers = _problem.Network.Layers;
+        var parameters = new LayerParameters[layers.Count];
+        for (int l = 0; l < parameters.Length; l++)
+            parameters[l] = copy ? new(layers[l].Name, _weights[l].Copy(), _biases[l]?.Copy()) : new(layers[l].Name, _weights[l], _biases[l]);
+        return parameters;
+    }
 
     static bool InOrder(int[] examples, int count)
     {
