@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using GradApi.Domain.Tensors;
@@ -85,6 +86,36 @@ public sealed class NumberTextTests
             }
         }
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+    }
+
+    [Fact]
+    public void EachPowerOfTenInTheTableIsTheLeastInteger126BitSignificandAbove10ToTheE()
+    {
+        // g 2^r with r = floor(log2 10^e) - 125: 10^e < g 2^r <= 10^e + 2^r and 2^125 <= g < 2^126, checked by exact
+        // rational comparison (10^e as a numerator and denominator), not by the table's own construction.
+        for (int e = -292; e <= 324; e++)
+        {
+            var (high, low) = ShortestDouble.Pow10Entry(e);
+            Assert.True(low < 1UL << 63, $"10^{e}: low half {low:X} has more than 63 bits");
+            var g = (new BigInteger(high) << 63) + low;
+            Assert.True(g >= BigInteger.One << 125 && g < BigInteger.One << 126, $"10^{e}: g is not 126 bits");
+            // 10^e = n / d; r from the bit lengths; compare n 2^-r against g - 1 and g.
+            var n = e >= 0 ? BigInteger.Pow(10, e) : BigInteger.One;
+            var d = e >= 0 ? BigInteger.One : BigInteger.Pow(10, -e);
+            int r = FloorLog2(n, d) - 125;
+            // x = n 2^-r / d in [g - 1, g): (g - 1) d 2^r <= n < g d 2^r, with 2^r on whichever side it is a whole number.
+            var left = r >= 0 ? n : n << -r;
+            var scale = r >= 0 ? d << r : d;
+            Assert.True((g - 1) * scale <= left && left < g * scale, $"10^{e}: g = {g} is not the least integer above its scaled power");
+        }
+    }
+
+    // floor(log2(n / d)): the bit lengths' difference, or one less.
+    static int FloorLog2(BigInteger n, BigInteger d)
+    {
+        int guess = (int)n.GetBitLength() - (int)d.GetBitLength();
+        bool atLeast = guess >= 0 ? n >= d << guess : n << -guess >= d;
+        return atLeast ? guess : guess - 1;
     }
 
     [Theory]
