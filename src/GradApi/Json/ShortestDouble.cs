@@ -71,11 +71,7 @@ public static class ShortestDouble
         // Two powers of two, 2^-25 and 2^-958, where .NET writes one digit fewer than the shortest (its lower bound there is
         // not the half gap below), are written by .NET itself; every other power of two has the same text both ways (all 2,098 are
         // in NumberTextTests), and .NET's formatting cost as much as the rest of a seed-sized trace's ones and inputs.
-        if (ieeeMantissa == 0 && ieeeExponent is ExponentBias - 25 or ExponentBias - 958)
-        {
-            value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture);
-            return written;
-        }
+        if (ieeeMantissa == 0 && ieeeExponent is ExponentBias - 25 or ExponentBias - 958) return FormatByDotNet(value, destination);
         ref byte text = ref MemoryMarshal.GetReference(destination);
         int at = 0;
         if ((long)bits < 0) Unsafe.Add(ref text, at++) = (byte)'-';
@@ -86,6 +82,14 @@ public static class ShortestDouble
         }
         var (digits, exponent) = Shortest(ieeeMantissa, ieeeExponent);
         return at + Layout(digits, exponent, ref Unsafe.Add(ref text, at));
+    }
+
+    // Apart, so .NET's formatting is not inlined into every call of Format.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int FormatByDotNet(double value, Span<byte> destination)
+    {
+        value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture);
+        return written;
     }
 
     // Into less room than the longest text: formatted on the stack, then copied. Apart, so Format itself has no stack buffer
@@ -288,9 +292,14 @@ public static class ShortestDouble
         return (digits, exponent);
     }
 
-    // floor(log10(2^e)), floor(log10(3/4 2^e)) and floor(log2(10^e)) for |e| <= 1700, by fixed-point logarithms.
+    // floor(log10(2^e)), floor(log10(3/4 2^e)) and floor(log2(10^e)) for |e| <= 1700, by fixed-point logarithms. Inlined
+    // by request: the service's code is compiled fully optimized at its first call, without the profile that later
+    // inlines these, and each was a call there.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int FloorLog10Pow2(int e) => (int)((e * 661_971_961_083L) >> 41);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int FloorLog10ThreeQuartersPow2(int e) => (int)((e * 661_971_961_083L - 274_743_187_321L) >> 41);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int FloorLog2Pow10(int e) => (int)((e * 913_124_641_741L) >> 38);
 
     /// <summary>
