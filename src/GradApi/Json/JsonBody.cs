@@ -28,15 +28,18 @@ public static class JsonBody
         var request = context.Request;
         // As the framework: a request that cannot have a body is one without it, whatever its content type says.
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) throw NoBody();
-        // The plain type most clients send, known without parsing it; any other is parsed as the framework parses it.
-        if (!string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase) && !request.HasJsonContentType())
-            throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{request.ContentType}\".", StatusCodes.Status415UnsupportedMediaType);
+        // The plain type most clients send, known without parsing it (and to name no charset); any other is parsed as the
+        // framework parses it.
+        var contentType = request.ContentType;
+        bool plain = string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase);
+        if (!plain && !request.HasJsonContentType())
+            throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{contentType}\".", StatusCodes.Status415UnsupportedMediaType);
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var typeInfo = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
         T? value;
         if (request.ContentLength is not long length || length > int.MaxValue
-            || OtherCharset(request.ContentType))
+            || (!plain && OtherCharset(contentType)))
         {
             value = await Framework(() => request.ReadFromJsonAsync(typeInfo, context.RequestAborted));
         }
