@@ -12,7 +12,7 @@ public sealed class Adagrad(double learningRate, double learningRateDecay = 0, d
     public double Epsilon { get; } = epsilon;
 
     public override string Type => WireNames.Optimizer.Adagrad;
-    public override IReadOnlyList<string> StateNames => ["s"];
+    public override IReadOnlyList<string> StateNames { get; } = ["s"];
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
         [Setting("type", Type), Setting("learningRate", LearningRate), Setting("learningRateDecay", LearningRateDecay),

@@ -24,7 +24,8 @@ public sealed class Momentum(double learningRate, double momentum, MomentumConve
     public MomentumConvention Convention { get; } = convention;
 
     public override string Type => WireNames.Optimizer.Momentum;
-    public override IReadOnlyList<string> StateNames => Convention == MomentumConvention.Ema ? ["m"] : ["v"];
+    // Kept, not made per read: the run reads the names several times a step.
+    public override IReadOnlyList<string> StateNames { get; } = convention == MomentumConvention.Ema ? ["m"] : ["v"];
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings => Convention == MomentumConvention.PyTorch
         ? [Setting("type", Type), Setting("convention", WireNames.MomentumConventions.Name(Convention)), Setting("learningRate", LearningRate),
@@ -33,7 +34,7 @@ public sealed class Momentum(double learningRate, double momentum, MomentumConve
            Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
     // theta += v, theta -= v, theta -= eta v or eta m: the step reads its one slot, not g.
-    public override IReadOnlyList<int> StepReads => [0];
+    public override IReadOnlyList<int> StepReads { get; } = [0];
     public override bool StepReadsGradient => false;
 
     protected override void Apply(Span<double> theta, ReadOnlySpan<double> g, double[][] state, int t, SlotComplete slotComplete)

@@ -19,7 +19,7 @@ public sealed class Nesterov(double learningRate, double momentum, NesterovConve
     public NesterovConvention Convention { get; } = convention;
 
     public override string Type => WireNames.Optimizer.Nesterov;
-    public override IReadOnlyList<string> StateNames => ["v"];
+    public override IReadOnlyList<string> StateNames { get; } = ["v"];
     public override bool UsesLookAhead => Convention == NesterovConvention.Sutskever;
 
     public override IReadOnlyList<KeyValuePair<string, object>> Settings =>
@@ -27,7 +27,7 @@ public sealed class Nesterov(double learningRate, double momentum, NesterovConve
          Setting("learningRate", LearningRate), Setting("momentum", Mu), Setting("weightDecay", WeightDecay)];
 
     // pytorch: theta -= eta (g + mu v) reads g and v; Sutskever: theta += v reads v alone.
-    public override IReadOnlyList<int> StepReads => [0];
+    public override IReadOnlyList<int> StepReads { get; } = [0];
     public override bool StepReadsGradient => Convention == NesterovConvention.PyTorch;
 
     // Sutskever: the gradient is taken at theta + mu v.
