@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+
+namespace GradApi.Domain.Grading;
+
+/// <summary>
+/// The sheets of one class graded so far, by their answers. A grade depends only on the session and the sheet, so a sheet
+/// identical to an earlier one (the same paths in the same order, the same values bit for bit or the same unreadable
+/// text, points, tolerances and formulas) is given the earlier sheet's grade rather than graded again. Classes repeat
+/// sheets: every student right at the tolerance's decimals writes the same numbers, and a common slip made from right
+/// numbers gives the same wrong ones. A sheet that differs anywhere, if only in a last digit or a zero's sign, is graded
+/// on its own. Not thread-safe: one class's sheets, graded in order.
+/// </summary>
+public sealed class IdenticalSheets
+{
+    readonly Dictionary<IReadOnlyList<Answer>, SubmissionGrade> _graded = new(SameSheet.Instance);
+
+    /// <summary>Sheets graded, not taken from an earlier identical one.</summary>
+    public int Distinct => _graded.Count;
+
+    /// <summary>The grade of a sheet identical to this one, if one was kept.</summary>
+    public bool TryGet(IReadOnlyList<Answer> sheet, out SubmissionGrade grade) => _graded.TryGetValue(sheet, out grade!);
+
+    /// <summary>Keeps a sheet's grade for the identical sheets after it.</summary>
+    public void Add(IReadOnlyList<Answer> sheet, SubmissionGrade grade) => _graded.TryAdd(sheet, grade);
+
+    sealed class SameSheet : IEqualityComparer<IReadOnlyList<Answer>>
+    {
+        public static readonly SameSheet Instance = new();
+
+        public bool Equals(IReadOnlyList<Answer>? x, IReadOnlyList<Answer>? y)
+        {
+            if (ReferenceEquals(x, y)) return true;
+            if (x is null || y is null || x.Count != y.Count) return false;
+            for (int i = 0; i < x.Count; i++)
+                if (!Same(x[i], y[i])) return false;
+            return true;
+        }
+
+        public int GetHashCode(IReadOnlyList<Answer> sheet)
+        {
+            // A class's sheets name the same paths: their values tell them apart (hashing the paths' text showed in a profile).
+            var hash = new HashCode();
+            foreach (var answer in sheet)
+            {
+                hash.Add(answer.Path.Length);
+                if (answer.Value.Tensor is { } tensor) hash.AddBytes(MemoryMarshal.AsBytes(tensor.Data.AsSpan()));
+            }
+            return hash.ToHashCode();
+        }
+
+        // Bit for bit, so -0 and 0 (written differently) or two NaNs are never taken for each other's.
+        static bool Same(Answer a, Answer b) =>
+            string.Equals(a.Path, b.Path, StringComparison.Ordinal)
+            && Bits(a.Points) == Bits(b.Points)
+            && string.Equals(a.Formula, b.Formula, StringComparison.Ordinal)
+            && Same(a.Tolerance, b.Tolerance)
+            && string.Equals(a.Value.Unreadable, b.Value.Unreadable, StringComparison.Ordinal)
+            && (a.Value.Tensor, b.Value.Tensor) switch
+            {
+                (null, null) => true,
+                ({ } s, { } t) => s.Shape.AsSpan().SequenceEqual(t.Shape)
+                    && MemoryMarshal.AsBytes(s.Data.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(t.Data.AsSpan())),
+                _ => false,
+            };
+
+        static bool Same(Tolerance? a, Tolerance? b) => ReferenceEquals(a, b) || a is not null && b is not null
+            && a.Kind == b.Kind && Bits(a.Relative) == Bits(b.Relative) && Bits(a.Absolute) == Bits(b.Absolute)
+            && a.Decimals == b.Decimals && a.Figures == b.Figures;
+
+        static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
+    }
+}
