@@ -36,16 +36,20 @@ public sealed class IdenticalSheets
             return true;
         }
 
+        // A class's sheets name the same paths: their values tell them apart. Mixed word by word, as HashCode's byte-span
+        // and string hashing showed in a profile at a few doubles per answer.
         public int GetHashCode(IReadOnlyList<Answer> sheet)
         {
-            // A class's sheets name the same paths: their values tell them apart (hashing the paths' text showed in a profile).
-            var hash = new HashCode();
-            foreach (var answer in sheet)
+            uint hash = (uint)sheet.Count;
+            for (int i = 0; i < sheet.Count; i++)
             {
-                hash.Add(answer.Path.Length);
-                if (answer.Value.Tensor is { } tensor) hash.AddBytes(MemoryMarshal.AsBytes(tensor.Data.AsSpan()));
+                var answer = sheet[i];
+                hash = (hash ^ (uint)answer.Path.Length) * 0x9E3779B1;
+                if (answer.Value.Tensor is not { } tensor) continue;
+                foreach (ulong bits in MemoryMarshal.Cast<double, ulong>(tensor.Data.AsSpan()))
+                    hash = (hash ^ (uint)(bits ^ bits >> 32)) * 0x9E3779B1;
             }
-            return hash.ToHashCode();
+            return (int)(hash ^ hash >> 15);
         }
 
         // Bit for bit, so -0 and 0 (written differently) or two NaNs are never taken for each other's.
