@@ -44,12 +44,18 @@ public sealed class GradingSession
 
     /// <summary>
     /// A class's submissions, in order. They are independent once the reference exists, so they are graded on every
-    /// core: the session is read-only but for its diagnosis runs, which are made once under a lock.
+    /// core: the session is read-only but for its diagnosis runs, which are made once under a lock. A sheet identical to
+    /// an earlier one (<see cref="IdenticalSheets"/>) takes its grade.
     /// </summary>
     public SubmissionGrade[] GradeAll(IReadOnlyList<IReadOnlyList<Answer>> submissions)
     {
         var grades = new SubmissionGrade[submissions.Count];
-        Parallel.For(0, grades.Length, new ParallelOptions { CancellationToken = _cancel }, s => grades[s] = Grade(submissions[s]));
+        int[] first = IdenticalSheets.FirstOfEach(submissions);
+        Parallel.For(0, grades.Length, new ParallelOptions { CancellationToken = _cancel }, s =>
+        {
+            if (first[s] == s) grades[s] = Grade(submissions[s]);
+        });
+        for (int s = 0; s < grades.Length; s++) grades[s] ??= grades[first[s]];
         return grades;
     }
 

@@ -23,6 +23,16 @@ public sealed class IdenticalSheets
     /// <summary>Keeps a sheet's grade for the identical sheets after it.</summary>
     public void Add(IReadOnlyList<Answer> sheet, SubmissionGrade grade) => _graded.TryAdd(sheet, grade);
 
+    /// <summary>For each sheet, the index of the first sheet identical to it (its own when it is the first).</summary>
+    public static int[] FirstOfEach(IReadOnlyList<IReadOnlyList<Answer>> sheets)
+    {
+        var first = new int[sheets.Count];
+        var seen = new Dictionary<IReadOnlyList<Answer>, int>(sheets.Count, SameSheet.Instance);
+        for (int s = 0; s < first.Length; s++)
+            first[s] = seen.TryAdd(sheets[s], s) ? s : seen[sheets[s]];
+        return first;
+    }
+
     sealed class SameSheet : IEqualityComparer<IReadOnlyList<Answer>>
     {
         public static readonly SameSheet Instance = new();

@@ -76,4 +76,21 @@ public sealed class IdenticalSheetsTests
         Assert.NotSame(positive, negative);
         Assert.True(double.IsNegative(negative.Results[0].Submitted!.Data[0]));
     }
+
+    [Fact]
+    public void GradingAClassAtOnceGivesRepeatedSheetsTheFirstOnesGradeAndEveryOtherSheetItsOwn()
+    {
+        double wrongA = RightA + 0.05;
+        Answer[][] sheets = [Sheet(RightA, RightDelta), Sheet(wrongA, RightDelta), Sheet(RightA, RightDelta), Sheet(wrongA, RightDelta), Sheet(RightA, -RightDelta)];
+
+        Assert.Equal([0, 1, 0, 1, 4], IdenticalSheets.FirstOfEach(sheets));
+        var grades = Session().GradeAll(sheets);
+
+        Assert.Same(grades[0], grades[2]);
+        Assert.Same(grades[1], grades[3]);
+        for (int s = 0; s < sheets.Length; s++)
+            Assert.Equal(Session().Grade(sheets[s]).Results.Select(r => (r.Verdict, r.PointsAwarded)), grades[s].Results.Select(r => (r.Verdict, r.PointsAwarded)));
+        Assert.Equal(Verdict.Incorrect, grades[1].Results[0].Verdict);
+        Assert.Equal(Verdict.Incorrect, grades[4].Results[1].Verdict);
+    }
 }
