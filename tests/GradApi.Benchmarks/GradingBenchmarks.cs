@@ -12,8 +12,11 @@ namespace GradApi.Benchmarks;
 /// third one slips somewhere, which costs a follow-through run and the diagnoses.
 /// <list type="bullet">
 /// <item>Batch: one <see cref="GradingSession"/> (one reference run, mistake runs made once) for all 1000, graded on
-/// both cores as /v1/grade/batch does, plus the summary.</item>
-/// <item>Batch, one core: the same, one submission after another.</item>
+/// both cores, plus the summary. As /v1/grade/batch does, each distinct sheet is graded once (<see cref="IdenticalSheets"/>):
+/// this class holds 21 (the right sheet and 20 slips).</item>
+/// <item>Batch, distinct sheets: the same class with each sheet's first number moved by s x 1e-9 (the same verdicts at 4
+/// decimals), so no sheet repeats: every one is graded, plus the cost of looking for repeats.</item>
+/// <item>Batch, one core: every submission graded, one after another (no repeats looked for).</item>
 /// <item>Single: one session for one submission, as a /v1/grade call does; x1000 for the comparison.</item>
 /// </list>
 /// </summary>
@@ -28,6 +31,7 @@ public class GradingBenchmarks
 
     TrainingProblem _problem = null!;
     Answer[][] _class = null!;
+    Answer[][] _distinct = null!;
     string[] _paths = null!;
 
     [GlobalSetup]
@@ -36,6 +40,15 @@ public class GradingBenchmarks
         MathNet.Numerics.Control.UseSingleThread();
         _problem = Problems.Seed001().ToProblem();
         (_paths, _class) = Classroom(_problem, Students);
+        _distinct = [.. _class.Select((sheet, s) => sheet.Select((answer, i) => i > 0 ? answer : Nudged(answer, s * 1e-9)).ToArray())];
+    }
+
+    static Answer Nudged(Answer answer, double by)
+    {
+        var tensor = answer.Value.Tensor!;
+        double[] values = [.. tensor.Data];
+        values[0] += by;
+        return answer with { Value = SubmittedValue.Of(new Tensor(tensor.Shape, values)) };
     }
 
     [Benchmark(Baseline = true, Description = "Grade batch: 1000 submissions x 20 answers, seed001")]
@@ -43,6 +56,13 @@ public class GradingBenchmarks
     {
         var session = new GradingSession(_problem, Options, _paths);
         return PathSummary.Of(session.GradeAll(_class)).Count;
+    }
+
+    [Benchmark(Description = "Grade batch, distinct sheets: 1000 x 20, seed001")]
+    public int GradeBatchDistinct()
+    {
+        var session = new GradingSession(_problem, Options, _paths);
+        return PathSummary.Of(session.GradeAll(_distinct)).Count;
     }
 
     [Benchmark(Description = "Grade batch on one core: 1000 x 20, seed001")]
