@@ -80,9 +80,15 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
         {
             _tokens = tokens;
             Paths = paths;
+            // The paths by their lengths and middle characters: Equals compares them whole, and hashing each path's text
+            // (randomized string hashing, 20 paths a sheet) took 0.6% of the server's samples under /v1/grade load.
             var hash = new HashCode();
             hash.AddBytes(tokens);
-            foreach (var path in paths) hash.Add(path, StringComparer.Ordinal);
+            foreach (var path in paths)
+            {
+                hash.Add(path.Length);
+                if (path.Length > 0) hash.Add(path[path.Length / 2]);
+            }
             _hash = hash.ToHashCode();
         }
 
