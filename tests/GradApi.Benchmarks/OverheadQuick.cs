@@ -84,7 +84,7 @@ public static class OverheadQuick
         yield return ("grade: write", Time(() => Write(provider, new GradeResult(graded, options))));
     }
 
-    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the framework reads a body, from a pipe, read-fast as the endpoint reads it, write; read-batch, read-batch-async and read-batch-fast for a /v1/grade/batch body, grade-batch its grading (the session, then each sheet in order on one thread); run, the domain run alone as the endpoint makes it, train (run + write), train-read, train-read-async and train-read-fast, the endpoint's own reader, for a /v1/train body; numbers, 1000 17-digit doubles formatted, the file unused) over and over, for a profiler to sample.</summary>
+    /// <summary>--overhead-loop stage file seconds: one stage (validate, session, grade, read, read-async as the framework reads a body, from a pipe, read-fast as the endpoint reads it, write; read-batch, read-batch-async and read-batch-fast for a /v1/grade/batch body, grade-batch its grading (the session, then every sheet in order on one thread, repeats too); run, the domain run alone as the endpoint makes it, train (run + write), train-read, train-read-async and train-read-fast, the endpoint's own reader, for a /v1/train body; numbers, 1000 17-digit doubles formatted, the file unused) over and over, for a profiler to sample.</summary>
     public static int Loop(string stage, string gradeBody, double seconds)
     {
         var (provider, json) = Services();
@@ -99,19 +99,7 @@ public static class OverheadQuick
             var batchProblem = batch.Problem!.Train!.ToProblem();
             var batchOptions = GradeMapper.ToOptions(batch.Tolerance, batch.PartialCredit, batch.FollowThrough);
             var sheets = batch.Submissions!.Select(s => GradeMapper.ToAnswers(s.Answers!)).ToArray();
-            if (Environment.GetEnvironmentVariable("GRADE_ALLOC") is not null)
-            {
-                var s0 = new GradingSession(batchProblem, batchOptions, sheets.SelectMany(a => a.Select(x => x.Path)));
-                for (int w = 0; w < 3; w++) foreach (var sheet in sheets) s0.Grade(sheet);
-                foreach (int k in new[] { 0, 2 })
-                {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    var watch = Stopwatch.StartNew();
-                    for (int r = 0; r < 200; r++) s0.Grade(sheets[k]);
-                    Console.WriteLine($"sheet {k}: {(GC.GetAllocatedBytesForCurrentThread() - before) / 200} B, {watch.Elapsed.TotalMicroseconds / 200:F1} us");
-                }
-            }
-            // In order on this one thread, as the endpoint's GradedAhead grades a class.
+            // In order on this one thread, as the endpoint's GradedAhead grades a class, every sheet graded (repeats too).
             return Repeat(stage, seconds, () =>
             {
                 var session = new GradingSession(batchProblem, batchOptions, sheets.SelectMany(a => a.Select(x => x.Path)));

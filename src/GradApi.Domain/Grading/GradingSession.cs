@@ -59,15 +59,6 @@ public sealed class GradingSession
         return grades;
     }
 
-    /// <summary>As <see cref="Grade(IReadOnlyList{Answer})"/>, a sheet identical to one graded before in <paramref name="seen"/> given its grade.</summary>
-    public SubmissionGrade Grade(IReadOnlyList<Answer> answers, IdenticalSheets seen)
-    {
-        if (seen.TryGet(answers, out var earlier)) return earlier;
-        var grade = Grade(answers);
-        seen.Add(answers, grade);
-        return grade;
-    }
-
     public SubmissionGrade Grade(IReadOnlyList<Answer> answers)
     {
         // Loops rather than LINQ: a class's answers are graded by the ten thousand, and most are right.

@@ -3,27 +3,15 @@ using System.Runtime.InteropServices;
 namespace GradApi.Domain.Grading;
 
 /// <summary>
-/// The sheets of one class graded so far, by their answers. A grade depends only on the session and the sheet, so a sheet
-/// identical to an earlier one (the same paths in the same order, the same values bit for bit or the same unreadable
-/// text, points, tolerances and formulas) is given the earlier sheet's grade rather than graded again. Classes repeat
-/// sheets: every student right at the tolerance's decimals writes the same numbers, and a common slip made from right
-/// numbers gives the same wrong ones. A sheet that differs anywhere, if only in a last digit or a zero's sign, is graded
-/// on its own. Not thread-safe: one class's sheets, graded in order.
+/// A class's repeated sheets. A grade depends only on the session and the sheet, so a sheet identical to an earlier one
+/// (the same paths in the same order, the same values bit for bit or the same unreadable text, points, tolerances and
+/// formulas) is given the earlier sheet's grade rather than graded again. Classes repeat sheets: every student right at the
+/// tolerance's decimals writes the same numbers, and a common slip made from right numbers gives the same wrong ones. A
+/// sheet that differs anywhere, if only in a last digit or a zero's sign, is graded on its own.
 /// </summary>
-public sealed class IdenticalSheets
+public static class IdenticalSheets
 {
-    readonly Dictionary<IReadOnlyList<Answer>, SubmissionGrade> _graded = new(SameSheet.Instance);
-
-    /// <summary>Sheets graded, not taken from an earlier identical one.</summary>
-    public int Distinct => _graded.Count;
-
-    /// <summary>The grade of a sheet identical to this one, if one was kept.</summary>
-    public bool TryGet(IReadOnlyList<Answer> sheet, out SubmissionGrade grade) => _graded.TryGetValue(sheet, out grade!);
-
-    /// <summary>Keeps a sheet's grade for the identical sheets after it.</summary>
-    public void Add(IReadOnlyList<Answer> sheet, SubmissionGrade grade) => _graded.TryAdd(sheet, grade);
-
-    /// <summary>For each sheet, the index of the first sheet identical to it (its own when it is the first).</summary>
+    /// <summary>For each sheet, the index of the first sheet identical to it (its own when it is the first): never later than it.</summary>
     public static int[] FirstOfEach(IReadOnlyList<IReadOnlyList<Answer>> sheets)
     {
         var first = new int[sheets.Count];

@@ -25,56 +25,50 @@ public sealed class IdenticalSheetsTests
     [Fact]
     public void AnIdenticalSheetTakesTheEarlierSheetsGrade()
     {
-        var session = Session();
-        var seen = new IdenticalSheets();
         double wrongA = RightA + 0.05;
         double carried = (wrongA - 1) * wrongA * (1 - wrongA);
+        Answer[][] sheets = [Sheet(wrongA, carried), Sheet(wrongA, carried)];
 
-        var first = session.Grade(Sheet(wrongA, carried), seen);
-        var again = session.Grade(Sheet(wrongA, carried), seen);
+        var grades = Session().GradeAll(sheets);
 
-        Assert.Same(first, again);
-        Assert.Equal([Verdict.Incorrect, Verdict.FollowThrough], first.Results.Select(r => r.Verdict));
-        Assert.Equal(1, seen.Distinct);
+        Assert.Same(grades[0], grades[1]);
+        Assert.Equal([Verdict.Incorrect, Verdict.FollowThrough], grades[0].Results.Select(r => r.Verdict));
+        Assert.Equal([0, 0], IdenticalSheets.FirstOfEach(sheets));
     }
 
     [Fact]
     public void ASheetThatDiffersInOneBitOneSignThePointsOrTheToleranceIsGradedOnItsOwn()
     {
-        var session = Session();
-        var seen = new IdenticalSheets();
-        var right = session.Grade(Sheet(RightA, RightDelta), seen);
-        Answer[][] others =
+        Answer[][] sheets =
         [
+            Sheet(RightA, RightDelta),
             Sheet(RightA, Math.BitIncrement(RightDelta)),
             Sheet(RightA, RightDelta, points: 2),
             Sheet(RightA, RightDelta, tolerance: new Tolerance(ToleranceKind.Decimals, Decimals: 4)),
             Sheet(RightA, -RightDelta),
         ];
-        foreach (var sheet in others)
+        var grades = Session().GradeAll(sheets);
+        for (int s = 1; s < sheets.Length; s++)
         {
-            var grade = session.Grade(sheet, seen);
-            Assert.NotSame(right, grade);
+            Assert.NotSame(grades[0], grades[s]);
             // What the sheet earns on its own, from a session that has seen nothing else.
-            var alone = Session().Grade(sheet);
-            Assert.Equal(alone.Results.Select(r => (r.Verdict, r.PointsAwarded)), grade.Results.Select(r => (r.Verdict, r.PointsAwarded)));
+            var alone = Session().Grade(sheets[s]);
+            Assert.Equal(alone.Results.Select(r => (r.Verdict, r.PointsAwarded)), grades[s].Results.Select(r => (r.Verdict, r.PointsAwarded)));
         }
-        Assert.Equal(Verdict.Incorrect, session.Grade(Sheet(RightA, -RightDelta), seen).Results[1].Verdict);
-        Assert.Equal(1 + others.Length, seen.Distinct);
+        Assert.Equal(Verdict.Incorrect, grades[^1].Results[1].Verdict);
+        Assert.Equal([0, 1, 2, 3, 4], IdenticalSheets.FirstOfEach(sheets));
     }
 
     [Fact]
     public void AZerosSignTellsTwoSheetsApart()
     {
         var session = new GradingSession(Contract(), GradingOptions.Default, [A]);
-        var seen = new IdenticalSheets();
         Answer[] Zero(double zero) => [new(A, SubmittedValue.Of(Tensor.Scalar(zero)))];
 
-        var positive = session.Grade(Zero(0.0), seen);
-        var negative = session.Grade(Zero(-0.0), seen);
+        var grades = session.GradeAll([Zero(0.0), Zero(-0.0)]);
 
-        Assert.NotSame(positive, negative);
-        Assert.True(double.IsNegative(negative.Results[0].Submitted!.Data[0]));
+        Assert.NotSame(grades[0], grades[1]);
+        Assert.True(double.IsNegative(grades[1].Results[0].Submitted!.Data[0]));
     }
 
     [Fact]
