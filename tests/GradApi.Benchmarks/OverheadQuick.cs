@@ -140,14 +140,18 @@ public static class OverheadQuick
         var options = GradeMapper.ToOptions(gradeRequest.Tolerance, gradeRequest.PartialCredit, gradeRequest.FollowThrough);
         var answers = GradeMapper.ToAnswers(gradeRequest.Answers!);
         var graded = new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers);
+        // As the endpoint grades a class's later sheets: on the set-up kept from the first (GradingSetUps).
+        var keptSetUp = GradingSetUp.Shared(problem, answers.Select(a => a.Path), CancellationToken.None);
         Func<object?> action = stage switch
         {
             "read" => () => JsonSerializer.Deserialize<GradeRequest>(body, json),
             "read-fast" => () => ReadFast<GradeRequest>(body, json, GradeRequestReader.TryRead),
+            "read-fast-kept" => RememberingProblem(body, json),
             "read-async" => () => JsonSerializer.DeserializeAsync<GradeRequest>(System.IO.Pipelines.PipeReader.Create(new System.Buffers.ReadOnlySequence<byte>(body)), json).AsTask().Result,
             "validate" => () => validator.Validate(new ValidationContext<GradeRequest>(gradeRequest)),
             "session" => () => new GradingSession(problem, options, answers.Select(a => a.Path)),
             "write" => () => Write(provider, new GradeResult(graded, options)),
+            "kept-grade" => () => new GradingSession(keptSetUp, options).Grade(answers),
             _ => () => new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers),
         };
         return Repeat(stage, seconds, action);
@@ -159,6 +163,15 @@ public static class OverheadQuick
         var reader = new Utf8JsonReader(body);
         reader.Read();
         return read(ref reader, json, out var request) ? request : throw new InvalidOperationException("left to the serializer");
+    }
+
+    // A class's later sheets as the endpoint reads them: the problem remembered from the first (GradingSetUps.Keep).
+    static Func<object?> RememberingProblem(byte[] body, JsonSerializerOptions json)
+    {
+        var first = ReadFast<GradeRequest>(body, json, GradeRequestReader.TryRead)!;
+        GradeProblemJsonConverter.Remember(first.Problem!.TrainTokens!, first.Problem.Train!, json);
+        return () => ReadFast<GradeRequest>(body, json, GradeRequestReader.TryRead) is { Problem.Remembered: true } read ? read
+            : throw new InvalidOperationException("the problem was not remembered");
     }
 
     static int Repeat(string stage, double seconds, Func<object?> action)
