@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using GradApi.Domain.Tensors;
 using GradApi.Domain.Training;
 
@@ -17,8 +16,11 @@ public sealed class GradingSession
     readonly IReadOnlyDictionary<string, (TensorAddress? Address, string Error)> _addresses;
     readonly Diagnoses _diagnoses;
     readonly CancellationToken _cancel;
-    // The reference's explanation of a tensor at some number of decimals, made once for every submission.
-    readonly ConcurrentDictionary<(TracePoint, int?), string?> _referenceExplanations;
+    readonly GradingSetUp _setUp;
+    // The reference's explanations at the decimals the request's tolerance shows, which most answers use: made once per
+    // set-up, read without a lock.
+    readonly int? _shownDecimals;
+    readonly IReadOnlyDictionary<TracePoint, string?> _shownExplanations;
 
     /// <param name="paths">Every path any submission will ask about (a batch's union), so one reference run serves all.</param>
     /// <param name="cancellation">Runs through the reference, diagnosis and follow-through runs and the grading of each answer.</param>
@@ -37,9 +39,9 @@ public sealed class GradingSession
         _addresses = setUp.Addresses;
         _reference = setUp.Reference;
         _diagnoses = setUp.Diagnoses;
-        _referenceExplanations = setUp.ReferenceExplanations;
-        // Made here at the request's decimals, which most answers use, so that grading only reads them.
-        foreach (var node in setUp.Asked) ReferenceExplanation(node, DecimalsShown(options.Tolerance));
+        _setUp = setUp;
+        _shownDecimals = DecimalsShown(options.Tolerance);
+        _shownExplanations = setUp.ReferenceExplanationsAt(_shownDecimals);
     }
 
     /// <summary>
@@ -354,9 +356,10 @@ public sealed class GradingSession
         return ReferenceExplanation(m.Node, decimals);
     }
 
+    // Every answered node is an asked one; an answer's own tolerance may show other decimals, with a table of its own.
     string? ReferenceExplanation(TracePoint node, int? decimals) =>
-        _referenceExplanations.GetOrAdd((node, decimals), static (key, session) =>
-            session._reference.ComputationOf(key.Item1) is { } computation ? Explanation.Of(session._problem, computation, key.Item2) : null, this);
+        (decimals == _shownDecimals ? _shownExplanations : _setUp.ReferenceExplanationsAt(decimals)).TryGetValue(node, out var text)
+            ? text : _setUp.ReferenceExplanation(node, decimals);
 
     internal static string ShapeMessage(int[] expected, int[] submitted)
     {

@@ -18,8 +18,9 @@ public sealed class GradingSetUp
     internal IReadOnlySet<TracePoint> Asked { get; }
     internal RecordedRun Reference { get; }
     internal Diagnoses Diagnoses { get; }
-    // Sized for the asked tensors at two precisions: growing it takes every one of its locks.
-    internal ConcurrentDictionary<(TracePoint, int?), string?> ReferenceExplanations { get; }
+    // The reference's explanations of the asked tensors, a table per number of decimals shown (-1 for none; at most ten
+    // in all), each made whole the first time a session shows that many: a session then reads its table without locks.
+    readonly ConcurrentDictionary<int, IReadOnlyDictionary<TracePoint, string?>> _explanations = new();
 
     GradingSetUp(TrainingProblem problem, IEnumerable<string> paths, CancellationToken cancellation, CancellationToken diagnosisCancellation)
     {
@@ -35,7 +36,6 @@ public sealed class GradingSetUp
 
         var asked = addresses.Values.Where(a => a.Address is not null).Select(a => a.Address!.Node).ToHashSet();
         Asked = asked;
-        ReferenceExplanations = new(Environment.ProcessorCount, Math.Max(31, 2 * asked.Count));
         var nearby = new HashSet<TracePoint>(asked);
         foreach (var node in asked)
         {
@@ -49,6 +49,19 @@ public sealed class GradingSetUp
             explained: point => asked.Contains(point) || finals.Count > 0 && finals.Contains((point.Field, point.Layer)));
         Diagnoses = new Diagnoses(problem, Reference, asked.Contains, diagnosisCancellation);
     }
+
+    /// <summary>The reference's explanation of each asked tensor with <paramref name="decimals"/> shown (null: none), made once.</summary>
+    internal IReadOnlyDictionary<TracePoint, string?> ReferenceExplanationsAt(int? decimals) =>
+        _explanations.GetOrAdd(decimals ?? -1, static (key, setUp) =>
+        {
+            int? shown = key < 0 ? null : key;
+            var table = new Dictionary<TracePoint, string?>(setUp.Asked.Count);
+            foreach (var node in setUp.Asked) table[node] = setUp.ReferenceExplanation(node, shown);
+            return table;
+        }, this);
+
+    internal string? ReferenceExplanation(TracePoint node, int? decimals) =>
+        Reference.ComputationOf(node) is { } computation ? Explanation.Of(Problem, computation, decimals) : null;
 
     /// <summary>One session's set-up (a request's or a batch's): every run it makes stops with <paramref name="cancellation"/>.</summary>
     public static GradingSetUp Of(TrainingProblem problem, IEnumerable<string> paths, CancellationToken cancellation = default) =>
