@@ -44,6 +44,17 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
 
     public override GradeProblem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        // A class's sheets post one problem: its tokens are compared with the last one found as they are read, with
+        // nothing copied or hashed (that was most of reading a remembered problem).
+        if (lastFound is { } last && last.Options == options)
+        {
+            var probe = reader;
+            if (Repeats(ref probe, last.Tokens))
+            {
+                reader = probe;
+                return new GradeProblem(last.Problem, null) { TrainTokens = last.Tokens, Remembered = true };
+            }
+        }
         var start = reader;
         var (keyed, namesAnEndpoint) = Scan(ref reader);
         if (namesAnEndpoint)
@@ -53,7 +64,10 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
         }
         // Looked up by the scanned bytes themselves, and keyed by the array already kept: a class's later sheets copy nothing.
         if (keyed && KnownByBytes.TryGetValue(_tokens!.WrittenSpan, out var kept, out var known) && known.Options == options)
+        {
+            lastFound = new(kept, known.Options, known.Problem);
             return new GradeProblem(known.Problem, null) { TrainTokens = kept, Remembered = true };
+        }
         var tokens = keyed ? _tokens!.WrittenSpan.ToArray() : null;
         reader = start;
         return new GradeProblem(JsonSerializer.Deserialize<TrainRequest>(ref reader, options), null) { TrainTokens = tokens };
@@ -70,6 +84,37 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
     {
         if (Known.Count >= Grading.GradingSetUps.MaxEntries) Known.Clear();
         Known[tokens] = (options, problem);
+        lastFound = new(tokens, options, problem);
+    }
+
+    // The problem remembered or found last, the one the next sheet most likely posts: one of Known's (Remember replaces it
+    // as it clears them).
+    sealed record Found(byte[] Tokens, JsonSerializerOptions Options, TrainRequest Problem);
+    static volatile Found? lastFound;
+
+    // Whether the object the reader is on has exactly the tokens recorded (as Scan records them), leaving the reader on its
+    // end when it has; false at the first token that differs. Recorded tokens never name an endpoint.
+    static bool Repeats(ref Utf8JsonReader reader, byte[] recorded)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        var tokens = recorded.AsSpan();
+        int depth = reader.CurrentDepth;
+        while (true)
+        {
+            var kind = reader.TokenType;
+            if (tokens.IsEmpty || tokens[0] != (byte)kind) return false;
+            tokens = tokens[1..];
+            if (kind is JsonTokenType.PropertyName or JsonTokenType.String or JsonTokenType.Number)
+            {
+                if (reader.HasValueSequence || tokens.Length < 4) return false;
+                var value = reader.ValueSpan;
+                int length = BinaryPrimitives.ReadInt32LittleEndian(tokens);
+                if (length != value.Length || tokens.Length - 4 < length || !tokens.Slice(4, length).SequenceEqual(value)) return false;
+                tokens = tokens[(4 + length)..];
+            }
+            if (kind == JsonTokenType.EndObject && reader.CurrentDepth == depth) return tokens.IsEmpty;
+            if (!reader.Read()) return false;
+        }
     }
 
     sealed class TokensComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>

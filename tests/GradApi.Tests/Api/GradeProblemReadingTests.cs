@@ -45,6 +45,38 @@ public sealed class GradeProblemReadingTests(GradApiFactory factory)
         Assert.Contains("endpoint", nested.Message);
     }
 
+    [Fact]
+    public void ARememberedProblemPostedAgainIsTheSameRequestAndTheAnswersAfterItAreRead()
+    {
+        var first = Read(Train);
+        GradeProblemJsonConverter.Remember(first.TrainTokens!, first.Train!, factory.AppJsonOptions);
+
+        // Other whitespace, the same tokens.
+        var request = JsonSerializer.Deserialize<GradeRequest>(
+            $$"""{"problem": {{Train.Replace(",", " , ")}} ,"answers":[{"path":"/iterations/0/loss/value","value":0.25}]}""", factory.AppJsonOptions)!;
+
+        Assert.True(request.Problem!.Remembered);
+        Assert.Same(first.Train, request.Problem.Train);
+        Assert.Equal("/iterations/0/loss/value", Assert.Single(request.Answers!).Path);
+    }
+
+    [Theory]
+    [InlineData("\"weights\":[[0.5]]", "\"weights\":[[0.50001]]")]
+    [InlineData("\"learningRate\":0.1}", "\"learningRate\":0.1,\"momentum\":0.9}")]
+    [InlineData("\"targets\":[[1]]", "\"targets\":[[1],[0]]")]
+    [InlineData("\"name\":\"endpoint\"", "\"name\":\"endpoinT\"")]
+    public void AProblemOneTokenFromARememberedOneIsReadAnew(string from, string to)
+    {
+        var first = Read(Train);
+        GradeProblemJsonConverter.Remember(first.TrainTokens!, first.Train!, factory.AppJsonOptions);
+
+        var other = Read(Train.Replace(from, to));
+
+        Assert.False(other.Remembered);
+        Assert.NotSame(first.Train, other.Train);
+        Assert.NotEqual(first.TrainTokens, other.TrainTokens);
+    }
+
     GradeProblem Read(string problem)
     {
         var request = JsonSerializer.Deserialize<GradeRequest>($$"""{"problem":{{problem}},"answers":[]}""", factory.AppJsonOptions);
