@@ -142,6 +142,8 @@ public static class OverheadQuick
         var graded = new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers);
         // As the endpoint grades a class's later sheets: on the set-up kept from the first (GradingSetUps).
         var keptSetUp = GradingSetUp.Shared(problem, answers.Select(a => a.Path), CancellationToken.None);
+        // And writes them: the answers rendered for earlier sheets on that set-up (rendered at the second sight).
+        var renderings = AnswerRenderings.ForKeptSetUp();
         Func<object?> action = stage switch
         {
             "read" => () => JsonSerializer.Deserialize<GradeRequest>(body, json),
@@ -152,6 +154,7 @@ public static class OverheadQuick
             "session" => () => new GradingSession(problem, options, answers.Select(a => a.Path)),
             "write" => () => Write(provider, new GradeResult(graded, options)),
             "kept-grade" => () => new GradingSession(keptSetUp, options).Grade(answers),
+            "write-kept" => () => Write(provider, new GradeResult(graded, options, shared: renderings)),
             _ => () => new GradingSession(problem, options, answers.Select(a => a.Path)).Grade(answers),
         };
         return Repeat(stage, seconds, action);
@@ -176,10 +179,11 @@ public static class OverheadQuick
 
     static int Repeat(string stage, double seconds, Func<object?> action)
     {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         var watch = Stopwatch.StartNew();
         int n = 0;
         while (watch.Elapsed.TotalSeconds < seconds) { action(); n++; }
-        Console.WriteLine($"{n} x {stage}, {watch.Elapsed.TotalMicroseconds / n:F1} us each");
+        Console.WriteLine($"{n} x {stage}, {watch.Elapsed.TotalMicroseconds / n:F1} us and {(GC.GetAllocatedBytesForCurrentThread() - allocated) / n} B each");
         return n;
     }
 
