@@ -74,7 +74,7 @@ public sealed class TrainTraceResult(TrainingProblem problem, TrainRequest reque
         // comparing them, cost more than formatting a few numbers (seed 001's four parameter tensors, 1 to 6 each).
         const int KeptFrom = 32;
 
-        readonly TensorText _text = new();
+        readonly TensorText _text = TensorText.ForOneResponse();
         // The last iteration's parameters as written, for the final parameters that most often repeat them.
         readonly List<KeptText> _kept = [];
 
