@@ -82,6 +82,9 @@ app.MapCalculus();
 // Hessian of a network's loss and optimizer trajectories on test functions
 app.MapAnalysis();
 
+// Warm-up: the train and grade routes run on their examples before the first request, compiled with what they did
+app.WarmUpRoutes();
+
 app.Run();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

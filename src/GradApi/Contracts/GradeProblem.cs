@@ -87,6 +87,13 @@ public sealed class GradeProblemJsonConverter : JsonConverter<GradeProblem>
         lastFound = new(tokens, options, problem);
     }
 
+    /// <summary>Forgets every remembered problem, as their set-ups are dropped (the warm-up's).</summary>
+    internal static void Forget()
+    {
+        Known.Clear();
+        lastFound = null;
+    }
+
     // The problem remembered or found last, the one the next sheet most likely posts: one of Known's (Remember replaces it
     // as it clears them).
     sealed record Found(byte[] Tokens, JsonSerializerOptions Options, TrainRequest Problem);

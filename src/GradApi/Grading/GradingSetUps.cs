@@ -57,6 +57,12 @@ public sealed class GradingSetUps(Microsoft.Extensions.Options.IOptions<Microsof
 
     public Kept? Find(Key key) => _kept.TryGetValue(key, out var kept) ? kept : null;
 
+    /// <summary>Drops every kept set-up (the warm-up's, before the service answers).</summary>
+    public void Clear()
+    {
+        lock (_keeping) _kept.Clear();
+    }
+
     /// <summary>Makes the set-up (stopping with <paramref name="cancellation"/>, when nothing is kept) and keeps it with what the checks found.</summary>
     public Kept Keep(Key key, TrainRequest problem, long? problemWork, long workUnits, CancellationToken cancellation)
     {

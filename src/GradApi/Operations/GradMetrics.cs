@@ -38,6 +38,9 @@ public static partial class GradMetrics
         if (units > 0) Interlocked.Add(ref WorkDone.GetOrAdd(endpoint, static _ => new()).Value, units);
     }
 
+    /// <summary>Forgets the work counted so far (the warm-up's, before the service answers).</summary>
+    internal static void ForgetWork() => WorkDone.Clear();
+
     static IEnumerable<Measurement<long>> ObserveWork() =>
         WorkDone.Select(done => new Measurement<long>(Interlocked.Read(ref done.Value.Value), new KeyValuePair<string, object?>("endpoint", done.Key)));
 

@@ -116,7 +116,10 @@ public sealed class Admission(HeavyWorkQueue queue, OperationsOptions options)
     {
         var http = context.HttpContext;
         if (price is not null) GradMetrics.AddWork((http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path, price.WorkUnits);
-        return price is not null && price.Share <= options.LightWorkShare ? next(context) : Heavy(context, next);
+        if (price is not null && price.Share <= options.LightWorkShare) return next(context);
+        // The warm-up's requests run before the host has started: one priced heavy is refused rather than given a slot.
+        if (http.Items.ContainsKey(WarmUp.Marker)) return ValueTask.FromResult<object?>(TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        return Heavy(context, next);
     }
 
     async ValueTask<object?> Heavy(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

@@ -14,7 +14,8 @@ namespace GradApi.Tests.Api;
 /// <summary>The service as deployed (Production environment), hosted in memory.</summary>
 public sealed class GradApiFactory : WebApplicationFactory<Program>
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
+    // No warm-up (WarmUpTests has one): every test host would spend its seconds.
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production").UseSetting("WarmUp:Seconds", "0");
 
     /// <summary>The serializer options the app reads and writes bodies with (its converters, encoder and naming).</summary>
     public JsonSerializerOptions AppJsonOptions => Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
