@@ -32,9 +32,9 @@ public static class JsonSetup
     }
 
     /// <summary>
-    /// Runs now the static initializers of the classes whose tables every request reads. The service's methods are
-    /// compiled fully optimized at their first call (no quick JIT, GradApi.csproj); a class initialized by then has its
-    /// static readonly fields compiled in as constants, not fetched through a static-base lookup on every call.
+    /// Runs now the static initializers of the classes whose tables every request reads. A class initialized before a
+    /// method reading it is compiled optimized (the warm-up's hot methods, Operations/WarmUp.cs) has its static readonly
+    /// fields compiled in as constants, not fetched through a static-base lookup on every call.
     /// </summary>
     static void InitializeTables()
     {

@@ -8,8 +8,8 @@ namespace GradApi.Operations;
 /// <summary>
 /// Before the service answers, the POST routes /v1/train and /v1/grade are run in process on the OpenAPI document's
 /// examples, through each route's own binding, checks, handler and writer (the middleware and the socket aside), until every
-/// example has run <see cref="Rounds"/> times or <c>warmUp:seconds</c> have passed. Only light requests are warmed: a heavy
-/// one would wait for a CPU slot of a service not yet started.
+/// example has run <see cref="Rounds"/> times or <c>warmUp:seconds</c> have passed. Only light requests are warmed: one priced
+/// heavy (under limits that make an example so) is answered 503 by <see cref="Admission"/> rather than given a CPU slot.
 /// <para>Why: the runtime compiles a method first quickly and unoptimized, then again optimized with what it saw it do
 /// (dynamic PGO). In steady state that made seed 001's /v1/train 19% and /v1/grade 14% faster than compiling optimized at
 /// once; without a warm-up a fresh process wrote its first 784-128-10 traces at 180 MB/s and took 5 to 7 ms a step for its
